@@ -1,0 +1,9 @@
+"""okrsheets: run a company's OKR cycle in Excel workbooks or Google Sheets."""
+
+from .errors import OkrsheetsError
+from .scoring import score_key_result
+from .values import read_cell_value
+
+__version__ = "0.1.0"
+
+__all__ = ["OkrsheetsError", "read_cell_value", "score_key_result", "__version__"]

@@ -1,0 +1,507 @@
+"""Read the TOML config into typed, immutable objects.
+
+Every problem names its key path and what was expected, e.g.
+``departments[3].values."O2.KR1".target: expected a number, got "hai mươi"``.
+All problems are collected before raising, so an admin fixes them in one go.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ConfigError
+from .model import LANGUAGES
+from .scoring import ScoringSettings
+
+CONFIG_ENV = "OKRSHEETS_CONFIG"
+DEFAULT_CONFIG_NAME = "okrsheets.toml"
+BACKENDS = ("excel", "google")
+_QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$")
+_KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_ENV_RE = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Quarter:
+    name: str
+    start: date
+    end: date  # last day, inclusive
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+@dataclass(frozen=True)
+class ExcelBackendConfig:
+    folder: Path
+
+
+@dataclass(frozen=True)
+class GoogleBackendConfig:
+    service_account_file: Path
+    drive_folder_id: str
+    summary_spreadsheet_id: str | None = None
+    share_with_owners: bool = True
+
+
+@dataclass(frozen=True)
+class EmailConfig:
+    enabled: bool = False
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    tls: str = "none"  # none | starttls | ssl
+    sender: str = ""
+    username: str | None = None
+    password_env: str = "OKRSHEETS_SMTP_PASSWORD"
+    stale_after_days: int = 14
+
+
+@dataclass(frozen=True)
+class KeyResultValues:
+    """What the config says about one objective or KR: numbers, weight, slot fillers."""
+
+    start: float | None = None
+    target: float | None = None
+    weight: float = 1.0
+    slots: dict[str, Any] = field(default_factory=dict)
+    path: str = ""  # key path, for messages
+
+
+@dataclass(frozen=True)
+class Department:
+    key: str
+    name: str
+    template: str
+    owners: tuple[str, ...] = ()
+    weight: float = 1.0
+    objectives: tuple[str, ...] | None = None  # a subset of the template's, or all
+    values: dict[str, KeyResultValues] = field(default_factory=dict)
+    index: int = 0  # position in the config, for messages
+
+    @property
+    def path(self) -> str:
+        return f"departments[{self.index}]"
+
+
+@dataclass(frozen=True)
+class Config:
+    company: str
+    quarter: Quarter
+    departments: tuple[Department, ...]
+    language: str = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    backend: str = "excel"
+    excel: ExcelBackendConfig | None = None
+    google: GoogleBackendConfig | None = None
+    scoring: ScoringSettings = field(default_factory=ScoringSettings)
+    run_at: time = time(2, 0)
+    templates_dir: Path | None = None
+    admin_emails: tuple[str, ...] = ()
+    protection_password_env: str = "OKRSHEETS_SHEET_PASSWORD"
+    email: EmailConfig = field(default_factory=EmailConfig)
+    source: Path | None = None
+
+    @property
+    def locale(self) -> str:
+        return "en_US" if self.language == "en" else "vi_VN"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def quarter_folder(self) -> Path:
+        """Where the Excel backend keeps this quarter's workbooks."""
+        assert self.excel is not None
+        return self.excel.folder / safe_file_stem(self.quarter.name)
+
+    def department(self, key: str) -> Department:
+        for department in self.departments:
+            if department.key == key:
+                return department
+        raise ConfigError(
+            f"--department {key}: no such department; known: {', '.join(d.key for d in self.departments)}",
+            str(self.source) if self.source else None,
+        )
+
+    def protection_password(self) -> str | None:
+        return os.environ.get(self.protection_password_env) or None
+
+
+_RESERVED_WINDOWS = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
+def safe_file_stem(name: str) -> str:
+    """A file name part that is valid on Windows, macOS and Linux."""
+    cleaned = re.sub(r'[<>:"/\\|?*\x00-\x1f]', "_", name).strip().rstrip(". ")
+    if not cleaned:
+        cleaned = "_"
+    if cleaned.split(".")[0].upper() in _RESERVED_WINDOWS:
+        cleaned = "_" + cleaned
+    return cleaned[:120]
+
+
+def quarter_dates(name: str) -> tuple[date, date] | None:
+    match = _QUARTER_RE.match(name)
+    if not match:
+        return None
+    year, q = int(match.group(1)), int(match.group(2))
+    start = date(year, 3 * q - 2, 1)
+    end = date(year + 1, 1, 1) if q == 4 else date(year, 3 * q + 1, 1)
+    return start, date.fromordinal(end.toordinal() - 1)
+
+
+def find_config_path(explicit: str | os.PathLike | None) -> Path:
+    """``--config``, then ``$OKRSHEETS_CONFIG``, then ``./okrsheets.toml``."""
+    if explicit:
+        return Path(explicit)
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV])
+    candidate = Path(DEFAULT_CONFIG_NAME)
+    if candidate.exists():
+        return candidate
+    raise ConfigError(
+        f"no config file: give --config FILE, set {CONFIG_ENV}, or create ./{DEFAULT_CONFIG_NAME}"
+        " (config.example.toml shows every setting)"
+    )
+
+
+def load_config(path: str | os.PathLike | None = None) -> Config:
+    """Find, read and check the config; raise :class:`ConfigError` listing every problem."""
+    config_path = find_config_path(path)
+    try:
+        with open(config_path, "rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {config_path}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {config_path}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", str(config_path)) from None
+    return parse_config(data, config_path)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def _quote_key(key: str) -> str:
+    return key if re.match(r"^[A-Za-z0-9_-]+$", key) else f'"{key}"'
+
+
+class _Reader:
+    """Typed getters that record problems with key paths instead of raising."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def problem(self, path: str, what: str) -> None:
+        self.problems.append(f"{path}: {what}")
+
+    def unknown(self, table: dict, allowed: set[str], path: str) -> None:
+        for key in sorted(set(table) - allowed):
+            self.problem(
+                f"{path}.{_quote_key(key)}" if path else _quote_key(key),
+                f"unknown setting (expected one of: {', '.join(sorted(allowed))})",
+            )
+
+    def text(self, table: dict, key: str, path: str, default: str | None = None, required: bool = False) -> str | None:
+        value = table.get(key, default)
+        full = f"{path}.{key}" if path else key
+        if value is None:
+            if required:
+                self.problem(full, "missing; expected text")
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.problem(full, f"expected text, got {_describe(value)}")
+            return default
+        return value.strip()
+
+    def number(self, table: dict, key: str, path: str, default: float | None = None, positive: bool = False) -> float | None:
+        value = table.get(key, default)
+        full = f"{path}.{key}" if path else key
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            self.problem(full, f"expected a number, got {_describe(value)}")
+            return default
+        if positive and value <= 0:
+            self.problem(full, f"expected a number greater than 0, got {value}")
+            return default
+        return float(value)
+
+    def table(self, table: dict, key: str, path: str) -> dict:
+        value = table.get(key, {})
+        if not isinstance(value, dict):
+            self.problem(f"{path}.{key}" if path else key, f"expected a table, got {_describe(value)}")
+            return {}
+        return value
+
+    def emails(self, table: dict, key: str, path: str) -> tuple[str, ...]:
+        value = table.get(key, [])
+        full = f"{path}.{key}" if path else key
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.problem(full, f"expected a list of e-mail addresses, got {_describe(value)}")
+            return ()
+        good = []
+        for i, item in enumerate(value):
+            if not isinstance(item, str) or not _EMAIL_RE.match(item):
+                self.problem(f"{full}[{i}]", f"expected an e-mail address, got {_describe(item)}")
+            else:
+                good.append(item)
+        return tuple(good)
+
+    def env_name(self, table: dict, key: str, path: str, default: str) -> str:
+        value = self.text(table, key, path, default) or default
+        if not _ENV_RE.match(value):
+            self.problem(
+                f"{path}.{key}" if path else key,
+                f"expected the NAME of an environment variable (like OKRSHEETS_SHEET_PASSWORD), got {_describe(value)};"
+                " secrets never go in the config file",
+            )
+        return value
+
+
+_TOP = {
+    "company", "language", "timezone", "templates_dir", "admin_emails", "quarter", "backend",
+    "scoring", "schedule", "departments", "protection_password_env", "email",
+}
+
+
+def parse_config(data: dict, source: Path | None = None) -> Config:
+    r = _Reader()
+    base = source.parent if source else Path.cwd()
+    r.unknown(data, _TOP, "")
+    company = r.text(data, "company", "", required=True) or ""
+    language = r.text(data, "language", "", "vi") or "vi"
+    if language not in LANGUAGES:
+        r.problem("language", f'expected "vi" or "en", got {_describe(language)}')
+        language = "vi"
+    timezone = r.text(data, "timezone", "", "Asia/Ho_Chi_Minh") or "Asia/Ho_Chi_Minh"
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        r.problem("timezone", f'unknown timezone {_describe(timezone)}; expected an IANA name like "Asia/Ho_Chi_Minh"')
+        timezone = "Asia/Ho_Chi_Minh"
+    templates_dir = r.text(data, "templates_dir", "")
+    quarter = _parse_quarter(r, data.get("quarter"))
+    backend, excel, google = _parse_backend(r, r.table(data, "backend", ""), base)
+    scoring = _parse_scoring(r, r.table(data, "scoring", ""))
+    run_at = _parse_schedule(r, r.table(data, "schedule", ""))
+    email = _parse_email(r, r.table(data, "email", ""))
+    departments = _parse_departments(r, data.get("departments"))
+    config = None
+    if not r.problems:
+        config = Config(
+            company=company,
+            quarter=quarter,
+            departments=departments,
+            language=language,
+            timezone=timezone,
+            backend=backend,
+            excel=excel,
+            google=google,
+            scoring=scoring,
+            run_at=run_at,
+            templates_dir=(base / templates_dir) if templates_dir else None,
+            admin_emails=r.emails(data, "admin_emails", ""),
+            protection_password_env=r.env_name(data, "protection_password_env", "", "OKRSHEETS_SHEET_PASSWORD"),
+            email=email,
+            source=source,
+        )
+    if r.problems:
+        raise ConfigError(r.problems, str(source) if source else None)
+    return config
+
+
+def _parse_quarter(r: _Reader, raw: Any) -> Quarter:
+    fallback = Quarter("2026-Q4", date(2026, 10, 1), date(2026, 12, 31))
+    if raw is None:
+        r.problem("quarter", 'missing; expected a table like [quarter] name = "2026-Q4"')
+        return fallback
+    if isinstance(raw, str):
+        raw = {"name": raw}
+    if not isinstance(raw, dict):
+        r.problem("quarter", f'expected "2026-Q4" or a table with name, start and end, got {_describe(raw)}')
+        return fallback
+    r.unknown(raw, {"name", "start", "end"}, "quarter")
+    name = r.text(raw, "name", "quarter", required=True) or fallback.name
+    start, end = raw.get("start"), raw.get("end")
+    if start is None and end is None:
+        dates = quarter_dates(name)
+        if dates is None:
+            r.problem("quarter.name", f'expected a quarter like "2026-Q4" (or give start and end dates), got {_describe(name)}')
+            return fallback
+        return Quarter(name, *dates)
+    for key, value in (("start", start), ("end", end)):
+        if not isinstance(value, date) or hasattr(value, "hour"):
+            r.problem(f"quarter.{key}", f"expected a date like 2026-10-01 (no quotes), got {_describe(value)}")
+    if r.problems or not isinstance(start, date) or not isinstance(end, date):
+        return fallback
+    if end <= start:
+        r.problem("quarter.end", f"must be after quarter.start ({start}), got {end}")
+        return fallback
+    return Quarter(name, start, end)
+
+
+def _parse_backend(r: _Reader, raw: dict, base: Path):
+    r.unknown(raw, {"kind", "folder", "service_account_file", "drive_folder_id", "summary_spreadsheet_id", "share_with_owners"}, "backend")
+    kind = r.text(raw, "kind", "backend", "excel") or "excel"
+    if kind not in BACKENDS:
+        r.problem("backend.kind", f'expected "excel" or "google", got {_describe(kind)}')
+        return "excel", None, None
+    folder = r.text(raw, "folder", "backend", "okr-data") or "okr-data"
+    excel = ExcelBackendConfig(folder=(base / Path(folder).expanduser()))
+    google = None
+    if kind == "google":
+        key_file = r.text(raw, "service_account_file", "backend", required=True)
+        folder_id = r.text(raw, "drive_folder_id", "backend", required=True)
+        summary_id = r.text(raw, "summary_spreadsheet_id", "backend")
+        share = raw.get("share_with_owners", True)
+        if not isinstance(share, bool):
+            r.problem("backend.share_with_owners", f"expected true or false, got {_describe(share)}")
+        if key_file and folder_id:
+            google = GoogleBackendConfig(base / Path(key_file).expanduser(), folder_id, summary_id, bool(share))
+    return kind, excel, google
+
+
+def _parse_scoring(r: _Reader, raw: dict) -> ScoringSettings:
+    fields = ("red_below", "green_from", "pace_tolerance", "off_track_gap")
+    r.unknown(raw, set(fields), "scoring")
+    defaults = ScoringSettings()
+    values = {f: r.number(raw, f, "scoring", getattr(defaults, f)) for f in fields}
+    try:
+        return ScoringSettings(**values)
+    except ValueError as exc:
+        r.problem("scoring", str(exc))
+        return defaults
+
+
+def _parse_schedule(r: _Reader, raw: dict) -> time:
+    r.unknown(raw, {"run_at"}, "schedule")
+    value = raw.get("run_at", "02:00")
+    if isinstance(value, time):
+        return value
+    if isinstance(value, str) and re.match(r"^([01]?\d|2[0-3]):[0-5]\d$", value.strip()):
+        hour, minute = value.strip().split(":")
+        return time(int(hour), int(minute))
+    r.problem("schedule.run_at", f'expected a local time like "02:00", got {_describe(value)}')
+    return time(2, 0)
+
+
+def _parse_email(r: _Reader, raw: dict) -> EmailConfig:
+    allowed = {"enabled", "smtp_host", "smtp_port", "tls", "sender", "username", "password_env", "stale_after_days"}
+    r.unknown(raw, allowed, "email")
+    if "password" in raw:
+        r.problem("email.password", "passwords never go in the config file; set password_env to the name of an environment variable")
+    enabled = raw.get("enabled", False)
+    if not isinstance(enabled, bool):
+        r.problem("email.enabled", f"expected true or false, got {_describe(enabled)}")
+        enabled = False
+    port = raw.get("smtp_port", 25)
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        r.problem("email.smtp_port", f"expected a port number, got {_describe(port)}")
+        port = 25
+    tls = r.text(raw, "tls", "email", "none") or "none"
+    if tls not in ("none", "starttls", "ssl"):
+        r.problem("email.tls", f'expected "none", "starttls" or "ssl", got {_describe(tls)}')
+    stale = raw.get("stale_after_days", 14)
+    if isinstance(stale, bool) or not isinstance(stale, int) or stale < 1:
+        r.problem("email.stale_after_days", f"expected a whole number of days >= 1, got {_describe(stale)}")
+        stale = 14
+    sender = r.text(raw, "sender", "email") or ""
+    if enabled and not _EMAIL_RE.match(sender):
+        r.problem("email.sender", f"expected the sender's e-mail address, got {_describe(sender)}")
+    return EmailConfig(
+        enabled=enabled,
+        smtp_host=r.text(raw, "smtp_host", "email", "localhost") or "localhost",
+        smtp_port=port,
+        tls=tls,
+        sender=sender,
+        username=r.text(raw, "username", "email"),
+        password_env=r.env_name(raw, "password_env", "email", "OKRSHEETS_SMTP_PASSWORD"),
+        stale_after_days=stale,
+    )
+
+
+_DEPARTMENT_KEYS = {"key", "name", "template", "owners", "weight", "objectives", "values"}
+
+
+def _parse_departments(r: _Reader, raw: Any) -> tuple[Department, ...]:
+    if not isinstance(raw, list) or not raw:
+        r.problem("departments", "expected at least one [[departments]] table")
+        return ()
+    departments = []
+    seen: set[str] = set()
+    for index, table in enumerate(raw):
+        path = f"departments[{index}]"
+        if not isinstance(table, dict):
+            r.problem(path, f"expected a table, got {_describe(table)}")
+            continue
+        r.unknown(table, _DEPARTMENT_KEYS, path)
+        key = r.text(table, "key", path, required=True) or f"department-{index}"
+        if not _KEY_RE.match(key):
+            r.problem(f"{path}.key", f"expected letters, digits, _ and - (it names the file), got {_describe(key)}")
+        elif key.lower() in seen:
+            r.problem(f"{path}.key", f"duplicate department key {_describe(key)}")
+        seen.add(key.lower())
+        objectives = table.get("objectives")
+        if objectives is not None and (
+            not isinstance(objectives, list) or not objectives or not all(isinstance(o, str) for o in objectives)
+        ):
+            r.problem(f"{path}.objectives", f'expected a list of objective IDs like ["O1", "O3"], got {_describe(objectives)}')
+            objectives = None
+        values_raw = r.table(table, "values", path)
+        values = {}
+        for item_id, item in values_raw.items():
+            item_path = f"{path}.values.{_quote_key(item_id)}"
+            if not isinstance(item, dict):
+                r.problem(item_path, f"expected a table of start, target, weight and slot values, got {_describe(item)}")
+                continue
+            slots = {}
+            for slot, value in item.items():
+                if slot in ("start", "target", "weight"):
+                    continue
+                if not isinstance(value, (str, int, float, date)) or isinstance(value, bool):
+                    r.problem(f"{item_path}.{slot}", f"expected text, a number or a date, got {_describe(value)}")
+                slots[slot] = value
+            values[item_id] = KeyResultValues(
+                start=r.number(item, "start", item_path),
+                target=r.number(item, "target", item_path),
+                weight=r.number(item, "weight", item_path, 1.0, positive=True) or 1.0,
+                slots=slots,
+                path=item_path,
+            )
+        departments.append(
+            Department(
+                key=key,
+                name=r.text(table, "name", path) or key,
+                template=r.text(table, "template", path, required=True) or "",
+                owners=r.emails(table, "owners", path),
+                weight=r.number(table, "weight", path, 1.0, positive=True) or 1.0,
+                objectives=tuple(objectives) if objectives else None,
+                values=values,
+                index=index,
+            )
+        )
+    return tuple(departments)

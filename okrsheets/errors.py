@@ -1,0 +1,76 @@
+"""The one exception tree of okrsheets.
+
+Library code raises subclasses of :class:`OkrsheetsError`; the CLI turns them
+into a clear message and the exit code given by ``exit_code``. Subclasses also
+inherit a matching builtin where one fits, so callers that catch ``ValueError``
+or ``OSError`` keep working.
+"""
+
+from __future__ import annotations
+
+
+class OkrsheetsError(Exception):
+    """Base class of every error okrsheets raises on purpose."""
+
+    exit_code = 1
+
+
+class ConfigError(OkrsheetsError, ValueError):
+    """The config file is missing, unreadable or wrong.
+
+    ``problems`` holds one line per problem, each naming the key path
+    (``departments[3].values."O2.KR1".target``) and what was expected.
+    """
+
+    exit_code = 2
+
+    def __init__(self, problems: list[str] | str, source: str | None = None):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        self.source = source
+        head = f"{source}: " if source else ""
+        if len(self.problems) == 1:
+            message = head + self.problems[0]
+        else:
+            message = head + f"{len(self.problems)} problems:\n" + "\n".join(
+                f"  - {p}" for p in self.problems
+            )
+        super().__init__(message)
+
+
+class TemplateError(OkrsheetsError, ValueError):
+    """A template set file breaks the schema. ``problems`` name file, ID and field."""
+
+    exit_code = 1
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class UnknownTemplateError(OkrsheetsError, KeyError):
+    exit_code = 2
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
+
+
+class WorkbookError(OkrsheetsError):
+    """A team workbook or summary cannot be written or read as asked."""
+
+
+class WorkbookLockedError(WorkbookError):
+    """The file is open in Excel or LibreOffice (its lock file is next to it)."""
+
+
+class DamagedWorkbookError(WorkbookError):
+    """A team changed the structure okrsheets relies on."""
+
+
+class RollupLockedError(OkrsheetsError):
+    """Another rollup holds the lock."""
+
+    exit_code = 75  # EX_TEMPFAIL: try again later
+
+
+class BackendError(OkrsheetsError):
+    """Storage (disk or Google) failed in a way the user must act on."""

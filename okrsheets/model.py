@@ -1,0 +1,121 @@
+"""Plain, immutable data of the OKR domain: templates and the quarter plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LANGUAGES = ("vi", "en")
+
+SLOT_TYPES = ("percent", "count", "number", "money", "date", "period", "duration", "text")
+NUMERIC_SLOT_TYPES = ("percent", "count", "number", "money")
+UNITS = ("percent", "count", "vnd", "days", "hours", "minutes", "points", "number", "done")
+KINDS = ("increase", "decrease", "at_least", "at_most", "milestone")
+LINEAR_KINDS = ("increase", "decrease")
+THRESHOLD_KINDS = ("at_least", "at_most")
+
+
+@dataclass(frozen=True)
+class Localized:
+    """A text in every supported language."""
+
+    vi: str
+    en: str
+
+    def __call__(self, language: str) -> str:
+        return self.en if language == "en" else self.vi
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A placeholder of a template text, filled from the config."""
+
+    name: str
+    type: str
+    label: str
+
+
+@dataclass(frozen=True)
+class KeyResultTemplate:
+    id: str
+    kind: str
+    unit: str
+    text: Localized
+    slots: tuple[Slot, ...] = ()
+    fixed_target: float | None = None
+
+    @property
+    def objective_id(self) -> str:
+        return self.id.split(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class ObjectiveTemplate:
+    id: str
+    text: Localized
+    key_results: tuple[KeyResultTemplate, ...]
+    title: Localized | None = None
+    slots: tuple[Slot, ...] = ()
+
+
+@dataclass(frozen=True)
+class TemplateSet:
+    key: str
+    version: int
+    name: Localized
+    objectives: tuple[ObjectiveTemplate, ...]
+    source_section: str | None = None
+    path: Path | None = None
+    builtin: bool = True
+
+    @property
+    def key_results(self) -> tuple[KeyResultTemplate, ...]:
+        return tuple(kr for o in self.objectives for kr in o.key_results)
+
+    def objective(self, objective_id: str) -> ObjectiveTemplate | None:
+        return next((o for o in self.objectives if o.id == objective_id), None)
+
+
+@dataclass(frozen=True)
+class PlannedKeyResult:
+    """A KR as it goes into a team sheet: text filled, targets set."""
+
+    id: str
+    objective_id: str
+    text: str
+    kind: str
+    unit: str
+    start: float | None
+    target: float | None
+    weight: float
+    unfilled: tuple[str, ...] = ()
+
+    @property
+    def is_milestone(self) -> bool:
+        return self.kind == "milestone"
+
+
+@dataclass(frozen=True)
+class PlannedObjective:
+    id: str
+    text: str
+    title: str | None
+    weight: float
+    key_results: tuple[PlannedKeyResult, ...]
+    unfilled: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DepartmentPlan:
+    key: str
+    name: str
+    template_key: str
+    template_version: int
+    owners: tuple[str, ...]
+    weight: float
+    objectives: tuple[PlannedObjective, ...]
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def key_results(self) -> tuple[PlannedKeyResult, ...]:
+        return tuple(kr for o in self.objectives for kr in o.key_results)

@@ -1,0 +1,224 @@
+"""Resolve a config against the template library into the quarter plan.
+
+The plan is what every later step works from: per department, each objective
+and KR with its text filled in the config's language, its kind, unit, start,
+target and weight, and a warning for every slot left unfilled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from .config import Config, Department, KeyResultValues
+from .errors import ConfigError
+from .model import (
+    LINEAR_KINDS,
+    NUMERIC_SLOT_TYPES,
+    DepartmentPlan,
+    KeyResultTemplate,
+    ObjectiveTemplate,
+    PlannedKeyResult,
+    PlannedObjective,
+    Slot,
+    TemplateSet,
+)
+from .templates import TemplateLibrary
+from .values import format_number
+
+
+@dataclass(frozen=True)
+class QuarterPlan:
+    config: Config
+    departments: tuple[DepartmentPlan, ...]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [w for d in self.departments for w in d.warnings]
+
+    def department(self, key: str) -> DepartmentPlan:
+        return next(d for d in self.departments if d.key == key)
+
+
+def build_plan(config: Config, library: TemplateLibrary | None = None) -> QuarterPlan:
+    """Check the config against its templates and return the plan (or raise ConfigError)."""
+    if library is None:
+        library = TemplateLibrary.load(config.templates_dir)
+    problems: list[str] = []
+    plans = []
+    for department in config.departments:
+        if department.template not in library.keys():
+            problems.append(
+                f"{department.path}.template: unknown template set \"{department.template}\";"
+                f" known: {', '.join(sorted(library.keys()))}"
+            )
+            continue
+        plan = _plan_department(config, department, library.get(department.template), problems)
+        if plan is not None:
+            plans.append(plan)
+    if problems:
+        raise ConfigError(problems, str(config.source) if config.source else None)
+    return QuarterPlan(config, tuple(plans))
+
+
+def _plan_department(config: Config, department: Department, template: TemplateSet, problems: list[str]) -> DepartmentPlan | None:
+    chosen = _chosen_objectives(department, template, problems)
+    known = {o.id: o for o in chosen} | {kr.id: kr for o in chosen for kr in o.key_results}
+    all_ids = {o.id for o in template.objectives} | {kr.id for kr in template.key_results}
+    for item_id, values in department.values.items():
+        if item_id not in known:
+            why = "is not among this department's objectives" if item_id in all_ids else f"no such objective or KR in template \"{template.key}\""
+            problems.append(f"{values.path}: {why}")
+    warnings: list[str] = []
+    objectives = []
+    for objective in chosen:
+        values = department.values.get(objective.id, KeyResultValues(path=f"{department.path}.values.{objective.id}"))
+        for field in ("start", "target"):
+            if getattr(values, field) is not None:
+                problems.append(f"{values.path}.{field}: objectives have no {field}; set it on a KR such as \"{objective.key_results[0].id}\"")
+        text, unfilled = _fill(objective.text(config.language), objective.slots, values, config, problems)
+        warnings.extend(_unfilled_warnings(department, objective.id, objective.slots, unfilled, values))
+        key_results = tuple(
+            _plan_key_result(config, department, kr, warnings, problems) for kr in objective.key_results
+        )
+        objectives.append(
+            PlannedObjective(
+                id=objective.id,
+                text=text,
+                title=objective.title(config.language) if objective.title else None,
+                weight=values.weight,
+                key_results=key_results,
+                unfilled=tuple(unfilled),
+            )
+        )
+    return DepartmentPlan(
+        key=department.key,
+        name=department.name,
+        template_key=template.key,
+        template_version=template.version,
+        owners=department.owners,
+        weight=department.weight,
+        objectives=tuple(objectives),
+        warnings=tuple(warnings),
+    )
+
+
+def _chosen_objectives(department: Department, template: TemplateSet, problems: list[str]) -> list[ObjectiveTemplate]:
+    if department.objectives is None:
+        return list(template.objectives)
+    chosen = []
+    for i, objective_id in enumerate(department.objectives):
+        objective = template.objective(objective_id)
+        if objective is None:
+            problems.append(
+                f"{department.path}.objectives[{i}]: no objective \"{objective_id}\" in template \"{template.key}\""
+                f" (it has {', '.join(o.id for o in template.objectives)})"
+            )
+        elif objective not in chosen:
+            chosen.append(objective)
+    return chosen
+
+
+def _plan_key_result(config: Config, department: Department, kr: KeyResultTemplate, warnings: list[str], problems: list[str]) -> PlannedKeyResult:
+    values = department.values.get(kr.id, KeyResultValues(path=f'{department.path}.values."{kr.id}"'))
+    start, target = values.start, values.target
+    if kr.kind == "milestone":
+        for field in ("start", "target"):
+            if getattr(values, field) is not None:
+                problems.append(f"{values.path}.{field}: {kr.id} is a milestone (done / not done); it has no {field}")
+        start = target = None
+    else:
+        if kr.fixed_target is not None:
+            if target is not None and target != kr.fixed_target:
+                problems.append(f"{values.path}.target: the template fixes this KR's target at {format_number(kr.fixed_target, config.locale)}")
+            target = kr.fixed_target
+        if kr.kind == "increase" and start is None:
+            start = 0.0
+        if kr.kind in LINEAR_KINDS and start is not None and target is not None:
+            if start == target:
+                problems.append(f"{values.path}: start and target are both {format_number(start, config.locale)}; a {kr.kind} KR needs them to differ")
+            elif kr.kind == "increase" and target < start:
+                problems.append(f"{values.path}.target: an increase KR's target ({format_number(target, config.locale)}) must be above its start ({format_number(start, config.locale)})")
+            elif kr.kind == "decrease" and target > start:
+                problems.append(f"{values.path}.target: a decrease KR's target ({format_number(target, config.locale)}) must be below its start ({format_number(start, config.locale)})")
+    filler = KeyResultValues(start=start, target=target, weight=values.weight, slots=values.slots, path=values.path)
+    text, unfilled = _fill(kr.text(config.language), kr.slots, filler, config, problems, unit=kr.unit)
+    missing = []
+    if kr.kind != "milestone" and target is None:
+        missing.append("target")
+    if kr.kind == "decrease" and start is None:
+        missing.append("start")
+    for field in missing:
+        warnings.append(f"{department.key} {kr.id}: {field} is not set, so this KR cannot be scored; set {values.path}.{field}")
+    warnings.extend(_unfilled_warnings(department, kr.id, kr.slots, [u for u in unfilled if u not in ("target", "start")], values))
+    return PlannedKeyResult(
+        id=kr.id,
+        objective_id=kr.objective_id,
+        text=text,
+        kind=kr.kind,
+        unit=kr.unit,
+        start=start,
+        target=target,
+        weight=values.weight,
+        unfilled=tuple(dict.fromkeys([*missing, *unfilled])),
+    )
+
+
+def _fill(text: str, slots: tuple[Slot, ...], values: KeyResultValues, config: Config, problems: list[str], unit: str | None = None) -> tuple[str, list[str]]:
+    declared = {s.name: s for s in slots}
+    for name in values.slots:
+        if name not in declared:
+            known = ", ".join(n for n in declared if n not in ("target", "start")) or "none"
+            problems.append(f"{values.path}.{name}: not a slot of this text (its slots: {known}; numbers go in start and target)")
+    filled: dict[str, str] = {}
+    unfilled: list[str] = []
+    for slot in slots:
+        if slot.name == "target":
+            value = values.target
+        elif slot.name == "start":
+            value = values.start
+        else:
+            value = values.slots.get(slot.name)
+        if value is None:
+            unfilled.append(slot.name)
+            filled[slot.name] = f"[{slot.label}]"
+            continue
+        rendered = _render_slot(slot, value, config, problems, f"{values.path}.{slot.name}")
+        filled[slot.name] = rendered
+    return text.format(**filled), unfilled
+
+
+def _render_slot(slot: Slot, value, config: Config, problems: list[str], path: str) -> str:
+    locale = config.locale
+    if slot.type in NUMERIC_SLOT_TYPES:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            problems.append(f"{path}: expected a number ({slot.type}), got {value!r}")
+            return str(value)
+        if slot.type == "money":
+            amount = format_number(value, locale, 0)
+            return f"{amount} đ" if config.language == "vi" else f"VND {amount}"
+        if slot.type == "count":
+            return format_number(value, locale, 0 if float(value).is_integer() else None)
+        return format_number(value, locale)
+    if slot.type == "date":
+        if isinstance(value, str):
+            try:
+                value = date.fromisoformat(value)
+            except ValueError:
+                problems.append(f"{path}: expected a date like 2026-12-15, got \"{value}\"")
+                return value
+        if not isinstance(value, date):
+            problems.append(f"{path}: expected a date like 2026-12-15, got {value!r}")
+            return str(value)
+        return value.strftime("%d/%m/%Y") if config.language == "vi" else value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def _unfilled_warnings(department: Department, item_id: str, slots: tuple[Slot, ...], unfilled: list[str], values: KeyResultValues) -> list[str]:
+    labels = {s.name: s.label for s in slots}
+    return [
+        f"{department.key} {item_id}: slot {{{name}}} ({labels[name]}) is not filled; set {values.path}.{name}"
+        for name in unfilled
+    ]

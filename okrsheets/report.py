@@ -1,0 +1,83 @@
+"""Plain-text renderings for the terminal (no click here, just strings)."""
+
+from __future__ import annotations
+
+from .model import TemplateSet
+from .plan import QuarterPlan
+from .values import format_number
+
+KIND_LABELS = {
+    "vi": {"increase": "tăng", "decrease": "giảm", "at_least": "tối thiểu", "at_most": "tối đa", "milestone": "mốc"},
+    "en": {"increase": "increase", "decrease": "decrease", "at_least": "at least", "at_most": "at most", "milestone": "milestone"},
+}
+
+
+def template_table(sets: list[TemplateSet]) -> list[str]:
+    rows = [("KEY", "TÊN (VI)", "NAME (EN)", "OBJ", "KR")]
+    rows += [(t.key, t.name.vi, t.name.en, str(len(t.objectives)), str(len(t.key_results))) for t in sets]
+    rows.append(("", "", f"{len(sets)} template sets", str(sum(len(t.objectives) for t in sets)), str(sum(len(t.key_results) for t in sets))))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    return ["  ".join(c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip() for r in rows]
+
+
+def template_detail(template: TemplateSet, language: str) -> list[str]:
+    lines = [f"{template.key} (version {template.version}): {template.name(language)}"]
+    if template.path:
+        lines.append(f"file: {template.path}")
+    for objective in template.objectives:
+        lines.append("")
+        title = f" [{objective.title(language)}]" if objective.title else ""
+        lines.append(f"{objective.id}{title} {objective.text(language)}")
+        lines.extend(_slot_lines(objective.slots, "    "))
+        for kr in objective.key_results:
+            kind = KIND_LABELS[language][kr.kind]
+            lines.append(f"  {kr.id} ({kind}, {kr.unit}) {kr.text(language)}")
+            if kr.fixed_target is not None:
+                lines.append(f"      target fixed at {kr.fixed_target:g}")
+            lines.extend(_slot_lines(kr.slots, "      "))
+    return lines
+
+
+def _slot_lines(slots, indent: str) -> list[str]:
+    return [f"{indent}{{{s.name}}}: {s.type} [{s.label}]" for s in slots]
+
+
+def plan_lines(plan: QuarterPlan) -> list[str]:
+    config = plan.config
+    q = config.quarter
+    lines = [
+        f"{config.company}: {q.name} ({q.start.isoformat()} – {q.end.isoformat()}, {q.days} days)",
+        f"language {config.language}, timezone {config.timezone}, backend {config.backend}",
+    ]
+    for department in plan.departments:
+        lines.append("")
+        owners = ", ".join(department.owners) or "no owners"
+        lines.append(
+            f"== {department.name} [{department.key}] template {department.template_key} v{department.template_version};"
+            f" weight {format_number(department.weight, config.locale)}; {owners}"
+        )
+        for objective in department.objectives:
+            weight = "" if objective.weight == 1 else f" (weight {format_number(objective.weight, config.locale)})"
+            lines.append(f"  {objective.id}{weight} {objective.text}")
+            for kr in objective.key_results:
+                lines.append(f"    {kr.id} {kr.text}")
+                lines.append(f"        {_measure(kr, config.locale, config.language)}")
+        for warning in department.warnings:
+            lines.append(f"  warning: {warning}")
+    total_kr = sum(len(d.key_results) for d in plan.departments)
+    lines.append("")
+    lines.append(
+        f"{len(plan.departments)} departments, {sum(len(d.objectives) for d in plan.departments)} objectives,"
+        f" {total_kr} key results; {len(plan.warnings)} warnings"
+    )
+    return lines
+
+
+def _measure(kr, locale: str, language: str) -> str:
+    kind = KIND_LABELS[language][kr.kind]
+    if kr.kind == "milestone":
+        return f"{kind}: done / not done; weight {format_number(kr.weight, locale)}"
+    def num(v):
+        return "?" if v is None else format_number(v, locale)
+    span = f"{num(kr.start)} → {num(kr.target)}" if kr.kind in ("increase", "decrease") else num(kr.target)
+    return f"{kind} {span} {kr.unit}; weight {format_number(kr.weight, locale)}"

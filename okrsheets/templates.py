@@ -1,0 +1,319 @@
+"""Load and check OKR template sets (``sheet_templates/*.toml``).
+
+The schema is documented in ``sheet_templates/README.md``. :func:`check_file`
+returns every problem in a file, each naming the file, the objective/KR ID and
+the field, so an admin can fix a company's own templates in one pass.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import tomllib
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+
+from .errors import TemplateError, UnknownTemplateError
+from .model import (
+    KINDS,
+    LANGUAGES,
+    SLOT_TYPES,
+    UNITS,
+    KeyResultTemplate,
+    Localized,
+    ObjectiveTemplate,
+    Slot,
+    TemplateSet,
+)
+
+SCHEMA_VERSION = 1
+SPECIAL_SLOTS = ("target", "start")
+
+_TOP_KEYS = {"schema", "key", "version", "source_section", "name", "objectives", "description"}
+_OBJECTIVE_KEYS = {"id", "vi", "en", "title", "slots", "key_results"}
+_KR_KEYS = {"id", "kind", "unit", "vi", "en", "slots", "fixed_target"}
+_SLOT_KEYS = {"type", "label"}
+_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_SLOT_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_OBJECTIVE_ID_RE = re.compile(r"^O[1-9][0-9]*$")
+_KR_ID_RE = re.compile(r"^(O[1-9][0-9]*)\.KR[1-9][0-9]*$")
+
+
+def builtin_dir() -> Path:
+    """The folder of the built-in template sets."""
+    source_tree = Path(__file__).resolve().parent.parent / "sheet_templates"
+    if source_tree.is_dir():
+        return source_tree
+    return Path(str(resources.files("okrsheets") / "sheet_templates"))
+
+
+def placeholders(text: str) -> list[str]:
+    """Names of the ``{slot}`` placeholders in a template text, in order."""
+    try:
+        return [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    except ValueError as exc:
+        raise ValueError(f"unbalanced braces ({exc})") from None
+
+
+class _Checker:
+    """Collects problems with their place: ``file: ID: field: what``."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.problems: list[str] = []
+
+    def add(self, where: str, field: str, what: str) -> None:
+        place = f"{self.path}: {where}: " if where else f"{self.path}: "
+        self.problems.append(f"{place}{field}: {what}")
+
+    def unknown_keys(self, table: dict, allowed: set[str], where: str, prefix: str = "") -> None:
+        for key in sorted(set(table) - allowed):
+            self.add(where, prefix + key, f"unknown key (allowed: {', '.join(sorted(allowed))})")
+
+    def localized(self, table: dict, where: str, field: str = "") -> Localized | None:
+        texts = {}
+        for lang in LANGUAGES:
+            name = f"{field}.{lang}" if field else lang
+            value = table.get(lang)
+            if value is None:
+                self.add(where, name, "missing translation")
+            elif not isinstance(value, str) or not value.strip():
+                self.add(where, name, f"expected non-empty text, got {value!r}")
+            else:
+                texts[lang] = value
+        return Localized(**texts) if len(texts) == len(LANGUAGES) else None
+
+    def slots(self, table: object, where: str) -> tuple[Slot, ...]:
+        if table is None:
+            return ()
+        if not isinstance(table, dict):
+            self.add(where, "slots", f"expected a table of slots, got {table!r}")
+            return ()
+        slots = []
+        for name, spec in table.items():
+            field = f"slots.{name}"
+            if not _SLOT_RE.match(name):
+                self.add(where, field, "slot names are lower-case letters, digits and _")
+            if not isinstance(spec, dict):
+                self.add(where, field, "expected { type = ..., label = ... }")
+                continue
+            self.unknown_keys(spec, _SLOT_KEYS, where, field + ".")
+            slot_type = spec.get("type")
+            if slot_type not in SLOT_TYPES:
+                self.add(where, field + ".type", f"unknown slot type {slot_type!r} (one of {', '.join(SLOT_TYPES)})")
+            label = spec.get("label")
+            if not isinstance(label, str) or not label.strip():
+                self.add(where, field + ".label", "missing label (the article's bracket text)")
+            slots.append(Slot(name, str(slot_type), str(label)))
+        return tuple(slots)
+
+    def slot_usage(self, text: Localized | None, slots: tuple[Slot, ...], where: str) -> None:
+        if text is None:
+            return
+        declared = {s.name for s in slots}
+        for lang in LANGUAGES:
+            try:
+                used = set(placeholders(text(lang)))
+            except ValueError as exc:
+                self.add(where, lang, str(exc))
+                continue
+            for name in sorted(used - declared):
+                self.add(where, lang, f"slot {{{name}}} is used but not declared under slots")
+            for name in sorted(declared - used):
+                self.add(where, lang, f"slot {name!r} is declared but not used in the text")
+
+
+def check_data(data: dict, path: Path, builtin: bool = False) -> tuple[TemplateSet | None, list[str]]:
+    """Check parsed TOML; return the template set (when valid) and the problems."""
+    c = _Checker(path)
+    c.unknown_keys(data, _TOP_KEYS, "")
+    if data.get("schema") != SCHEMA_VERSION:
+        c.add("", "schema", f"expected {SCHEMA_VERSION}, got {data.get('schema')!r}")
+    key = data.get("key")
+    if not isinstance(key, str) or not _KEY_RE.match(key):
+        c.add("", "key", f"expected a key of lower-case letters, digits, _ and -, got {key!r}")
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        c.add("", "version", f"expected a whole number >= 1, got {version!r}")
+    name = c.localized(data.get("name") or {}, "", "name")
+    raw_objectives = data.get("objectives")
+    if not isinstance(raw_objectives, list) or not raw_objectives:
+        c.add("", "objectives", "expected at least one [[objectives]] table")
+        raw_objectives = []
+
+    seen: set[str] = set()
+    objectives = []
+    for index, raw in enumerate(raw_objectives):
+        oid = raw.get("id") if isinstance(raw, dict) else None
+        where = str(oid) if oid else f"objectives[{index}]"
+        if not isinstance(raw, dict):
+            c.add(where, "objectives", "expected a table")
+            continue
+        c.unknown_keys(raw, _OBJECTIVE_KEYS, where)
+        if not isinstance(oid, str) or not _OBJECTIVE_ID_RE.match(oid):
+            c.add(where, "id", f"expected an objective ID like O1, got {oid!r}")
+        elif oid in seen:
+            c.add(where, "id", "duplicate ID")
+        seen.add(str(oid))
+        text = c.localized(raw, where)
+        title = c.localized(raw["title"], where, "title") if "title" in raw else None
+        slots = c.slots(raw.get("slots"), where)
+        for slot in slots:
+            if slot.name in SPECIAL_SLOTS:
+                c.add(where, f"slots.{slot.name}", "target/start slots belong to key results")
+        c.slot_usage(text, slots, where)
+        key_results = []
+        raw_krs = raw.get("key_results")
+        if not isinstance(raw_krs, list) or not raw_krs:
+            c.add(where, "key_results", "expected at least one [[objectives.key_results]] table")
+            raw_krs = []
+        for kr_index, raw_kr in enumerate(raw_krs):
+            kr = _check_key_result(c, raw_kr, oid, kr_index, seen)
+            if kr is not None:
+                key_results.append(kr)
+        if text is not None:
+            objectives.append(ObjectiveTemplate(str(oid), text, tuple(key_results), title, slots))
+
+    if c.problems:
+        return None, c.problems
+    return (
+        TemplateSet(
+            key=key,
+            version=version,
+            name=name,
+            objectives=tuple(objectives),
+            source_section=str(data["source_section"]) if "source_section" in data else None,
+            path=path,
+            builtin=builtin,
+        ),
+        [],
+    )
+
+
+def _check_key_result(c: _Checker, raw: object, oid: object, index: int, seen: set[str]) -> KeyResultTemplate | None:
+    krid = raw.get("id") if isinstance(raw, dict) else None
+    where = str(krid) if krid else f"{oid}.key_results[{index}]"
+    if not isinstance(raw, dict):
+        c.add(where, "key_results", "expected a table")
+        return None
+    c.unknown_keys(raw, _KR_KEYS, where)
+    match = _KR_ID_RE.match(krid) if isinstance(krid, str) else None
+    if not match:
+        c.add(where, "id", f"expected a KR ID like {oid}.KR1, got {krid!r}")
+    elif match.group(1) != oid:
+        c.add(where, "id", f"KR ID must start with its objective's ID {oid}")
+    elif krid in seen:
+        c.add(where, "id", "duplicate ID")
+    seen.add(str(krid))
+    kind, unit = raw.get("kind"), raw.get("unit")
+    if kind not in KINDS:
+        c.add(where, "kind", f"unknown kind {kind!r} (one of {', '.join(KINDS)})")
+    if unit not in UNITS:
+        c.add(where, "unit", f"unknown unit {unit!r} (one of {', '.join(UNITS)})")
+    elif kind == "milestone" and unit != "done":
+        c.add(where, "unit", f"a milestone KR has unit 'done', got {unit!r}")
+    elif kind in KINDS and kind != "milestone" and unit == "done":
+        c.add(where, "unit", f"unit 'done' is for milestones; a {kind} KR needs a measurable unit")
+    text = c.localized(raw, where)
+    slots = c.slots(raw.get("slots"), where)
+    c.slot_usage(text, slots, where)
+    names = {s.name for s in slots}
+    fixed = raw.get("fixed_target")
+    if fixed is not None and (not isinstance(fixed, (int, float)) or isinstance(fixed, bool)):
+        c.add(where, "fixed_target", f"expected a number, got {fixed!r}")
+    if kind == "milestone" and ("target" in names or fixed is not None):
+        c.add(where, "slots.target", "a milestone KR has no target")
+    if kind in KINDS and kind != "milestone" and "target" not in names and fixed is None:
+        c.add(where, "slots", f"a {kind} KR needs a 'target' slot or fixed_target")
+    if "target" in names and fixed is not None:
+        c.add(where, "fixed_target", "give either a 'target' slot or fixed_target, not both")
+    if text is None or kind not in KINDS or unit not in UNITS:
+        return None
+    return KeyResultTemplate(
+        id=str(krid), kind=kind, unit=unit, text=text, slots=slots,
+        fixed_target=float(fixed) if isinstance(fixed, (int, float)) else None,
+    )
+
+
+def check_file(path: Path, builtin: bool = False) -> tuple[TemplateSet | None, list[str]]:
+    """Read and check one template file."""
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        return None, [f"{path}: cannot read the file ({exc.strerror})"]
+    except tomllib.TOMLDecodeError as exc:
+        return None, [f"{path}: not valid TOML: {exc}"]
+    return check_data(data, path, builtin)
+
+
+def template_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.toml") if p.is_file())
+
+
+def check_paths(paths: Iterable[Path]) -> tuple[list[TemplateSet], list[str]]:
+    """Check files and folders of template sets, including duplicate keys across files."""
+    sets: list[TemplateSet] = []
+    problems: list[str] = []
+    for path in paths:
+        files = template_files(path) if path.is_dir() else [path]
+        if path.is_dir() and not files:
+            problems.append(f"{path}: no *.toml template files in this folder")
+        for file in files:
+            template, found = check_file(file)
+            problems.extend(found)
+            if template is not None:
+                sets.append(template)
+    by_key: dict[str, Path | None] = {}
+    for template in sets:
+        if template.key in by_key:
+            problems.append(f"{template.path}: key: {template.key!r} is also used by {by_key[template.key]}")
+        by_key[template.key] = template.path
+    return sets, problems
+
+
+class TemplateLibrary:
+    """The built-in template sets plus a company's own (which may not reuse a built-in key)."""
+
+    def __init__(self, sets: Iterable[TemplateSet]):
+        self._sets = {t.key: t for t in sets}
+
+    @classmethod
+    def load(cls, extra_dir: Path | None = None) -> TemplateLibrary:
+        sets, problems = check_paths([builtin_dir()])
+        sets = [TemplateSet(**{**t.__dict__, "builtin": True}) for t in sets]
+        if extra_dir is not None:
+            if not extra_dir.is_dir():
+                problems.append(f"{extra_dir}: templates_dir is not a folder")
+            else:
+                own, own_problems = check_paths([extra_dir])
+                problems.extend(own_problems)
+                builtin_keys = {t.key for t in sets}
+                for template in own:
+                    if template.key in builtin_keys:
+                        problems.append(
+                            f"{template.path}: key: {template.key!r} is a built-in template set; choose another key"
+                        )
+                sets.extend(TemplateSet(**{**t.__dict__, "builtin": False}) for t in own)
+        if problems:
+            raise TemplateError(problems)
+        return cls(sets)
+
+    def __iter__(self):
+        return iter(self._sets.values())
+
+    def __len__(self) -> int:
+        return len(self._sets)
+
+    def keys(self) -> list[str]:
+        return list(self._sets)
+
+    def get(self, key: str) -> TemplateSet:
+        try:
+            return self._sets[key]
+        except KeyError:
+            raise UnknownTemplateError(
+                f"unknown template set {key!r}; known: {', '.join(sorted(self._sets))}"
+                " (see `okrsheets templates list`)"
+            ) from None
