@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import click
 
 from . import __version__
 from .errors import OkrsheetsError
+from .report import score_table
 from .templates import TemplateLibrary, builtin_dir, check_paths
 
 CONFIG_HELP = "Config file (default: $OKRSHEETS_CONFIG, then ./okrsheets.toml)."
@@ -64,24 +66,129 @@ def check_config(config_path: str | None) -> None:
 
 
 @cli.command()
-@click.argument("directory", required=False, type=click.Path(file_okay=False))
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config to run the demo with (default: the bundled config.example.toml).")
-def demo(directory: str | None, config_path: str | None) -> None:
-    """Run the main job on the example config and show the result."""
-    from .report import plan_lines
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help=CONFIG_HELP)
+@click.option("--dry-run", is_flag=True, help="Print what would be created or changed; write nothing.")
+@click.option("--department", "departments", multiple=True, metavar="KEY", help="Only this department (repeatable).")
+@click.option("--force", is_flag=True, help="Rebuild workbooks whose structure was damaged (a timestamped backup is kept first).")
+def provision(config_path: str | None, dry_run: bool, departments: tuple[str, ...], force: bool) -> None:
+    """Create or update one workbook per department for the quarter.
 
-    path = config_path or _example_config()
-    click.echo(f"okrsheets demo with {path}", err=True)
-    plan = _load(path)
-    for line in plan_lines(plan):
+    Safe to re-run: unchanged workbooks are not touched, and every value a
+    team typed is kept (matched by KR ID). KRs removed from the config move
+    to an archived block. Workbooks open in Excel/LibreOffice or damaged by a
+    team are skipped with a message (exit 1).
+    """
+    from .backends import open_backend
+    from .provision import provision as run
+
+    plan = _load(config_path)
+    backend = open_backend(plan.config)
+    outcomes = run(plan, backend, departments or None, dry_run=dry_run, force=force)
+    _print_outcomes(outcomes, dry_run)
+    if not all(o.ok for o in outcomes):
+        sys.exit(1)
+
+
+_ACTIONS = {
+    False: {"created": "created", "updated": "updated", "unchanged": "unchanged", "forced": "rebuilt (forced)",
+            "locked": "SKIPPED (open)", "damaged": "SKIPPED (damaged)"},
+    True: {"created": "would create", "updated": "would update", "unchanged": "unchanged", "forced": "would rebuild (forced)",
+           "locked": "SKIPPED (open)", "damaged": "SKIPPED (damaged)"},
+}
+
+
+def _print_outcomes(outcomes, dry_run: bool) -> None:
+    for outcome in outcomes:
+        click.echo(f"{_ACTIONS[dry_run][outcome.action]:<22} {outcome.department:<16} {outcome.location}")
+        for change in outcome.changes:
+            click.echo(f"    {change}")
+        for problem in outcome.problems:
+            click.echo(f"    problem: {problem}", err=not outcome.ok)
+        if outcome.backup:
+            click.echo(f"    backup kept at {outcome.backup}")
+        if outcome.action == "damaged":
+            click.echo("    fix the workbook, or run again with --force to rebuild it (a backup is kept first)", err=True)
+    counts: dict[str, int] = {}
+    for outcome in outcomes:
+        counts[outcome.action] = counts.get(outcome.action, 0) + 1
+    summary = ", ".join(f"{n} {_ACTIONS[dry_run][a]}" for a, n in counts.items())
+    click.echo(f"{len(outcomes)} departments: {summary}" + (" (dry run: nothing written)" if dry_run else ""))
+
+
+@cli.command()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help=CONFIG_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON on stdout (nothing else goes to stdout).")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Compute pace and status for this date (YYYY-MM-DD) instead of today.")
+@click.option("--wait", is_flag=True, help="If another rollup is running, wait for it instead of exiting.")
+def rollup(config_path: str | None, as_json: bool, as_of, wait: bool) -> None:
+    """Read every team workbook, score it and write the company summary.
+
+    Problems in team sheets become rows of the summary's data-issues sheet;
+    they never stop the rollup. Exits 0 when the summary was written, non-zero
+    only when nothing could be written (bad config, unwritable folder, summary
+    open in Excel, another rollup running: exit 75).
+    """
+    from .config import load_config
+
+    config = load_config(config_path)
+    result = _run_rollup(config, as_of.date() if as_of else None, wait)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        for line in score_table(result):
+            click.echo(line)
+
+
+def _run_rollup(config, as_of, wait: bool):
+    from .nightly import run_nightly
+
+    with _progress_bar() as progress:
+        return run_nightly(config, as_of=as_of, wait=wait, progress=progress)
+
+
+class _progress_bar:
+    """A progress bar on stderr while workbooks are read, only when stderr is a terminal."""
+
+    def __enter__(self):
+        self.bar = None
+        return self.update
+
+    def update(self, done: int, total: int) -> None:
+        if total < 5 or not sys.stderr.isatty():
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="Reading workbooks", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+@cli.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False), default="okr-demo")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Run the demo as if today were this date.")
+def demo(directory: str, as_of) -> None:
+    """Run the whole cycle on a sample company in DIRECTORY (default ./okr-demo).
+
+    Provisions one department per built-in template set, simulates a few weeks
+    of team check-ins (including typical mistakes), runs the nightly rollup and
+    prints the scores and where the summary is. Safe to re-run.
+    """
+    from . import demo as sample
+    from .scoring import today_in
+
+    today = as_of.date() if as_of else today_in("Asia/Ho_Chi_Minh")
+    click.echo(f"Provisioning the sample company into {directory} ...", err=True)
+    run = sample.prepare(Path(directory), today)
+    click.echo(f"{run.provisioned} department workbooks in {run.config.quarter_folder}", err=True)
+    click.echo("Simulated team check-ins; running the nightly rollup ...", err=True)
+    result = _run_rollup(run.config, today, wait=True)
+    for line in score_table(result):
         click.echo(line)
-
-
-def _example_config() -> str:
-    candidate = Path(__file__).resolve().parent.parent / "config.example.toml"
-    if not candidate.exists():
-        raise click.UsageError("config.example.toml not found next to the package; pass --config FILE")
-    return str(candidate)
+    click.echo(f"{len(result.issues)} data issues (see the summary's data-issues sheet); try:")
+    click.echo(f"  okrsheets rollup --config {run.folder / 'okrsheets.toml'} --json")
 
 
 @cli.group()

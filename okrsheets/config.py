@@ -290,7 +290,7 @@ _TOP = {
 
 def parse_config(data: dict, source: Path | None = None) -> Config:
     r = _Reader()
-    base = source.parent if source else Path.cwd()
+    base = source.resolve().parent if source else Path.cwd()
     r.unknown(data, _TOP, "")
     company = r.text(data, "company", "", required=True) or ""
     language = r.text(data, "language", "", "vi") or "vi"

@@ -81,3 +81,24 @@ def _measure(kr, locale: str, language: str) -> str:
         return "?" if v is None else format_number(v, locale)
     span = f"{num(kr.start)} → {num(kr.target)}" if kr.kind in ("increase", "decrease") else num(kr.target)
     return f"{kind} {span} {kr.unit}; weight {format_number(kr.weight, locale)}"
+
+
+def score_table(result) -> list[str]:
+    """Company and department scores as a small table for the terminal."""
+    from .i18n import grade_label, status_label
+
+    lang = result.language
+    pct = lambda v: f"{v * 100:5.1f}%"  # noqa: E731
+    rows = [(d.name, pct(d.score), grade_label(d.grade, lang), status_label(d.status, lang), str(len(result.issues_for(d.key))))
+            for d in result.departments]
+    head = ("Phòng ban", "Điểm", "Màu", "Trạng thái", "Vấn đề") if lang == "vi" else ("Department", "Score", "Grade", "Status", "Issues")
+    total = (result.company, pct(result.score), grade_label(result.grade, lang), status_label(result.status, lang), str(len(result.issues)))
+    widths = [max(len(r[i]) for r in [head, total, *rows]) for i in range(5)]
+    fmt = lambda r: "  ".join(c.rjust(w) if i in (1, 4) else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip()  # noqa: E731
+    expected = f"{result.expected * 100:.0f}%"
+    lines = [f"{result.quarter}, {result.as_of.isoformat()}: " + (f"tiến độ kỳ vọng {expected}" if lang == "vi" else f"expected progress {expected}"), fmt(head)]
+    lines += [fmt(r) for r in rows]
+    lines += ["-" * len(fmt(total)), fmt(total)]
+    if result.summary_path:
+        lines.append(("Báo cáo tổng hợp: " if lang == "vi" else "Summary: ") + result.summary_path)
+    return lines

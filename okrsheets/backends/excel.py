@@ -1,0 +1,235 @@
+"""Excel backend: team workbooks as .xlsx files on disk.
+
+Writes with openpyxl (atomically, never over a file open in Excel or
+LibreOffice); reads with python-calamine, about 20x faster than openpyxl.
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.formatting.rule import DataBarRule, FormulaRule
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.worksheet.datavalidation import DataValidation
+from python_calamine import CalamineWorkbook
+
+from ..config import Config, safe_file_stem
+from ..errors import WorkbookError
+from ..files import atomic_write, ensure_not_open
+from ..i18n import GRADE_FILL, GRADE_FONT
+from ..sheetspec import STYLES, Formula, SheetSpec, WorkbookSpec, a1
+from .base import SheetData, WorkbookData
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ExcelBackend:
+    name = "excel"
+
+    def __init__(self, config: Config):
+        self.config = config
+        self.folder = config.quarter_folder
+
+    def path(self, department_key: str) -> Path:
+        return self.folder / f"{safe_file_stem(department_key)}.xlsx"
+
+    def location(self, department_key: str) -> str:
+        return str(self.path(department_key))
+
+    def exists(self, department_key: str) -> bool:
+        return self.path(department_key).exists()
+
+    def check_writable(self, department_key: str) -> None:
+        ensure_not_open(self.path(department_key))
+
+    def read(self, department_key: str) -> WorkbookData:
+        return read_workbook(self.path(department_key))
+
+    def write(self, department_key: str, spec: WorkbookSpec) -> None:
+        path = self.path(department_key)
+        ensure_not_open(path)
+        workbook = render(spec)
+        atomic_write(path, workbook.save)
+
+    def backup(self, department_key: str, stamp: str) -> str:
+        path = self.path(department_key)
+        target = path.with_name(f"{path.stem}.backup-{stamp}{path.suffix}")
+        shutil.copy2(path, target)
+        return str(target)
+
+
+def read_workbook(path: Path) -> WorkbookData:
+    """Every sheet's values with calamine; a clear WorkbookError when the file is not a readable workbook."""
+    if not path.exists():
+        raise WorkbookError(f"{path}: file not found")
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for every kind of bad file
+        raise WorkbookError(f"{path}: not a readable .xlsx workbook ({_why(path, exc)})") from exc
+    try:
+        hidden = {m.name: str(m.visible).lower() not in ("visible", "sheetvisibleenum.visible") for m in workbook.sheets_metadata}
+        sheets = {}
+        for name in workbook.sheet_names:
+            sheet = workbook.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
+            merged = tuple(
+                (r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])
+            )
+            sheets[name] = SheetData(name, rows, merged, hidden.get(name, False))
+        if _has_error_cells(path):
+            _restore_error_values(path, sheets)
+        return WorkbookData(str(path), sheets)
+    except Exception as exc:
+        raise WorkbookError(f"{path}: the workbook is damaged and cannot be read ({exc})") from exc
+    finally:
+        workbook.close()
+
+
+def _has_error_cells(path: Path) -> bool:
+    """Whether any worksheet holds an error value (#REF!, #DIV/0! ...), which calamine reads as ''."""
+    with zipfile.ZipFile(path) as archive:
+        return any(
+            name.startswith("xl/worksheets/") and name.endswith(".xml") and b't="e"' in archive.read(name)
+            for name in archive.namelist()
+        )
+
+
+def _restore_error_values(path: Path, sheets: dict[str, SheetData]) -> None:
+    """The slow path, only for workbooks with error cells: openpyxl tells which cells hold which error."""
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        for name, data in sheets.items():
+            for row in workbook[name].iter_rows():
+                for cell in row:
+                    if getattr(cell, "data_type", None) == "e" and 1 <= cell.row <= len(data.rows):
+                        values = data.rows[cell.row - 1]
+                        values.extend([None] * (cell.column - len(values)))
+                        values[cell.column - 1] = str(cell.value)
+    finally:
+        workbook.close()
+
+
+def _why(path: Path, exc: Exception) -> str:
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "it is password-protected or in the old .xls format; save it as an unprotected .xlsx"
+    if not head.startswith(b"PK"):
+        return "it is not an Excel file"
+    return f"the file is truncated or damaged: {exc}"
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def render(spec: WorkbookSpec) -> Workbook:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for sheet_spec in spec.sheets:
+        _render_sheet(workbook, sheet_spec, spec.protection_password)
+    return workbook
+
+
+_STYLE_CACHE: dict[str, dict] = {}
+
+
+def _style(key: str) -> dict:
+    if key not in _STYLE_CACHE:
+        s = STYLES[key]
+        _STYLE_CACHE[key] = {
+            "font": Font(bold=s.get("bold", False), italic=s.get("italic", False), size=s.get("size", 11), color=s.get("colour")),
+            "fill": PatternFill("solid", fgColor=s["fill"]) if "fill" in s else PatternFill(),
+            "alignment": Alignment(wrap_text=s.get("wrap", False), vertical="top", horizontal=s.get("align")),
+        }
+    return _STYLE_CACHE[key]
+
+
+def set_text(cell, text: str) -> None:
+    """Store text as text: a team's "=HYPERLINK(...)" never becomes a formula."""
+    cell.value = text
+    cell.data_type = "s"
+
+
+def _render_sheet(workbook: Workbook, spec: SheetSpec, password: str | None) -> None:
+    ws = workbook.create_sheet(spec.title)
+    unlocked, locked = Protection(locked=False), Protection(locked=True)
+    for (row, column), item in sorted(spec.cells.items()):
+        cell = ws.cell(row=row, column=column)
+        value = item.value
+        if isinstance(value, Formula):
+            cell.value = value.text
+        elif isinstance(value, str):
+            set_text(cell, value)
+        elif isinstance(value, datetime):
+            cell.value = value.replace(tzinfo=None)
+        else:
+            cell.value = value
+        style = _style(item.style)
+        cell.font, cell.fill, cell.alignment = style["font"], style["fill"], style["alignment"]
+        if item.number_format:
+            cell.number_format = item.number_format
+        elif isinstance(value, (date, datetime)) and not isinstance(value, Formula):
+            cell.number_format = "yyyy-mm-dd"
+        cell.protection = unlocked if not item.locked else locked
+    for column, width in spec.column_widths.items():
+        ws.column_dimensions[a1(1, column)[:-1]].width = width
+    for column in spec.hidden_columns:
+        ws.column_dimensions[a1(1, column)[:-1]].hidden = True
+    if spec.frozen_rows or spec.frozen_columns:
+        ws.freeze_panes = a1(spec.frozen_rows + 1, spec.frozen_columns + 1)
+    for ref in spec.merged:
+        ws.merge_cells(ref)
+    _render_validations(ws, spec)
+    _render_colours(ws, spec)
+    if spec.landscape:
+        ws.page_setup.orientation = "landscape"
+    if spec.fit_to_width:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+    if spec.protected:
+        ws.protection.sheet = True
+        if password:
+            ws.protection.password = password
+    if spec.hidden:
+        ws.sheet_state = "hidden"
+
+
+def _render_validations(ws, spec: SheetSpec) -> None:
+    for rule in spec.validations:
+        if rule.type == "list":
+            formula1 = '"' + ",".join(rule.choices) + '"'
+        else:
+            formula1 = rule.formula1
+        dv = DataValidation(
+            type=rule.type, operator=rule.operator, formula1=formula1, formula2=rule.formula2, allow_blank=True,
+            showInputMessage=bool(rule.prompt), showErrorMessage=True,
+            errorStyle="stop" if rule.strict else "warning",
+            promptTitle=rule.prompt_title[:32] or None, prompt=rule.prompt[:255] or None,
+            errorTitle=rule.error_title[:32] or None, error=rule.error[:255] or None,
+        )
+        dv.add(rule.ref)
+        ws.add_data_validation(dv)
+
+
+def _render_colours(ws, spec: SheetSpec) -> None:
+    for rule in spec.colour_rules:
+        top_left = rule.ref.split(":")[0]
+        tests = [f"ISNUMBER({top_left})"]
+        if rule.low is not None:
+            tests.append(f"{top_left}>={rule.low!r}")
+        if rule.high is not None:
+            tests.append(f"{top_left}<{rule.high!r}")
+        fill = PatternFill("solid", fgColor=GRADE_FILL[rule.grade], bgColor=GRADE_FILL[rule.grade])
+        ws.conditional_formatting.add(
+            rule.ref, FormulaRule(formula=[f"AND({','.join(tests)})"], fill=fill, font=Font(color=GRADE_FONT[rule.grade]))
+        )
+    if spec.data_bars:
+        refs = " ".join(bar.ref for bar in spec.data_bars)
+        ws.conditional_formatting.add(
+            refs, DataBarRule(start_type="num", start_value=0, end_type="num", end_value=1, color=spec.data_bars[0].colour)
+        )

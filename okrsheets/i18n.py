@@ -1,0 +1,47 @@
+"""Words people read in sheets, reports and e-mails, in Vietnamese and English."""
+
+from __future__ import annotations
+
+STATUS = {
+    "vi": {
+        "done": "Hoàn thành",
+        "on_track": "Đúng tiến độ",
+        "at_risk": "Có rủi ro",
+        "off_track": "Chậm tiến độ",
+        "no_data": "Chưa cập nhật",
+    },
+    "en": {
+        "done": "Done",
+        "on_track": "On track",
+        "at_risk": "At risk",
+        "off_track": "Off track",
+        "no_data": "No check-in",
+    },
+}
+
+GRADE = {
+    "vi": {"red": "Đỏ", "yellow": "Vàng", "green": "Xanh"},
+    "en": {"red": "Red", "yellow": "Yellow", "green": "Green"},
+}
+
+KIND = {
+    "vi": {"increase": "Tăng", "decrease": "Giảm", "at_least": "Tối thiểu", "at_most": "Tối đa", "milestone": "Mốc (xong/chưa)"},
+    "en": {"increase": "Increase", "decrease": "Decrease", "at_least": "At least", "at_most": "At most", "milestone": "Milestone"},
+}
+
+UNIT = {
+    "vi": {"percent": "%", "count": "số lượng", "vnd": "VNĐ", "days": "ngày", "hours": "giờ", "minutes": "phút", "points": "điểm", "number": "số", "done": "xong/chưa"},
+    "en": {"percent": "%", "count": "count", "vnd": "VND", "days": "days", "hours": "hours", "minutes": "minutes", "points": "points", "number": "number", "done": "done/not done"},
+}
+
+# ARGB fill colours for the grades, shared by team sheets and the summary.
+GRADE_FILL = {"red": "FFF4C7C3", "yellow": "FFFCE8B2", "green": "FFB7E1CD"}
+GRADE_FONT = {"red": "FF9C0006", "yellow": "FF7F6000", "green": "FF006100"}
+
+
+def status_label(status: str, language: str) -> str:
+    return STATUS["en" if language == "en" else "vi"][status]
+
+
+def grade_label(grade: str, language: str) -> str:
+    return GRADE["en" if language == "en" else "vi"][grade]

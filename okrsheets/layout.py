@@ -1,0 +1,384 @@
+"""What a team workbook looks like, independent of the backend.
+
+One OKR sheet (header block, one row per objective and KR, live score and
+status formulas, validation, colours, protection), a guide sheet and a hidden
+metadata sheet. The formulas reproduce :mod:`okrsheets.scoring` exactly; a
+test recalculates them in LibreOffice and compares with the engine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+
+from .config import Config
+from .i18n import KIND, STATUS, UNIT
+from .model import DepartmentPlan, PlannedKeyResult
+from .scoring import ScoringSettings
+from .sheetspec import ColourRule, DataBar, Formula, SheetSpec, Validation, WorkbookSpec, a1, column_letter
+from .values import format_number, milestone_choices
+
+SCHEMA_VERSION = 1
+META_SHEET = "_okrsheets"
+OKR_SHEET = {"vi": "OKR", "en": "OKR"}
+GUIDE_SHEET = {"vi": "Hướng dẫn", "en": "Guide"}
+
+# Header block cells of the OKR sheet.
+AS_OF_CELL = (6, 2)  # B6: evaluation date, =TODAY()
+EXPECTED_CELL = (6, 4)  # D6: expected progress
+DEPT_SCORE_CELL = (6, 6)  # F6
+DEPT_STATUS_CELL = (6, 8)  # H6
+HEADER_ROW = 8
+FIRST_ROW = 9
+
+# Columns of the OKR sheet (1-based).
+COLUMNS = ("id", "text", "kind", "unit", "start", "target", "current", "confidence", "weight", "score", "status", "comment", "last_update", "code")
+COL = {name: i + 1 for i, name in enumerate(COLUMNS)}
+TEAM_COLUMNS = ("current", "confidence", "comment", "last_update")  # the only cells a team edits
+WIDTHS = {"id": 10, "text": 60, "kind": 13, "unit": 10, "start": 12, "target": 12, "current": 13, "confidence": 11, "weight": 9, "score": 10, "status": 15, "comment": 40, "last_update": 14, "code": 10}
+
+LABELS = {
+    "vi": {
+        "id": "Mã", "text": "Mục tiêu / Kết quả then chốt", "kind": "Loại", "unit": "Đơn vị", "start": "Bắt đầu",
+        "target": "Mục tiêu", "current": "Hiện tại", "confidence": "Độ tự tin (1–10)", "weight": "Trọng số",
+        "score": "Điểm", "status": "Trạng thái", "comment": "Ghi chú", "last_update": "Cập nhật lần cuối", "code": "code",
+        "company": "Công ty", "quarter": "Quý", "from": "Từ", "to": "Đến", "owners": "Phụ trách",
+        "provisioned": "Tạo lúc", "as_of": "Ngày đánh giá", "expected": "Tiến độ kỳ vọng",
+        "dept_score": "Điểm phòng ban", "dept_status": "Trạng thái", "archived": "Lưu trữ (đã bỏ khỏi kế hoạch, giữ lại giá trị)",
+        "title": "OKR {quarter}: {department}",
+    },
+    "en": {
+        "id": "ID", "text": "Objective / Key result", "kind": "Kind", "unit": "Unit", "start": "Start",
+        "target": "Target", "current": "Current", "confidence": "Confidence (1–10)", "weight": "Weight",
+        "score": "Score", "status": "Status", "comment": "Comment", "last_update": "Last update", "code": "code",
+        "company": "Company", "quarter": "Quarter", "from": "From", "to": "To", "owners": "Owners",
+        "provisioned": "Provisioned", "as_of": "As of", "expected": "Expected progress",
+        "dept_score": "Department score", "dept_status": "Status", "archived": "Archived (removed from the plan, values kept)",
+        "title": "OKR {quarter}: {department}",
+    },
+}
+
+
+@dataclass(frozen=True)
+class TeamEntry:
+    """What a team typed on a KR row, carried over untouched on re-provisioning."""
+
+    current: object = None
+    confidence: object = None
+    comment: object = None
+    last_update: object = None
+
+    @property
+    def is_empty(self) -> bool:
+        return all(v in (None, "") for v in (self.current, self.confidence, self.comment, self.last_update))
+
+
+@dataclass(frozen=True)
+class ArchivedRow:
+    """A KR or objective no longer in the plan, kept with its values at the bottom of the sheet."""
+
+    id: str
+    text: str
+    kind: str
+    unit: str
+    start: object = None
+    target: object = None
+    weight: object = None
+    entry: TeamEntry = field(default_factory=TeamEntry)
+
+
+def number_format(unit: str) -> str | None:
+    return {"percent": "0.0#%", "vnd": '#,##0 "₫"', "count": "#,##0.##"}.get(unit)
+
+
+def sheet_number(value: float | None, unit: str) -> float | None:
+    """A plan number as stored in the sheet: percents as fractions (45 -> 0.45), shown as 45%."""
+    if value is None:
+        return None
+    return value / 100 if unit == "percent" else value
+
+
+def fingerprint(config: Config, department: DepartmentPlan) -> str:
+    """A hash of everything provisioning writes, except what teams type."""
+    payload = {
+        "schema": SCHEMA_VERSION,
+        "company": config.company,
+        "language": config.language,
+        "quarter": [config.quarter.name, config.quarter.start.isoformat(), config.quarter.end.isoformat()],
+        "scoring": asdict(config.scoring),
+        "protected_with_password": config.protection_password() is not None,
+        "department": asdict(department),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def team_workbook(
+    config: Config,
+    department: DepartmentPlan,
+    entries: dict[str, TeamEntry],
+    archived: list[ArchivedRow],
+    provisioned_at: datetime,
+) -> WorkbookSpec:
+    okr = okr_sheet(config, department, entries, archived, provisioned_at)
+    guide = guide_sheet(config)
+    meta = meta_sheet(config, department, archived, provisioned_at, okr)
+    return WorkbookSpec([okr, guide, meta], protection_password=config.protection_password())
+
+
+def okr_sheet(config: Config, department: DepartmentPlan, entries: dict[str, TeamEntry], archived: list[ArchivedRow], provisioned_at: datetime) -> SheetSpec:
+    lang = config.language
+    L = LABELS[lang]
+    q = config.quarter
+    sheet = SheetSpec(
+        OKR_SHEET[lang], frozen_rows=HEADER_ROW, frozen_columns=2, protected=True, landscape=True, fit_to_width=True,
+        hidden_columns=(COL["code"],),
+    )
+    sheet.column_widths = {COL[name]: width for name, width in WIDTHS.items()}
+    sheet.set(1, 1, L["title"].format(quarter=q.name, department=department.name), "title")
+    sheet.set(2, 1, L["company"], "label"); sheet.set(2, 2, config.company)
+    sheet.set(3, 1, L["quarter"], "label"); sheet.set(3, 2, q.name)
+    sheet.set(3, 3, L["from"], "label"); sheet.set(3, 4, q.start, number_format="yyyy-mm-dd")
+    sheet.set(3, 5, L["to"], "label"); sheet.set(3, 6, q.end, number_format="yyyy-mm-dd")
+    sheet.set(4, 1, L["owners"], "label"); sheet.set(4, 2, ", ".join(department.owners))
+    sheet.set(5, 1, L["provisioned"], "label"); sheet.set(5, 2, provisioned_at.replace(tzinfo=None, microsecond=0), number_format="yyyy-mm-dd hh:mm")
+    sheet.set(6, 1, L["as_of"], "label")
+    sheet.set(*AS_OF_CELL, Formula("=TODAY()"), number_format="yyyy-mm-dd")
+    sheet.set(6, 3, L["expected"], "label")
+    as_of = a1(*AS_OF_CELL)
+    sheet.set(*EXPECTED_CELL, Formula(f"=MAX(0,MIN(1,({as_of}-{_date(q.start)})/({q.days})))"), "formula", number_format="0%")
+    sheet.set(6, 5, L["dept_score"], "label")
+    sheet.set(6, 7, L["dept_status"], "label")
+    for name in COLUMNS:
+        sheet.set(HEADER_ROW, COL[name], L[name], "header")
+
+    row = FIRST_ROW
+    objective_rows = []
+    for objective in department.objectives:
+        first, last = row + 1, row + len(objective.key_results)
+        _objective_row(sheet, config, row, objective, first, last)
+        objective_rows.append(row)
+        row += 1
+        for kr in objective.key_results:
+            _key_result_row(sheet, config, row, kr, entries.get(kr.id, TeamEntry()))
+            row += 1
+    last_active = row - 1
+    _department_cells(sheet, config, last_active)
+    sheet.colour_rules.extend(_grade_rules(f"{a1(FIRST_ROW, COL['score'])}:{a1(last_active, COL['score'])}", config.scoring))
+    sheet.colour_rules.extend(_grade_rules(a1(*DEPT_SCORE_CELL), config.scoring))
+    if archived:
+        row += 1
+        sheet.set(row, 1, L["archived"], "label")
+        row += 1
+        for item in archived:
+            _archived_row(sheet, config, row, item)
+            row += 1
+    return sheet
+
+
+def _date(d: date) -> str:
+    return f"DATE({d.year},{d.month},{d.day})"
+
+
+def _objective_row(sheet: SheetSpec, config: Config, row: int, objective, first: int, last: int) -> None:
+    lang = config.language
+    text = f"{objective.title}: {objective.text}" if objective.title else objective.text
+    sheet.set(row, COL["id"], objective.id, "objective")
+    sheet.set(row, COL["text"], text, "objective")
+    for name in ("kind", "unit", "start", "target", "current", "confidence", "comment", "last_update"):
+        sheet.set(row, COL[name], None, "objective")
+    sheet.set(row, COL["weight"], objective.weight, "objective")
+    score, weight, current = (f"{_c(first, n)}:{_c(last, n)}" for n in ("score", "weight", "current"))
+    sheet.set(row, COL["score"], Formula(f"=SUMPRODUCT({score},{weight})/SUM({weight})"), "objective", number_format="0%")
+    sheet.set(row, COL["status"], Formula(_status_formula(config, _c(row, "score"), f"COUNTA({current})=0")), "objective")
+    sheet.set(row, COL["code"], "objective")
+
+
+def _c(row: int, name: str) -> str:
+    return a1(row, COL[name])
+
+
+def _key_result_row(sheet: SheetSpec, config: Config, row: int, kr: PlannedKeyResult, entry: TeamEntry) -> None:
+    lang = config.language
+    fmt = number_format(kr.unit)
+    sheet.set(row, COL["id"], kr.id, "key_result")
+    sheet.set(row, COL["text"], kr.text, "key_result")
+    sheet.set(row, COL["kind"], KIND[lang][kr.kind], "key_result")
+    sheet.set(row, COL["unit"], UNIT[lang][kr.unit], "key_result")
+    sheet.set(row, COL["start"], sheet_number(kr.start, kr.unit), "key_result", number_format=fmt)
+    sheet.set(row, COL["target"], sheet_number(kr.target, kr.unit), "key_result", number_format=fmt)
+    sheet.set(row, COL["current"], entry.current, "input", locked=False, number_format=None if kr.is_milestone else fmt)
+    sheet.set(row, COL["confidence"], entry.confidence, "input", locked=False)
+    sheet.set(row, COL["weight"], kr.weight, "key_result")
+    sheet.set(row, COL["score"], Formula(_score_formula(config, row, kr)), "formula", number_format="0%")
+    current, target = _c(row, "current"), _c(row, "target")
+    no_data = f'{current}=""' if kr.is_milestone else f'OR({current}="",{target}="")'
+    sheet.set(row, COL["status"], Formula(_status_formula(config, _c(row, "score"), no_data)), "formula")
+    sheet.set(row, COL["comment"], entry.comment, "input", locked=False)
+    sheet.set(row, COL["last_update"], entry.last_update, "input", locked=False, number_format="yyyy-mm-dd")
+    sheet.set(row, COL["code"], kr.kind)
+    sheet.validations.extend(_validations(config, row, kr))
+    sheet.data_bars.append(DataBar(_c(row, "score")))
+
+
+def _score_formula(config: Config, row: int, kr: PlannedKeyResult) -> str:
+    """The spreadsheet twin of scoring.score_key_result (blank current scores 0)."""
+    g, e, f = _c(row, "current"), _c(row, "start"), _c(row, "target")
+    if kr.kind in ("increase", "decrease"):
+        return f"=IF(AND(ISNUMBER({g}),ISNUMBER({e}),ISNUMBER({f})),MAX(0,MIN(1,({g}-{e})/({f}-{e}))),0)"
+    if kr.kind == "at_least":
+        return f"=IF(AND(ISNUMBER({g}),ISNUMBER({f})),IF({g}>={f},1,0),0)"
+    if kr.kind == "at_most":
+        return f"=IF(AND(ISNUMBER({g}),ISNUMBER({f})),IF({g}<={f},1,0),0)"
+    done, _ = milestone_choices(config.locale)
+    return f'=IF(ISNUMBER({g}),MAX(0,MIN(1,{g})),IF(OR(LOWER(TRIM({g}))="{done.lower()}",LOWER(TRIM({g}))="x"),1,0))'
+
+
+def _status_formula(config: Config, score: str, no_data: str) -> str:
+    """The spreadsheet twin of scoring.status_for, against the expected progress cell."""
+    s: ScoringSettings = config.scoring
+    labels = STATUS[config.language]
+    row, column = EXPECTED_CELL
+    expected = f"${column_letter(column)}${row}"
+    return (
+        f'=IF({no_data},"{labels["no_data"]}",IF({score}>=1,"{labels["done"]}",'
+        f'IF({score}>={expected}-{s.pace_tolerance!r},"{labels["on_track"]}",'
+        f'IF({score}<{expected}-{s.off_track_gap!r},"{labels["off_track"]}","{labels["at_risk"]}"))))'
+    )
+
+
+def _department_cells(sheet: SheetSpec, config: Config, last_active: int) -> None:
+    rng = lambda name: f"{_c(FIRST_ROW, name)}:{_c(last_active, name)}"  # noqa: E731
+    sheet.set(
+        *DEPT_SCORE_CELL,
+        Formula(f'=SUMPRODUCT(({rng("code")}="objective")*{rng("score")}*{rng("weight")})/SUMIF({rng("code")},"objective",{rng("weight")})'),
+        "label", number_format="0%",
+    )
+    sheet.set(*DEPT_STATUS_CELL, Formula(_status_formula(config, a1(*DEPT_SCORE_CELL), f"COUNTA({rng('current')})=0")), "label")
+
+
+def _grade_rules(ref: str, s: ScoringSettings) -> list[ColourRule]:
+    return [ColourRule(ref, "red", None, s.red_below), ColourRule(ref, "yellow", s.red_below, s.green_from), ColourRule(ref, "green", s.green_from, None)]
+
+
+def _validations(config: Config, row: int, kr: PlannedKeyResult) -> list[Validation]:
+    lang, locale = config.language, config.locale
+    unit = UNIT[lang][kr.unit]
+    current = _c(row, "current")
+    rules = []
+    if kr.is_milestone:
+        done, not_done = milestone_choices(locale)
+        prompt = (
+            f'Chọn "{done}" hoặc "{not_done}", hoặc nhập mức hoàn thành từ 0 đến 1 (ví dụ 0,7).'
+            if lang == "vi" else f'Choose "{done}" or "{not_done}", or type a grade from 0 to 1 (e.g. 0.7).'
+        )
+        rules.append(Validation(current, "list", choices=(done, not_done), strict=False, prompt_title=kr.id, prompt=prompt,
+                                error_title=kr.id, error=prompt))
+    else:
+        def show(v):
+            return "?" if v is None else format_number(v, locale) + ("%" if kr.unit == "percent" else "")
+        if lang == "vi":
+            prompt = f"Nhập số ({unit}). Bắt đầu: {show(kr.start)}; mục tiêu: {show(kr.target)}."
+            error = f"Ô này chỉ nhận một số ({unit})."
+        else:
+            prompt = f"Type a number ({unit}). Start: {show(kr.start)}; target: {show(kr.target)}."
+            error = f"This cell takes a number ({unit})."
+        low = "-1000000000000000" if kr.unit in ("percent", "number", "points") else "0"
+        rules.append(Validation(current, "decimal", "between", low, "1000000000000000", prompt_title=kr.id, prompt=prompt,
+                                error_title=kr.id, error=error))
+    conf = "Độ tự tin: một số nguyên từ 1 (thấp) đến 10 (cao)." if lang == "vi" else "Confidence: a whole number from 1 (low) to 10 (high)."
+    rules.append(Validation(_c(row, "confidence"), "whole", "between", "1", "10", prompt=conf, error=conf))
+    day = "Ngày cập nhật, ví dụ 2026-10-15." if lang == "vi" else "Date of the update, e.g. 2026-10-15."
+    rules.append(Validation(_c(row, "last_update"), "date", "greaterThanOrEqual", "DATE(2000,1,1)", prompt=day, error=day))
+    return rules
+
+
+def _archived_row(sheet: SheetSpec, config: Config, row: int, item: ArchivedRow) -> None:
+    values = {
+        "id": item.id, "text": item.text, "kind": item.kind, "unit": item.unit, "start": item.start,
+        "target": item.target, "weight": item.weight, "current": item.entry.current, "confidence": item.entry.confidence,
+        "comment": item.entry.comment, "last_update": item.entry.last_update, "code": "archived",
+    }
+    for name, value in values.items():
+        sheet.set(row, COL[name], value, "archived")
+
+
+GUIDE = {
+    "vi": [
+        ("Hướng dẫn cập nhật OKR", "title"),
+        ("Mỗi tuần, vào trang OKR và cập nhật các ô màu vàng nhạt của từng kết quả then chốt (KR):", "label"),
+        ("• Hiện tại: giá trị đạt được đến hôm nay. Với KR dạng %, gõ 45% (hoặc 45). Với KR dạng mốc, chọn Xong / Chưa xong hoặc gõ mức 0–1 (ví dụ 0,7).", "wrap"),
+        ("• Độ tự tin: 1 (thấp) đến 10 (cao): bạn tin đạt được mục tiêu cuối quý đến mức nào.", "wrap"),
+        ("• Ghi chú: điều gì đang giúp hoặc cản trở; cần hỗ trợ gì.", "wrap"),
+        ("• Cập nhật lần cuối: ngày bạn cập nhật.", "wrap"),
+        ("Các ô khác (mã, nội dung, mục tiêu, trọng số, điểm) được khóa; liên hệ quản trị OKR nếu cần sửa.", "wrap"),
+        ("Cách tính điểm", "label"),
+        ("• Tăng / Giảm: điểm = (hiện tại − bắt đầu) / (mục tiêu − bắt đầu), giới hạn trong 0–1.", "wrap"),
+        ("• Tối thiểu / Tối đa: 1 khi giá trị hiện tại đạt ngưỡng (kể cả bằng), ngược lại 0.", "wrap"),
+        ("• Mốc: Xong = 1, Chưa xong = 0, hoặc mức bạn nhập (0–1).", "wrap"),
+        ("• Điểm mục tiêu = trung bình có trọng số của các KR; điểm phòng ban = trung bình có trọng số của các mục tiêu. KR chưa cập nhật tính 0.", "wrap"),
+        ("Màu và trạng thái", "label"),
+        ("• Đỏ: dưới {red}; Vàng: từ {red} đến dưới {green}; Xanh: từ {green} trở lên.", "wrap"),
+        ("• Tiến độ kỳ vọng = phần của quý đã qua. Đúng tiến độ khi điểm ≥ kỳ vọng − {tol}; Chậm tiến độ khi điểm < kỳ vọng − {gap}; ở giữa là Có rủi ro.", "wrap"),
+    ],
+    "en": [
+        ("How to update your OKRs", "title"),
+        ("Every week, open the OKR sheet and update the light-yellow cells of each key result (KR):", "label"),
+        ("• Current: the value reached so far. For a % KR type 45% (or 45). For a milestone choose Done / Not done or type a grade from 0 to 1 (e.g. 0.7).", "wrap"),
+        ("• Confidence: 1 (low) to 10 (high): how sure you are to reach the target by the end of the quarter.", "wrap"),
+        ("• Comment: what helps or blocks; what support you need.", "wrap"),
+        ("• Last update: the date you updated.", "wrap"),
+        ("Other cells (ID, text, targets, weights, scores) are locked; ask the OKR admin to change them.", "wrap"),
+        ("How scores are computed", "label"),
+        ("• Increase / Decrease: score = (current − start) / (target − start), kept within 0–1.", "wrap"),
+        ("• At least / At most: 1 while the current value meets the threshold (inclusive), else 0.", "wrap"),
+        ("• Milestone: Done = 1, Not done = 0, or the grade you type (0–1).", "wrap"),
+        ("• Objective score = weighted mean of its KRs; department score = weighted mean of its objectives. A KR without a check-in counts as 0.", "wrap"),
+        ("Colours and status", "label"),
+        ("• Red: below {red}; Yellow: {red} to below {green}; Green: {green} and above.", "wrap"),
+        ("• Expected progress = the share of the quarter gone by. On track while score ≥ expected − {tol}; Off track once score < expected − {gap}; At risk in between.", "wrap"),
+    ],
+}
+
+
+def guide_sheet(config: Config) -> SheetSpec:
+    s = config.scoring
+    sheet = SheetSpec(GUIDE_SHEET[config.language], protected=True)
+    sheet.column_widths = {1: 120}
+    words = {"red": s.red_below, "green": s.green_from, "tol": s.pace_tolerance, "gap": s.off_track_gap}
+    shown = {k: format_number(v, config.locale) for k, v in words.items()}
+    for row, (text, style) in enumerate(GUIDE[config.language], start=1):
+        sheet.set(row, 1, text.format(**shown), style)
+    return sheet
+
+
+def meta_sheet(config: Config, department: DepartmentPlan, archived: list[ArchivedRow], provisioned_at: datetime, okr: SheetSpec) -> SheetSpec:
+    sheet = SheetSpec(META_SHEET, hidden=True, protected=True)
+    rows = [
+        ("schema_version", SCHEMA_VERSION),
+        ("template_key", department.template_key),
+        ("template_version", department.template_version),
+        ("department_key", department.key),
+        ("quarter", config.quarter.name),
+        ("language", config.language),
+        ("okr_sheet", okr.title),
+        ("fingerprint", fingerprint(config, department)),
+        ("provisioned_at", provisioned_at.isoformat(timespec="seconds")),
+        ("ids", " ".join([o.id for o in department.objectives] + [kr.id for kr in department.key_results])),
+        ("archived_ids", " ".join(a.id for a in archived)),
+        ("units", " ".join(f"{kr.id}={kr.unit}" for kr in department.key_results)),
+    ]
+    for row, (key, value) in enumerate(rows, start=1):
+        sheet.set(row, 1, key)
+        sheet.set(row, 2, value)
+    return sheet
+
+
+def read_meta(rows: list[list[object]]) -> dict[str, str]:
+    """The key/value pairs of a metadata sheet's rows."""
+    meta = {}
+    for row in rows:
+        if len(row) >= 2 and isinstance(row[0], str) and row[0]:
+            meta[row[0]] = "" if row[1] is None else str(row[1])
+    return meta

@@ -1,0 +1,224 @@
+"""Provision a quarter's team workbooks: plan what changes, then apply it safely.
+
+Re-running is safe: an unchanged department is not rewritten at all; a changed
+one is rebuilt with every value the team typed carried over by KR ID; KRs
+removed from the plan move to an archived block with their values; a workbook
+whose structure a team damaged is left alone unless ``force`` is given (and
+then backed up first).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .backends.base import Backend, WorkbookData
+from .errors import WorkbookError, WorkbookLockedError
+from .layout import (
+    COL,
+    FIRST_ROW,
+    GUIDE_SHEET,
+    META_SHEET,
+    OKR_SHEET,
+    TEAM_COLUMNS,
+    ArchivedRow,
+    TeamEntry,
+    fingerprint,
+    read_meta,
+    sheet_number,
+    team_workbook,
+)
+from .model import DepartmentPlan
+from .plan import QuarterPlan
+
+ID_RE = re.compile(r"^O[1-9][0-9]*(\.KR[1-9][0-9]*)?$")
+
+
+@dataclass(frozen=True)
+class ProvisionOutcome:
+    department: str
+    location: str
+    action: str  # created | updated | unchanged | locked | damaged | forced
+    changes: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+    backup: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.action in ("created", "updated", "unchanged", "forced")
+
+
+@dataclass
+class ExistingWorkbook:
+    """What an existing team workbook holds that provisioning must keep or check."""
+
+    meta: dict[str, str]
+    entries: dict[str, TeamEntry] = field(default_factory=dict)
+    rows: dict[str, dict[str, object]] = field(default_factory=dict)  # by ID: text, start, target, weight...
+    archived: dict[str, ArchivedRow] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+def provision(
+    plan: QuarterPlan,
+    backend: Backend,
+    departments: Iterable[str] | None = None,
+    dry_run: bool = False,
+    force: bool = False,
+    now: datetime | None = None,
+    progress: Callable[[DepartmentPlan], None] | None = None,
+) -> list[ProvisionOutcome]:
+    """Create or update each department's workbook; one bad workbook never stops the others."""
+    config = plan.config
+    now = now or datetime.now(config.tz)
+    wanted = [config.department(k).key for k in departments] if departments else None
+    outcomes = []
+    for department in plan.departments:
+        if wanted is not None and department.key not in wanted:
+            continue
+        if progress:
+            progress(department)
+        outcomes.append(_provision_one(plan, backend, department, dry_run, force, now))
+    return outcomes
+
+
+def _provision_one(plan: QuarterPlan, backend: Backend, department: DepartmentPlan, dry_run: bool, force: bool, now: datetime) -> ProvisionOutcome:
+    config = plan.config
+    location = backend.location(department.key)
+    if not backend.exists(department.key):
+        if not dry_run:
+            backend.write(department.key, team_workbook(config, department, {}, [], now))
+        return ProvisionOutcome(department.key, location, "created", (f"{len(department.key_results)} key results",))
+    try:
+        backend.check_writable(department.key)
+        existing = inspect(backend.read(department.key), plan, department)
+    except WorkbookLockedError as exc:
+        return ProvisionOutcome(department.key, location, "locked", problems=(str(exc),))
+    except WorkbookError as exc:
+        existing = ExistingWorkbook(meta={}, problems=[str(exc)])
+    if existing.problems and not force:
+        return ProvisionOutcome(department.key, location, "damaged", problems=tuple(existing.problems))
+    if not existing.problems and existing.meta.get("fingerprint") == fingerprint(config, department):
+        return ProvisionOutcome(department.key, location, "unchanged")
+    archived = _archive(existing, department)
+    changes = tuple(describe_changes(existing, department, archived))
+    action = "forced" if existing.problems else "updated"
+    backup = None
+    if not dry_run:
+        if existing.problems:
+            backup = backend.backup(department.key, now.strftime("%Y%m%d-%H%M%S"))
+        entries = {**{a.id: a.entry for a in existing.archived.values()}, **existing.entries}
+        backend.write(department.key, team_workbook(config, department, entries, archived, now))
+    return ProvisionOutcome(department.key, location, action, changes, tuple(existing.problems), backup)
+
+
+def inspect(data: WorkbookData, plan: QuarterPlan, department: DepartmentPlan) -> ExistingWorkbook:
+    """Read what the team typed and check the structure provisioning relies on."""
+    config = plan.config
+    where = data.location
+    problems: list[str] = []
+    meta_sheet = data.sheets.get(META_SHEET)
+    if meta_sheet is None:
+        return ExistingWorkbook({}, problems=[f"{where}: no {META_SHEET} sheet; this is not a workbook okrsheets made (or the sheet was deleted)"])
+    meta = read_meta(meta_sheet.rows)
+    for key, expected in (("department_key", department.key), ("quarter", config.quarter.name)):
+        if meta.get(key) != expected:
+            problems.append(f"{where}: belongs to {key.split('_')[0]} \"{meta.get(key)}\", expected \"{expected}\"")
+    okr_title = meta.get("okr_sheet") or OKR_SHEET[config.language]
+    expected_titles = {okr_title, META_SHEET, GUIDE_SHEET["vi"], GUIDE_SHEET["en"]}
+    for title in data.titles:
+        if title not in expected_titles:
+            problems.append(f"{where}: unexpected sheet \"{title}\"; move its content elsewhere or delete it")
+    sheet = data.sheets.get(okr_title)
+    if sheet is None:
+        problems.append(f"{where}: the sheet \"{okr_title}\" is missing (renamed or deleted); rename it back to \"{okr_title}\"")
+        return ExistingWorkbook(meta, problems=problems)
+    existing = ExistingWorkbook(meta, problems=problems)
+    seen: dict[str, int] = {}
+    for row_number in range(FIRST_ROW, len(sheet.rows) + 1):
+        item_id = sheet.value(row_number, COL["id"])
+        if not isinstance(item_id, str) or not item_id.strip():
+            continue
+        item_id = item_id.strip()
+        if not ID_RE.match(item_id):
+            continue
+        values = {name: sheet.value(row_number, COL[name]) for name in COL}
+        entry = TeamEntry(*(values[name] for name in TEAM_COLUMNS))
+        if values["code"] == "archived":
+            existing.archived[item_id] = ArchivedRow(
+                item_id, str(values["text"] or ""), str(values["kind"] or ""), str(values["unit"] or ""),
+                values["start"], values["target"], values["weight"], entry,
+            )
+            continue
+        if item_id in seen:
+            problems.append(f"{where}: {sheet.title}!A{row_number}: {item_id} appears twice (rows {seen[item_id]} and {row_number}); delete one")
+            continue
+        seen[item_id] = row_number
+        existing.entries[item_id] = entry
+        existing.rows[item_id] = values
+    expected_ids = meta.get("ids", "").split()
+    for item_id in expected_ids:
+        if item_id not in seen:
+            problems.append(f"{where}: {sheet.title}: the row of {item_id} is missing (deleted, or its ID edited); restore it")
+    for item_id, row_number in seen.items():
+        if item_id not in expected_ids:
+            problems.append(f"{where}: {sheet.title}!A{row_number}: unknown ID {item_id} (IDs must not be edited)")
+    return existing
+
+
+def _archive(existing: ExistingWorkbook, department: DepartmentPlan) -> list[ArchivedRow]:
+    """Rows that leave the plan keep their values at the bottom; archived rows that return come back."""
+    planned = {o.id for o in department.objectives} | {kr.id for kr in department.key_results}
+    archived = [a for a in existing.archived.values() if a.id not in planned]
+    for item_id, values in existing.rows.items():
+        if item_id in planned:
+            continue
+        archived.append(
+            ArchivedRow(item_id, str(values["text"] or ""), str(values["kind"] or ""), str(values["unit"] or ""),
+                        values["start"], values["target"], values["weight"], existing.entries[item_id])
+        )
+    return archived
+
+
+def describe_changes(existing: ExistingWorkbook, department: DepartmentPlan, archived: list[ArchivedRow]) -> list[str]:
+    changes = []
+    for objective in department.objectives:
+        old = existing.rows.get(objective.id)
+        if old is None:
+            changes.append(f"new objective {objective.id}")
+        elif old["weight"] != objective.weight:
+            changes.append(f"{objective.id}: weight {old['weight']} -> {objective.weight:g}")
+    for kr in department.key_results:
+        old = existing.rows.get(kr.id)
+        if old is None:
+            restored = " (restored from the archive, with its values)" if kr.id in existing.archived else ""
+            changes.append(f"new key result {kr.id}{restored}")
+            continue
+        for name in ("start", "target"):
+            new = sheet_number(getattr(kr, name), kr.unit)
+            if not _same(old[name], new):
+                changes.append(f"{kr.id}: {name} {_show(old[name])} -> {_show(new)}")
+        if not _same(old["weight"], kr.weight):
+            changes.append(f"{kr.id}: weight {_show(old['weight'])} -> {kr.weight:g}")
+        if old["text"] != kr.text:
+            changes.append(f"{kr.id}: text changed")
+    moved = [a.id for a in archived if a.id not in existing.archived]
+    if moved:
+        changes.append(f"archived (kept with their values): {', '.join(moved)}")
+    if not changes:
+        changes.append("layout, labels or settings refreshed")
+    return changes
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return abs(a - b) < 1e-12
+    return (a in (None, "")) and (b in (None, "")) or a == b
+
+
+def _show(value: object) -> str:
+    if value in (None, ""):
+        return "(none)"
+    return f"{value:g}" if isinstance(value, (int, float)) else str(value)

@@ -1,0 +1,119 @@
+"""What a rollup produces: scores, statuses and data issues, plain immutable data.
+
+The summary writers (Excel, Google), ``--json``, the run report and the e-mail
+digest all work from a :class:`RollupResult`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class DataIssue:
+    """A cell (or file) a team must fix, in the config's language."""
+
+    department: str  # department key
+    file: str  # workbook path or spreadsheet URL
+    sheet: str | None
+    cell: str | None  # A1 reference, e.g. "G12"
+    found: str | None  # the value found, as text
+    problem: str
+    fix: str
+    key_result: str | None = None  # KR ID when the issue is about one KR
+
+
+@dataclass(frozen=True)
+class KeyResultResult:
+    department: str
+    objective_id: str
+    id: str
+    text: str
+    kind: str
+    unit: str
+    start: float | None
+    target: float | None
+    current: float | None  # the value read (None: no check-in or unreadable)
+    raw: str | None  # what the cell held, as text
+    score: float
+    status: str  # done | on_track | at_risk | off_track | no_data
+    expected: float  # expected progress on the as-of date
+    gap: float  # expected - score (positive: behind pace)
+    weight: float = 1.0
+    confidence: str | None = None
+    comment: str | None = None
+    last_update: date | None = None  # typed by the team
+    last_check_in: date | None = None  # the later of last_update and the last date the value changed
+
+
+@dataclass(frozen=True)
+class ObjectiveResult:
+    department: str
+    id: str
+    text: str
+    weight: float
+    score: float
+    grade: str  # red | yellow | green
+    status: str
+
+
+@dataclass(frozen=True)
+class DepartmentResult:
+    key: str
+    name: str
+    owners: tuple[str, ...]
+    weight: float
+    score: float
+    grade: str
+    status: str
+    objectives: tuple[ObjectiveResult, ...]
+    key_results: tuple[KeyResultResult, ...]
+    source: str  # workbook path or spreadsheet URL
+    readable: bool = True  # False when the workbook could not be read at all
+
+    def count_by_status(self) -> dict[str, int]:
+        counts = {s: 0 for s in ("done", "on_track", "at_risk", "off_track", "no_data")}
+        for kr in self.key_results:
+            counts[kr.status] += 1
+        return counts
+
+
+@dataclass(frozen=True)
+class RollupResult:
+    company: str
+    quarter: str
+    language: str
+    as_of: date
+    expected: float
+    score: float
+    grade: str
+    status: str
+    departments: tuple[DepartmentResult, ...]
+    issues: tuple[DataIssue, ...]
+    summary_path: str | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    api_requests: int | None = None
+    errors: tuple[str, ...] = field(default=())
+
+    @property
+    def key_results(self) -> tuple[KeyResultResult, ...]:
+        return tuple(kr for d in self.departments for kr in d.key_results)
+
+    def issues_for(self, department_key: str) -> tuple[DataIssue, ...]:
+        return tuple(i for i in self.issues if i.department == department_key)
+
+    def to_json(self) -> dict:
+        """A JSON-ready dict (dates as ISO strings)."""
+
+        def convert(value):
+            if isinstance(value, (date, datetime)):
+                return value.isoformat()
+            if isinstance(value, dict):
+                return {k: convert(v) for k, v in value.items()}
+            if isinstance(value, (list, tuple)):
+                return [convert(v) for v in value]
+            return value
+
+        return convert(asdict(self))

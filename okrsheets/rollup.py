@@ -1,0 +1,287 @@
+"""The nightly rollup: read every team workbook, score it, write the company summary.
+
+Bad input never stops the rollup: each problem becomes a data issue naming
+the file, sheet and cell and saying what to do, and every other department is
+still scored. KRs are found by their ID, not by row position.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from .backends import open_backend
+from .backends.base import Backend, SheetData
+from .config import Config
+from .errors import BackendError, WorkbookError
+from .files import atomic_write
+from .layout import COL, FIRST_ROW, META_SHEET, OKR_SHEET, read_meta
+from .model import DepartmentPlan, PlannedKeyResult
+from .plan import QuarterPlan, build_plan
+from .results import DataIssue, DepartmentResult, KeyResultResult, ObjectiveResult, RollupResult
+from .scoring import expected_progress, gap, grade, score_key_result, status_for, today_in, weighted_mean
+from .sheetspec import a1
+from .values import read_cell_value
+
+log = logging.getLogger("okrsheets")
+SUMMARY_NAME = "company-summary.xlsx"
+STATE_NAME = ".okrsheets-state.json"
+
+MESSAGES = {
+    "vi": {
+        "unreadable": ("Không đọc được tệp: {why}", "Khôi phục tệp từ bản sao lưu, hoặc chạy lại `okrsheets provision` (quản trị OKR)."),
+        "missing_file": ("Không tìm thấy tệp OKR của phòng ban.", "Quản trị OKR chạy `okrsheets provision` để tạo lại tệp."),
+        "no_meta": ("Thiếu trang ẩn _okrsheets: đây không phải tệp do okrsheets tạo.", "Dùng tệp do `okrsheets provision` tạo."),
+        "other": ("Tệp thuộc {what} \"{found}\", không phải \"{expected}\".", "Đặt đúng tệp của quý/phòng ban này vào thư mục, hoặc chạy `okrsheets provision`."),
+        "no_sheet": ("Không có trang \"{sheet}\" (đã đổi tên hoặc xóa).", "Đổi tên trang về \"{sheet}\"."),
+        "missing_row": ("Không tìm thấy dòng của {id} (dòng đã bị xóa hoặc mã đã bị sửa).", "Khôi phục dòng {id} (Ctrl+Z hoặc từ bản sao lưu), hoặc nhờ quản trị OKR chạy lại `okrsheets provision --force`."),
+        "duplicate": ("Mã {id} xuất hiện hai lần (dòng {first} và {second}); chỉ dòng {first} được tính.", "Xóa dòng trùng."),
+        "unknown_id": ("Mã lạ {id}: mã KR không được sửa.", "Sửa lại mã như ban đầu."),
+        "merged": ("Ô hiện tại của {id} bị gộp (merge) với ô khác.", "Bỏ gộp ô (Unmerge) rồi nhập lại giá trị."),
+        "value": ("{issue}", "Sửa ô {cell} trong trang {sheet}."),
+        "no_target": ("{id} chưa có mục tiêu/điểm bắt đầu trong cấu hình nên chưa tính điểm được.", "Quản trị OKR đặt start/target cho {id} trong tệp cấu hình rồi chạy `okrsheets provision`."),
+    },
+    "en": {
+        "unreadable": ("Cannot read the file: {why}", "Restore the file from a backup, or have the OKR admin run `okrsheets provision`."),
+        "missing_file": ("The department's OKR workbook was not found.", "The OKR admin runs `okrsheets provision` to create it again."),
+        "no_meta": ("The hidden _okrsheets sheet is missing: this is not a workbook okrsheets made.", "Use the workbook `okrsheets provision` made."),
+        "other": ("The workbook belongs to {what} \"{found}\", not \"{expected}\".", "Put this quarter's/department's workbook in the folder, or run `okrsheets provision`."),
+        "no_sheet": ("The sheet \"{sheet}\" is missing (renamed or deleted).", "Rename the sheet back to \"{sheet}\"."),
+        "missing_row": ("The row of {id} is missing (deleted, or its ID was edited).", "Restore the row of {id} (undo, or from a backup), or have the OKR admin run `okrsheets provision --force`."),
+        "duplicate": ("{id} appears twice (rows {first} and {second}); only row {first} counts.", "Delete the duplicate row."),
+        "unknown_id": ("Unknown ID {id}: KR IDs must not be edited.", "Change the ID back."),
+        "merged": ("The current-value cell of {id} is merged with other cells.", "Unmerge the cells and type the value again."),
+        "value": ("{issue}", "Fix cell {cell} on sheet {sheet}."),
+        "no_target": ("{id} has no target/start in the config, so it cannot be scored.", "The OKR admin sets start/target for {id} in the config and runs `okrsheets provision`."),
+    },
+}
+
+
+@dataclass
+class _Reader:
+    """Scores one department's workbook and collects its data issues."""
+
+    config: Config
+    department: DepartmentPlan
+    location: str
+    as_of: date
+    expected: float
+    state: dict
+
+    def __post_init__(self) -> None:
+        self.issues: list[DataIssue] = []
+        self.lang = self.config.language
+
+    def issue(self, key: str, sheet: str | None = None, cell: str | None = None, found: object = None, kr: str | None = None, **fields) -> None:
+        problem, fix = MESSAGES[self.lang][key]
+        fields = {"sheet": sheet, "cell": cell, **fields}
+        self.issues.append(
+            DataIssue(self.department.key, self.location, sheet, cell, None if found is None else str(found),
+                      problem.format(**fields), fix.format(**fields), kr)
+        )
+
+    def read(self, backend: Backend) -> DepartmentResult:
+        sheet = None
+        try:
+            sheet = self._okr_sheet(backend.read(self.department.key))
+        except WorkbookError as exc:
+            if not backend.exists(self.department.key):
+                self.issue("missing_file")
+            else:
+                self.issue("unreadable", why=str(exc).split(": ", 1)[-1])
+        rows = self._find_rows(sheet) if sheet is not None else {}
+        key_results = [self._key_result(kr, sheet, rows.get(kr.id)) for kr in self.department.key_results]
+        return self._department(key_results, readable=sheet is not None)
+
+    def _okr_sheet(self, data) -> SheetData | None:
+        meta_sheet = data.sheets.get(META_SHEET)
+        if meta_sheet is None:
+            self.issue("no_meta")
+            return None
+        meta = read_meta(meta_sheet.rows)
+        checks = (
+            ("quarter", self.config.quarter.name, "quý" if self.lang == "vi" else "quarter"),
+            ("department_key", self.department.key, "phòng ban" if self.lang == "vi" else "department"),
+            ("template_key", self.department.template_key, "mẫu OKR" if self.lang == "vi" else "template set"),
+        )
+        for key, expected, what in checks:
+            if meta.get(key) != expected:
+                self.issue("other", sheet=META_SHEET, found=meta.get(key), what=what, expected=expected)
+                return None
+        title = meta.get("okr_sheet") or OKR_SHEET[self.lang]
+        sheet = data.sheets.get(title)
+        if sheet is None:
+            self.issue("no_sheet", sheet=title)
+        return sheet
+
+    def _find_rows(self, sheet: SheetData) -> dict[str, int]:
+        planned = {kr.id for kr in self.department.key_results} | {o.id for o in self.department.objectives}
+        rows: dict[str, int] = {}
+        id_column = [row[COL["id"] - 1] if len(row) >= COL["id"] else None for row in sheet.rows]
+        codes = [row[COL["code"] - 1] if len(row) >= COL["code"] else None for row in sheet.rows]
+        for index in range(FIRST_ROW - 1, len(sheet.rows)):
+            value, code = id_column[index], codes[index]
+            if not isinstance(value, str) or code == "archived":
+                continue
+            item_id = value.strip()
+            if item_id in rows:
+                self.issue("duplicate", sheet=sheet.title, cell=f"A{index + 1}", found=item_id, kr=item_id,
+                           id=item_id, first=rows[item_id], second=index + 1)
+            elif item_id in planned:
+                rows[item_id] = index + 1
+            elif _looks_like_id(item_id):
+                self.issue("unknown_id", sheet=sheet.title, cell=f"A{index + 1}", found=item_id, id=item_id)
+        return rows
+
+    def _key_result(self, kr: PlannedKeyResult, sheet: SheetData | None, row: int | None) -> KeyResultResult:
+        raw = confidence = comment = last_update = None
+        value = None
+        if sheet is not None and row is None:
+            self.issue("missing_row", sheet=sheet.title, kr=kr.id, id=kr.id)
+        if sheet is not None and row is not None:
+            cell = a1(row, COL["current"])
+            raw = sheet.value(row, COL["current"])
+            if sheet.merged_at(row, COL["current"]):
+                self.issue("merged", sheet=sheet.title, cell=cell, found=raw, kr=kr.id, id=kr.id)
+            else:
+                reading = read_cell_value(raw, kr.unit, self.config.locale, percent_formatted=kr.unit == "percent")
+                if reading.issue:
+                    self.issue("value", sheet=sheet.title, cell=cell, found=raw, kr=kr.id, issue=f"{kr.id}: {reading.issue}")
+                value = reading.value
+            confidence = _text(sheet.value(row, COL["confidence"]))
+            comment = _text(sheet.value(row, COL["comment"]))
+            last_update = _date(sheet.value(row, COL["last_update"]))
+        scorable = kr.kind == "milestone" or (kr.target is not None and (kr.kind in ("at_least", "at_most") or kr.start is not None))
+        if not scorable:
+            self.issue("no_target", kr=kr.id, id=kr.id)
+            value = None
+        score = score_key_result(kr.kind, kr.start, kr.target, value) if scorable else 0.0
+        status = status_for(score, self.expected, value is not None, self.config.scoring)
+        return KeyResultResult(
+            department=self.department.key, objective_id=kr.objective_id, id=kr.id, text=kr.text, kind=kr.kind,
+            unit=kr.unit, start=kr.start, target=kr.target, current=value, raw=_text(raw), score=score,
+            status=str(status), expected=self.expected, gap=gap(score, self.expected), weight=kr.weight,
+            confidence=confidence, comment=comment, last_update=last_update,
+            last_check_in=self._last_check_in(kr.id, value, last_update),
+        )
+
+    def _last_check_in(self, kr_id: str, value: float | None, last_update: date | None) -> date | None:
+        """The later of the typed update date and the last night the value changed (kept in the state file)."""
+        seen = self.state.setdefault(self.department.key, {}).get(kr_id)
+        changed = date.fromisoformat(seen["changed"]) if seen and seen.get("changed") else None
+        if value is not None and (seen is None or seen.get("value") != value):
+            changed = self.as_of
+        self.state[self.department.key][kr_id] = {"value": value, "changed": changed.isoformat() if changed else None}
+        dates = [d for d in (changed, last_update) if d is not None]
+        return max(dates) if dates else None
+
+    def _department(self, key_results: list[KeyResultResult], readable: bool) -> DepartmentResult:
+        settings = self.config.scoring
+        objectives = []
+        for objective in self.department.objectives:
+            krs = [kr for kr in key_results if kr.objective_id == objective.id]
+            score = weighted_mean((kr.score, kr.weight) for kr in krs)
+            has_data = any(kr.current is not None for kr in krs)
+            objectives.append(
+                ObjectiveResult(self.department.key, objective.id, objective.text, objective.weight, score,
+                                str(grade(score, settings)), str(status_for(score, self.expected, has_data, settings)))
+            )
+        score = weighted_mean((o.score, o.weight) for o in objectives)
+        has_data = any(kr.current is not None for kr in key_results)
+        return DepartmentResult(
+            key=self.department.key, name=self.department.name, owners=self.department.owners,
+            weight=self.department.weight, score=score, grade=str(grade(score, settings)),
+            status=str(status_for(score, self.expected, has_data, settings)), objectives=tuple(objectives),
+            key_results=tuple(key_results), source=self.location, readable=readable,
+        )
+
+
+def _looks_like_id(text: str) -> bool:
+    return text[:1] == "O" and any(ch.isdigit() for ch in text[:3])
+
+
+def _text(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def _date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def score_quarter(plan: QuarterPlan, backend: Backend, as_of: date, state: dict | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> RollupResult:
+    """Read and score every department (no writing): the pure heart of the rollup."""
+    config = plan.config
+    q = config.quarter
+    expected = expected_progress(q.start, q.end, as_of)
+    state = {} if state is None else state
+    departments, issues = [], []
+    total = len(plan.departments)
+    for index, department in enumerate(plan.departments, start=1):
+        reader = _Reader(config, department, backend.location(department.key), as_of, expected, state)
+        departments.append(reader.read(backend))
+        issues.extend(reader.issues)
+        if progress:
+            progress(index, total)
+    score = weighted_mean((d.score, d.weight) for d in departments)
+    has_data = any(kr.current is not None for d in departments for kr in d.key_results)
+    return RollupResult(
+        company=config.company, quarter=q.name, language=config.language, as_of=as_of, expected=expected,
+        score=score, grade=str(grade(score, config.scoring)),
+        status=str(status_for(score, expected, has_data, config.scoring)),
+        departments=tuple(departments), issues=tuple(issues),
+    )
+
+
+def run_rollup(config: Config, as_of: date | None = None, progress: Callable[[int, int], None] | None = None,
+               backend: Backend | None = None) -> RollupResult:
+    """Score the quarter and write the company summary; raises OkrsheetsError when nothing could be written."""
+    from dataclasses import replace
+
+    from .summary_excel import write_summary
+
+    started = datetime.now(config.tz)
+    plan = build_plan(config)
+    backend = backend or open_backend(config)
+    as_of = as_of or today_in(config.timezone)
+    folder = config.quarter_folder
+    state_path = folder / STATE_NAME
+    state = _load_state(state_path)
+    result = score_quarter(plan, backend, as_of, state, progress)
+    summary = folder / SUMMARY_NAME
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_summary(result, summary, config.scoring)
+        atomic_write(state_path, lambda p: p.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8"))
+    except PermissionError as exc:
+        raise BackendError(f"cannot write to {exc.filename or folder}: permission denied; check the folder's permissions") from exc
+    except OSError as exc:
+        raise BackendError(f"cannot write the summary in {folder}: {exc.strerror or exc}") from exc
+    return replace(result, summary_path=str(summary), started_at=started, finished_at=datetime.now(config.tz))
+
+
+def _load_state(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        log.warning("ignoring unreadable rollup state %s (%s); check-in dates restart from today", path, exc)
+        return {}
