@@ -26,6 +26,16 @@ def ensure_not_open(path: Path) -> None:
         )
 
 
+def _mode_for(path: Path) -> int:
+    """Keep an existing file's permissions; a new file gets the usual 0666 less the umask."""
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """Call ``write(tmp)`` on a temporary file in the same folder, then rename it over ``path``.
 
@@ -35,6 +45,7 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".tmp", dir=path.parent)
     os.close(fd)
     tmp = Path(name)
+    os.chmod(tmp, _mode_for(path))  # mkstemp makes 0600; colleagues sharing the folder must read it
     try:
         write(tmp)
         with open(tmp, "rb") as handle:

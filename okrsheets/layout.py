@@ -97,7 +97,9 @@ def sheet_number(value: float | None, unit: str) -> float | None:
     """A plan number as stored in the sheet: percents as fractions (45 -> 0.45), shown as 45%."""
     if value is None:
         return None
-    return value / 100 if unit == "percent" else value
+    # round() gives the double nearest the decimal fraction (99.9 -> 0.999, not 0.9990000000000001),
+    # the same double Excel stores when a person types 99.9%, so thresholds compare equal in both.
+    return round(value / 100, 12) if unit == "percent" else value
 
 
 def fingerprint(config: Config, department: DepartmentPlan) -> str:
