@@ -460,7 +460,9 @@ def _parse_departments(r: _Reader, raw: Any) -> tuple[Department, ...]:
             continue
         r.unknown(table, _DEPARTMENT_KEYS, path)
         key = r.text(table, "key", path, required=True) or f"department-{index}"
-        if not _KEY_RE.match(key):
+        if len(key) > 64:
+            r.problem(f"{path}.key", f"at most 64 characters (it names the workbook file), got {len(key)}: {_describe(key)}")
+        elif not _KEY_RE.match(key):
             r.problem(f"{path}.key", f"expected letters, digits, _ and - (it names the file), got {_describe(key)}")
         elif key.lower() in seen:
             r.problem(f"{path}.key", f"duplicate department key {_describe(key)}")

@@ -13,14 +13,21 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
+from openpyxl.utils.protection import hash_password
+
 from .config import Config
 from .i18n import KIND, STATUS, UNIT
 from .model import DepartmentPlan, PlannedKeyResult
 from .scoring import ScoringSettings
 from .sheetspec import ColourRule, DataBar, Formula, SheetSpec, Validation, WorkbookSpec, a1, column_letter
-from .values import format_number, milestone_choices
+from .values import MILESTONE_DONE_WORDS, format_number, milestone_choices
 
 SCHEMA_VERSION = 1
+LAYOUT_VERSION = 2  # bump when what provisioning writes changes, so existing workbooks are refreshed
+
+# The engine's done words (values.MILESTONE_DONE_WORDS, compared without diacritics) plus their
+# accented spellings: spreadsheet formulas cannot strip diacritics.
+DONE_WORDS_IN_SHEETS = tuple(sorted(set(MILESTONE_DONE_WORDS) | {"có", "đã xong", "hoàn thành", "đã hoàn thành", "rồi"}))
 META_SHEET = "_okrsheets"
 OKR_SHEET = {"vi": "OKR", "en": "OKR"}
 GUIDE_SHEET = {"vi": "Hướng dẫn", "en": "Guide"}
@@ -106,11 +113,13 @@ def fingerprint(config: Config, department: DepartmentPlan) -> str:
     """A hash of everything provisioning writes, except what teams type."""
     payload = {
         "schema": SCHEMA_VERSION,
+        "layout": LAYOUT_VERSION,
         "company": config.company,
         "language": config.language,
         "quarter": [config.quarter.name, config.quarter.start.isoformat(), config.quarter.end.isoformat()],
         "scoring": asdict(config.scoring),
-        "protected_with_password": config.protection_password() is not None,
+        # the hash Excel keeps in the sheet anyway: a changed password is applied on the next run
+        "password_hash": hash_password(password) if (password := config.protection_password()) else None,
         "department": asdict(department),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
@@ -193,7 +202,7 @@ def _objective_row(sheet: SheetSpec, config: Config, row: int, objective, first:
     sheet.set(row, COL["weight"], objective.weight, "objective")
     score, weight, current = (f"{_c(first, n)}:{_c(last, n)}" for n in ("score", "weight", "current"))
     sheet.set(row, COL["score"], Formula(f"=SUMPRODUCT({score},{weight})/SUM({weight})"), "objective", number_format="0%")
-    sheet.set(row, COL["status"], Formula(_status_formula(config, _c(row, "score"), f"COUNTA({current})=0")), "objective")
+    sheet.set(row, COL["status"], Formula(_status_formula(config, _c(row, "score"), _no_check_in(current))), "objective")
     sheet.set(row, COL["code"], "objective")
 
 
@@ -215,7 +224,7 @@ def _key_result_row(sheet: SheetSpec, config: Config, row: int, kr: PlannedKeyRe
     sheet.set(row, COL["weight"], kr.weight, "key_result")
     sheet.set(row, COL["score"], Formula(_score_formula(config, row, kr)), "formula", number_format="0%")
     current, target = _c(row, "current"), _c(row, "target")
-    no_data = f'{current}=""' if kr.is_milestone else f'OR({current}="",{target}="")'
+    no_data = f"LEN(TRIM({current}))=0" if kr.is_milestone else f'OR(LEN(TRIM({current}))=0,{target}="")'
     sheet.set(row, COL["status"], Formula(_status_formula(config, _c(row, "score"), no_data)), "formula")
     sheet.set(row, COL["comment"], entry.comment, "input", locked=False)
     sheet.set(row, COL["last_update"], entry.last_update, "input", locked=False, number_format="yyyy-mm-dd")
@@ -233,8 +242,9 @@ def _score_formula(config: Config, row: int, kr: PlannedKeyResult) -> str:
         return f"=IF(AND(ISNUMBER({g}),ISNUMBER({f})),IF({g}>={f},1,0),0)"
     if kr.kind == "at_most":
         return f"=IF(AND(ISNUMBER({g}),ISNUMBER({f})),IF({g}<={f},1,0),0)"
-    done, _ = milestone_choices(config.locale)
-    return f'=IF(ISNUMBER({g}),MAX(0,MIN(1,{g})),IF(OR(LOWER(TRIM({g}))="{done.lower()}",LOWER(TRIM({g}))="x"),1,0))'
+    word = f"LOWER(TRIM({g}))"
+    done = ",".join(f'{word}="{w}"' for w in DONE_WORDS_IN_SHEETS)
+    return f"=IF(ISNUMBER({g}),MAX(0,MIN(1,{g})),IF(OR({done}),1,0))"
 
 
 def _status_formula(config: Config, score: str, no_data: str) -> str:
@@ -257,7 +267,12 @@ def _department_cells(sheet: SheetSpec, config: Config, last_active: int) -> Non
         Formula(f'=SUMPRODUCT(({rng("code")}="objective")*{rng("score")}*{rng("weight")})/SUMIF({rng("code")},"objective",{rng("weight")})'),
         "label", number_format="0%",
     )
-    sheet.set(*DEPT_STATUS_CELL, Formula(_status_formula(config, a1(*DEPT_SCORE_CELL), f"COUNTA({rng('current')})=0")), "label")
+    sheet.set(*DEPT_STATUS_CELL, Formula(_status_formula(config, a1(*DEPT_SCORE_CELL), _no_check_in(rng("current")))), "label")
+
+
+def _no_check_in(cells: str) -> str:
+    """True when no cell of the range holds a check-in (cells of only spaces count as empty, as in the engine)."""
+    return f"SUMPRODUCT(--(LEN(TRIM({cells}))>0))=0"
 
 
 def _grade_rules(ref: str, s: ScoringSettings) -> list[ColourRule]:
