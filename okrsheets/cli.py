@@ -141,7 +141,9 @@ def rollup(config_path: str | None, as_json: bool, as_of, wait: bool) -> None:
 
 def _run_rollup(config, as_of, wait: bool):
     from .nightly import run_nightly
+    from .runlog import setup_stderr_logging
 
+    setup_stderr_logging(config.tz)
     with _progress_bar() as progress:
         return run_nightly(config, as_of=as_of, wait=wait, progress=progress)
 
@@ -247,6 +249,16 @@ def _library(config_path: str | None) -> TemplateLibrary:
 
         extra = load_config(config_path).templates_dir
     return TemplateLibrary.load(extra)
+
+
+def _register_nightly() -> None:
+    from .cli_nightly import schedule_command, status_command
+
+    cli.add_command(schedule_command)
+    cli.add_command(status_command)
+
+
+_register_nightly()
 
 
 def main() -> None:

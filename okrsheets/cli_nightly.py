@@ -1,0 +1,93 @@
+"""The click commands ``schedule`` and ``status``; ``okrsheets.cli`` registers them with ``cli.add_command``.
+
+Library errors (:class:`~okrsheets.errors.OkrsheetsError`) propagate to the
+``okrsheets`` group, which prints them and exits with their ``exit_code``.
+``python -m okrsheets.cli_nightly`` runs the two commands on their own (same
+error handling), for use before they are registered.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from .errors import OkrsheetsError
+
+CONFIG_HELP = "Config file (default: $OKRSHEETS_CONFIG, then ./okrsheets.toml)."
+
+
+@click.command("schedule")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help=CONFIG_HELP)
+@click.option("--now", "run_now", is_flag=True, help="Also run the rollup once right away, then keep the schedule.")
+def schedule_command(config_path: str | None, run_now: bool) -> None:
+    """Run the nightly rollup every day at [schedule] run_at, in the foreground.
+
+    A long-running alternative to a systemd timer or cron (see docs/nightly.md):
+    every day at run_at, in the config's timezone (Asia/Ho_Chi_Minh unless
+    set) whatever the machine's timezone is, it re-reads the config, runs the
+    rollup, writes the run report and sends the e-mail digest when enabled.
+
+    It also runs once at start with --now, or when the last successful rollup
+    is more than a day old (the machine was off). A failed run is logged and
+    the schedule goes on; a run that finds another rollup running is skipped.
+
+    SIGTERM or Ctrl+C stops it: at once between runs, after the current run
+    during one (a second signal stops at once). Exits 0. The log goes to
+    stderr and to okrsheets.log in the quarter folder.
+    """
+    from .config import load_config
+    from .runlog import setup_stderr_logging
+    from .scheduler import run_schedule
+
+    config = load_config(config_path)
+    setup_stderr_logging(config.tz)
+    sys.exit(run_schedule(config, run_now=run_now))
+
+
+@click.command("status")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help=CONFIG_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print the last-run record and the next run as JSON.")
+def status_command(config_path: str | None, as_json: bool) -> None:
+    """Show the last nightly run's report and when the next run is due.
+
+    The report comes from last-run.json in the quarter folder: start and end
+    times, success or the reason of the failure, departments read, KRs
+    scored, data issues, errors, API requests and the summary path. The next
+    run is the next [schedule] run_at in the config's timezone.
+
+    Exit codes: 0 the last run succeeded, 1 it failed, 3 there has been no run
+    yet (2 for a config problem, as everywhere).
+    """
+    from .config import load_config
+    from .nightly import nightly_status
+
+    status = nightly_status(load_config(config_path))
+    if as_json:
+        click.echo(json.dumps(status.to_json(), ensure_ascii=False, indent=2))
+    else:
+        for line in status.lines():
+            click.echo(line)
+    sys.exit(status.exit_code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def nightly_cli() -> None:
+    """The nightly commands of okrsheets (normally run as `okrsheets schedule` and `okrsheets status`)."""
+
+
+nightly_cli.add_command(schedule_command)
+nightly_cli.add_command(status_command)
+
+
+def main() -> None:
+    try:
+        nightly_cli.main(prog_name="okrsheets", standalone_mode=True)
+    except OkrsheetsError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(error.exit_code)
+
+
+if __name__ == "__main__":
+    main()

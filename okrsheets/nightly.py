@@ -1,0 +1,194 @@
+"""One nightly run: lock, rollup, run report, e-mail digest; and ``okrsheets status``.
+
+:func:`run_nightly` is what ``okrsheets rollup`` and every ``okrsheets
+schedule`` run call. The rollup function is passed in (default:
+:func:`okrsheets.rollup.run_rollup`, imported when first needed) so tests and
+other callers can give their own.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from .config import Config
+from .errors import OkrsheetsError
+from .lock import LockOwner, held_by, rollup_lock
+from .results import RollupResult
+from .runlog import (
+    LastRun,
+    RunReport,
+    failure_report,
+    log_file,
+    log_report,
+    read_last_run,
+    record_run,
+    report_lines,
+    success_report,
+)
+from .scheduler import next_run_after
+
+log = logging.getLogger("okrsheets")
+
+Progress = Callable[[int, int], None]
+RollupFunction = Callable[..., RollupResult]
+
+# okrsheets status exit codes
+STATUS_SUCCEEDED = 0
+STATUS_FAILED = 1
+STATUS_NO_RUN = 3
+
+
+def default_rollup() -> RollupFunction:
+    from .rollup import run_rollup
+
+    return run_rollup
+
+
+def run_nightly(
+    config: Config,
+    as_of: date | None = None,
+    wait: bool | float = False,
+    rollup: RollupFunction | None = None,
+    progress: Progress | None = None,
+    *,
+    trigger: str = "rollup",
+    clock: Callable[[], datetime] | None = None,
+) -> RollupResult:
+    """Take the rollup lock, run the rollup, record the run, send the digest.
+
+    * Another rollup running: :class:`~okrsheets.errors.RollupLockedError`
+      (exit code 75) at once, or wait for it with ``wait=True`` (or at most
+      ``wait`` seconds).
+    * The run report is logged and written to ``last-run.json`` also when the
+      rollup fails; the rollup's exception is then re-raised.
+    * With ``config.email.enabled`` the digest is sent after a successful
+      rollup; a failed send is logged and recorded, never raised.
+    """
+    rollup = rollup or default_rollup()
+    now = clock or (lambda: datetime.now(config.tz))
+    folder = config.quarter_folder
+    with log_file(folder, config.tz):
+        with rollup_lock(folder, wait=wait, tz=config.tz, command=trigger):
+            return _run_locked(config, as_of, rollup, progress, trigger, now)
+
+
+def _run_locked(
+    config: Config,
+    as_of: date | None,
+    rollup: RollupFunction,
+    progress: Progress | None,
+    trigger: str,
+    now: Callable[[], datetime],
+) -> RollupResult:
+    started = now()
+    log.info(
+        "rollup started (%s): %s, quarter %s, %d departments",
+        trigger, config.company, config.quarter.name, len(config.departments),
+    )
+    try:
+        result = rollup(config, as_of=as_of, progress=progress)
+    except BaseException as exc:
+        if not isinstance(exc, (OkrsheetsError, KeyboardInterrupt, SystemExit)):
+            log.error("unexpected error in the rollup", exc_info=True)
+        _record(config, failure_report(
+            exc, started_at=started, ended_at=now(), trigger=trigger, company=config.company,
+            quarter=config.quarter.name, departments_total=len(config.departments),
+        ))
+        raise
+    emails_sent, email_problems = _digest(config, result)
+    _record(config, success_report(
+        result, started_at=started, ended_at=now(), trigger=trigger,
+        emails_sent=emails_sent, email_problems=email_problems,
+    ))
+    return result
+
+
+def _digest(config: Config, result: RollupResult) -> tuple[int | None, tuple[str, ...]]:
+    """Send the digest when enabled; a failure of any kind is logged, never raised."""
+    if not config.email.enabled:
+        return None, ()
+    from .digest import send_digest
+
+    try:
+        outcome = send_digest(config, result)
+    except Exception as exc:  # a bug in the digest must not fail a rollup that wrote its summary
+        log.error("e-mail digest failed: %s", exc, exc_info=True)
+        return 0, (f"e-mail digest failed: {exc}",)
+    return outcome.sent, outcome.problems
+
+
+def _record(config: Config, report: RunReport) -> None:
+    log_report(report)
+    try:
+        record_run(config.quarter_folder, report)
+    except OSError as exc:
+        log.error("cannot write the last-run record in %s: %s", config.quarter_folder, exc)
+
+
+# ---------------------------------------------------------------- okrsheets status
+
+
+@dataclass(frozen=True)
+class NightlyStatus:
+    """What ``okrsheets status`` shows."""
+
+    last: LastRun | None
+    next_run: datetime
+    now: datetime
+    running: LockOwner | None = None
+    folder: Path | None = None
+
+    @property
+    def exit_code(self) -> int:
+        if self.last is None:
+            return STATUS_NO_RUN
+        return STATUS_SUCCEEDED if self.last.last_run.succeeded else STATUS_FAILED
+
+    def lines(self) -> list[str]:
+        lines = []
+        if self.running is not None:
+            since = self.running.since.isoformat(timespec="seconds")
+            lines.append(f"A rollup is running now: pid {self.running.pid} on {self.running.host}, since {since}")
+        if self.last is None:
+            lines.append(f"No run yet: {self.folder / 'last-run.json' if self.folder else 'last-run.json'} does not exist.")
+        else:
+            lines += report_lines(self.last.last_run)
+            if not self.last.last_run.succeeded:
+                success = self.last.last_success
+                lines.append(
+                    "Last success: " + (success.ended_at.isoformat(timespec="seconds") if success else "never")
+                )
+        lines.append(f"Next run due: {self.next_run.isoformat(timespec='minutes')} (in {_duration(self.next_run - self.now)})")
+        return lines
+
+    def to_json(self) -> dict:
+        return {
+            "exit_code": self.exit_code,
+            "last_run": self.last.last_run.to_json() if self.last else None,
+            "last_success": self.last.last_success.to_json() if self.last and self.last.last_success else None,
+            "next_run": self.next_run.isoformat(),
+            "running": self.running.to_json() if self.running else None,
+        }
+
+
+def _duration(delta) -> str:
+    minutes = max(0, int(delta.total_seconds() // 60))
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
+def nightly_status(config: Config, now: datetime | None = None) -> NightlyStatus:
+    """The last run (from ``last-run.json``), whether one is running, and when the next is due."""
+    now = now or datetime.now(config.tz)
+    folder = config.quarter_folder
+    return NightlyStatus(
+        last=read_last_run(folder),
+        next_run=next_run_after(now, config.run_at, config.tz),
+        now=now,
+        running=held_by(folder),
+        folder=folder,
+    )

@@ -1,0 +1,323 @@
+"""The nightly loop behind ``okrsheets schedule``: run the job every day at ``run_at`` in the config's timezone.
+
+The loop uses a private :class:`schedule.Scheduler` with one daily job. The
+daily job is :class:`ZonedDailyJob`, a small :class:`schedule.Job` subclass,
+because schedule's own ``.at("02:00", tz)`` needs ``pytz`` (not a dependency
+of okrsheets) and always reads the system clock. ``ZonedDailyJob`` computes
+the next run with :mod:`zoneinfo` from an injectable clock, so the job runs at
+02:00 Asia/Ho_Chi_Minh whatever the machine's own timezone is, and the tests
+can drive days of schedule in milliseconds.
+
+Stopping: :meth:`NightlyLoop.request_stop` ends the loop at once between runs
+and right after the current run during one. :func:`run_until_signalled` wires
+SIGTERM and SIGINT to it (a second signal stops the process without waiting).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from collections.abc import Callable
+from datetime import datetime, time, timedelta, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import schedule
+
+from .config import Config, load_config
+from .errors import BackendError, OkrsheetsError, RollupLockedError
+from .runlog import LastRun, attach_log_file, failure_reason, read_last_run
+
+log = logging.getLogger("okrsheets")
+
+Clock = Callable[[], datetime]
+Sleep = Callable[[float], object]
+
+MAX_SLEEP = 60.0  # wake up at least this often, so a suspended machine or a changed clock is noticed
+CATCH_UP_AFTER = timedelta(days=1)
+
+
+def next_run_after(now: datetime, run_at: time, tz: tzinfo) -> datetime:
+    """The first moment strictly after ``now`` at which the wall clock in ``tz`` shows ``run_at``.
+
+    ``now`` must be timezone-aware. When ``run_at`` falls into a DST gap it is
+    moved forward by the gap (02:30 on a spring-forward night becomes 03:30);
+    in a repeated hour the first occurrence is taken.
+    """
+    if now.tzinfo is None:
+        raise ValueError("next_run_after needs a timezone-aware datetime")
+    local = now.astimezone(tz)
+    day = local.date()
+    for _ in range(3):
+        candidate = _wall_time(datetime.combine(day, run_at.replace(tzinfo=None)), tz)
+        if candidate > now:
+            return candidate
+        day += timedelta(days=1)
+    raise AssertionError("unreachable: a day always has the run time")
+
+
+def _wall_time(naive: datetime, tz: tzinfo) -> datetime:
+    """``naive`` as a real moment in ``tz``: first of two in a repeated hour, shifted forward in a gap."""
+    moment = naive.replace(tzinfo=tz, fold=0)
+    round_trip = moment.astimezone(ZoneInfo("UTC")).astimezone(tz)
+    if round_trip.replace(tzinfo=None) != naive:  # in a DST gap
+        return round_trip
+    return moment
+
+
+def catch_up_reason(last: LastRun | None, now: datetime, max_age: timedelta = CATCH_UP_AFTER) -> str | None:
+    """Why a run is due at start (no success yet, or the last success is older than ``max_age``), or None."""
+    success = last.last_success if last else None
+    if success is None:
+        return "no successful rollup is recorded yet"
+    if now - success.started_at > max_age:
+        return f"the last successful rollup started at {success.started_at.isoformat(timespec='minutes')}, more than a day ago"
+    return None
+
+
+class ZonedDailyJob(schedule.Job):
+    """A daily :class:`schedule.Job` at ``run_at`` in an IANA timezone, on an injectable clock.
+
+    It overrides schedule's hook ``_schedule_next_run`` (called by ``do()`` and
+    after every run) and ``should_run``; everything else is schedule's.
+    """
+
+    def __init__(self, scheduler: schedule.Scheduler, run_at: time, tz: tzinfo, clock: Clock):
+        super().__init__(1, scheduler)
+        self.unit = "days"
+        self.at_time = run_at
+        self.tz = tz
+        self.clock = clock
+        self.due: datetime | None = None  # timezone-aware
+
+    def _schedule_next_run(self) -> None:
+        self.due = next_run_after(self.clock(), self.at_time, self.tz)
+        self.next_run = self.due.astimezone().replace(tzinfo=None)  # schedule's convention: naive machine time
+
+    @property
+    def should_run(self) -> bool:
+        assert self.due is not None, "do() schedules the first run"
+        return self.clock() >= self.due
+
+
+class NightlyLoop:
+    """Run ``job(trigger)`` daily at ``run_at`` in ``tz`` until stopped.
+
+    ``job`` does one nightly run (normally :func:`okrsheets.nightly.run_nightly`)
+    and may raise: a failure is logged with its reason and the loop goes on.
+    ``clock`` (timezone-aware now) and ``sleep`` (seconds; may return early)
+    are injectable for tests; by default the sleep ends as soon as a stop is
+    requested.
+    """
+
+    def __init__(
+        self,
+        job: Callable[[str], object],
+        run_at: time,
+        tz: tzinfo,
+        *,
+        clock: Clock | None = None,
+        sleep: Sleep | None = None,
+        max_sleep: float = MAX_SLEEP,
+    ):
+        self.job = job
+        self.tz = tz
+        self.clock: Clock = clock or (lambda: datetime.now(tz))
+        self._stop = threading.Event()
+        self.sleep: Sleep = sleep or self._stop.wait
+        self.max_sleep = max_sleep
+        self.scheduler = schedule.Scheduler()
+        self.daily = ZonedDailyJob(self.scheduler, run_at, tz, self.clock)
+        self.daily.do(self._scheduled_run)
+        self.running = False
+        self.runs = 0
+        self.failures = 0
+        self.stop_reason: str | None = None
+
+    @property
+    def next_run(self) -> datetime:
+        assert self.daily.due is not None
+        return self.daily.due
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def request_stop(self, reason: str = "stop requested") -> None:
+        """Stop at once between runs, or after the current run finishes."""
+        if self.stop_reason is None:
+            self.stop_reason = reason
+        self._stop.set()
+
+    def run(self, run_at_start: str | None = None) -> None:
+        """Loop until :meth:`request_stop`; ``run_at_start`` (a reason) runs the job once first."""
+        log.info(
+            "schedule started: nightly rollup daily at %s %s; next run %s",
+            self.daily.at_time.strftime("%H:%M"), self.tz, self._when(self.next_run),
+        )
+        if run_at_start and not self.stopping:
+            log.info("running once at start: %s", run_at_start)
+            self.run_once("schedule-start")
+            if self.clock() >= self.next_run:  # the start run went past run_at: it was that night's run
+                self.daily._schedule_next_run()
+            self._log_next_run()
+        while not self.stopping:
+            runs = self.runs
+            self.scheduler.run_pending()  # runs the daily job when due; it then schedules the next one
+            if self.stopping:
+                break
+            if self.runs != runs:
+                self._log_next_run()
+            delay = (self.next_run - self.clock()).total_seconds()
+            if delay > 0:
+                self.sleep(min(delay, self.max_sleep))
+        log.info("schedule stopped (%s) after %d run(s), %d failed", self.stop_reason, self.runs, self.failures)
+
+    def _scheduled_run(self) -> None:
+        self.run_once("schedule")
+
+    def run_once(self, trigger: str) -> bool:
+        """Run the job now; log a failure instead of raising. True when it succeeded."""
+        self.running = True
+        self.runs += 1
+        try:
+            self.job(trigger)
+            return True
+        except RollupLockedError as exc:
+            log.warning("nightly run skipped: %s", exc)
+            return False
+        except OkrsheetsError as exc:
+            self.failures += 1
+            log.error("nightly run failed: %s", failure_reason(exc))
+            return False
+        except Exception as exc:
+            self.failures += 1
+            log.error("nightly run failed: %s", failure_reason(exc), exc_info=True)
+            return False
+        finally:
+            self.running = False
+
+    def _log_next_run(self) -> None:
+        if not self.stopping:
+            log.info("next run %s", self._when(self.next_run))
+
+    def _when(self, moment: datetime) -> str:
+        return moment.astimezone(self.tz).isoformat(timespec="minutes")
+
+
+def run_until_signalled(loop: NightlyLoop, run_at_start: str | None = None) -> None:
+    """Run ``loop`` in a worker thread; SIGTERM/SIGINT stop it cleanly, a second one stops the process at once.
+
+    The main thread only waits, so the signal handler never interrupts the
+    rollup itself; it only asks the loop to stop. Must be called from the
+    main thread. An unexpected error of the loop is re-raised here.
+    """
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            loop.run(run_at_start)
+        except BaseException as exc:  # hand it to the main thread
+            errors.append(exc)
+            loop.request_stop(f"error: {failure_reason(exc)}")
+
+    def on_signal(signum: int, _frame: object) -> None:
+        name = signal.Signals(signum).name
+        if loop.stopping:
+            log.warning("%s again: stopping now without waiting for the current run", name)
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        if loop.running:
+            log.info("%s received: stopping after the current run finishes", name)
+        else:
+            log.info("%s received: stopping", name)
+        loop.request_stop(name)
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    worker = threading.Thread(target=work, name="okrsheets-schedule")
+    try:
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.5)
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    if errors:
+        raise errors[0]
+
+
+# ---------------------------------------------------------------- okrsheets schedule
+
+
+def read_last_run_quietly(folder: Path) -> LastRun | None:
+    """The last-run record for the catch-up decision; a damaged record counts as none (with a warning)."""
+    try:
+        return read_last_run(folder)
+    except BackendError as exc:
+        log.warning("%s", exc)
+        return None
+
+
+def _reload(config: Config) -> Config:
+    """The config as it is on disk now (so a new quarter or new departments need no restart)."""
+    if config.source is None:
+        return config
+    fresh = load_config(config.source)
+    if (fresh.run_at, fresh.timezone) != (config.run_at, config.timezone):
+        log.warning(
+            "[schedule] run_at or timezone changed in %s; restart `okrsheets schedule` to use the new time",
+            config.source,
+        )
+    return fresh
+
+
+def nightly_job(config: Config, rollup: Callable | None = None, clock: Clock | None = None) -> Callable[[str], object]:
+    """The loop's job: re-read the config, then :func:`okrsheets.nightly.run_nightly`."""
+    from .nightly import run_nightly
+
+    def job(trigger: str) -> object:
+        return run_nightly(_reload(config), rollup=rollup, trigger=trigger, clock=clock)
+
+    return job
+
+
+def build_schedule(
+    config: Config,
+    *,
+    run_now: bool = False,
+    rollup: Callable | None = None,
+    clock: Clock | None = None,
+    sleep: Sleep | None = None,
+) -> tuple[NightlyLoop, str | None]:
+    """The loop for ``config`` and why it runs once at start (``--now``, or a missed night), or None."""
+    tz = config.tz
+    clock = clock or (lambda: datetime.now(tz))
+    loop = NightlyLoop(nightly_job(config, rollup, clock), config.run_at, tz, clock=clock, sleep=sleep)
+    if run_now:
+        return loop, "--now"
+    return loop, catch_up_reason(read_last_run_quietly(config.quarter_folder), clock())
+
+
+def run_schedule(
+    config: Config,
+    *,
+    run_now: bool = False,
+    rollup: Callable | None = None,
+    clock: Clock | None = None,
+    sleep: Sleep | None = None,
+    handle_signals: bool = True,
+) -> int:
+    """``okrsheets schedule``: run the nightly job daily until SIGTERM/SIGINT; returns the exit code (0)."""
+    try:
+        attach_log_file(config.quarter_folder, config.tz)
+    except OSError as exc:
+        log.warning("cannot open the log file in %s: %s", config.quarter_folder, exc)
+    loop, at_start = build_schedule(config, run_now=run_now, rollup=rollup, clock=clock, sleep=sleep)
+    if handle_signals and threading.current_thread() is threading.main_thread():
+        run_until_signalled(loop, at_start)
+    else:
+        loop.run(at_start)
+    return 0
