@@ -78,7 +78,7 @@ class _Reader:
 
     def issue(self, key: str, sheet: str | None = None, cell: str | None = None, found: object = None, kr: str | None = None, **fields) -> None:
         problem, fix = MESSAGES[self.lang][key]
-        fields = {"sheet": sheet, "cell": cell, **fields}
+        fields = {"sheet": sheet, "cell": cell, "found": found, **fields}
         self.issues.append(
             DataIssue(self.department.key, self.location, sheet, cell, None if found is None else str(found),
                       problem.format(**fields), fix.format(**fields), kr)
@@ -236,7 +236,12 @@ def score_quarter(plan: QuarterPlan, backend: Backend, as_of: date, state: dict 
     total = len(plan.departments)
     for index, department in enumerate(plan.departments, start=1):
         reader = _Reader(config, department, backend.location(department.key), as_of, expected, state)
-        departments.append(reader.read(backend))
+        try:
+            departments.append(reader.read(backend))
+        except Exception as exc:  # noqa: BLE001 - one bad workbook must never stop the others
+            log.exception("unexpected error reading %s", reader.location)
+            reader.issue("unreadable", why=f"{type(exc).__name__}: {exc}")
+            departments.append(reader._department([reader._key_result(kr, None, None) for kr in department.key_results], readable=False))
         issues.extend(reader.issues)
         if progress:
             progress(index, total)
