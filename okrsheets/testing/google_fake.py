@@ -1,0 +1,262 @@
+"""An offline, stateful fake of Google Sheets v4 and Drive v3, served on 127.0.0.1.
+
+Use it from tests::
+
+    fake = FakeGoogle().start()
+    key = fake.make_service_account_key(tmp_path / "key.json")
+    gc = fake.gspread_client(key)          # gspread.service_account(..., http_client=...)
+    sh = gc.create("OKRs Q3")
+    ...
+    fake.stop()
+
+or on its own::
+
+    python -m okrsheets.testing.google_fake --port 8765 --key-out key.json
+
+See docs/google-fake.md for what it implements and where it differs from Google.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from .auth import Authority
+from .limits import Fault, Faults, LoggedRequest, Quotas, RequestLog
+from .server import FakeHTTPServer, Handler
+from .state import FakeClock, State
+from .transport import http_client_class
+
+
+class FakeGoogle:
+    """The fake server plus the knobs tests turn."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, seed: int = 0, clock: FakeClock | None = None) -> None:
+        self.host = host
+        self._port = port
+        self.clock = clock or FakeClock()
+        self.state = State(self.clock, seed)
+        self.authority = Authority(self.clock)
+        self.quotas = Quotas(self.clock)
+        self.faults = Faults()
+        self.log = RequestLog()
+        self._server: FakeHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.default_email: str | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> "FakeGoogle":
+        if self._server is not None:
+            return self
+        handler = type("BoundHandler", (Handler,), {"fake": self})
+        self._server = FakeHTTPServer((self.host, self._port), handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="google-fake", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> "FakeGoogle":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def serve_forever(self) -> None:
+        """Run in the foreground (the CLI)."""
+        handler = type("BoundHandler", (Handler,), {"fake": self})
+        self._server = FakeHTTPServer((self.host, self._port), handler)
+        try:
+            self._server.serve_forever()
+        finally:
+            self._server.server_close()
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the fake is not started")
+        return self._server.server_address[1]
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def token_uri(self) -> str:
+        return f"{self.url}/token"
+
+    # ------------------------------------------------------------------ credentials
+    def make_service_account_key(self, path: str | Path | None = None, *, email: str | None = None, project_id: str = "okrsheets-fake") -> Any:
+        """Write (or return, when ``path`` is None) a key whose token_uri is this fake."""
+        key = self.authority.make_key(self.token_uri, email=email, project_id=project_id)
+        self.default_email = self.default_email or key["client_email"]
+        if path is None:
+            return key
+        path = Path(path)
+        path.write_text(json.dumps(key, indent=2), encoding="utf-8")
+        return path
+
+    def issue_token(self, email: str | None = None, project_id: str = "okrsheets-fake") -> str:
+        """An access token without the JWT dance (for raw HTTP tests)."""
+        email = email or self.default_email or "fake-sa@okrsheets-fake.iam.gserviceaccount.com"
+        return self.authority.issue(email, project_id).value
+
+    def expire_tokens(self) -> None:
+        self.authority.expire_all()
+
+    def http_client_class(self, base: type | None = None, *, retries: Any = 0) -> type:
+        return http_client_class(self.url, base, retries=retries)
+
+    def gspread_client(self, key_path: str | Path | None = None, *, base: type | None = None, retries: Any = 0) -> Any:
+        """``gspread.service_account(filename=key_path, http_client=...)`` against the fake."""
+        import gspread
+
+        if key_path is None:
+            raise ValueError("pass the path written by make_service_account_key()")
+        return gspread.service_account(filename=str(key_path), http_client=self.http_client_class(base, retries=retries))
+
+    # ------------------------------------------------------------------ observing
+    @property
+    def request_log(self) -> list[LoggedRequest]:
+        return self.log.entries()
+
+    def clear_log(self) -> None:
+        self.log.clear()
+
+    def count(self, *, kind: str | None = None, api: str | None = None, endpoint: str | None = None, method: str | None = None) -> int:
+        return sum(
+            1
+            for e in self.log.entries()
+            if (kind is None or e.kind == kind)
+            and (api is None or e.api == api)
+            and (endpoint is None or e.endpoint == endpoint)
+            and (method is None or e.method == method.upper())
+        )
+
+    @property
+    def notifications(self) -> list[dict[str, Any]]:
+        """Sharing e-mails Drive would have sent (sendNotificationEmail)."""
+        return list(self.state.notifications)
+
+    # ------------------------------------------------------------------ faults and quotas
+    def inject_fault(
+        self,
+        kind: str | int,
+        *,
+        nth: int | None = None,
+        rate: float | None = None,
+        times: int | None = None,
+        delay: float = 1.0,
+        path: str | None = None,
+        method: str | None = None,
+        seed: int = 0,
+    ) -> Fault:
+        """Answer matching requests with a fault.
+
+        ``kind``: ``429``, ``500``, ``503`` (Google's error bodies), ``"drop"``
+        (close the connection without answering), ``"slow"`` (answer after
+        ``delay`` real seconds) or ``401`` (expire every token and answer
+        Google's 401). ``nth``: only the n-th matching request from now
+        (1-based); ``rate``: each matching request with that probability
+        (seeded); neither: every matching request. ``times`` caps how often
+        it fires (default once with ``nth``).
+        """
+        import random
+
+        if nth is not None and times is None:
+            times = 1
+        fault = Fault(str(kind), nth=nth, rate=rate, times=times, delay=delay, path=path, method=method, rng=random.Random(seed))
+        return self.faults.add(fault)
+
+    def clear_faults(self) -> None:
+        self.faults.clear()
+
+    def set_quota(
+        self,
+        *,
+        read_per_user: int | None = 60,
+        read_per_project: int | None = 300,
+        write_per_user: int | None = 60,
+        write_per_project: int | None = 300,
+        drive_per_user: int | None = 12_000,
+        drive_per_project: int | None = 12_000,
+        enabled: bool = True,
+    ) -> None:
+        """Per-minute limits on the fake's clock; ``None`` lifts one limit."""
+        cfg = self.quotas.config
+        cfg.read_per_user, cfg.read_per_project = read_per_user, read_per_project
+        cfg.write_per_user, cfg.write_per_project = write_per_user, write_per_project
+        cfg.drive_per_user, cfg.drive_per_project = drive_per_user, drive_per_project
+        self.quotas.enabled = enabled
+        self.quotas.reset()
+
+    def disable_quotas(self) -> None:
+        self.quotas.enabled = False
+
+    # ------------------------------------------------------------------ data
+    @property
+    def spreadsheets(self) -> dict[str, Any]:
+        return self.state.spreadsheets
+
+    @property
+    def files(self) -> dict[str, Any]:
+        return self.state.files
+
+    def seed_spreadsheet(
+        self,
+        title: str,
+        *,
+        owner: str | None = None,
+        created: float | None = None,
+        modified: float | None = None,
+    ) -> str:
+        """Put a spreadsheet in the fake's Drive without an API call; returns its id."""
+        owner = owner or self.default_email or "fake-sa@okrsheets-fake.iam.gserviceaccount.com"
+        with self.state.lock:
+            drive_file, _ = self.state.create_spreadsheet(title, owner)
+            if created is not None:
+                drive_file.created = created
+            if modified is not None:
+                drive_file.modified = modified
+        return drive_file.id
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m okrsheets.testing.google_fake", description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--key-out", help="write a service-account key for this fake to this path")
+    parser.add_argument("--no-quotas", action="store_true", help="do not enforce per-minute quotas")
+    parser.add_argument("--read-quota", type=int, default=60, help="read requests per minute per user")
+    parser.add_argument("--write-quota", type=int, default=60, help="write requests per minute per user")
+    args = parser.parse_args(argv)
+    fake = FakeGoogle(args.host, args.port)
+    fake.set_quota(read_per_user=args.read_quota, write_per_user=args.write_quota, enabled=not args.no_quotas)
+    fake.start()
+    if args.key_out:
+        fake.make_service_account_key(args.key_out)
+        print(f"service-account key: {args.key_out}", flush=True)
+    print(f"fake Google Sheets/Drive listening on {fake.url} (Ctrl-C to stop)", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        fake.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,192 @@
+"""Everything the fake remembers: Drive files, spreadsheets, tokens, the clock."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import random
+import string
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import Sheet, Spreadsheet
+
+SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
+FOLDER_MIME = "application/vnd.google-apps.folder"
+_ID_CHARS = string.ascii_letters + string.digits + "-_"
+
+
+class FakeClock:
+    """Wall-clock time the fake uses for tokens, quotas and file times.
+
+    It follows real time from an offset; ``advance(seconds)`` jumps ahead and
+    ``set(epoch)`` pins it. ``freeze()`` stops it (then only advance/set move it).
+    """
+
+    def __init__(self, start: float | None = None, *, frozen: bool = False) -> None:
+        self._lock = threading.Lock()
+        self._frozen = frozen
+        self._fixed = start if start is not None else time.time()
+        self._offset = (start - time.time()) if start is not None else 0.0
+
+    def now(self) -> float:
+        with self._lock:
+            return self._fixed if self._frozen else time.time() + self._offset
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self._fixed += seconds
+            self._offset += seconds
+
+    def set(self, epoch: float) -> None:
+        with self._lock:
+            self._fixed = epoch
+            self._offset = epoch - time.time()
+
+    def freeze(self) -> None:
+        with self._lock:
+            self._fixed = time.time() + self._offset
+            self._frozen = True
+
+    def unfreeze(self) -> None:
+        with self._lock:
+            self._offset = self._fixed - time.time()
+            self._frozen = False
+
+    def rfc3339(self, epoch: float | None = None) -> str:
+        value = self.now() if epoch is None else epoch
+        dt = _dt.datetime.fromtimestamp(value, tz=_dt.timezone.utc)
+        return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+@dataclass
+class Permission:
+    id: str
+    type: str
+    role: str
+    email: str | None = None
+    domain: str | None = None
+    allow_discovery: bool = False
+    display_name: str | None = None
+
+    def full(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": "drive#permission", "id": self.id, "type": self.type}
+        if self.email:
+            out["emailAddress"] = self.email
+        if self.domain:
+            out["domain"] = self.domain
+        out["role"] = self.role
+        if self.type in ("user", "group"):
+            out["displayName"] = self.display_name or (self.email or "").split("@")[0]
+            out["deleted"] = False
+            out["pendingOwner"] = False
+        if self.type in ("anyone", "domain"):
+            out["allowFileDiscovery"] = self.allow_discovery
+        return out
+
+
+@dataclass
+class DriveFile:
+    id: str
+    name: str
+    mime_type: str
+    parents: list[str]
+    created: float
+    modified: float
+    owner: str
+    app_properties: dict[str, str] = field(default_factory=dict)
+    properties: dict[str, str] = field(default_factory=dict)
+    description: str | None = None
+    starred: bool = False
+    trashed: bool = False
+    permissions: list[Permission] = field(default_factory=list)
+    content: bytes | None = None
+    comments: list[dict[str, Any]] = field(default_factory=list)
+
+
+class State:
+    """All data, guarded by one lock (requests are applied one at a time)."""
+
+    def __init__(self, clock: FakeClock, seed: int = 0) -> None:
+        self.lock = threading.RLock()
+        self.clock = clock
+        self.rng = random.Random(seed)
+        self.files: dict[str, DriveFile] = {}
+        self.spreadsheets: dict[str, Spreadsheet] = {}
+        self.root_id = "0A" + "".join(self.rng.choice(_ID_CHARS[:62]) for _ in range(17))
+        self.notifications: list[dict[str, Any]] = []
+
+    def new_file_id(self) -> str:
+        while True:
+            fid = "1" + "".join(self.rng.choice(_ID_CHARS) for _ in range(43))
+            if fid not in self.files:
+                return fid
+
+    def new_id(self) -> int:
+        return self.rng.randint(1, 2**31 - 1)
+
+    def permission_id_for(self, email: str) -> str:
+        rnd = random.Random(email.lower())
+        return "".join(rnd.choice(string.digits) for _ in range(20))
+
+    def create_spreadsheet(
+        self,
+        title: str,
+        owner: str,
+        *,
+        parents: list[str] | None = None,
+        file_id: str | None = None,
+        sheets: list[dict[str, Any]] | None = None,
+        locale: str | None = None,
+        time_zone: str | None = None,
+    ) -> tuple[DriveFile, Spreadsheet]:
+        fid = file_id or self.new_file_id()
+        ss = Spreadsheet(fid, title, locale=locale or "en_US", time_zone=time_zone or "Etc/GMT")
+        ss.owner_email = owner
+        if sheets:
+            for i, spec in enumerate(sheets):
+                props = spec.get("properties") or {}
+                grid = props.get("gridProperties") or {}
+                sid = props.get("sheetId")
+                sheet = Sheet(
+                    int(sid) if sid is not None else (0 if i == 0 else self.new_id()),
+                    props.get("title") or f"Sheet{i + 1}",
+                    i,
+                    int(grid.get("rowCount") or 1000),
+                    int(grid.get("columnCount") or 26),
+                )
+                ss.sheets.append(sheet)
+        else:
+            ss.sheets.append(Sheet(0, "Sheet1", 0))
+        now = self.clock.now()
+        drive_file = DriveFile(fid, title, SPREADSHEET_MIME, parents or [self.root_id], now, now, owner)
+        drive_file.permissions.append(self.owner_permission(owner))
+        self.files[fid] = drive_file
+        self.spreadsheets[fid] = ss
+        return drive_file, ss
+
+    def owner_permission(self, owner: str) -> Permission:
+        return Permission(self.permission_id_for(owner), "user", "owner", email=owner)
+
+    def touch(self, file_id: str) -> None:
+        drive_file = self.files.get(file_id)
+        if drive_file is not None:
+            drive_file.modified = self.clock.now()
+
+    # -- access
+    def role_of(self, drive_file: DriveFile, email: str | None) -> str | None:
+        """The strongest role ``email`` has on the file, or None."""
+        rank = {"reader": 1, "commenter": 2, "writer": 3, "fileOrganizer": 4, "organizer": 4, "owner": 5}
+        best: str | None = None
+        for perm in drive_file.permissions:
+            applies = perm.type == "anyone" or (
+                email is not None
+                and (
+                    (perm.email or "").lower() == email.lower()
+                    or (perm.type == "domain" and email.lower().endswith("@" + (perm.domain or "").lower()))
+                )
+            )
+            if applies and (best is None or rank[perm.role] > rank[best]):
+                best = perm.role
+        return best
