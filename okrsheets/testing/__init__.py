@@ -5,6 +5,15 @@ has pytest fixtures; ``python -m okrsheets.testing.replay`` checks the fake
 against recorded Google traffic. See docs/google-fake.md.
 """
 
-from .google_fake import FakeGoogle
+from typing import Any
 
 __all__ = ["FakeGoogle"]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported lazily so that ``python -m okrsheets.testing.google_fake`` runs cleanly.
+    if name == "FakeGoogle":
+        from .google_fake import FakeGoogle
+
+        return FakeGoogle
+    raise AttributeError(name)
