@@ -71,6 +71,8 @@ SEED = 2026
 TARGET_RATIO = 1.5
 MARKER = ".okrsheets-bench"
 CONFIG_NAME = "okrsheets.toml"
+SCRATCH_SUMMARY = "bench-write-summary.xlsx"
+GENERATOR_VERSION = 1  # bump when the generated workbooks change, so a --keep folder is regenerated
 JUNK = ("chưa có", "N/A", "?", "khoảng 50", "đang cập nhật", "TBD")
 COMMENTS = ("Đang chờ số liệu từ phòng Kinh doanh", "Đúng tiến độ", "Cần thêm nhân sự", "Đã họp với khách hàng",
             "Chậm do nghỉ lễ")
@@ -154,13 +156,14 @@ def fill_workbooks(config: Config, plan: QuarterPlan, seed: int) -> dict[str, in
 def prepare(folder: Path, departments: int, seed: int) -> tuple[Config, list[str]]:
     """Write the config, provision and fill the workbooks (or reuse a --keep folder made the same way)."""
     notes = []
-    signature = f"departments={departments} seed={seed} as_of={AS_OF.isoformat()}\n"
+    signature = f"generator={GENERATOR_VERSION} departments={departments} seed={seed} as_of={AS_OF.isoformat()}\n"
     marker = folder / MARKER
     if marker.exists() and marker.read_text(encoding="utf-8") == signature:
         config = load_config(folder / CONFIG_NAME)
-        for name in (SUMMARY_NAME, STATE_NAME):  # every run starts from the same state
+        for name in (SUMMARY_NAME, STATE_NAME, SCRATCH_SUMMARY):  # every run starts from the same state
             (config.quarter_folder / name).unlink(missing_ok=True)
-        notes.append(f"reused the {departments} workbooks already generated in {folder}")
+        notes.append(f"reused the {departments} workbooks already generated in {folder}"
+                     " (provisioning and typing times are shown only when they are generated)")
         return config, notes
     if folder.exists() and any(folder.iterdir()):
         if not marker.exists():
@@ -381,7 +384,7 @@ def run(args, folder: Path) -> int:
     def write_summary_alone():
         from okrsheets.summary_excel import write_summary  # imported here: a broken writer fails only its phases
 
-        write_summary(scored[-1], config.quarter_folder / "bench-write-summary.xlsx", config.scoring)
+        write_summary(scored[-1], config.quarter_folder / SCRATCH_SUMMARY, config.scoring)
 
     def score():
         scored[:] = [score_quarter(plan, backend, AS_OF, {})]
