@@ -9,7 +9,6 @@ deleted KR row); then the nightly rollup runs and writes the summary.
 from __future__ import annotations
 
 import random
-import shutil
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,9 +18,10 @@ from openpyxl import load_workbook
 from .config import Config, load_config, quarter_dates
 from .errors import OkrsheetsError
 from .layout import COL, FIRST_ROW
-from .model import KeyResultTemplate, TemplateSet
+from .model import KeyResultTemplate
 from .plan import build_plan
 from .scoring import today_in
+from .summary_excel import SUMMARY_NAME
 from .templates import TemplateLibrary
 
 MARKER = ".okrsheets-demo"
@@ -127,7 +127,7 @@ def prepare(folder: Path, today: date | None = None) -> DemoRun:
     quarter_folder = config.quarter_folder
     if quarter_folder.exists():  # a fresh sample each run; history in the summary is kept
         for workbook in quarter_folder.glob("*.xlsx"):
-            if workbook.name != "company-summary.xlsx":
+            if workbook.name != SUMMARY_NAME:
                 workbook.unlink()
         for backup in quarter_folder.glob("*.backup-*"):
             backup.unlink()
@@ -182,8 +182,3 @@ def _typed_value(kr, rng: random.Random):
     if kr.unit == "count":
         return round(value)
     return round(value, 1) if rng.random() < 0.5 else f"{value:.1f}".replace(".", ",")
-
-
-def reset(folder: Path) -> None:
-    if (folder / MARKER).exists():
-        shutil.rmtree(folder)

@@ -193,7 +193,6 @@ def _date(d: date) -> str:
 
 
 def _objective_row(sheet: SheetSpec, config: Config, row: int, objective, first: int, last: int) -> None:
-    lang = config.language
     text = f"{objective.title}: {objective.text}" if objective.title else objective.text
     sheet.set(row, COL["id"], objective.id, "objective")
     sheet.set(row, COL["text"], text, "objective")

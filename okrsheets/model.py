@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 LANGUAGES = ("vi", "en")
+
+OBJECTIVE_ID_RE = re.compile(r"^O[1-9][0-9]*$")
+KEY_RESULT_ID_RE = re.compile(r"^(O[1-9][0-9]*)\.KR[1-9][0-9]*$")  # group 1: the objective's ID
+ITEM_ID_RE = re.compile(r"^O[1-9][0-9]*(\.KR[1-9][0-9]*)?$")  # an objective or a KR
 
 SLOT_TYPES = ("percent", "count", "number", "money", "date", "period", "duration", "text")
 NUMERIC_SLOT_TYPES = ("percent", "count", "number", "money")

@@ -9,7 +9,6 @@ then backed up first).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,11 +29,8 @@ from .layout import (
     sheet_number,
     team_workbook,
 )
-from .model import DepartmentPlan
+from .model import ITEM_ID_RE, DepartmentPlan
 from .plan import QuarterPlan
-
-ID_RE = re.compile(r"^O[1-9][0-9]*(\.KR[1-9][0-9]*)?$")
-
 
 @dataclass(frozen=True)
 class ProvisionOutcome:
@@ -142,7 +138,7 @@ def inspect(data: WorkbookData, plan: QuarterPlan, department: DepartmentPlan) -
         if not isinstance(item_id, str) or not item_id.strip():
             continue
         item_id = item_id.strip()
-        if not ID_RE.match(item_id):
+        if not ITEM_ID_RE.match(item_id):
             continue
         values = {name: sheet.value(row_number, COL[name]) for name in COL}
         entry = TeamEntry(*(values[name] for name in TEAM_COLUMNS))

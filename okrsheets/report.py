@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
+from .i18n import KIND
 from .model import TemplateSet
 from .plan import QuarterPlan
 from .values import format_number
 
-KIND_LABELS = {
-    "vi": {"increase": "tăng", "decrease": "giảm", "at_least": "tối thiểu", "at_most": "tối đa", "milestone": "mốc"},
-    "en": {"increase": "increase", "decrease": "decrease", "at_least": "at least", "at_most": "at most", "milestone": "milestone"},
-}
 
 
 def template_table(sets: list[TemplateSet]) -> list[str]:
@@ -30,7 +27,7 @@ def template_detail(template: TemplateSet, language: str) -> list[str]:
         lines.append(f"{objective.id}{title} {objective.text(language)}")
         lines.extend(_slot_lines(objective.slots, "    "))
         for kr in objective.key_results:
-            kind = KIND_LABELS[language][kr.kind]
+            kind = KIND[language][kr.kind].lower()
             lines.append(f"  {kr.id} ({kind}, {kr.unit}) {kr.text(language)}")
             if kr.fixed_target is not None:
                 lines.append(f"      target fixed at {kr.fixed_target:g}")
@@ -74,9 +71,9 @@ def plan_lines(plan: QuarterPlan) -> list[str]:
 
 
 def _measure(kr, locale: str, language: str) -> str:
-    kind = KIND_LABELS[language][kr.kind]
+    kind = KIND[language][kr.kind].lower()
     if kr.kind == "milestone":
-        return f"{kind}: done / not done; weight {format_number(kr.weight, locale)}"
+        return f"{kind}; weight {format_number(kr.weight, locale)}"
     def num(v):
         return "?" if v is None else format_number(v, locale)
     span = f"{num(kr.start)} → {num(kr.target)}" if kr.kind in ("increase", "decrease") else num(kr.target)

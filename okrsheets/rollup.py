@@ -20,15 +20,14 @@ from .config import Config
 from .errors import BackendError, WorkbookError
 from .files import atomic_write
 from .layout import COL, FIRST_ROW, META_SHEET, OKR_SHEET, read_meta
-from .model import DepartmentPlan, PlannedKeyResult
+from .model import ITEM_ID_RE, DepartmentPlan, PlannedKeyResult
 from .plan import QuarterPlan, build_plan
 from .results import DataIssue, DepartmentResult, KeyResultResult, ObjectiveResult, RollupResult
 from .scoring import expected_progress, gap, grade, score_key_result, status_for, today_in, weighted_mean
 from .sheetspec import a1
-from .values import read_cell_value
+from .values import cell_date, read_cell_value
 
 log = logging.getLogger("okrsheets")
-SUMMARY_NAME = "company-summary.xlsx"
 STATE_NAME = ".okrsheets-state.json"
 
 MESSAGES = {
@@ -97,6 +96,11 @@ class _Reader:
         key_results = [self._key_result(kr, sheet, rows.get(kr.id)) for kr in self.department.key_results]
         return self._department(key_results, readable=sheet is not None)
 
+    def unreadable(self, exc: Exception) -> DepartmentResult:
+        """The department as if its workbook were missing, after an unexpected error reading it."""
+        self.issue("unreadable", why=f"{type(exc).__name__}: {exc}")
+        return self._department([self._key_result(kr, None, None) for kr in self.department.key_results], readable=False)
+
     def _okr_sheet(self, data) -> SheetData | None:
         meta_sheet = data.sheets.get(META_SHEET)
         if meta_sheet is None:
@@ -133,7 +137,7 @@ class _Reader:
                            id=item_id, first=rows[item_id], second=index + 1)
             elif item_id in planned:
                 rows[item_id] = index + 1
-            elif _looks_like_id(item_id):
+            elif ITEM_ID_RE.match(item_id):
                 self.issue("unknown_id", sheet=sheet.title, cell=f"A{index + 1}", found=item_id, id=item_id)
         return rows
 
@@ -154,7 +158,7 @@ class _Reader:
                 value = reading.value
             confidence = _text(sheet.value(row, COL["confidence"]))
             comment = _text(sheet.value(row, COL["comment"]))
-            last_update = _date(sheet.value(row, COL["last_update"]))
+            last_update = cell_date(sheet.value(row, COL["last_update"]))
         scorable = kr.kind == "milestone" or (kr.target is not None and (kr.kind in ("at_least", "at_most") or kr.start is not None))
         if not scorable:
             self.issue("no_target", kr=kr.id, id=kr.id)
@@ -200,29 +204,12 @@ class _Reader:
         )
 
 
-def _looks_like_id(text: str) -> bool:
-    return text[:1] == "O" and any(ch.isdigit() for ch in text[:3])
-
-
 def _text(value: object) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value)
-
-
-def _date(value: object) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
 
 
 def score_quarter(plan: QuarterPlan, backend: Backend, as_of: date, state: dict | None = None,
@@ -240,8 +227,7 @@ def score_quarter(plan: QuarterPlan, backend: Backend, as_of: date, state: dict 
             departments.append(reader.read(backend))
         except Exception as exc:  # noqa: BLE001 - one bad workbook must never stop the others
             log.exception("unexpected error reading %s", reader.location)
-            reader.issue("unreadable", why=f"{type(exc).__name__}: {exc}")
-            departments.append(reader._department([reader._key_result(kr, None, None) for kr in department.key_results], readable=False))
+            departments.append(reader.unreadable(exc))
         issues.extend(reader.issues)
         if progress:
             progress(index, total)
@@ -260,7 +246,7 @@ def run_rollup(config: Config, as_of: date | None = None, progress: Callable[[in
     """Score the quarter and write the company summary; raises OkrsheetsError when nothing could be written."""
     from dataclasses import replace
 
-    from .summary_excel import write_summary
+    from .summary_excel import SUMMARY_NAME, write_summary
 
     started = datetime.now(config.tz)
     plan = build_plan(config)

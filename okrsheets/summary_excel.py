@@ -31,6 +31,7 @@ from . import i18n
 from .errors import WorkbookError
 from .files import atomic_write, ensure_not_open
 from .results import DepartmentResult, KeyResultResult, RollupResult
+from .values import cell_date
 from .scoring import ScoringSettings
 
 __all__ = ["SUMMARY_NAME", "read_history", "write_summary"]
@@ -200,7 +201,7 @@ def _parse_history(rows: list[tuple]) -> _History:
     columns = {i: str(k) for i, k in enumerate(keys) if i >= 2 and isinstance(k, str) and k}
     history = _History(names={k: str(_at(headers, i) or k) for i, k in columns.items()})
     for row in rows[2:]:
-        day = _as_date(_at(row, 0))
+        day = cell_date(_at(row, 0))
         if day is None:
             continue
         scores = {k: float(v) for i, k in columns.items() if _is_number(v := _at(row, i))}
@@ -217,17 +218,6 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _as_date(value: object) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
 
 
 def _previous_history(path: Path) -> _History:

@@ -16,8 +16,10 @@ from pathlib import Path
 
 from .errors import TemplateError, UnknownTemplateError
 from .model import (
+    KEY_RESULT_ID_RE,
     KINDS,
     LANGUAGES,
+    OBJECTIVE_ID_RE,
     SLOT_TYPES,
     UNITS,
     KeyResultTemplate,
@@ -36,8 +38,6 @@ _KR_KEYS = {"id", "kind", "unit", "vi", "en", "slots", "fixed_target"}
 _SLOT_KEYS = {"type", "label"}
 _KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _SLOT_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-_OBJECTIVE_ID_RE = re.compile(r"^O[1-9][0-9]*$")
-_KR_ID_RE = re.compile(r"^(O[1-9][0-9]*)\.KR[1-9][0-9]*$")
 
 
 def builtin_dir() -> Path:
@@ -151,7 +151,7 @@ def check_data(data: dict, path: Path, builtin: bool = False) -> tuple[TemplateS
             c.add(where, "objectives", "expected a table")
             continue
         c.unknown_keys(raw, _OBJECTIVE_KEYS, where)
-        if not isinstance(oid, str) or not _OBJECTIVE_ID_RE.match(oid):
+        if not isinstance(oid, str) or not OBJECTIVE_ID_RE.match(oid):
             c.add(where, "id", f"expected an objective ID like O1, got {oid!r}")
         elif oid in seen:
             c.add(where, "id", "duplicate ID")
@@ -198,7 +198,7 @@ def _check_key_result(c: _Checker, raw: object, oid: object, index: int, seen: s
         c.add(where, "key_results", "expected a table")
         return None
     c.unknown_keys(raw, _KR_KEYS, where)
-    match = _KR_ID_RE.match(krid) if isinstance(krid, str) else None
+    match = KEY_RESULT_ID_RE.match(krid) if isinstance(krid, str) else None
     if not match:
         c.add(where, "id", f"expected a KR ID like {oid}.KR1, got {krid!r}")
     elif match.group(1) != oid:

@@ -50,6 +50,7 @@ __all__ = [
     "MILESTONE_NOT_DONE_WORDS",
     "SPREADSHEET_ERRORS",
     "CellReading",
+    "cell_date",
     "Unit",
     "fold_text",
     "format_number",
@@ -627,6 +628,20 @@ def _read_milestone_text(text: str, lang: str, shown: str) -> CellReading:
     if match["pct"]:
         value = value.scaleb(-2)
     return _grade_reading(float(value), Unit.DONE, lang, shown)
+
+
+def cell_date(value: object) -> date | None:
+    """A date cell (date, datetime, or ISO text like "2026-10-15") as a date; anything else is None."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
 
 
 # ---------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,19 @@ def shared_or_skip(relative: str) -> Path:
             pytest.fail(f"{path} is missing; CI must have ../shared beside the clone")
         pytest.skip(f"{path} not present")
     return path
+
+
+def toml_value(value: object) -> str:
+    """A Python value as a TOML value, for configs the tests write."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)
 
 
 @pytest.fixture

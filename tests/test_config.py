@@ -55,7 +55,7 @@ def test_unfilled_slots_are_warned_with_the_key_to_set(tmp_path: Path):
     assert result.exit_code == 0
     assert 'warning: mkt O1: slot {period} (thời gian) is not filled; set departments[0].values.O1.period' in result.output
     assert 'warning: mkt O1.KR1: target is not set, so this KR cannot be scored; set departments[0].values."O1.KR1".target' in result.output
-    assert "Tăng nhận diện thương hiệu" in result.output or "[thời gian]" in result.output
+    assert "[thời gian]" in result.output  # the unfilled slot shows the article's words
 
 
 def test_wrong_type_names_the_key_path(tmp_path: Path):
@@ -164,7 +164,7 @@ def test_english_config_fills_english_text(tmp_path: Path):
     path = _write(tmp_path, 'company = "A"\nlanguage = "en"\nquarter = "2026-Q4"\n[[departments]]\nkey = "s"\ntemplate = "sales"\nvalues."O1.KR1" = { target = 1500000 }\n')
     plan = build_plan(load_config(path))
     kr = plan.departments[0].key_results[0]
-    assert kr.text.startswith("Reach revenue of VND 1,500,000") or "1,500,000" in kr.text
+    assert "VND 1,500,000" in kr.text
 
 
 @pytest.mark.parametrize("name, expected", [("a/b", "a_b"), ("CON", "_CON"), ("x. ", "x"), ('q"?*', "q___")])

@@ -12,7 +12,6 @@ Each score and status the sheet shows must then be what
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -34,6 +33,8 @@ from okrsheets.provision import provision
 from okrsheets.scoring import Status, expected_progress, score_key_result, status_for, weighted_mean
 from okrsheets.templates import TemplateLibrary
 from okrsheets.values import read_cell_value
+
+from .conftest import toml_value
 
 TOLERANCE = 1e-9
 PROVISIONED_AT = datetime(2026, 9, 25, 9, 0, tzinfo=timezone.utc)
@@ -116,18 +117,8 @@ def _soffice_or_skip() -> str:
     return soffice
 
 
-def _toml(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return json.dumps(str(value), ensure_ascii=False)
-
-
 def _inline(table: dict[str, object]) -> str:
-    return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in table.items()) + " }"
+    return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in table.items()) + " }"
 
 
 def _typed_percent(percent: float) -> float:
@@ -244,7 +235,7 @@ def _write_config(path: Path, language: str, departments: list[tuple[str, str, d
         "",
         "[backend]",
         'kind = "excel"',
-        f"folder = {_toml(str(folder))}",
+        f"folder = {toml_value(str(folder))}",
         "",
         "[scoring]",
         "red_below = 0.4",

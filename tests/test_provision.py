@@ -7,12 +7,11 @@ edits the workbooks with openpyxl in between, the way Excel would save them.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import stat
 import zipfile
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
@@ -22,6 +21,8 @@ from openpyxl.utils.protection import hash_password
 
 from okrsheets.cli import cli
 from okrsheets.layout import COL, FIRST_ROW, TEAM_COLUMNS
+
+from .conftest import toml_value
 
 QUARTER = "2026-Q4"
 PASSWORD_ENV = "OKRSHEETS_SHEET_PASSWORD"
@@ -83,18 +84,6 @@ TEAM_INPUT = {
 # ---------------------------------------------------------------- helpers
 
 
-def _toml(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml(v) for v in value) + "]"
-    return json.dumps(str(value), ensure_ascii=False)
-
-
 def write_config(
     tmp_path: Path,
     departments=("marketing", "finance", "hr"),
@@ -123,7 +112,7 @@ def write_config(
         key = (keys or {}).get(name, name)
         lines += [
             "[[departments]]", f'key = "{key}"', f'name = "Phòng {name}"', f'template = "{template}"',
-            'owners = ["okr@senvang.vn"]', f"objectives = {_toml(chosen)}",
+            'owners = ["okr@senvang.vn"]', f"objectives = {toml_value(chosen)}",
         ]
         for item_id, table in values.items():
             if item_id.split(".")[0] not in chosen:
@@ -131,7 +120,7 @@ def write_config(
             table = dict(table)
             if (name, item_id) in (targets or {}):
                 table["target"] = targets[(name, item_id)]
-            lines.append(f'values."{item_id}" = {{ ' + ", ".join(f"{k} = {_toml(v)}" for k, v in table.items()) + " }")
+            lines.append(f'values."{item_id}" = {{ ' + ", ".join(f"{k} = {toml_value(v)}" for k, v in table.items()) + " }")
     path = tmp_path / "okrsheets.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
