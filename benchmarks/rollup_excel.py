@@ -63,7 +63,8 @@ from okrsheets.layout import COL, FIRST_ROW  # noqa: E402
 from okrsheets.model import PlannedKeyResult  # noqa: E402
 from okrsheets.plan import QuarterPlan, build_plan  # noqa: E402
 from okrsheets.provision import provision  # noqa: E402
-from okrsheets.rollup import SUMMARY_NAME, STATE_NAME, run_rollup, score_quarter  # noqa: E402
+from okrsheets.rollup import STATE_NAME, run_rollup, score_quarter  # noqa: E402
+from okrsheets.summary_excel import SUMMARY_NAME  # noqa: E402
 from okrsheets.templates import TemplateLibrary  # noqa: E402
 
 AS_OF = date(2026, 11, 16)  # fixed, so every run scores the same quarter (2026-Q4) at the same point

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -28,6 +32,8 @@ from .sheetspec import a1
 from .values import cell_date, read_cell_value
 
 log = logging.getLogger("okrsheets")
+# The sheets a rollup reads (not the guide): the metadata and the OKR sheet, whichever its language.
+_ROLLUP_SHEETS = frozenset({META_SHEET, *OKR_SHEET.values()})
 STATE_NAME = ".okrsheets-state.json"
 
 MESSAGES = {
@@ -86,7 +92,7 @@ class _Reader:
     def read(self, backend: Backend) -> DepartmentResult:
         sheet = None
         try:
-            sheet = self._okr_sheet(backend.read(self.department.key))
+            sheet = self._okr_sheet(backend.read(self.department.key, _ROLLUP_SHEETS), backend)
         except WorkbookError as exc:
             if not backend.exists(self.department.key):
                 self.issue("missing_file")
@@ -101,7 +107,7 @@ class _Reader:
         self.issue("unreadable", why=f"{type(exc).__name__}: {exc}")
         return self._department([self._key_result(kr, None, None) for kr in self.department.key_results], readable=False)
 
-    def _okr_sheet(self, data) -> SheetData | None:
+    def _okr_sheet(self, data, backend: Backend) -> SheetData | None:
         meta_sheet = data.sheets.get(META_SHEET)
         if meta_sheet is None:
             self.issue("no_meta")
@@ -117,6 +123,8 @@ class _Reader:
                 self.issue("other", sheet=META_SHEET, found=meta.get(key), what=what, expected=expected)
                 return None
         title = meta.get("okr_sheet") or OKR_SHEET[self.lang]
+        if title not in _ROLLUP_SHEETS:  # a layout with another sheet title: read that sheet too
+            data = backend.read(self.department.key, {title})
         sheet = data.sheets.get(title)
         if sheet is None:
             self.issue("no_sheet", sheet=title)
@@ -213,32 +221,119 @@ def _text(value: object) -> str | None:
 
 
 def score_quarter(plan: QuarterPlan, backend: Backend, as_of: date, state: dict | None = None,
-                  progress: Callable[[int, int], None] | None = None) -> RollupResult:
-    """Read and score every department (no writing): the pure heart of the rollup."""
+                  progress: Callable[[int, int], None] | None = None, workers: int | None = None) -> RollupResult:
+    """Read and score every department (no writing): the pure heart of the rollup.
+
+    With ``workers`` > 1 (default: one per usable CPU, see `rollup_workers`)
+    and a backend that allows it, departments are read in forked worker
+    processes; the result is the same as a serial run, in plan order.
+    """
     config = plan.config
     q = config.quarter
-    expected = expected_progress(q.start, q.end, as_of)
-    state = {} if state is None else state
+    job = _Job(config, as_of, expected_progress(q.start, q.end, as_of), {} if state is None else state)
+    workers = rollup_workers(len(plan.departments), backend) if workers is None else workers
     departments, issues = [], []
-    total = len(plan.departments)
-    for index, department in enumerate(plan.departments, start=1):
-        reader = _Reader(config, department, backend.location(department.key), as_of, expected, state)
-        try:
-            departments.append(reader.read(backend))
-        except Exception as exc:  # noqa: BLE001 - one bad workbook must never stop the others
-            log.exception("unexpected error reading %s", reader.location)
-            departments.append(reader.unreadable(exc))
-        issues.extend(reader.issues)
-        if progress:
-            progress(index, total)
+    for department, department_issues, department_state in _score_departments(plan, backend, job, workers, progress):
+        departments.append(department)
+        issues.extend(department_issues)
+        job.state[department.key] = department_state
     score = weighted_mean((d.score, d.weight) for d in departments)
     has_data = any(kr.current is not None for d in departments for kr in d.key_results)
     return RollupResult(
-        company=config.company, quarter=q.name, language=config.language, as_of=as_of, expected=expected,
+        company=config.company, quarter=q.name, language=config.language, as_of=as_of, expected=job.expected,
         score=score, grade=str(grade(score, config.scoring)),
-        status=str(status_for(score, expected, has_data, config.scoring)),
+        status=str(status_for(score, job.expected, has_data, config.scoring)),
         departments=tuple(departments), issues=tuple(issues),
     )
+
+
+@dataclass(frozen=True)
+class _Job:
+    config: Config
+    as_of: date
+    expected: float
+    state: dict
+
+
+_Scored = tuple[DepartmentResult, list[DataIssue], dict]
+# Departments per worker task: large enough that pickling stays a small share, small enough to balance.
+_CHUNK = 25
+# Below this many departments a fork costs more than it saves.
+PARALLEL_FROM = 40
+
+
+def rollup_workers(departments: int, backend: Backend) -> int:
+    """How many processes read team workbooks: ``$OKRSHEETS_WORKERS``, else one per usable CPU (at most 8).
+
+    1 (serial) for small companies and for backends that must not be read from
+    forked processes (the Google backend shares one HTTP session and quota).
+    """
+    if not getattr(backend, "parallel_reads", False) or departments < PARALLEL_FROM:
+        return 1
+    configured = os.environ.get("OKRSHEETS_WORKERS", "").strip()
+    if configured:
+        try:
+            return max(1, int(configured))
+        except ValueError:
+            log.warning("ignoring OKRSHEETS_WORKERS=%r: not a whole number", configured)
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        usable = os.cpu_count() or 1
+    return max(1, min(usable, 8))
+
+
+def _score_departments(plan: QuarterPlan, backend: Backend, job: _Job, workers: int,
+                       progress: Callable[[int, int], None] | None) -> Iterator[_Scored]:
+    """Every department scored, in plan order: in this process, or in forked workers."""
+    total = len(plan.departments)
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for index, department in enumerate(plan.departments, start=1):
+            yield _score_department(department, backend, job)
+            if progress:
+                progress(index, total)
+        return
+    size = max(1, min(_CHUNK, total // (workers * 4)))  # a few chunks per worker, so none waits long for another
+    chunks = [range(i, min(i + size, total)) for i in range(0, total, size)]
+    done = 0
+    global _FORKED
+    _FORKED = (plan, backend, job)  # what forked workers inherit: nothing is pickled on the way in
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            for chunk, scored in zip(chunks, pool.map(_score_chunk, chunks)):
+                yield from scored
+                done += len(chunk)
+                if progress:
+                    progress(done, total)
+    except BrokenProcessPool:  # a worker died (killed, out of memory): finish the rest here
+        log.warning("a rollup worker process died; reading the remaining %d workbooks in this process", total - done)
+        for index in range(done, total):
+            yield _score_department(plan.departments[index], backend, job)
+            if progress:
+                progress(index + 1, total)
+    finally:
+        _FORKED = None
+
+
+_FORKED: tuple[QuarterPlan, Backend, _Job] | None = None
+
+
+def _score_chunk(indexes: range) -> list[_Scored]:
+    """In a forked worker: score the departments at ``indexes`` of the inherited plan."""
+    plan, backend, job = _FORKED
+    return [_score_department(plan.departments[i], backend, job) for i in indexes]
+
+
+def _score_department(department: DepartmentPlan, backend: Backend, job: _Job) -> _Scored:
+    """One department's result, its data issues and its check-in state; never raises."""
+    reader = _Reader(job.config, department, backend.location(department.key), job.as_of, job.expected,
+                     {department.key: dict(job.state.get(department.key, {}))})
+    try:
+        result = reader.read(backend)
+    except Exception as exc:  # noqa: BLE001 - one bad workbook must never stop the others
+        log.exception("unexpected error reading %s", reader.location)
+        result = reader.unreadable(exc)
+    return result, reader.issues, reader.state[department.key]
 
 
 def run_rollup(config: Config, as_of: date | None = None, progress: Callable[[int, int], None] | None = None,

@@ -425,15 +425,16 @@ def read_cell_value(raw: object, unit: str, locale: str, percent_formatted: bool
 
 def _read_number(raw: numbers.Real | Decimal, unit: Unit, lang: str, percent_formatted: bool) -> CellReading:
     """Read a numeric cell value (int, float, Decimal, ...)."""
-    shown = _show_value(raw, lang)
     if not _is_finite(raw):
-        return _issue("non_finite", lang, unit, shown)
+        return _issue("non_finite", lang, unit, _show_value(raw, lang))
     value = _as_float(raw)
-    if unit is Unit.DONE:
-        return _grade_reading(value, unit, lang, shown)
     if unit is Unit.PERCENT and percent_formatted:
         value = float(Decimal(repr(value)).scaleb(2))  # exact: 0.07 -> 7.0, not 7.000000000000001
-    return _checked(value, unit, lang, shown)
+    check = _grade_reading if unit is Unit.DONE else _checked
+    reading = check(value, unit, lang, "")
+    if reading.issue is None:
+        return reading
+    return check(value, unit, lang, _show_value(raw, lang))  # only a rejected value is formatted for the message
 
 
 def _is_finite(raw: numbers.Real | Decimal) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -40,14 +41,19 @@ class Backend(Protocol):
     """Where team workbooks live. Excel files and Google spreadsheets implement it."""
 
     name: str
+    # True when read() may be called from forked worker processes (see rollup.rollup_workers)
+    parallel_reads: bool
 
     def location(self, department_key: str) -> str:
         """Where the department's workbook is (a path or URL), for messages."""
 
     def exists(self, department_key: str) -> bool: ...
 
-    def read(self, department_key: str) -> WorkbookData:
-        """All sheets' values; raises WorkbookError when it cannot be read."""
+    def read(self, department_key: str, sheets: Collection[str] | None = None) -> WorkbookData:
+        """The values of all sheets, or of the sheets named in ``sheets`` that exist.
+
+        Raises WorkbookError when the workbook cannot be read.
+        """
 
     def write(self, department_key: str, spec: WorkbookSpec) -> None:
         """Create or replace the workbook atomically; raises WorkbookLockedError when it is open."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import zipfile
+from collections.abc import Collection
 from datetime import date, datetime
 from pathlib import Path
 
@@ -29,6 +30,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 class ExcelBackend:
     name = "excel"
+    parallel_reads = True  # plain files: the rollup may read them from forked worker processes
 
     def __init__(self, config: Config):
         self.config = config
@@ -46,8 +48,8 @@ class ExcelBackend:
     def check_writable(self, department_key: str) -> None:
         ensure_not_open(self.path(department_key))
 
-    def read(self, department_key: str) -> WorkbookData:
-        return read_workbook(self.path(department_key))
+    def read(self, department_key: str, sheets: Collection[str] | None = None) -> WorkbookData:
+        return read_workbook(self.path(department_key), sheets)
 
     def write(self, department_key: str, spec: WorkbookSpec) -> None:
         path = self.path(department_key)
@@ -62,8 +64,11 @@ class ExcelBackend:
         return str(target)
 
 
-def read_workbook(path: Path) -> WorkbookData:
-    """Every sheet's values with calamine; a clear WorkbookError when the file is not a readable workbook."""
+def read_workbook(path: Path, only: Collection[str] | None = None) -> WorkbookData:
+    """Every sheet's values (or those of the sheets named in ``only`` that exist) with calamine.
+
+    Raises a clear WorkbookError when the file is not a readable workbook.
+    """
     if not path.exists():
         raise WorkbookError(f"{path}: file not found")
     try:
@@ -74,6 +79,8 @@ def read_workbook(path: Path) -> WorkbookData:
         hidden = {m.name: str(m.visible).lower() not in ("visible", "sheetvisibleenum.visible") for m in workbook.sheets_metadata}
         sheets = {}
         for name in workbook.sheet_names:
+            if only is not None and name not in only:
+                continue
             sheet = workbook.get_sheet_by_name(name)
             rows = sheet.to_python(skip_empty_area=False)
             merged = tuple(

@@ -1,0 +1,87 @@
+"""The rollup reads workbooks in forked worker processes: same result as a serial run, and a dead worker loses nothing."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from okrsheets.backends.excel import ExcelBackend
+from okrsheets.cli import cli
+from okrsheets.config import load_config
+from okrsheets.plan import build_plan
+from okrsheets.rollup import PARALLEL_FROM, rollup_workers, score_quarter
+
+from .test_rollup import DAMAGES, _config, _damage, _fill
+
+AS_OF = date(2026, 11, 15)
+
+
+@pytest.fixture
+def company(tmp_path: Path):
+    """Sixteen HR departments: some with check-ins, the rest damaged in every way test_rollup knows."""
+    keys = [f"ok{i}" for i in range(16 - len(DAMAGES))] + list(DAMAGES)
+    path = _config(tmp_path, keys)
+    assert CliRunner().invoke(cli, ["provision", "--config", str(path)]).exit_code == 0
+    folder = tmp_path / "data" / "2026-Q4"
+    for i, key in enumerate(keys[: 16 - len(DAMAGES)]):
+        _fill(folder / f"{key}.xlsx", {"O1.KR1": i, "O1.KR2": f"{i * 5}%", "O1.KR3": "xong"})[0].save(folder / f"{key}.xlsx")
+    for kind in DAMAGES:
+        _damage(kind, folder / f"{kind}.xlsx")
+    config = load_config(path)
+    return build_plan(config), ExcelBackend(config)
+
+
+def test_parallel_rollup_gives_exactly_the_serial_result(company):
+    plan, backend = company
+    serial_state, parallel_state = {"ok1": {"O1.KR1": {"value": 1.0, "changed": "2026-11-01"}}}, {}
+    parallel_state.update({k: dict(v) for k, v in serial_state.items()})
+    serial = score_quarter(plan, backend, AS_OF, serial_state, workers=1)
+    seen = []
+    parallel = score_quarter(plan, backend, AS_OF, parallel_state, progress=lambda done, total: seen.append(done), workers=2)
+    assert parallel == serial  # every score, status, value read and data issue, in plan order
+    assert [d.key for d in parallel.departments] == [d.key for d in plan.departments]
+    assert parallel_state == serial_state  # the check-in dates kept for the next night
+    assert serial_state["ok1"]["O1.KR1"] == {"value": 1.0, "changed": "2026-11-01"}  # unchanged value keeps its date
+    assert seen == sorted(seen) and seen[-1] == len(plan.departments)
+    assert len(parallel.issues) >= len(DAMAGES)
+
+
+class _DyingBackend(ExcelBackend):
+    """Kills the worker process that reads department "ok3", as the kernel's OOM killer would."""
+
+    def __init__(self, config, parent: int):
+        super().__init__(config)
+        self.parent = parent
+
+    def read(self, department_key, sheets=None):
+        if department_key == "ok3" and os.getpid() != self.parent:
+            os._exit(9)
+        return super().read(department_key, sheets)
+
+
+def test_a_worker_that_dies_loses_no_department(company, caplog):
+    plan, backend = company
+    dying = _DyingBackend(backend.config, os.getpid())
+    result = score_quarter(plan, dying, AS_OF, {}, workers=2)
+    assert result == score_quarter(plan, backend, AS_OF, {}, workers=1)
+    assert "worker process died" in caplog.text
+
+
+def test_worker_count(company, monkeypatch):
+    plan, backend = company
+    monkeypatch.delenv("OKRSHEETS_WORKERS", raising=False)
+    assert rollup_workers(PARALLEL_FROM - 1, backend) == 1  # a small company is read in one process
+    assert rollup_workers(PARALLEL_FROM, backend) == min(len(os.sched_getaffinity(0)), 8)
+    monkeypatch.setenv("OKRSHEETS_WORKERS", "3")
+    assert rollup_workers(1000, backend) == 3
+    monkeypatch.setenv("OKRSHEETS_WORKERS", "1")
+    assert rollup_workers(1000, backend) == 1
+
+    class Serial(ExcelBackend):
+        parallel_reads = False  # e.g. Google: one HTTP session and one quota
+
+    assert rollup_workers(1000, Serial(backend.config)) == 1
