@@ -7,7 +7,7 @@ target and weight, and a warning for every slot left unfilled.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from .config import Config, Department, KeyResultValues
@@ -72,7 +72,7 @@ def _plan_department(config: Config, department: Department, template: TemplateS
     warnings: list[str] = []
     objectives = []
     for objective in chosen:
-        values = department.values.get(objective.id, KeyResultValues(path=f"{department.path}.values.{objective.id}"))
+        values = department.values.get(objective.id) or KeyResultValues(path=f"{department.path}.values.{objective.id}")
         for field in ("start", "target"):
             if getattr(values, field) is not None:
                 problems.append(f"{values.path}.{field}: objectives have no {field}; set it on a KR such as \"{objective.key_results[0].id}\"")
@@ -120,7 +120,7 @@ def _chosen_objectives(department: Department, template: TemplateSet, problems: 
 
 
 def _plan_key_result(config: Config, department: Department, kr: KeyResultTemplate, warnings: list[str], problems: list[str]) -> PlannedKeyResult:
-    values = department.values.get(kr.id, KeyResultValues(path=f'{department.path}.values."{kr.id}"'))
+    values = department.values.get(kr.id) or KeyResultValues(path=f'{department.path}.values."{kr.id}"')
     start, target = values.start, values.target
     if kr.kind == "milestone":
         for field in ("start", "target"):
@@ -141,7 +141,7 @@ def _plan_key_result(config: Config, department: Department, kr: KeyResultTempla
                 problems.append(f"{values.path}.target: an increase KR's target ({format_number(target, config.locale)}) must be above its start ({format_number(start, config.locale)})")
             elif kr.kind == "decrease" and target > start:
                 problems.append(f"{values.path}.target: a decrease KR's target ({format_number(target, config.locale)}) must be below its start ({format_number(start, config.locale)})")
-    filler = KeyResultValues(start=start, target=target, weight=values.weight, slots=values.slots, path=values.path)
+    filler = values if (start, target) == (values.start, values.target) else replace(values, start=start, target=target)
     text, unfilled = _fill(kr.text(config.language), kr.slots, filler, config, problems, unit=kr.unit)
     missing = []
     if kr.kind != "milestone" and target is None:
@@ -217,6 +217,8 @@ def _render_slot(slot: Slot, value, config: Config, problems: list[str], path: s
 
 
 def _unfilled_warnings(department: Department, item_id: str, slots: tuple[Slot, ...], unfilled: list[str], values: KeyResultValues) -> list[str]:
+    if not unfilled:
+        return []
     labels = {s.name: s.label for s in slots}
     return [
         f"{department.key} {item_id}: slot {{{name}}} ({labels[name]}) is not filled; set {values.path}.{name}"

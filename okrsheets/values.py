@@ -665,7 +665,9 @@ def format_number(value: float, locale: str, decimals: int | None = None) -> str
         raise ValueError(f"cannot format a non-finite number: {value!r}")
     if decimals is not None and decimals < 0:
         raise ValueError(f"decimals must be >= 0, got {decimals!r}")
-    if decimals is None:
+    if decimals is None and value.is_integer() and abs(value) < 2**53:
+        text = f"{int(value):,}"  # the common case (targets, counts, money), without Decimal
+    elif decimals is None:
         exact = Decimal(repr(value))
         if exact == exact.to_integral_value():
             exact = exact.quantize(Decimal(1))

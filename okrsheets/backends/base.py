@@ -23,8 +23,14 @@ class SheetData:
             return self.rows[row - 1][column - 1]
         return None
 
+    _merged_rows: dict[int, tuple[tuple[int, int], ...]] = field(default_factory=dict, compare=False, repr=False)
+
     def merged_at(self, row: int, column: int) -> bool:
-        return any(r1 <= row <= r2 and c1 <= column <= c2 for r1, c1, r2, c2 in self.merged)
+        """Whether the cell is part of a merged range (the rollup asks this for every KR row)."""
+        rows = self._merged_rows.get(column)
+        if rows is None:  # the row spans of the ranges covering this column, computed once per column
+            rows = self._merged_rows[column] = tuple((r1, r2) for r1, c1, r2, c2 in self.merged if c1 <= column <= c2)
+        return any(r1 <= row <= r2 for r1, r2 in rows)
 
 
 @dataclass(frozen=True)
