@@ -6,15 +6,18 @@ LibreOffice); reads with python-calamine, about 20x faster than openpyxl.
 
 from __future__ import annotations
 
+import posixpath
 import shutil
 import zipfile
+from xml.etree import ElementTree
 from collections.abc import Collection
 from datetime import date, datetime
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.formatting.rule import DataBarRule, FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
 
@@ -87,8 +90,7 @@ def read_workbook(path: Path, only: Collection[str] | None = None) -> WorkbookDa
                 (r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])
             )
             sheets[name] = SheetData(name, rows, merged, hidden.get(name, False))
-        if _has_error_cells(path):
-            _restore_error_values(path, sheets)
+        _restore_error_values(sheets, _error_cells(path, sheets))
         return WorkbookData(str(path), sheets)
     except Exception as exc:
         raise WorkbookError(f"{path}: the workbook is damaged and cannot be read ({exc})") from exc
@@ -96,28 +98,59 @@ def read_workbook(path: Path, only: Collection[str] | None = None) -> WorkbookDa
         workbook.close()
 
 
-def _has_error_cells(path: Path) -> bool:
-    """Whether any worksheet holds an error value (#REF!, #DIV/0! ...), which calamine reads as ''."""
+def _error_cells(path: Path, wanted: Collection[str]) -> dict[str, list[tuple[str, str]]]:
+    """The error values (#REF!, #DIV/0! ...) of the sheets in ``wanted``, as {sheet: [(A1 ref, error)]}.
+
+    calamine reads an error cell as '' (like an empty one), so the worksheet
+    XML is searched for ``t="e"`` cells; only a sheet that holds one is parsed.
+    """
+    found: dict[str, list[tuple[str, str]]] = {}
     with zipfile.ZipFile(path) as archive:
-        return any(
-            name.startswith("xl/worksheets/") and name.endswith(".xml") and b't="e"' in archive.read(name)
-            for name in archive.namelist()
-        )
+        members = {n: archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+        flagged = [n for n, xml in members.items() if b't="e"' in xml]
+        if not flagged:
+            return found
+        titles = _sheet_members(archive)
+    for member in flagged:
+        title = titles.get(member)
+        if title in wanted:
+            found[title] = [
+                (cell.get("r"), cell.findtext(f"{_MAIN}v") or "#N/A")
+                for cell in ElementTree.fromstring(members[member]).iter(f"{_MAIN}c")
+                if cell.get("t") == "e"
+            ]
+    return found
 
 
-def _restore_error_values(path: Path, sheets: dict[str, SheetData]) -> None:
-    """The slow path, only for workbooks with error cells: openpyxl tells which cells hold which error."""
-    workbook = load_workbook(path, read_only=True, data_only=True)
-    try:
-        for name, data in sheets.items():
-            for row in workbook[name].iter_rows():
-                for cell in row:
-                    if getattr(cell, "data_type", None) == "e" and 1 <= cell.row <= len(data.rows):
-                        values = data.rows[cell.row - 1]
-                        values.extend([None] * (cell.column - len(values)))
-                        values[cell.column - 1] = str(cell.value)
-    finally:
-        workbook.close()
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
+    """{zip member of a worksheet: its sheet title}, from xl/workbook.xml and its relationships."""
+    targets = {
+        rel.get("Id"): rel.get("Target", "")
+        for rel in ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    }
+    members = {}
+    for sheet in ElementTree.fromstring(archive.read("xl/workbook.xml")).iter(f"{_MAIN}sheet"):
+        target = targets.get(sheet.get(f"{_REL}id"), "")
+        member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+        members[member] = sheet.get("name")
+    return members
+
+
+def _restore_error_values(sheets: dict[str, SheetData], errors: dict[str, list[tuple[str, str]]]) -> None:
+    """Put each error value back into the cell calamine left empty, as its text ("#DIV/0!")."""
+    for title, cells in errors.items():
+        rows = sheets[title].rows
+        for ref, error in cells:
+            row, column = coordinate_to_tuple(ref)
+            while len(rows) < row:
+                rows.append([])
+            values = rows[row - 1]
+            values.extend([None] * (column - len(values)))
+            values[column - 1] = error
 
 
 def _why(path: Path, exc: Exception) -> str:
