@@ -55,7 +55,16 @@ class UnknownTemplateError(OkrsheetsError, KeyError):
 
 
 class WorkbookError(OkrsheetsError):
-    """A team workbook or summary cannot be written or read as asked."""
+    """A team workbook or summary cannot be written or read as asked.
+
+    ``reason`` says why a workbook could not be read, so the rollup can tell the
+    team in the config's language: "encrypted" (password-protected or old
+    .xls), "not_a_workbook", "damaged" (truncated or broken), or None.
+    """
+
+    def __init__(self, message: str, reason: str | None = None):
+        super().__init__(message)
+        self.reason = reason
 
 
 class WorkbookLockedError(WorkbookError):

@@ -45,3 +45,18 @@ def status_label(status: str, language: str) -> str:
 
 def grade_label(grade: str, language: str) -> str:
     return GRADE["en" if language == "en" else "vi"][grade]
+
+
+# Why a workbook could not be read (WorkbookError.reason), in the team's language.
+UNREADABLE = {
+    "vi": {
+        "encrypted": "tệp có mật khẩu hoặc ở định dạng .xls cũ; hãy lưu lại thành tệp .xlsx không đặt mật khẩu",
+        "not_a_workbook": "đây không phải là tệp Excel",
+        "damaged": "tệp bị cắt cụt hoặc hỏng",
+    },
+    "en": {
+        "encrypted": "it is password-protected or in the old .xls format; save it as an unprotected .xlsx",
+        "not_a_workbook": "it is not an Excel file",
+        "damaged": "the file is truncated or damaged",
+    },
+}

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from . import i18n
 from .backends import open_backend
 from .backends.base import Backend, SheetData
 from .config import Config
@@ -97,7 +98,8 @@ class _Reader:
             if not backend.exists(self.department.key):
                 self.issue("missing_file")
             else:
-                self.issue("unreadable", why=str(exc).split(": ", 1)[-1])
+                why = i18n.UNREADABLE[self.lang].get(exc.reason) if exc.reason else None
+                self.issue("unreadable", why=why or str(exc).split(": ", 1)[-1])
         rows = self._find_rows(sheet) if sheet is not None else {}
         key_results = [self._key_result(kr, sheet, rows.get(kr.id)) for kr in self.department.key_results]
         return self._department(key_results, readable=sheet is not None)

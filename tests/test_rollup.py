@@ -184,7 +184,13 @@ def test_bad_input_becomes_data_issues_and_never_stops_the_rollup(tmp_path: Path
         assert by_department[kind]["status"] == "no_data"
     text = next(i for i in data["issues"] if i["department"] == "text")
     assert text["found"] == "khoảng mười" and "không phải là số" in text["problem"]
-    assert "password-protected" in next(i for i in data["issues"] if i["department"] == "password")["problem"]
+    problems = {kind: next(i for i in data["issues"] if i["department"] == kind)["problem"]
+                for kind in ("password", "not_a_workbook", "truncated")}
+    assert problems == {  # in the config's language, with no English left inside
+        "password": "Không đọc được tệp: tệp có mật khẩu hoặc ở định dạng .xls cũ; hãy lưu lại thành tệp .xlsx không đặt mật khẩu",
+        "not_a_workbook": "Không đọc được tệp: đây không phải là tệp Excel",
+        "truncated": "Không đọc được tệp: tệp bị cắt cụt hoặc hỏng",
+    }
     assert by_department["deleted_row"]["score"] > 0  # the remaining KRs still count
 
 

@@ -24,7 +24,7 @@ from python_calamine import CalamineWorkbook
 from ..config import Config, safe_file_stem
 from ..errors import WorkbookError
 from ..files import atomic_write, ensure_not_open
-from ..i18n import GRADE_FILL, GRADE_FONT
+from ..i18n import GRADE_FILL, GRADE_FONT, UNREADABLE
 from ..sheetspec import STYLES, Formula, SheetSpec, WorkbookSpec, a1
 from .base import SheetData, WorkbookData
 
@@ -77,7 +77,8 @@ def read_workbook(path: Path, only: Collection[str] | None = None) -> WorkbookDa
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for every kind of bad file
-        raise WorkbookError(f"{path}: not a readable .xlsx workbook ({_why(path, exc)})") from exc
+        reason = _why(path)
+        raise WorkbookError(f"{path}: not a readable .xlsx workbook ({UNREADABLE['en'][reason]}: {exc})", reason) from exc
     try:
         hidden = {m.name: str(m.visible).lower() not in ("visible", "sheetvisibleenum.visible") for m in workbook.sheets_metadata}
         sheets = {}
@@ -93,7 +94,7 @@ def read_workbook(path: Path, only: Collection[str] | None = None) -> WorkbookDa
         _restore_error_values(sheets, _error_cells(path, sheets))
         return WorkbookData(str(path), sheets)
     except Exception as exc:
-        raise WorkbookError(f"{path}: the workbook is damaged and cannot be read ({exc})") from exc
+        raise WorkbookError(f"{path}: the workbook is damaged and cannot be read ({exc})", "damaged") from exc
     finally:
         workbook.close()
 
@@ -153,14 +154,15 @@ def _restore_error_values(sheets: dict[str, SheetData], errors: dict[str, list[t
             values[column - 1] = error
 
 
-def _why(path: Path, exc: Exception) -> str:
+def _why(path: Path) -> str:
+    """Why calamine could not open the file: a WorkbookError reason."""
     with open(path, "rb") as handle:
         head = handle.read(8)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "it is password-protected or in the old .xls format; save it as an unprotected .xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE file: encrypted .xlsx or .xls
+        return "encrypted"
     if not head.startswith(b"PK"):
-        return "it is not an Excel file"
-    return f"the file is truncated or damaged: {exc}"
+        return "not_a_workbook"
+    return "damaged"
 
 
 # ---------------------------------------------------------------- rendering
