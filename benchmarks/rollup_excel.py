@@ -32,6 +32,7 @@ import argparse
 import cProfile
 import gc
 import io
+import multiprocessing
 import os
 import platform
 import pstats
@@ -45,6 +46,7 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
 from importlib import metadata
 from pathlib import Path
@@ -63,7 +65,7 @@ from okrsheets.layout import COL, FIRST_ROW  # noqa: E402
 from okrsheets.model import PlannedKeyResult  # noqa: E402
 from okrsheets.plan import QuarterPlan, build_plan  # noqa: E402
 from okrsheets.provision import provision  # noqa: E402
-from okrsheets.rollup import STATE_NAME, run_rollup, score_quarter  # noqa: E402
+from okrsheets.rollup import STATE_NAME, rollup_workers, run_rollup, score_quarter  # noqa: E402
 from okrsheets.summary_excel import SUMMARY_NAME  # noqa: E402
 from okrsheets.templates import TemplateLibrary  # noqa: E402
 
@@ -209,6 +211,29 @@ def read_calamine(paths: list[Path]) -> int:
     return cells
 
 
+def read_calamine_parallel(paths: list[Path], workers: int) -> int:
+    """(b) again, the files split over ``workers`` forked processes as the rollup splits them: the floor for (a)."""
+    if workers <= 1:
+        return read_calamine(paths)
+    size = max(1, len(paths) // (workers * 4))
+    chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return sum(pool.map(read_calamine, chunks))
+
+
+def serial(fn: Callable[[], object]) -> object:
+    """Run ``fn`` with the rollup limited to one process."""
+    before = os.environ.get("OKRSHEETS_WORKERS")
+    os.environ["OKRSHEETS_WORKERS"] = "1"
+    try:
+        return fn()
+    finally:
+        if before is None:
+            del os.environ["OKRSHEETS_WORKERS"]
+        else:
+            os.environ["OKRSHEETS_WORKERS"] = before
+
+
 def read_openpyxl(paths: list[Path]) -> int:
     """(c) load_workbook in its default mode (the usual choice) and every cell value."""
     cells = 0
@@ -334,6 +359,8 @@ def main(argv: list[str] | None = None) -> int:
 
 LABELS = {
     "rollup": "(a) rollup: run_rollup (read + score + write summary)",
+    "rollup_serial": "    (a) in one process (OKRSHEETS_WORKERS=1)",
+    "calamine_parallel": "    (b) split over the rollup's worker processes",
     "calamine": "(b) calamine only: open + to_python every sheet",
     "openpyxl": "(c) openpyxl load_workbook (default mode)",
     "score_quarter": "(d) score_quarter (read + score, no writing)",
@@ -343,14 +370,14 @@ LABELS = {
 
 def digest(name: str, result: object) -> str:
     """A one-line check that a phase did the real work (the result objects are not kept)."""
-    if name in ("calamine", "openpyxl"):
+    if name in ("calamine", "calamine_parallel", "openpyxl"):
         return f"{result} cells read"
-    if name in ("rollup", "score_quarter"):
+    if name in ("rollup", "rollup_serial", "score_quarter"):
         readable = sum(d.readable for d in result.departments)
         kr_count = sum(len(d.key_results) for d in result.departments)
         text = (f"{len(result.departments)} departments ({readable} readable), {kr_count} KRs,"
                 f" {len(result.issues)} data issues, company score {result.score:.3f}")
-        if name == "rollup":
+        if name.startswith("rollup"):
             text += f"; summary {Path(result.summary_path).stat().st_size / 1e6:.1f} MB"
         return text
     return "written"
@@ -391,11 +418,16 @@ def run(args, folder: Path) -> int:
         scored[:] = [score_quarter(plan, backend, AS_OF, {})]
         return scored[0]
 
+    workers = rollup_workers(len(plan.departments), backend)
+    print(f"the rollup reads with {workers} process{'es' if workers > 1 else ''} (rollup_workers(); OKRSHEETS_WORKERS overrides)")
+    print()
     phases: dict[str, Callable[[], object]] = {
         "calamine": lambda: read_calamine(paths),
+        "calamine_parallel": lambda: read_calamine_parallel(paths, workers),
         "openpyxl": lambda: read_openpyxl(sample),
         "score_quarter": score,
         "rollup": lambda: run_rollup(config, AS_OF),
+        "rollup_serial": lambda: serial(lambda: run_rollup(config, AS_OF)),
         "write_summary": write_summary_alone,
     }
     times: dict[str, list[float]] = {name: [] for name in phases}
@@ -406,7 +438,7 @@ def run(args, folder: Path) -> int:
     for repeat in range(1, args.repeats + 1):
         line = []
         for name, fn in phases.items():
-            if name in failed or (name == "write_summary" and not scored):
+            if name in failed or (name == "write_summary" and not scored) or (name in ("rollup_serial", "calamine_parallel") and workers <= 1):
                 continue
             try:
                 seconds, peak, rise, result = measure(fn)
@@ -431,7 +463,9 @@ def run(args, folder: Path) -> int:
     floor = median.get("calamine")
     print(f"results for N = {n} (median of {args.repeats} rounds):")
     print(f"  {'phase':<56} {'time':>9} {'per workbook':>13} {'vs calamine':>12} {'peak RSS (rise)':>17}")
-    for name in ("rollup", "write_summary", "calamine", "openpyxl", "score_quarter"):
+    for name in ("rollup", "rollup_serial", "write_summary", "calamine", "calamine_parallel", "openpyxl", "score_quarter"):
+        if name in ("rollup_serial", "calamine_parallel") and workers <= 1:
+            continue
         if name not in median:
             print(f"  {LABELS[name]:<56} {'failed' if name in failed else 'not run':>9}")
             continue
@@ -449,12 +483,15 @@ def run(args, folder: Path) -> int:
     if "rollup" in median and "score_quarter" in median:
         rest = median["rollup"] - median["score_quarter"]
         print(f"  (a) - (d) = build_plan + write_summary + state file: {rest:.3f} s ({100 * rest / median['rollup']:.0f}% of (a))")
-    for name in ("rollup", "score_quarter", "calamine", "openpyxl"):
+    if workers > 1:
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"  worker processes are not in the peak RSS column; the largest child's peak RSS was {children:.0f} MiB")
+    for name in ("rollup", "rollup_serial", "score_quarter", "calamine", "calamine_parallel", "openpyxl"):
         if name in checks:
             print(f"  check {name}: {checks[name]}")
     print()
     print("ratios:")
-    for name in ("rollup", "score_quarter", "openpyxl"):
+    for name in ("rollup", "rollup_serial", "score_quarter", "calamine_parallel", "openpyxl"):
         if name in median and floor:
             print(f"  {name} / calamine = {median[name] / floor:.2f}")
     if "rollup" in median and floor:
