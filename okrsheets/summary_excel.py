@@ -1,38 +1,43 @@
-"""The company summary workbook (``company-summary.xlsx``), written with openpyxl.
+"""The company summary workbook (``company-summary.xlsx``), written with XlsxWriter.
 
 Every sheet is rebuilt on each rollup except the history, which is carried over
-from the previous file: one row per rollup date, one column per department.
-The history sheet keeps the department keys in a hidden first row, so a renamed
-department keeps its column and a removed one keeps its past scores.
+from the previous file (read back with python-calamine): one row per rollup
+date, one column per department. The history sheet keeps the department keys
+in a hidden first row, so a renamed department keeps its column and a removed
+one keeps its past scores.
 
-Team-typed text is always stored as a plain string cell (see `_put_text`), so a
-comment such as ``=HYPERLINK(...)`` can never become a formula.
+XlsxWriter writes a 14,000-key-result summary about three times faster than
+openpyxl did. Each distinct cell format is created once (`_Book`) and column
+widths are measured while the values are written (`_Sheet`).
+
+Team-typed text is always stored as a plain string cell (see `_Sheet.text`), so
+a comment such as ``=HYPERLINK(...)`` can never become a formula.
 """
 
 from __future__ import annotations
 
 import logging
 import shutil
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.chart import BarChart, LineChart, Reference
-from openpyxl.chart.axis import DateAxis
-from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from python_calamine import CalamineWorkbook
+from xlsxwriter import Workbook
+from xlsxwriter.exceptions import FileCreateError
+from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet
 
 from . import i18n
 from .errors import WorkbookError
 from .files import atomic_write, ensure_not_open
 from .results import DepartmentResult, KeyResultResult, RollupResult
-from .values import cell_date
 from .scoring import ScoringSettings
+from .values import cell_date
 
 __all__ = ["SUMMARY_NAME", "read_history", "write_summary"]
 
@@ -46,10 +51,25 @@ _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 _DATE_KEY, _SCORE_KEY = "#date", "#score"
 _PERCENT = "0%"
 _NUMERIC = ("number", "percent", "score", "count")
-_FONT = {"name": "Calibri", "size": 11}  # openpyxl's default; a Font without a name renders as serif
-_BOLD = Font(**_FONT, bold=True)
-_WRAP = Alignment(wrap_text=True, vertical="top")
 _WRAP_WIDTH, _MAX_WIDTH = 50, 40
+_MAX_TEXT = 32767  # Excel's limit on the characters in a cell
+_NUMBER_WIDTH = 10  # about how wide a number or a date shows
+_CHART_SIZE = {"width": 680, "height": 340}  # pixels: 18 x 9 cm
+_MAX_SERIES = 255  # Excel's limit on the series of one chart
+# Text is written with write_string only; these options also keep any write() a caller adds from
+# turning team text into formulas, links or numbers. in_memory: no temporary files while saving.
+_WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+                     "in_memory": True}
+# Format properties by style; a format may add a grade's colours and Excel's quote prefix (see _Book).
+_STYLES = {
+    None: {},
+    "bold": {"bold": True},
+    "wrap": {"text_wrap": True, "valign": "top"},
+    "percent": {"num_format": _PERCENT},
+    "integer": {"num_format": "#,##0"},
+    "decimal": {"num_format": "#,##0.###"},
+    "rule": {},  # a conditional grade fill: only the grade's colours
+}
 
 _SHEETS = {  # overview, objectives, key results, at risk, history, data issues
     "vi": ("Tổng quan", "Mục tiêu", "Kết quả then chốt", "Có rủi ro", "Lịch sử", "Vấn đề dữ liệu"),
@@ -94,6 +114,9 @@ _WORDS = {  # key: (Vietnamese, English)
     "chart_departments": ("Điểm theo phòng ban", "Score by department"),
     "chart_history": ("Điểm theo thời gian", "Score over time"),
 }
+
+
+_HISTORY_TITLES = frozenset(titles[4] for titles in _SHEETS.values())
 
 
 @dataclass(frozen=True)
@@ -153,7 +176,7 @@ def write_summary(result: RollupResult, path: Path, settings: ScoringSettings) -
     ensure_not_open(path)
     history = _merge_history(_previous_history(path), result)
     ctx = _Ctx("en" if result.language == "en" else "vi", settings)
-    atomic_write(path, lambda tmp: _build(result, history, ctx).save(tmp))
+    atomic_write(path, lambda tmp: _save(result, history, ctx, tmp))
 
 
 def read_history(path: Path) -> list[dict]:
@@ -177,17 +200,21 @@ def _load_history(path: Path) -> _History:
     """Read the history sheet of ``path`` (empty history if the file is missing)."""
     if not path.exists():
         return _History()
+    with open(path, "rb"):  # cannot open it (permissions, network): an OSError, not proof of damage
+        pass
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = CalamineWorkbook.from_path(str(path))
     except OSError:
-        raise  # cannot open it (permissions, network): not proof the file is damaged
-    except Exception as error:  # openpyxl raises many types for a damaged file
+        raise
+    except Exception as error:  # calamine raises its own error types for a damaged file
         raise WorkbookError(f"cannot read {path}: {error}") from error
     try:
-        for sheet in workbook.worksheets:
-            first = next(sheet.iter_rows(max_row=1, values_only=True), ())
+        # The history sheet by its title first: loading the 14,000-row key results sheet costs more.
+        for name in sorted(workbook.sheet_names, key=lambda name: name not in _HISTORY_TITLES):
+            rows = workbook.get_sheet_by_name(name).iter_rows()
+            first = next(rows, [])
             if tuple(first[:2]) == (_DATE_KEY, _SCORE_KEY):
-                return _parse_history(list(sheet.iter_rows(values_only=True)))
+                return _parse_history([first, *rows])
     except Exception as error:
         raise WorkbookError(f"cannot read the history of {path}: {error}") from error
     finally:
@@ -195,8 +222,11 @@ def _load_history(path: Path) -> _History:
     raise WorkbookError(f"{path} has no history sheet")
 
 
-def _parse_history(rows: list[tuple]) -> _History:
-    """Build a _History from the sheet's rows: keys, headers, then one row per date."""
+def _parse_history(rows: list[Sequence]) -> _History:
+    """Build a _History from the sheet's rows: keys, headers, then one row per date.
+
+    calamine reads an empty cell as "" and a date cell as a date or datetime.
+    """
     keys, headers = rows[0], rows[1] if len(rows) > 1 else ()
     columns = {i: str(k) for i, k in enumerate(keys) if i >= 2 and isinstance(k, str) and k}
     history = _History(names={k: str(_at(headers, i) or k) for i, k in columns.items()})
@@ -216,8 +246,6 @@ def _at(row: Sequence, index: int):
 
 def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 
 
 def _previous_history(path: Path) -> _History:
@@ -250,186 +278,276 @@ def _merge_history(history: _History, result: RollupResult) -> _History:
     return _History(names, dict(sorted(rows.items())))
 
 
-# --- Cells ---
+# --- Formats and cells ---
 
 
-def _put_text(cell: Cell, text: object) -> Cell:
-    """Store ``text`` as a plain string cell: never a formula, never an error value.
+class _Book:
+    """The workbook being written: each cell format created once, each distinct text cleaned once.
 
-    openpyxl turns a str starting with "=" into a formula (and "#N/A" into an
-    error), so the data type is forced back to "s". Text starting with a
-    formula prefix also gets Excel's quote prefix, so editing the cell keeps it
-    text. Characters XML cannot hold are dropped, line ends become "\\n" (XML
-    would turn a CR into LF on reading anyway) and Excel's length limit applies.
+    A format is a style from _STYLES, optionally with a grade's fill and font
+    colour and with Excel's quote prefix. XlsxWriter keeps every Format it
+    creates, so one per cell would bloat both the time and the file.
     """
-    if text is None:
-        cell.value = None
-        return cell
-    value = ILLEGAL_CHARACTERS_RE.sub("", str(text)).replace("\r\n", "\n").replace("\r", "\n")[:32767]
-    cell.value = value
-    cell.data_type = "s"
-    if value.startswith(_FORMULA_PREFIXES):
-        cell.quotePrefix = True
-    return cell
+
+    def __init__(self, workbook: Workbook, ctx: _Ctx):
+        self.workbook = workbook
+        self.ctx = ctx
+        self._styles = {**_STYLES, "date": {"num_format": ctx.date_format}}
+        self._formats: dict[tuple[str | None, str | None, bool], Format | None] = {(None, None, False): None}
+        self._texts: dict[str, tuple[str, int, bool]] = {}
+
+    def format(self, style: str | None = None, grade: str | None = None, quote: bool = False) -> Format | None:
+        key = (style, grade, quote)
+        made = self._formats.get(key, False)
+        if made is False:
+            made = self._formats[key] = self.workbook.add_format(self._properties(style, grade, quote))
+        return made
+
+    def rule_format(self, grade: str) -> Format:
+        """The colours of a conditional grade fill (a differential format: fill and font colour only)."""
+        return self.format("rule", grade)
+
+    def _properties(self, style: str | None, grade: str | None, quote: bool) -> dict:
+        properties = dict(self._styles[style])
+        if grade is not None:  # a solid fill: XlsxWriter takes bg_color as a solid pattern's colour
+            properties.update(bg_color=_rgb(i18n.GRADE_FILL[grade]), font_color=_rgb(i18n.GRADE_FONT[grade]))
+        if quote:
+            properties["quote_prefix"] = True
+        return properties
+
+    def text(self, value: object) -> tuple[str, int, bool]:
+        """``value`` as cell text, its shown length, and whether it starts with a formula prefix.
+
+        Characters XML cannot hold are dropped, line ends become "\\n" (XML
+        would turn a CR into LF on reading anyway) and Excel's length limit
+        applies. Remembered per value: names, statuses and comments repeat.
+        """
+        key = value if type(value) is str else str(value)
+        known = self._texts.get(key)
+        if known is None:
+            text = ILLEGAL_CHARACTERS_RE.sub("", key)
+            if "\r" in text:
+                text = text.replace("\r\n", "\n").replace("\r", "\n")
+            text = text[:_MAX_TEXT]
+            known = self._texts[key] = (text, _shown_length(text), text.startswith(_FORMULA_PREFIXES))
+        return known
 
 
-def _put(cell: Cell, kind: str, value: object, ctx: _Ctx) -> None:
-    """Write one table value according to its column kind."""
-    if value is None:
-        return
-    if (kind in _NUMERIC and not _is_number(value)) or (kind == "date" and not isinstance(value, date)):
-        _put_text(cell, value)  # e.g. the raw text of an unreadable check-in
-    elif kind in ("percent", "score"):
-        cell.value, cell.number_format = float(value), _PERCENT
-    elif kind == "number":
-        cell.value = value
-        cell.number_format = "#,##0" if float(value).is_integer() else "#,##0.###"
-    elif kind == "count":
-        cell.value = int(value)
-    elif kind == "date":
-        cell.value, cell.number_format = value, ctx.date_format
-    elif kind == "grade":
-        _put_text(cell, i18n.grade_label(str(value), ctx.lang))
-        _fill(cell, str(value))
-    elif kind == "status":
-        _put_text(cell, i18n.status_label(str(value), ctx.lang))
-    else:
-        _put_text(cell, value)
-        if kind == "wrap":
-            cell.alignment = _WRAP
+def _rgb(argb: str) -> str:
+    """i18n's ARGB hex ("FFF4C7C3") as XlsxWriter's "#F4C7C3"."""
+    return "#" + argb[-6:]
 
 
-def _fill(cell: Cell, grade: str) -> None:
-    """The grade's fill and font colour (the company score and grade cells)."""
-    cell.fill = PatternFill("solid", fgColor=i18n.GRADE_FILL[grade])
-    cell.font = Font(**_FONT, color=i18n.GRADE_FONT[grade], bold=cell.font.bold)
+def _shown_length(text: str) -> int:
+    """About how many characters wide ``text`` shows in a cell: its longest line."""
+    return max((len(line) for line in text.splitlines()), default=0)
 
 
-def _grade_rules(ws: Worksheet, cells: str, ctx: _Ctx) -> None:
-    """Conditional grade fill for score cells (blank cells stay unfilled)."""
-    first = cells.split(":")[0]
-    red, green = ctx.settings.red_below, ctx.settings.green_from
-    bands = {
-        "red": f"{first}<{red!r}",
-        "yellow": f"AND({first}>={red!r},{first}<{green!r})",
-        "green": f"{first}>={green!r}",
-    }
-    for grade, test in bands.items():
-        rule = FormulaRule(
-            formula=[f"AND(ISNUMBER({first}),{test})"], stopIfTrue=True,
-            fill=PatternFill("solid", fgColor=i18n.GRADE_FILL[grade], bgColor=i18n.GRADE_FILL[grade]),
-            font=Font(color=i18n.GRADE_FONT[grade]),  # a differential style: colour only
-        )
-        ws.conditional_formatting.add(cells, rule)
+class _Sheet:
+    """One worksheet being written, and the widest value shown in each of its columns so far."""
+
+    def __init__(self, book: _Book, title: str):
+        self.ws: Worksheet = book.workbook.add_worksheet(title)
+        self.title = title
+        self.book = book
+        self.widths: dict[int, int] = {}  # column -> longest shown length
+
+    def text(self, row: int, col: int, value: object, style: str | None = None, grade: str | None = None) -> None:
+        """Store ``value`` as a plain string cell: never a formula, a link, a number or an error value.
+
+        Text starting with a formula prefix also gets Excel's quote prefix, so
+        editing the cell keeps it text.
+        """
+        if value is None:
+            return
+        text, length, quote = self.book.text(value)
+        self.ws.write_string(row, col, text, self.book.format(style, grade, quote))
+        if length > self.widths.get(col, 0):
+            self.widths[col] = length
+
+    def put(self, row: int, col: int, kind: str, value: object, grade: str | None = None) -> None:
+        """Write one table value according to its column kind (see _Col); ``grade`` adds its colours.
+
+        A value not of its column's type (e.g. the raw text of an unreadable
+        check-in in a number column) is written as text.
+        """
+        if value is None:
+            return
+        if kind == "text" or kind == "wrap":
+            self.text(row, col, value, "wrap" if kind == "wrap" else None, grade)
+        elif kind == "status":
+            self.text(row, col, i18n.status_label(str(value), self.book.ctx.lang), grade=grade)
+        elif kind == "grade":
+            self.text(row, col, i18n.grade_label(str(value), self.book.ctx.lang), grade=str(value))
+        elif kind in _NUMERIC and _is_number(value):
+            if kind == "number":
+                style = "integer" if float(value).is_integer() else "decimal"
+            elif kind == "count":
+                value, style = int(value), None
+            else:  # percent, score
+                value, style = float(value), "percent"
+            self.ws.write_number(row, col, value, self.book.format(style, grade))
+            self._widen_to_number(col)
+        elif kind == "date" and isinstance(value, date):
+            self.ws.write_datetime(row, col, value, self.book.format("date", grade))
+            self._widen_to_number(col)
+        else:
+            self.text(row, col, value, grade=grade)
+
+    def _widen_to_number(self, col: int) -> None:
+        if self.widths.get(col, 0) < _NUMBER_WIDTH:
+            self.widths[col] = _NUMBER_WIDTH
+
+    def grade_rules(self, first_row: int, last_row: int, first_col: int, last_col: int) -> None:
+        """Conditional grade fill for a block of score cells (blank cells stay unfilled).
+
+        The formula names the block's top-left cell and Excel shifts it for
+        every other cell, so adjacent score columns share one set of rules.
+        """
+        first = xl_rowcol_to_cell(first_row, first_col)
+        settings = self.book.ctx.settings
+        red, green = settings.red_below, settings.green_from
+        bands = {
+            "red": f"{first}<{red!r}",
+            "yellow": f"AND({first}>={red!r},{first}<{green!r})",
+            "green": f"{first}>={green!r}",
+        }
+        for grade, test in bands.items():
+            self.ws.conditional_format(first_row, first_col, last_row, last_col, {
+                "type": "formula", "criteria": f"=AND(ISNUMBER({first}),{test})",
+                "format": self.book.rule_format(grade), "stop_if_true": True,
+            })
+
+    def layout(self, skip: set[int]) -> None:
+        """Readable column widths (except ``skip``) and a landscape, fit-to-width print setup."""
+        for col in range(max(self.widths, default=-1) + 1):
+            if col not in skip:
+                self.ws.set_column(col, col, min(max(self.widths.get(col, 0) + 2, 8), _MAX_WIDTH))
+        self.ws.set_landscape()
+        self.ws.fit_to_pages(1, 0)
 
 
 # --- Tables and sheet layout ---
 
 
-def _table(ws: Worksheet, ctx: _Ctx, columns: Sequence[_Col], rows: Iterable[Sequence], header_row: int = 1) -> int:
-    """Write a header row and data rows with filter, frozen header and grade fills; return the last row."""
-    for c, col in enumerate(columns, 1):
-        _put_text(ws.cell(header_row, c), col.header).font = _BOLD
+def _table(sheet: _Sheet, columns: Sequence[_Col], rows: Iterable[Sequence], header_row: int = 0) -> int:
+    """Write a header row and data rows with filter, frozen header and grade fills; return the last row.
+
+    Rows and columns count from 0, as in XlsxWriter. Every data row of the
+    summary is written here.
+    """
+    for c, col in enumerate(columns):
+        sheet.text(header_row, c, col.header, "bold")
+    kinds = [col.kind for col in columns]
+    put = sheet.put
     last = header_row
     for last, values in enumerate(rows, header_row + 1):
-        for c, (col, value) in enumerate(zip(columns, values), 1):
-            _put(ws.cell(last, c), col.kind, value, ctx)
-    end = get_column_letter(len(columns))
-    ws.auto_filter.ref = f"A{header_row}:{end}{max(last, header_row + 1)}"
-    ws.freeze_panes = f"A{header_row + 1}"
-    ws.print_title_rows = f"{header_row}:{header_row}"
-    for c, col in enumerate(columns, 1):
-        letter = get_column_letter(c)
-        if col.kind == "score" and last > header_row:
-            _grade_rules(ws, f"{letter}{header_row + 1}:{letter}{last}", ctx)
-        if col.kind == "wrap":
-            ws.column_dimensions[letter].width = _WRAP_WIDTH
-    _layout(ws, skip={i for i, col in enumerate(columns, 1) if col.kind == "wrap"})
+        for c, (kind, value) in enumerate(zip(kinds, values)):
+            if value is not None:
+                put(last, c, kind, value)
+    ws = sheet.ws
+    ws.autofilter(header_row, 0, max(last, header_row + 1), len(columns) - 1)
+    ws.freeze_panes(header_row + 1, 0)
+    ws.repeat_rows(header_row)
+    if last > header_row:
+        for first_col, last_col in _runs(kinds, "score"):
+            sheet.grade_rules(header_row + 1, last, first_col, last_col)
+    for c, kind in enumerate(kinds):
+        if kind == "wrap":
+            ws.set_column(c, c, _WRAP_WIDTH)
+    sheet.layout(skip={c for c, kind in enumerate(kinds) if kind == "wrap"})
     return last
 
 
-def _layout(ws: Worksheet, skip: set[int]) -> None:
-    """Readable column widths (except ``skip``) and a landscape, fit-to-width print setup."""
-    for column in ws.iter_cols():
-        index = column[0].column
-        if index not in skip:
-            longest = max(_shown_length(cell.value) for cell in column)
-            ws.column_dimensions[get_column_letter(index)].width = min(max(longest + 2, 8), _MAX_WIDTH)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-
-
-def _shown_length(value: object) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, (date, float, int)):
-        return 10
-    return max(len(line) for line in str(value).splitlines() or [""])
+def _runs(kinds: Sequence[str], kind: str) -> list[tuple[int, int]]:
+    """The (first, last) column of each run of adjacent ``kind`` columns."""
+    runs: list[tuple[int, int]] = []
+    for c, each in enumerate(kinds):
+        if each == kind:
+            if runs and runs[-1][1] == c - 1:
+                runs[-1] = (runs[-1][0], c)
+            else:
+                runs.append((c, c))
+    return runs
 
 
 # --- Sheets ---
 
 
-def _build(result: RollupResult, history: _History, ctx: _Ctx) -> Workbook:
-    workbook = Workbook()
+def _save(result: RollupResult, history: _History, ctx: _Ctx, path: Path) -> None:
+    """Build the workbook and write it to ``path``; an OSError while writing is raised as itself."""
+    workbook = Workbook(str(path), _WORKBOOK_OPTIONS)
+    _build(workbook, result, history, ctx)
+    try:
+        workbook.close()
+    except FileCreateError as error:  # XlsxWriter wraps the OSError (disk full, permissions)
+        cause = error.args[0] if error.args else None
+        if isinstance(cause, OSError):
+            raise cause from None
+        raise
+
+
+def _build(workbook: Workbook, result: RollupResult, history: _History, ctx: _Ctx) -> None:
+    book = _Book(workbook, ctx)
+
+    def sheet(index: int) -> _Sheet:
+        return _Sheet(book, ctx.title(index))
+
     names = {d.key: d.name for d in result.departments}
-    _overview(workbook.active, result, ctx)
-    _table(workbook.create_sheet(ctx.title(1)), ctx, ctx.columns("objectives"), [
+    _overview(sheet(0), result, ctx)
+    _table(sheet(1), ctx.columns("objectives"), [
         [names.get(o.department, o.department), o.id, o.text, o.weight, o.score, o.grade, o.status]
         for d in result.departments for o in d.objectives])
-    _table(workbook.create_sheet(ctx.title(2)), ctx, ctx.columns("key_results"),
-           [_key_result_row(kr, names, ctx) for kr in result.key_results])
-    _table(workbook.create_sheet(ctx.title(3)), ctx, ctx.columns("at_risk"), _at_risk_rows(result))
-    _history(workbook.create_sheet(ctx.title(4)), history, ctx)
-    _table(workbook.create_sheet(ctx.title(5)), ctx, ctx.columns("issues"), [
+    _table(sheet(2), ctx.columns("key_results"), [_key_result_row(kr, names, ctx) for kr in result.key_results])
+    _table(sheet(3), ctx.columns("at_risk"), _at_risk_rows(result))
+    _history(sheet(4), history, ctx)
+    _table(sheet(5), ctx.columns("issues"), [
         [names.get(i.department, i.department), i.file, i.sheet, i.cell, i.found, i.problem, i.fix]
         for i in result.issues])
-    return workbook
 
 
-def _overview(ws: Worksheet, result: RollupResult, ctx: _Ctx) -> None:
-    """Company facts at the top, then one row per department and a bar chart of their scores."""
-    ws.title = ctx.title(0)
+def _overview(sheet: _Sheet, result: RollupResult, ctx: _Ctx) -> None:
+    """Company facts at the top, then one row per department and a column chart of their scores."""
     facts = [("company", "text", result.company), ("quarter", "text", result.quarter),
              ("as_of", "date", result.as_of), ("expected", "percent", result.expected),
              ("score", "percent", result.score), ("grade", "grade", result.grade),
              ("status", "status", result.status)]
-    for row, (word, kind, value) in enumerate(facts, 1):
-        _put_text(ws.cell(row, 1), ctx.word(word)).font = _BOLD
-        _put(ws.cell(row, 2), kind, value, ctx)
-        if word == "score":
-            _fill(ws.cell(row, 2), result.grade)
+    for row, (word, kind, value) in enumerate(facts):
+        sheet.text(row, 0, ctx.word(word), "bold")
+        sheet.put(row, 1, kind, value, grade=result.grade if word == "score" else None)
     columns = ctx.columns("overview") + [_Col(i18n.status_label(s, ctx.lang), "count") for s in STATUSES]
     columns.append(_Col(ctx.word("issues"), "count"))
-    rows = [_department_row(d, result) for d in result.departments]
-    header_row = len(facts) + 2
-    last = _table(ws, ctx, columns, rows, header_row)
+    issues = Counter(issue.department for issue in result.issues)  # issues_for() per department is quadratic
+    rows = [_department_row(d, issues[d.key]) for d in result.departments]
+    header_row = len(facts) + 1
+    last = _table(sheet, columns, rows, header_row)
     if rows:
-        _department_chart(ws, header_row, last, ctx)
+        _department_chart(sheet, header_row, last, ctx)
 
 
-def _department_row(department: DepartmentResult, result: RollupResult) -> list:
+def _department_row(department: DepartmentResult, issues: int) -> list:
     counts = department.count_by_status()
     return [department.name, department.score, department.grade, department.status,
-            *(counts[s] for s in STATUSES), len(result.issues_for(department.key))]
+            *(counts[s] for s in STATUSES), issues]
 
 
-def _department_chart(ws: Worksheet, header_row: int, last: int, ctx: _Ctx) -> None:
-    """A bar chart of department scores below the table (beside it, it would shrink the printout)."""
-    chart = BarChart()
-    chart.title, chart.legend = ctx.word("chart_departments"), None
-    chart.add_data(Reference(ws, min_col=2, min_row=header_row, max_row=last), titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=header_row + 1, max_row=last))
+def _department_chart(sheet: _Sheet, header_row: int, last: int, ctx: _Ctx) -> None:
+    """A column chart of department scores below the table (beside it, it would shrink the printout)."""
+    chart = sheet.book.workbook.add_chart({"type": "column"})
+    chart.add_series({
+        "name": [sheet.title, header_row, 1],
+        "categories": [sheet.title, header_row + 1, 0, last, 0],
+        "values": [sheet.title, header_row + 1, 1, last, 1],
+    })
+    chart.set_title({"name": ctx.word("chart_departments")})
+    chart.set_legend({"none": True})
     _percent_axis(chart)
-    ws.add_chart(chart, f"A{last + 3}")
+    sheet.ws.insert_chart(last + 3, 0, chart)
 
 
 def _percent_axis(chart) -> None:
-    chart.y_axis.number_format = _PERCENT
-    chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 1
-    chart.x_axis.delete = chart.y_axis.delete = False  # newer Excel hides the axes otherwise
-    chart.width, chart.height = 18, 9
+    chart.set_y_axis({"min": 0, "max": 1, "num_format": _PERCENT})
+    chart.set_size(_CHART_SIZE)
 
 
 def _key_result_row(kr: KeyResultResult, names: dict[str, str], ctx: _Ctx) -> list:
@@ -448,30 +566,31 @@ def _at_risk_rows(result: RollupResult) -> list[list]:
              kr.text, kr.score, kr.expected, kr.gap, kr.status, kr.comment] for kr in flagged]
 
 
-def _history(ws: Worksheet, history: _History, ctx: _Ctx) -> None:
+def _history(sheet: _Sheet, history: _History, ctx: _Ctx) -> None:
     """Hidden row 1 holds the column keys, row 2 the headers, then one row per date."""
-    for c, key in enumerate([_DATE_KEY, _SCORE_KEY, *history.names], 1):
-        _put_text(ws.cell(1, c), key)
-    ws.row_dimensions[1].hidden = True
+    for c, key in enumerate([_DATE_KEY, _SCORE_KEY, *history.names]):
+        sheet.text(0, c, key)
+    sheet.ws.set_row(0, None, None, {"hidden": True})
     columns = [_Col(ctx.word("date"), "date"), _Col(ctx.word("score"), "score")]
     columns += [_Col(name, "score") for name in history.names.values()]
     rows = [[day, score, *(scores.get(k) for k in history.names)]
             for day, (score, scores) in history.rows.items()]
-    last = _table(ws, ctx, columns, rows, header_row=2)
+    last = _table(sheet, columns, rows, header_row=1)
     if rows:
-        _history_chart(ws, last, len(columns), ctx)
+        _history_chart(sheet, last, len(columns), ctx)
 
 
-def _history_chart(ws: Worksheet, last: int, width: int, ctx: _Ctx) -> None:
+def _history_chart(sheet: _Sheet, last: int, width: int, ctx: _Ctx) -> None:
     """A line per score column over the rollup dates, beside the table (which grows downwards)."""
-    chart = LineChart()
-    chart.title = ctx.word("chart_history")
-    chart.add_data(Reference(ws, min_col=2, max_col=width, min_row=2, max_row=last), titles_from_data=True)
-    chart.y_axis.crossAx = 500  # the DateAxis id
-    chart.x_axis = DateAxis(crossAx=100)
-    chart.x_axis.number_format, chart.x_axis.majorTimeUnit = ctx.date_format, "days"
-    chart.set_categories(Reference(ws, min_col=1, min_row=3, max_row=last))
-    for series in chart.series:
-        series.smooth = False  # a smoothed line suggests values between rollups
+    chart = sheet.book.workbook.add_chart({"type": "line"})
+    for c in range(1, min(width, 1 + _MAX_SERIES)):  # the company, then departments while Excel allows
+        chart.add_series({
+            "name": [sheet.title, 1, c],
+            "categories": [sheet.title, 2, 0, last, 0],
+            "values": [sheet.title, 2, c, last, c],
+            "smooth": False,  # a smoothed line suggests values between rollups
+        })
+    chart.set_title({"name": ctx.word("chart_history")})
+    chart.set_x_axis({"date_axis": True, "num_format": ctx.date_format})
     _percent_axis(chart)
-    ws.add_chart(chart, f"{get_column_letter(width + 2)}2")
+    sheet.ws.insert_chart(1, width + 1, chart)

@@ -297,7 +297,9 @@ def test_formatting_and_print_setup(tmp_path):
         assert ws.freeze_panes == f"A{header + 1}", ws.title
         assert ws.auto_filter.ref.startswith(f"A{header}:"), ws.title
         assert all(c.font.bold for c in ws[header] if c.value is not None), ws.title
-        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+        # Fit to one page wide, any number tall; an absent fitToWidth means 1 (the OOXML default).
+        assert ws.page_setup.orientation == "landscape" and (ws.page_setup.fitToWidth or 1) == 1
+        assert ws.page_setup.fitToHeight == 0
         assert ws.sheet_properties.pageSetUpPr.fitToPage
     krs = workbook["Kết quả then chốt"]
     assert krs["D2"].alignment.wrap_text and krs.column_dimensions["D"].width >= 40

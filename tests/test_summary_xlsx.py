@@ -1,0 +1,208 @@
+"""The company summary as a file: what Excel and LibreOffice find in its XML, and how it fails.
+
+test_summary_excel.py checks the content through openpyxl; these tests look
+below it, at the parts a reader could get wrong: charts and their ranges,
+text that must never turn into a formula, history kept across versions, and
+errors while reading or saving.
+"""
+
+from __future__ import annotations
+
+import errno
+import re
+import subprocess
+import warnings
+import zipfile
+from datetime import date, timedelta
+from xml.etree import ElementTree
+
+import openpyxl
+import pytest
+import xlsxwriter
+
+from okrsheets.errors import WorkbookError
+from okrsheets.summary_excel import read_history, write_summary
+
+from .test_formulas_libreoffice import _soffice_or_skip
+from .test_summary_excel import AS_OF, HOSTILE, SETTINGS, department, kr, rollup, write
+
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def chart_refs(archive: zipfile.ZipFile, name: str) -> list[str]:
+    xml = archive.read(name).decode("utf-8")
+    return [ref.replace("&apos;", "'") for ref in re.findall(r"<c:f>([^<]*)</c:f>", xml)]
+
+
+def many_departments(count: int):
+    return [department(f"d{i:03d}", f"Phòng {i}", 0.5, "yellow", "at_risk", [kr(f"d{i:03d}", "O1.KR1", "at_risk", 0.3)])
+            for i in range(count)]
+
+
+# --- charts ---
+
+
+def test_the_overview_chart_plots_department_scores_as_columns(tmp_path):
+    with zipfile.ZipFile(write(tmp_path)) as archive:
+        xml = archive.read("xl/charts/chart1.xml").decode("utf-8")
+        refs = chart_refs(archive, "xl/charts/chart1.xml")
+    assert '<c:barDir val="col"/>' in xml and "Điểm theo phòng ban" in xml
+    assert refs == ["'Tổng quan'!$B$9", "'Tổng quan'!$A$10:$A$12", "'Tổng quan'!$B$10:$B$12"]
+    assert '<c:min val="0"/>' in xml and '<c:max val="1"/>' in xml and 'formatCode="0%"' in xml
+    assert "<c:legend>" not in xml
+
+
+def test_the_history_chart_has_a_date_axis_and_one_line_per_score_column(tmp_path):
+    path = write(tmp_path)
+    write(tmp_path, rollup(as_of=AS_OF + timedelta(days=1), language="en"))
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read("xl/charts/chart2.xml").decode("utf-8")
+        refs = chart_refs(archive, "xl/charts/chart2.xml")
+    assert "<c:lineChart>" in xml and "<c:dateAx>" in xml and 'formatCode="yyyy-mm-dd"' in xml
+    assert "Score over time" in xml and '<c:smooth val="1"/>' not in xml
+    names = [r for r in refs if r.endswith("$2")]
+    assert names == ["History!$B$2", "History!$C$2", "History!$D$2", "History!$E$2"]  # company + 3 departments
+    assert set(refs) - set(names) == {"History!$A$3:$A$4", "History!$B$3:$B$4", "History!$C$3:$C$4",
+                                      "History!$D$3:$D$4", "History!$E$3:$E$4"}
+
+
+def test_libreoffice_reads_the_charts_and_keeps_team_text_as_text(tmp_path):
+    soffice = _soffice_or_skip()
+    path = write(tmp_path)
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+         "--convert-to", "xlsx", "--outdir", str(out), str(path)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    saved = out / path.name
+    with zipfile.ZipFile(saved) as archive:
+        assert "'Tổng quan'!$B$10:$B$12" in chart_refs(archive, "xl/charts/chart1.xml")
+        line = archive.read("xl/charts/chart2.xml").decode("utf-8")
+        assert "'Lịch sử'!$E$3" in chart_refs(archive, "xl/charts/chart2.xml")
+    assert "<c:dateAx>" in line and '<c:smooth val="1"/>' not in line  # LibreOffice's reading, written back
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl cannot parse every chart LibreOffice writes
+        sheet = openpyxl.load_workbook(saved)["Kết quả then chốt"]
+    comments = {c.value: c.data_type for c in sheet["M"][1:] if c.value is not None}
+    assert set(HOSTILE[:5]) <= set(comments) and set(comments.values()) == {"s"}
+
+
+# --- text in the XML ---
+
+
+def test_team_text_is_a_shared_string_with_a_quote_prefix_in_the_xml(tmp_path):
+    with zipfile.ZipFile(write(tmp_path)) as archive:
+        strings = [si.findtext(f"{MAIN}t") for si in
+                   ElementTree.fromstring(archive.read("xl/sharedStrings.xml")).iter(f"{MAIN}si")]
+        styles = ElementTree.fromstring(archive.read("xl/styles.xml"))
+        xfs = list(styles.find(f"{MAIN}cellXfs"))
+        sheets = {name: ElementTree.fromstring(archive.read(name)) for name in archive.namelist()
+                  if name.startswith("xl/worksheets/sheet")}
+    found = {}
+    for name, root in sheets.items():
+        assert root.find(f".//{MAIN}f") is None, f"{name} holds a formula"
+        for cell in root.iter(f"{MAIN}c"):
+            if cell.get("t") == "s":
+                text = strings[int(cell.findtext(f"{MAIN}v"))]
+                found[text] = xfs[int(cell.get("s", "0"))].get("quotePrefix") == "1"
+    for text in HOSTILE[:6]:
+        assert found.get(text) is True, text
+    assert found["#N/A"] is False  # text, but not a formula prefix
+    assert found["Kinh doanh"] is False
+
+
+def test_formats_are_shared_not_made_per_cell(tmp_path):
+    path = write(tmp_path, rollup(many_departments(300), issues=()))
+    with zipfile.ZipFile(path) as archive:
+        styles = ElementTree.fromstring(archive.read("xl/styles.xml"))
+    assert int(styles.find(f"{MAIN}cellXfs").get("count")) < 20
+    assert int(styles.find(f"{MAIN}dxfs").get("count")) == 3  # red, yellow, green
+
+
+def test_a_large_history_keeps_one_chart_excel_can_open(tmp_path):
+    path = tmp_path / "company-summary.xlsx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # XlsxWriter warns when it drops chart series
+        write_summary(rollup(many_departments(300), issues=()), path, SETTINGS)
+    with zipfile.ZipFile(path) as archive:
+        line = archive.read("xl/charts/chart2.xml").decode("utf-8")
+    assert line.count("<c:ser>") == 255  # Excel's limit: the company and the first 254 departments
+    history = openpyxl.load_workbook(path)["Lịch sử"]
+    assert [str(cf.sqref) for cf in history.conditional_formatting] == ["B3:KP3"]  # one block, 301 columns
+    assert len(read_history(path)[0]["departments"]) == 300
+
+
+# --- history across versions ---
+
+
+def test_history_written_by_the_openpyxl_version_is_carried_over(tmp_path):
+    """A summary from before XlsxWriter: dates as numbers with a date format, blanks as empty cells."""
+    path = tmp_path / "company-summary.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Tổng quan"
+    sheet = workbook.create_sheet("Lịch sử")
+    sheet.append(["#date", "#score", "sales", "eng", "old"])
+    sheet.append(["Ngày", "Điểm công ty", "Kinh doanh", "Kỹ thuật", "Phòng cũ"])
+    sheet.append([date(2025, 5, 1), 0.3, 0.2, None, 0.9])
+    sheet.append([date(2025, 5, 8), None, 0.35, 0.5, None])
+    for row in (3, 4):
+        sheet.cell(row, 1).number_format = "dd/mm/yyyy"
+    sheet.row_dimensions[1].hidden = True
+    workbook.save(path)
+    assert read_history(path) == [
+        {"date": date(2025, 5, 1), "score": 0.3, "departments": {"sales": 0.2, "old": 0.9}},
+        {"date": date(2025, 5, 8), "score": None, "departments": {"sales": 0.35, "eng": 0.5}},
+    ]
+    write_summary(rollup(), path, SETTINGS)
+    assert [h["date"] for h in read_history(path)] == [date(2025, 5, 1), date(2025, 5, 8), AS_OF]
+    headers = [c.value for c in openpyxl.load_workbook(path)["Lịch sử"][2]]
+    assert headers == ["Ngày", "Điểm công ty", "Kinh doanh", "Kỹ thuật", "Phòng cũ", "Nhân sự"]
+
+
+def test_a_renamed_history_sheet_is_found_by_its_key_row(tmp_path):
+    path = write(tmp_path)
+    workbook = openpyxl.load_workbook(path)
+    workbook["Lịch sử"].title = "Lịch sử Q2"
+    workbook.save(path)
+    write(tmp_path, rollup(as_of=AS_OF + timedelta(days=1)))
+    assert [h["date"] for h in read_history(path)] == [AS_OF, AS_OF + timedelta(days=1)]
+
+
+def test_a_summary_without_a_history_sheet_is_kept_aside(tmp_path):
+    path = tmp_path / "company-summary.xlsx"
+    openpyxl.Workbook().save(path)
+    with pytest.raises(WorkbookError, match="no history sheet"):
+        read_history(path)
+    write_summary(rollup(), path, SETTINGS)
+    assert len(list(tmp_path.glob("company-summary.corrupt-*.xlsx"))) == 1
+    assert [h["date"] for h in read_history(path)] == [AS_OF]
+
+
+# --- errors while reading or saving ---
+
+
+def test_a_summary_that_cannot_be_opened_is_an_os_error_not_damage(tmp_path):
+    path = tmp_path / "company-summary.xlsx"
+    path.mkdir()  # like a permission error: the file system refuses, the file is not proven damaged
+    with pytest.raises(OSError):
+        read_history(path)
+    with pytest.raises(OSError):
+        write_summary(rollup(), path, SETTINGS)
+    assert list(tmp_path.glob("*.corrupt-*")) == []
+
+
+def test_a_failed_save_raises_the_os_error_and_keeps_the_old_file(tmp_path, monkeypatch):
+    path = write(tmp_path)
+    before = path.read_bytes()
+
+    def disk_full(self):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(xlsxwriter.Workbook, "_store_workbook", disk_full)
+    with pytest.raises(OSError) as raised:
+        write_summary(rollup(as_of=AS_OF + timedelta(days=1)), path, SETTINGS)
+    assert raised.value.errno == errno.ENOSPC  # the caller's "cannot write the summary" message needs it
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
