@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
+from functools import cached_property
 
 
 class _Compact:
@@ -118,7 +119,15 @@ class RollupResult:
         return tuple(kr for d in self.departments for kr in d.key_results)
 
     def issues_for(self, department_key: str) -> tuple[DataIssue, ...]:
-        return tuple(i for i in self.issues if i.department == department_key)
+        """The data issues of one department, in order (indexed once: reports ask for every department)."""
+        return self._issues_by_department.get(department_key, ())
+
+    @cached_property
+    def _issues_by_department(self) -> dict[str, tuple[DataIssue, ...]]:
+        grouped: dict[str, list[DataIssue]] = {}
+        for issue in self.issues:
+            grouped.setdefault(issue.department, []).append(issue)
+        return {key: tuple(issues) for key, issues in grouped.items()}
 
     def to_json(self) -> dict:
         """A JSON-ready dict (dates as ISO strings)."""

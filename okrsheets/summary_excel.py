@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -517,8 +516,7 @@ def _overview(sheet: _Sheet, result: RollupResult, ctx: _Ctx) -> None:
         sheet.put(row, 1, kind, value, grade=result.grade if word == "score" else None)
     columns = ctx.columns("overview") + [_Col(i18n.status_label(s, ctx.lang), "count") for s in STATUSES]
     columns.append(_Col(ctx.word("issues"), "count"))
-    issues = Counter(issue.department for issue in result.issues)  # issues_for() per department is quadratic
-    rows = [_department_row(d, issues[d.key]) for d in result.departments]
+    rows = [_department_row(d, len(result.issues_for(d.key))) for d in result.departments]
     header_row = len(facts) + 1
     last = _table(sheet, columns, rows, header_row)
     if rows:
