@@ -85,7 +85,8 @@ def score_table(result) -> list[str]:
     from .i18n import grade_label, status_label
 
     lang = result.language
-    pct = lambda v: f"{v * 100:5.1f}%"  # noqa: E731
+    locale = "en_US" if lang == "en" else "vi_VN"
+    pct = lambda v: f"{format_number(v * 100, locale, 1)}%"  # noqa: E731  vi: "54,7%", en: "54.7%"
     rows = [(d.name, pct(d.score), grade_label(d.grade, lang), status_label(d.status, lang), str(len(result.issues_for(d.key))))
             for d in result.departments]
     head = ("Phòng ban", "Điểm", "Màu", "Trạng thái", "Vấn đề") if lang == "vi" else ("Department", "Score", "Grade", "Status", "Issues")
@@ -93,7 +94,8 @@ def score_table(result) -> list[str]:
     widths = [max(len(r[i]) for r in [head, total, *rows]) for i in range(5)]
     fmt = lambda r: "  ".join(c.rjust(w) if i in (1, 4) else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip()  # noqa: E731
     expected = f"{result.expected * 100:.0f}%"
-    lines = [f"{result.quarter}, {result.as_of.isoformat()}: " + (f"tiến độ kỳ vọng {expected}" if lang == "vi" else f"expected progress {expected}"), fmt(head)]
+    day = result.as_of.isoformat() if lang == "en" else result.as_of.strftime("%d/%m/%Y")
+    lines = [f"{result.quarter}, {day}: " + (f"tiến độ kỳ vọng {expected}" if lang == "vi" else f"expected progress {expected}"), fmt(head)]
     lines += [fmt(r) for r in rows]
     lines += ["-" * len(fmt(total)), fmt(total)]
     if result.summary_path:

@@ -587,6 +587,7 @@ def _history_chart(sheet: _Sheet, last: int, width: int, ctx: _Ctx) -> None:
             "categories": [sheet.title, 2, 0, last, 0],
             "values": [sheet.title, 2, c, last, c],
             "smooth": False,  # a smoothed line suggests values between rollups
+            "marker": {"type": "circle", "size": 5},  # the first night's single point shows too
         })
     chart.set_title({"name": ctx.word("chart_history")})
     chart.set_x_axis({"date_axis": True, "num_format": ctx.date_format})

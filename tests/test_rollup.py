@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from datetime import date
@@ -44,6 +45,9 @@ def test_demo_prints_scores_and_the_summary_path(demo: Path):
     assert "Công ty TNHH Demo Hoa Sen" in again.output and "Phòng Marketing" in again.output
     summary = demo / "okr-data" / "2026-Q4" / "company-summary.xlsx"
     assert f"Báo cáo tổng hợp: {summary}" in again.output
+    assert "2026-Q4, 15/11/2026: tiến độ kỳ vọng 49%" in again.output  # Vietnamese dates and numbers
+    scores = re.findall(r"\s(\d+[.,]\d)%\s", again.output)
+    assert len(scores) == 15 and all("," in score for score in scores), scores  # 14 departments + company: "54,7%"
 
 
 def test_rollup_json_scores_every_department_and_reports_planted_problems(demo: Path):

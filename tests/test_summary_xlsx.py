@@ -60,6 +60,8 @@ def test_the_history_chart_has_a_date_axis_and_one_line_per_score_column(tmp_pat
         refs = chart_refs(archive, "xl/charts/chart2.xml")
     assert "<c:lineChart>" in xml and "<c:dateAx>" in xml and 'formatCode="yyyy-mm-dd"' in xml
     assert "Score over time" in xml and '<c:smooth val="1"/>' not in xml
+    # every line has point markers, so the first night's single point is visible too
+    assert xml.count('<c:symbol val="circle"/>') == 4 and '<c:symbol val="none"/>' not in xml
     names = [r for r in refs if r.endswith("$2")]
     assert names == ["History!$B$2", "History!$C$2", "History!$D$2", "History!$E$2"]  # company + 3 departments
     assert set(refs) - set(names) == {"History!$A$3:$A$4", "History!$B$3:$B$4", "History!$C$3:$C$4",
