@@ -33,6 +33,8 @@ from .sheetspec import a1
 from .values import cell_date, read_cell_value
 
 log = logging.getLogger("okrsheets")
+# 0-based columns of what a team types on a KR row: current value, confidence, comment, last update.
+_INPUTS = tuple(COL[name] - 1 for name in ("current", "confidence", "comment", "last_update"))
 # The sheets a rollup reads (not the guide): the metadata and the OKR sheet, whichever its language.
 _ROLLUP_SHEETS = frozenset({META_SHEET, *OKR_SHEET.values()})
 STATE_NAME = ".okrsheets-state.json"
@@ -81,6 +83,7 @@ class _Reader:
     def __post_init__(self) -> None:
         self.issues: list[DataIssue] = []
         self.lang = self.config.language
+        self.readable = False
 
     def issue(self, key: str, sheet: str | None = None, cell: str | None = None, found: object = None, kr: str | None = None, **fields) -> None:
         problem, fix = MESSAGES[self.lang][key]
@@ -90,7 +93,8 @@ class _Reader:
                       problem.format(**fields), fix.format(**fields), kr)
         )
 
-    def read(self, backend: Backend) -> DepartmentResult:
+    def read(self, backend: Backend) -> list[_Reading]:
+        """The department's KR readings in plan order; sets ``readable``, collects issues and state."""
         sheet = None
         try:
             sheet = self._okr_sheet(backend.read(self.department.key, _ROLLUP_SHEETS), backend)
@@ -101,13 +105,14 @@ class _Reader:
                 why = i18n.UNREADABLE[self.lang].get(exc.reason) if exc.reason else None
                 self.issue("unreadable", why=why or str(exc).split(": ", 1)[-1])
         rows = self._find_rows(sheet) if sheet is not None else {}
-        key_results = [self._key_result(kr, sheet, rows.get(kr.id)) for kr in self.department.key_results]
-        return self._department(key_results, readable=sheet is not None)
+        self.readable = sheet is not None
+        return [self._key_result(kr, sheet, rows.get(kr.id)) for kr in self.department.key_results]
 
-    def unreadable(self, exc: Exception) -> DepartmentResult:
-        """The department as if its workbook were missing, after an unexpected error reading it."""
+    def unreadable(self, exc: Exception) -> list[_Reading]:
+        """The readings as if the workbook were missing, after an unexpected error reading it."""
         self.issue("unreadable", why=f"{type(exc).__name__}: {exc}")
-        return self._department([self._key_result(kr, None, None) for kr in self.department.key_results], readable=False)
+        self.readable = False
+        return [self._key_result(kr, None, None) for kr in self.department.key_results]
 
     def _okr_sheet(self, data, backend: Backend) -> SheetData | None:
         meta_sheet = data.sheets.get(META_SHEET)
@@ -151,37 +156,30 @@ class _Reader:
                 self.issue("unknown_id", sheet=sheet.title, cell=f"A{index + 1}", found=item_id, id=item_id)
         return rows
 
-    def _key_result(self, kr: PlannedKeyResult, sheet: SheetData | None, row: int | None) -> KeyResultResult:
-        raw = confidence = comment = last_update = None
-        value = None
+    def _key_result(self, kr: PlannedKeyResult, sheet: SheetData | None, row: int | None) -> _Reading:
+        raw = confidence = comment = last_update = value = None
         if sheet is not None and row is None:
             self.issue("missing_row", sheet=sheet.title, kr=kr.id, id=kr.id)
-        if sheet is not None and row is not None:
-            cell = a1(row, COL["current"])
-            raw = sheet.value(row, COL["current"])
-            if sheet.merged_at(row, COL["current"]):
-                self.issue("merged", sheet=sheet.title, cell=cell, found=raw, kr=kr.id, id=kr.id)
+        elif sheet is not None:
+            cells = sheet.rows[row - 1]
+            raw, confidence, comment, last_update = (cells[i] if i < len(cells) else None for i in _INPUTS)
+            confidence, comment, last_update = _text(confidence), _text(comment), cell_date(last_update)
+            if sheet.merged and sheet.merged_at(row, COL["current"]):
+                self.issue("merged", sheet=sheet.title, cell=a1(row, COL["current"]), found=raw, kr=kr.id, id=kr.id)
             else:
                 reading = read_cell_value(raw, kr.unit, self.config.locale, percent_formatted=kr.unit == "percent")
                 if reading.issue:
-                    self.issue("value", sheet=sheet.title, cell=cell, found=raw, kr=kr.id, issue=f"{kr.id}: {reading.issue}")
+                    self.issue("value", sheet=sheet.title, cell=a1(row, COL["current"]), found=raw, kr=kr.id,
+                               issue=f"{kr.id}: {reading.issue}")
                 value = reading.value
-            confidence = _text(sheet.value(row, COL["confidence"]))
-            comment = _text(sheet.value(row, COL["comment"]))
-            last_update = cell_date(sheet.value(row, COL["last_update"]))
         scorable = kr.kind == "milestone" or (kr.target is not None and (kr.kind in ("at_least", "at_most") or kr.start is not None))
         if not scorable:
             self.issue("no_target", kr=kr.id, id=kr.id)
             value = None
         score = score_key_result(kr.kind, kr.start, kr.target, value) if scorable else 0.0
         status = status_for(score, self.expected, value is not None, self.config.scoring)
-        return KeyResultResult(
-            department=self.department.key, objective_id=kr.objective_id, id=kr.id, text=kr.text, kind=kr.kind,
-            unit=kr.unit, start=kr.start, target=kr.target, current=value, raw=_text(raw), score=score,
-            status=str(status), expected=self.expected, gap=gap(score, self.expected), weight=kr.weight,
-            confidence=confidence, comment=comment, last_update=last_update,
-            last_check_in=self._last_check_in(kr.id, value, last_update),
-        )
+        return (value, _text(raw), score, status.value, confidence, comment, last_update,
+                self._last_check_in(kr.id, value, last_update))
 
     def _last_check_in(self, kr_id: str, value: float | None, last_update: date | None) -> date | None:
         """The later of the typed update date and the last night the value changed (kept in the state file)."""
@@ -193,25 +191,42 @@ class _Reader:
         dates = [d for d in (changed, last_update) if d is not None]
         return max(dates) if dates else None
 
-    def _department(self, key_results: list[KeyResultResult], readable: bool) -> DepartmentResult:
-        settings = self.config.scoring
-        objectives = []
-        for objective in self.department.objectives:
-            krs = [kr for kr in key_results if kr.objective_id == objective.id]
-            score = weighted_mean((kr.score, kr.weight) for kr in krs)
-            has_data = any(kr.current is not None for kr in krs)
-            objectives.append(
-                ObjectiveResult(self.department.key, objective.id, objective.text, objective.weight, score,
-                                str(grade(score, settings)), str(status_for(score, self.expected, has_data, settings)))
-            )
-        score = weighted_mean((o.score, o.weight) for o in objectives)
-        has_data = any(kr.current is not None for kr in key_results)
-        return DepartmentResult(
-            key=self.department.key, name=self.department.name, owners=self.department.owners,
-            weight=self.department.weight, score=score, grade=str(grade(score, settings)),
-            status=str(status_for(score, self.expected, has_data, settings)), objectives=tuple(objectives),
-            key_results=tuple(key_results), source=self.location, readable=readable,
+
+# What a reader finds for one KR, in this order: current value, raw cell text, score, status,
+# confidence, comment, last update typed, last check-in. A plain tuple: worker processes send
+# 14,000 of these back to the main process, where _assemble adds what the plan already knows.
+_Reading = tuple[float | None, str | None, float, str, str | None, str | None, date | None, date | None]
+
+
+def _assemble(department: DepartmentPlan, location: str, readings: list[_Reading], readable: bool, job: _Job) -> DepartmentResult:
+    """The department's result from its plan and its KR readings: KR, objective and department scores."""
+    settings, expected, key = job.config.scoring, job.expected, department.key
+    key_results = [
+        KeyResultResult(
+            department=key, objective_id=kr.objective_id, id=kr.id, text=kr.text, kind=kr.kind, unit=kr.unit,
+            start=kr.start, target=kr.target, current=current, raw=raw, score=score, status=status,
+            expected=expected, gap=gap(score, expected), weight=kr.weight, confidence=confidence, comment=comment,
+            last_update=last_update, last_check_in=last_check_in,
         )
+        for kr, (current, raw, score, status, confidence, comment, last_update, last_check_in)
+        in zip(department.key_results, readings)
+    ]
+    objectives = []
+    for objective in department.objectives:
+        krs = [kr for kr in key_results if kr.objective_id == objective.id]
+        score = weighted_mean((kr.score, kr.weight) for kr in krs)
+        has_data = any(kr.current is not None for kr in krs)
+        objectives.append(
+            ObjectiveResult(key, objective.id, objective.text, objective.weight, score,
+                            str(grade(score, settings)), str(status_for(score, expected, has_data, settings)))
+        )
+    score = weighted_mean((o.score, o.weight) for o in objectives)
+    has_data = any(kr.current is not None for kr in key_results)
+    return DepartmentResult(
+        key=key, name=department.name, owners=department.owners, weight=department.weight, score=score,
+        grade=str(grade(score, settings)), status=str(status_for(score, expected, has_data, settings)),
+        objectives=tuple(objectives), key_results=tuple(key_results), source=location, readable=readable,
+    )
 
 
 def _text(value: object) -> str | None:
@@ -235,8 +250,9 @@ def score_quarter(plan: QuarterPlan, backend: Backend, as_of: date, state: dict 
     job = _Job(config, as_of, expected_progress(q.start, q.end, as_of), {} if state is None else state)
     workers = rollup_workers(len(plan.departments), backend) if workers is None else workers
     departments, issues = [], []
-    for department, department_issues, department_state in _score_departments(plan, backend, job, workers, progress):
-        departments.append(department)
+    scored = _score_departments(plan, backend, job, workers, progress)
+    for department, (readings, readable, department_issues, department_state) in zip(plan.departments, scored):
+        departments.append(_assemble(department, backend.location(department.key), readings, readable, job))
         issues.extend(department_issues)
         job.state[department.key] = department_state
     score = weighted_mean((d.score, d.weight) for d in departments)
@@ -257,7 +273,7 @@ class _Job:
     state: dict
 
 
-_Scored = tuple[DepartmentResult, list[DataIssue], dict]
+_Scored = tuple[list[_Reading], bool, list[DataIssue], dict]  # readings, readable, data issues, check-in state
 # Departments per worker task: large enough that pickling stays a small share, small enough to balance.
 _CHUNK = 25
 # Below this many departments a fork costs more than it saves.
@@ -291,9 +307,10 @@ def _score_departments(plan: QuarterPlan, backend: Backend, job: _Job, workers: 
     total = len(plan.departments)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for index, department in enumerate(plan.departments, start=1):
-            yield _score_department(department, backend, job)
+            scored = _score_department(department, backend, job)
             if progress:
                 progress(index, total)
+            yield scored
         return
     size = max(1, min(_CHUNK, total // (workers * 4)))  # a few chunks per worker, so none waits long for another
     chunks = [range(i, min(i + size, total)) for i in range(0, total, size)]
@@ -303,16 +320,17 @@ def _score_departments(plan: QuarterPlan, backend: Backend, job: _Job, workers: 
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             for chunk, scored in zip(chunks, pool.map(_score_chunk, chunks)):
+                if progress:
+                    progress(done + len(chunk), total)
                 yield from scored
                 done += len(chunk)
-                if progress:
-                    progress(done, total)
     except BrokenProcessPool:  # a worker died (killed, out of memory): finish the rest here
         log.warning("a rollup worker process died; reading the remaining %d workbooks in this process", total - done)
         for index in range(done, total):
-            yield _score_department(plan.departments[index], backend, job)
+            scored = _score_department(plan.departments[index], backend, job)
             if progress:
                 progress(index + 1, total)
+            yield scored
     finally:
         _FORKED = None
 
@@ -327,15 +345,18 @@ def _score_chunk(indexes: range) -> list[_Scored]:
 
 
 def _score_department(department: DepartmentPlan, backend: Backend, job: _Job) -> _Scored:
-    """One department's result, its data issues and its check-in state; never raises."""
+    """One department's KR readings, whether its workbook was readable, its data issues and check-in state.
+
+    Never raises: an unexpected error reads as an unreadable workbook.
+    """
     reader = _Reader(job.config, department, backend.location(department.key), job.as_of, job.expected,
                      {department.key: dict(job.state.get(department.key, {}))})
     try:
-        result = reader.read(backend)
+        readings = reader.read(backend)
     except Exception as exc:  # noqa: BLE001 - one bad workbook must never stop the others
         log.exception("unexpected error reading %s", reader.location)
-        result = reader.unreadable(exc)
-    return result, reader.issues, reader.state[department.key]
+        readings = reader.unreadable(exc)
+    return readings, reader.readable, reader.issues, reader.state[department.key]
 
 
 def run_rollup(config: Config, as_of: date | None = None, progress: Callable[[int, int], None] | None = None,

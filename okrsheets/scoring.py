@@ -115,11 +115,14 @@ def _clamp01(value: float) -> float:
     return max(0.0, min(1.0, value))
 
 
+_KINDS = {kind.value: kind for kind in Kind}
+
+
 def _as_kind(kind: Kind | str) -> Kind:
     """Return `kind` as a `Kind`; raise ValueError for an unknown kind."""
     try:
-        return Kind(kind)
-    except ValueError:
+        return _KINDS[kind]  # a dict lookup: Kind(kind) costs more, once per KR
+    except (KeyError, TypeError):
         allowed = ", ".join(k.value for k in Kind)
         raise ValueError(f"unknown key result kind {kind!r}; expected one of: {allowed}") from None
 

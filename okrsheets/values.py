@@ -74,6 +74,8 @@ class Unit(enum.StrEnum):
     DONE = "done"
 
 
+_UNITS = {unit.value: unit for unit in Unit}
+
 MAX_MAGNITUDE = 1e15
 """Values with an absolute value above this are rejected as typos."""
 
@@ -154,6 +156,7 @@ class CellReading:
 
 
 _BLANK = CellReading(None, None)
+_LOCALES = {"vi_VN": "vi", "vi": "vi", "en_US": "en", "en": "en"}  # the usual spellings, without string work
 
 
 def normalize_locale(locale: str) -> str:
@@ -161,6 +164,9 @@ def normalize_locale(locale: str) -> str:
 
     Any other locale raises ValueError.
     """
+    known = _LOCALES.get(locale) if isinstance(locale, str) else None
+    if known is not None:
+        return known
     key = str(locale).strip().lower().replace("-", "_")
     if key in ("vi", "vi_vn"):
         return "vi"
@@ -172,8 +178,8 @@ def normalize_locale(locale: str) -> str:
 def _as_unit(unit: str) -> Unit:
     """Return `unit` as a `Unit`; raise ValueError for an unknown unit."""
     try:
-        return Unit(unit)
-    except ValueError:
+        return _UNITS[unit]  # a dict lookup: Unit(unit) costs more, once per check-in cell
+    except (KeyError, TypeError):
         allowed = ", ".join(u.value for u in Unit)
         raise ValueError(f"unknown unit {unit!r}; expected one of: {allowed}") from None
 
@@ -570,7 +576,7 @@ def _parse_body(body: str, lang: str) -> float | str:
     """
     decimal_sep, group_sep = _SEPARATORS[lang]
     body = body.strip()
-    if not any(ch.isdigit() for ch in body):
+    if not any(map(str.isdigit, body)):
         return "not_number"
     if body.count(decimal_sep) > 1:
         return "two_decimals"
