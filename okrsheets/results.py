@@ -6,29 +6,13 @@ digest all work from a :class:`RollupResult`.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 
 
-class _Compact:
-    """Pickled as (class, field values): 3x faster to load than a frozen dataclass's default.
-
-    The parallel rollup sends every department's results from its worker
-    processes back to the main one (see rollup._score_departments).
-    """
-
-    __slots__ = ()
-    _names: dict[type, tuple[str, ...]] = {}
-
-    def __reduce__(self):
-        cls = self.__class__
-        names = _Compact._names.get(cls) or _Compact._names.setdefault(cls, tuple(f.name for f in fields(cls)))
-        return cls, tuple(getattr(self, name) for name in names)
-
-
 @dataclass(frozen=True)
-class DataIssue(_Compact):
+class DataIssue:
     """A cell (or file) a team must fix, in the config's language."""
 
     department: str  # department key
@@ -42,7 +26,7 @@ class DataIssue(_Compact):
 
 
 @dataclass(frozen=True)
-class KeyResultResult(_Compact):
+class KeyResultResult:
     department: str
     objective_id: str
     id: str
@@ -65,7 +49,7 @@ class KeyResultResult(_Compact):
 
 
 @dataclass(frozen=True)
-class ObjectiveResult(_Compact):
+class ObjectiveResult:
     department: str
     id: str
     text: str
@@ -76,7 +60,7 @@ class ObjectiveResult(_Compact):
 
 
 @dataclass(frozen=True)
-class DepartmentResult(_Compact):
+class DepartmentResult:
     key: str
     name: str
     owners: tuple[str, ...]

@@ -184,7 +184,9 @@ class _Reader:
     def _last_check_in(self, kr_id: str, value: float | None, last_update: date | None) -> date | None:
         """The later of the typed update date and the last night the value changed (kept in the state file)."""
         seen = self.state.setdefault(self.department.key, {}).get(kr_id)
-        changed = date.fromisoformat(seen["changed"]) if seen and seen.get("changed") else None
+        if not isinstance(seen, dict):  # none yet, or a hand-edited state file: start this KR afresh
+            seen = None
+        changed = _iso_date(seen.get("changed")) if seen else None
         if value is not None and (seen is None or seen.get("value") != value):
             changed = self.as_of
         self.state[self.department.key][kr_id] = {"value": value, "changed": changed.isoformat() if changed else None}
@@ -227,6 +229,13 @@ def _assemble(department: DepartmentPlan, location: str, readings: list[_Reading
         grade=str(grade(score, settings)), status=str(status_for(score, expected, has_data, settings)),
         objectives=tuple(objectives), key_results=tuple(key_results), source=location, readable=readable,
     )
+
+
+def _iso_date(value: object) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _text(value: object) -> str | None:
@@ -350,8 +359,9 @@ def _score_department(department: DepartmentPlan, backend: Backend, job: _Job) -
 
     Never raises: an unexpected error reads as an unreadable workbook.
     """
+    previous = job.state.get(department.key)
     reader = _Reader(job.config, department, backend.location(department.key), job.as_of, job.expected,
-                     {department.key: dict(job.state.get(department.key, {}))})
+                     {department.key: dict(previous) if isinstance(previous, dict) else {}})
     try:
         readings = reader.read(backend)
     except Exception as exc:  # noqa: BLE001 - one bad workbook must never stop the others
@@ -389,9 +399,13 @@ def run_rollup(config: Config, as_of: date | None = None, progress: Callable[[in
 
 def _load_state(path: Path) -> dict:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        state = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
         log.warning("ignoring unreadable rollup state %s (%s); check-in dates restart from today", path, exc)
         return {}
+    if not isinstance(state, dict):
+        log.warning("ignoring rollup state %s: not a JSON object; check-in dates restart from today", path)
+        return {}
+    return state

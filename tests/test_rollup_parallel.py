@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import date
 from pathlib import Path
@@ -85,3 +86,22 @@ def test_worker_count(company, monkeypatch):
         parallel_reads = False  # e.g. Google: one HTTP session and one quota
 
     assert rollup_workers(1000, Serial(backend.config)) == 1
+
+
+def test_a_hand_edited_state_file_does_not_make_a_workbook_unreadable(company):
+    plan, backend = company
+    state = {"ok1": {"O1.KR1": ["not", "a", "dict"], "O1.KR2": {"value": 5.0, "changed": "hôm qua"}}, "ok2": "x"}
+    result = score_quarter(plan, backend, AS_OF, state, workers=1)
+    clean = score_quarter(plan, backend, AS_OF, {}, workers=1)
+    assert result == clean  # the same scores and issues as with no state at all
+    assert state["ok1"]["O1.KR1"] == {"value": 1.0, "changed": AS_OF.isoformat()}  # rewritten cleanly for tomorrow
+
+
+def test_a_state_file_that_is_not_an_object_is_ignored(company, caplog):
+    plan, backend = company
+    folder = backend.config.quarter_folder
+    (folder / ".okrsheets-state.json").write_text("[1, 2]", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["rollup", "--config", str(backend.config.source), "--as-of", AS_OF.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert "not a JSON object" in result.output
+    assert json.loads((folder / ".okrsheets-state.json").read_text(encoding="utf-8"))["ok1"]["O1.KR1"]["value"] == 1.0
