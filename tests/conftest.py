@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -22,6 +24,50 @@ def shared_or_skip(relative: str) -> Path:
             pytest.fail(f"{path} is missing; CI must have ../shared beside the clone")
         pytest.skip(f"{path} not present")
     return path
+
+
+def soffice_or_skip() -> str:
+    """The LibreOffice binary; skipped when absent, but a failure in CI (CI must install libreoffice-calc)."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        if os.environ.get("CI"):
+            pytest.fail("soffice (LibreOffice) is not on PATH; CI must install libreoffice-calc")
+        pytest.skip("soffice (LibreOffice) is not installed")
+    return soffice
+
+
+_ALWAYS_RECALCULATE = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"'
+    ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+    '<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
+    '<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>\n'
+    "</oor:items>\n"
+)
+
+
+def soffice_convert(files: list[Path], to: str, out: Path, workdir: Path, recalculate: bool = False) -> list[Path]:
+    """Open ``files`` in headless LibreOffice and save them as ``to`` ("xlsx", "pdf") in ``out``.
+
+    This is what a team using LibreOffice does when it opens and saves a
+    workbook: the file is written by LibreOffice's own exporter. With
+    ``recalculate`` every formula is recalculated on opening ("always
+    recalculate"), as with a file whose cached values cannot be trusted.
+    Returns the converted files.
+    """
+    profile = workdir / ("soffice-recalculate" if recalculate else "soffice-profile")  # no clash with another LibreOffice
+    if recalculate and not profile.exists():
+        (profile / "user").mkdir(parents=True)
+        (profile / "user" / "registrymodifications.xcu").write_text(_ALWAYS_RECALCULATE, encoding="utf-8")
+    done = subprocess.run(
+        [soffice_or_skip(), "--headless", "--norestore", f"-env:UserInstallation={profile.as_uri()}",
+         "--convert-to", to, "--outdir", str(out), *map(str, files)],
+        capture_output=True, text=True, timeout=300,
+    )
+    converted = [out / f"{Path(f).stem}.{to}" for f in files]
+    missing = [c.name for c in converted if not c.exists()]
+    assert done.returncode == 0 and not missing, f"LibreOffice: exit {done.returncode}, missing {missing}\n{done.stdout}\n{done.stderr}"
+    return converted
 
 
 def toml_value(value: object) -> str:

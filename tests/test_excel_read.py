@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import openpyxl
-import pytest
 
 from okrsheets.backends.excel import read_workbook
+
+from .conftest import soffice_convert
 
 
 def _workbook(path: Path) -> Path:
@@ -41,16 +40,11 @@ def test_only_the_named_sheets_are_read(tmp_path: Path):
 
 
 def test_error_values_in_a_workbook_saved_by_libreoffice(tmp_path: Path):
-    soffice = shutil.which("soffice")
-    if not soffice:
-        pytest.skip("LibreOffice (soffice) is not installed")
     source = tmp_path / "in" / "team.xlsx"
     source.parent.mkdir()
     workbook = openpyxl.Workbook()
     workbook.active.title = "OKR"
     workbook.active["G9"] = "=1/0"  # LibreOffice saves the cached #DIV/0! with the formula
     workbook.save(source)
-    out = tmp_path / "out"
-    subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
-                    "--convert-to", "xlsx", "--outdir", str(out), str(source)], check=True, capture_output=True, timeout=180)
-    assert read_workbook(out / "team.xlsx").sheets["OKR"].value(9, 7) == "#DIV/0!"
+    [saved] = soffice_convert([source], "xlsx", tmp_path / "out", tmp_path)
+    assert read_workbook(saved).sheets["OKR"].value(9, 7) == "#DIV/0!"

@@ -12,9 +12,6 @@ Each score and status the sheet shows must then be what
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -34,7 +31,7 @@ from okrsheets.scoring import Status, expected_progress, score_key_result, statu
 from okrsheets.templates import TemplateLibrary
 from okrsheets.values import read_cell_value
 
-from .conftest import toml_value
+from .conftest import soffice_convert, soffice_or_skip, toml_value
 
 TOLERANCE = 1e-9
 PROVISIONED_AT = datetime(2026, 9, 25, 9, 0, tzinfo=timezone.utc)
@@ -106,15 +103,6 @@ class Workbook:
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _soffice_or_skip() -> str:
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        if os.environ.get("CI"):
-            pytest.fail("soffice (LibreOffice) is not on PATH; CI must install libreoffice-calc")
-        pytest.skip("soffice (LibreOffice) is not installed")
-    return soffice
 
 
 def _inline(table: dict[str, object]) -> str:
@@ -288,30 +276,11 @@ def _provision_and_fill(
     return workbooks
 
 
-def _recalculate(soffice: str, files: list[Path], workdir: Path) -> Path:
+def _recalculate(files: list[Path], workdir: Path) -> Path:
     """Open every workbook in LibreOffice with "always recalculate" and save it again; return the output folder."""
-    profile = workdir / "profile"
-    (profile / "user").mkdir(parents=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"'
-        ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
-        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
-        '<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>\n'
-        "</oor:items>\n",
-        encoding="utf-8",
-    )
     out = workdir / "recalculated"
     out.mkdir()
-    command = [
-        soffice, "--headless", "--norestore", f"-env:UserInstallation={profile.as_uri()}",
-        "--convert-to", "xlsx", "--outdir", str(out), *map(str, files),
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    missing = [f.name for f in files if not (out / f.name).exists()]
-    assert result.returncode == 0 and not missing, (
-        f"LibreOffice failed (exit {result.returncode}); missing outputs: {missing}\n{result.stdout}\n{result.stderr}"
-    )
+    soffice_convert(files, "xlsx", out, workdir, recalculate=True)
     return out
 
 
@@ -326,7 +295,7 @@ def _load_values(path: Path):
 
 @pytest.fixture(scope="module")
 def recalculated_all(tmp_path_factory) -> Recalculated:
-    soffice = _soffice_or_skip()
+    soffice_or_skip()
     root = tmp_path_factory.mktemp("formulas")
     library = TemplateLibrary.load(None)
     templates = sorted(library, key=lambda t: t.key)
@@ -356,7 +325,7 @@ def recalculated_all(tmp_path_factory) -> Recalculated:
 
     habits = _team_habits(library, root, filled_dir)
     everything = workbooks + list(habits.values())
-    out = _recalculate(soffice, [w.filled for w in everything], root)
+    out = _recalculate([w.filled for w in everything], root)
     for workbook in everything:
         workbook.recalculated = out / workbook.filled.name
     return Recalculated(workbooks, habits)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from okrsheets.cli import cli
 from okrsheets.layout import COL, FIRST_ROW
 from okrsheets.summary_excel import read_history
 
-from .test_formulas_libreoffice import _soffice_or_skip
+from .conftest import soffice_convert, soffice_or_skip
 
 AS_OF = "2026-11-15"
 
@@ -149,18 +148,12 @@ def _damage(kind: str, path: Path) -> str | None:
     return cell
 
 
-def _recalculate_in_place(soffice: str, files: list[Path], workdir: Path) -> None:
+def _recalculate_in_place(files: list[Path], workdir: Path) -> None:
     """Open and re-save files with LibreOffice, as a team using LibreOffice would."""
     out = workdir / "saved"
     out.mkdir()
-    profile = workdir / "profile"
-    subprocess.run(
-        [soffice, "--headless", "--norestore", f"-env:UserInstallation={profile.as_uri()}", "--convert-to", "xlsx",
-         "--outdir", str(out), *map(str, files)],
-        check=True, capture_output=True, timeout=300,
-    )
-    for file in files:
-        shutil.copy(out / file.name, file)
+    for saved, file in zip(soffice_convert(files, "xlsx", out, workdir), files):
+        shutil.copy(saved, file)
 
 
 def test_bad_input_becomes_data_issues_and_never_stops_the_rollup(tmp_path: Path):
@@ -172,7 +165,7 @@ def test_bad_input_becomes_data_issues_and_never_stops_the_rollup(tmp_path: Path
     expected_cells = {kind: _damage(kind, folder / f"{kind}.xlsx") for kind in DAMAGES}
     soffice = shutil.which("soffice")
     if soffice:  # give "=1/0" the cached #DIV/0! a spreadsheet program saves
-        _recalculate_in_place(soffice, [folder / "error_value.xlsx"], tmp_path)
+        _recalculate_in_place([folder / "error_value.xlsx"], tmp_path)
     result = _invoke("rollup", "--config", str(config), "--json", "--as-of", AS_OF)
     data = _json(result)
     by_department = {d["key"]: d for d in data["departments"]}
@@ -213,14 +206,14 @@ def test_locked_summary_is_not_written(tmp_path: Path):
 
 
 def test_workbooks_saved_by_libreoffice_roll_up_the_same(tmp_path: Path):
-    soffice = _soffice_or_skip()
+    soffice_or_skip()
     config = _config(tmp_path, ["a", "b"])
     assert _invoke("provision", "--config", str(config)).exit_code == 0
     folder = tmp_path / "data" / "2026-Q4"
     _fill(folder / "a.xlsx", {"O1.KR1": 7, "O1.KR2": 0.4, "O1.KR3": "80%"})[0].save(folder / "a.xlsx")
     _fill(folder / "b.xlsx", {"O1.KR1": 10, "O1.KR2": 0.45})[0].save(folder / "b.xlsx")
     before = _json(_invoke("rollup", "--config", str(config), "--json", "--as-of", AS_OF))
-    _recalculate_in_place(soffice, [folder / "a.xlsx", folder / "b.xlsx"], tmp_path)
+    _recalculate_in_place([folder / "a.xlsx", folder / "b.xlsx"], tmp_path)
     after = _json(_invoke("rollup", "--config", str(config), "--json", "--as-of", AS_OF))
 
     def scores(data):

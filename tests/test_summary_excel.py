@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
-import shutil
-import subprocess
 import zipfile
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -18,6 +15,8 @@ from okrsheets.errors import WorkbookLockedError
 from okrsheets.results import DataIssue, DepartmentResult, KeyResultResult, ObjectiveResult, RollupResult
 from okrsheets.scoring import ScoringSettings
 from okrsheets.summary_excel import read_history, write_summary
+
+from .conftest import soffice_convert
 
 SETTINGS = ScoringSettings()
 AS_OF = date(2025, 5, 15)
@@ -327,18 +326,5 @@ def test_charts_are_in_the_file(tmp_path):
 
 
 def test_libreoffice_opens_the_summary(tmp_path):
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        if os.environ.get("CI"):
-            pytest.fail("soffice is not on PATH")
-        pytest.skip("soffice is not on PATH")
-    path = write(tmp_path)
-    out = tmp_path / "pdf"
-    done = subprocess.run(
-        [soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
-         "--convert-to", "pdf", "--outdir", str(out), str(path)],
-        capture_output=True, text=True, timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    pdf = out / "company-summary.pdf"
-    assert pdf.exists() and pdf.stat().st_size > 1000, done.stdout + done.stderr
+    [pdf] = soffice_convert([write(tmp_path)], "pdf", tmp_path / "pdf", tmp_path)
+    assert pdf.stat().st_size > 1000

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import errno
 import re
-import subprocess
 import warnings
 import zipfile
 from datetime import date, timedelta
@@ -23,7 +22,7 @@ import xlsxwriter
 from okrsheets.errors import WorkbookError
 from okrsheets.summary_excel import read_history, write_summary
 
-from .test_formulas_libreoffice import _soffice_or_skip
+from .conftest import soffice_convert
 from .test_summary_excel import AS_OF, HOSTILE, SETTINGS, department, kr, rollup, write
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -69,16 +68,8 @@ def test_the_history_chart_has_a_date_axis_and_one_line_per_score_column(tmp_pat
 
 
 def test_libreoffice_reads_the_charts_and_keeps_team_text_as_text(tmp_path):
-    soffice = _soffice_or_skip()
     path = write(tmp_path)
-    out = tmp_path / "out"
-    done = subprocess.run(
-        [soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
-         "--convert-to", "xlsx", "--outdir", str(out), str(path)],
-        capture_output=True, text=True, timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    saved = out / path.name
+    [saved] = soffice_convert([path], "xlsx", tmp_path / "out", tmp_path)
     with zipfile.ZipFile(saved) as archive:
         assert "'Tổng quan'!$B$10:$B$12" in chart_refs(archive, "xl/charts/chart1.xml")
         line = archive.read("xl/charts/chart2.xml").decode("utf-8")
