@@ -17,6 +17,7 @@ a comment such as ``=HYPERLINK(...)`` can never become a formula.
 from __future__ import annotations
 
 import logging
+import math
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ _DATE_KEY, _SCORE_KEY = "#date", "#score"
 _PERCENT = "0%"
 _NUMERIC = ("number", "percent", "score", "count")
 _WRAP_WIDTH, _MAX_WIDTH = 50, 40
+_LINE_HEIGHT = 15  # points: one line of 11-point Calibri, Excel's default row height
 _MAX_TEXT = 32767  # Excel's limit on the characters in a cell
 _NUMBER_WIDTH = 10  # about how wide a number or a date shows
 _CHART_SIZE = {"width": 680, "height": 340}  # pixels: 18 x 9 cm
@@ -60,13 +62,14 @@ _MAX_SERIES = 255  # Excel's limit on the series of one chart
 _WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
                      "in_memory": True}
 # Format properties by style; a format may add a grade's colours and Excel's quote prefix (see _Book).
+# Every cell is top-aligned, so a row made taller by wrapped text still reads across.
 _STYLES = {
-    None: {},
-    "bold": {"bold": True},
+    None: {"valign": "top"},
+    "bold": {"bold": True, "valign": "top"},
     "wrap": {"text_wrap": True, "valign": "top"},
-    "percent": {"num_format": _PERCENT},
-    "integer": {"num_format": "#,##0"},
-    "decimal": {"num_format": "#,##0.###"},
+    "percent": {"num_format": _PERCENT, "valign": "top"},
+    "integer": {"num_format": "#,##0", "valign": "top"},
+    "decimal": {"num_format": "#,##0.###", "valign": "top"},
     "rule": {},  # a conditional grade fill: only the grade's colours
 }
 
@@ -291,14 +294,14 @@ class _Book:
     def __init__(self, workbook: Workbook, ctx: _Ctx):
         self.workbook = workbook
         self.ctx = ctx
-        self._styles = {**_STYLES, "date": {"num_format": ctx.date_format}}
-        self._formats: dict[tuple[str | None, str | None, bool], Format | None] = {(None, None, False): None}
+        self._styles = {**_STYLES, "date": {"num_format": ctx.date_format, "valign": "top"}}
+        self._formats: dict[tuple[str | None, str | None, bool], Format] = {}
         self._texts: dict[str, tuple[str, int, bool]] = {}
 
-    def format(self, style: str | None = None, grade: str | None = None, quote: bool = False) -> Format | None:
+    def format(self, style: str | None = None, grade: str | None = None, quote: bool = False) -> Format:
         key = (style, grade, quote)
-        made = self._formats.get(key, False)
-        if made is False:
+        made = self._formats.get(key)
+        if made is None:
             made = self._formats[key] = self.workbook.add_format(self._properties(style, grade, quote))
         return made
 
@@ -337,6 +340,12 @@ def _rgb(argb: str) -> str:
     return "#" + argb[-6:]
 
 
+def _wrapped_lines(text: str) -> int:
+    """About how many lines ``text`` takes in a wrapped column of _WRAP_WIDTH (words do not fill a line)."""
+    per_line = _WRAP_WIDTH * 0.85
+    return sum(max(1, math.ceil(len(line) / per_line)) for line in text.split("\n"))
+
+
 def _shown_length(text: str) -> int:
     """About how many characters wide ``text`` shows in a cell: its longest line."""
     return max((len(line) for line in text.splitlines()), default=0)
@@ -350,6 +359,7 @@ class _Sheet:
         self.title = title
         self.book = book
         self.widths: dict[int, int] = {}  # column -> longest shown length
+        self.lines: dict[int, int] = {}  # row -> most lines a wrapped cell of it needs, when more than 1
 
     def text(self, row: int, col: int, value: object, style: str | None = None, grade: str | None = None) -> None:
         """Store ``value`` as a plain string cell: never a formula, a link, a number or an error value.
@@ -361,7 +371,11 @@ class _Sheet:
             return
         text, length, quote = self.book.text(value)
         self.ws.write_string(row, col, text, self.book.format(style, grade, quote))
-        if length > self.widths.get(col, 0):
+        if style == "wrap":
+            lines = _wrapped_lines(text)
+            if lines > self.lines.get(row, 1):
+                self.lines[row] = lines
+        elif length > self.widths.get(col, 0):
             self.widths[col] = length
 
     def put(self, row: int, col: int, kind: str, value: object, grade: str | None = None) -> None:
@@ -418,7 +432,14 @@ class _Sheet:
             })
 
     def layout(self, skip: set[int]) -> None:
-        """Readable column widths (except ``skip``) and a landscape, fit-to-width print setup."""
+        """Readable column widths (except ``skip``), tall enough rows, a landscape, fit-to-width print setup.
+
+        Excel grows a row to fit wrapped text by itself, LibreOffice does not
+        (it shows one line of a library-written row), so rows holding wrapped
+        text get an explicit height.
+        """
+        for row, lines in self.lines.items():
+            self.ws.set_row(row, _LINE_HEIGHT * lines)
         for col in range(max(self.widths, default=-1) + 1):
             if col not in skip:
                 self.ws.set_column(col, col, min(max(self.widths.get(col, 0) + 2, 8), _MAX_WIDTH))

@@ -199,3 +199,26 @@ def test_a_failed_save_raises_the_os_error_and_keeps_the_old_file(tmp_path, monk
     assert raised.value.errno == errno.ENOSPC  # the caller's "cannot write the summary" message needs it
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+# --- layout LibreOffice does not compute itself ---
+
+
+def test_rows_with_wrapped_text_are_tall_enough_to_show_it(tmp_path):
+    # LibreOffice keeps a library-written row at one line (Excel grows it), so the height is written.
+    long_comment = "Chờ số liệu từ phòng Kinh doanh; " * 6 + "\nDòng thứ hai"
+    sales = department("sales", "Kinh doanh", 0.5, "yellow", "at_risk", [
+        kr("sales", "O1.KR1", "at_risk", 0.3, comment=long_comment),
+        kr("sales", "O1.KR2", "on_track", 0.6, comment="ngắn"),
+    ])
+    path = write(tmp_path, rollup([sales]))
+    sheet = openpyxl.load_workbook(path)["Kết quả then chốt"]
+    rows = {sheet.cell(r, 3).value: r for r in range(2, sheet.max_row + 1)}
+    tall = sheet.row_dimensions[rows["O1.KR1"]].height
+    assert tall is not None and tall >= 15 * 6  # about 210 characters at 50 wide, plus a second paragraph
+    short = sheet.row_dimensions[rows["O1.KR2"]].height  # its longest text is the 47-character KR: two lines
+    assert short == 30
+    assert sheet.cell(rows["O1.KR1"], 1).alignment.vertical == "top"  # every cell of the row starts at the top
+    objectives = openpyxl.load_workbook(path)["Mục tiêu"]
+    [one_line] = [r for r in range(2, objectives.max_row + 1) if objectives.cell(r, 3).value == "Giữ chân nhân tài"]
+    assert objectives.row_dimensions[one_line].height is None  # one line: left to the default height
