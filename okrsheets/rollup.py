@@ -11,6 +11,7 @@ import json
 import logging
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -293,10 +294,12 @@ PARALLEL_FROM = 100
 def rollup_workers(departments: int, backend: Backend) -> int:
     """How many processes read team workbooks: ``$OKRSHEETS_WORKERS``, else one per usable CPU (at most 8).
 
-    1 (serial) for small companies and for backends that must not be read from
-    forked processes (the Google backend shares one HTTP session and quota).
+    1 (serial) for small companies, for backends that must not be read from
+    forked processes (the Google backend shares one HTTP session and quota), and
+    off Linux: Windows cannot fork, and on macOS a forked child may crash in
+    system frameworks the parent used.
     """
-    if not getattr(backend, "parallel_reads", False) or departments < PARALLEL_FROM:
+    if not getattr(backend, "parallel_reads", False) or departments < PARALLEL_FROM or not sys.platform.startswith("linux"):
         return 1
     configured = os.environ.get("OKRSHEETS_WORKERS", "").strip()
     if configured:
@@ -304,18 +307,14 @@ def rollup_workers(departments: int, backend: Backend) -> int:
             return max(1, int(configured))
         except ValueError:
             log.warning("ignoring OKRSHEETS_WORKERS=%r: not a whole number", configured)
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        usable = os.cpu_count() or 1
-    return max(1, min(usable, 8))
+    return max(1, min(len(os.sched_getaffinity(0)), 8))  # the CPUs this process may run on (cgroups, taskset)
 
 
 def _score_departments(plan: QuarterPlan, backend: Backend, job: _Job, workers: int,
                        progress: Callable[[int, int], None] | None) -> Iterator[_Scored]:
     """Every department scored, in plan order: in this process, or in forked workers."""
     total = len(plan.departments)
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():  # workers > 1 given off Linux
         for index, department in enumerate(plan.departments, start=1):
             scored = _score_department(department, backend, job)
             if progress:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -105,3 +106,14 @@ def test_a_state_file_that_is_not_an_object_is_ignored(company, caplog):
     assert result.exit_code == 0, result.output
     assert "not a JSON object" in result.output
     assert json.loads((folder / ".okrsheets-state.json").read_text(encoding="utf-8"))["ok1"]["O1.KR1"]["value"] == 1.0
+
+
+def test_parallel_reading_from_the_schedule_thread(company):
+    # `okrsheets schedule` runs each night's rollup in a worker thread while the main thread waits for signals.
+    plan, backend = company
+    results = []
+    thread = threading.Thread(target=lambda: results.append(score_quarter(plan, backend, AS_OF, {}, workers=2)))
+    thread.start()
+    thread.join(timeout=120)
+    assert not thread.is_alive(), "forking from a thread deadlocked"
+    assert results == [score_quarter(plan, backend, AS_OF, {}, workers=1)]
