@@ -296,7 +296,7 @@ class _Book:
         self.ctx = ctx
         self._styles = {**_STYLES, "date": {"num_format": ctx.date_format, "valign": "top"}}
         self._formats: dict[tuple[str | None, str | None, bool], Format] = {}
-        self._texts: dict[str, tuple[str, int, bool]] = {}
+        self._texts: dict[str, tuple[str, int, bool, int]] = {}
 
     def format(self, style: str | None = None, grade: str | None = None, quote: bool = False) -> Format:
         key = (style, grade, quote)
@@ -317,8 +317,9 @@ class _Book:
             properties["quote_prefix"] = True
         return properties
 
-    def text(self, value: object) -> tuple[str, int, bool]:
-        """``value`` as cell text, its shown length, and whether it starts with a formula prefix.
+    def text(self, value: object) -> tuple[str, int, bool, int]:
+        """``value`` as cell text, its shown length, whether it starts with a formula prefix,
+        and the lines it takes in a wrapped column.
 
         Characters XML cannot hold are dropped, line ends become "\\n" (XML
         would turn a CR into LF on reading anyway) and Excel's length limit
@@ -331,7 +332,8 @@ class _Book:
             if "\r" in text:
                 text = text.replace("\r\n", "\n").replace("\r", "\n")
             text = text[:_MAX_TEXT]
-            known = self._texts[key] = (text, _shown_length(text), text.startswith(_FORMULA_PREFIXES))
+            known = self._texts[key] = (text, _shown_length(text), text.startswith(_FORMULA_PREFIXES),
+                                        _wrapped_lines(text))
         return known
 
 
@@ -369,10 +371,9 @@ class _Sheet:
         """
         if value is None:
             return
-        text, length, quote = self.book.text(value)
+        text, length, quote, lines = self.book.text(value)
         self.ws.write_string(row, col, text, self.book.format(style, grade, quote))
         if style == "wrap":
-            lines = _wrapped_lines(text)
             if lines > self.lines.get(row, 1):
                 self.lines[row] = lines
         elif length > self.widths.get(col, 0):
