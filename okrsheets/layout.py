@@ -19,11 +19,13 @@ from .config import Config
 from .i18n import KIND, STATUS, UNIT
 from .model import DepartmentPlan, PlannedKeyResult
 from .scoring import ScoringSettings
-from .sheetspec import ColourRule, DataBar, Formula, SheetSpec, Validation, WorkbookSpec, a1, column_letter
+from .sheetspec import (
+    LINE_HEIGHT, ColourRule, DataBar, Formula, SheetSpec, Validation, WorkbookSpec, a1, column_letter, wrapped_lines,
+)
 from .values import MILESTONE_DONE_WORDS, format_number, milestone_choices
 
 SCHEMA_VERSION = 1
-LAYOUT_VERSION = 2  # bump when what provisioning writes changes, so existing workbooks are refreshed
+LAYOUT_VERSION = 3  # bump when what provisioning writes changes, so existing workbooks are refreshed
 
 # The engine's done words (values.MILESTONE_DONE_WORDS, compared without diacritics) plus their
 # accented spellings: spreadsheet formulas cannot strip diacritics.
@@ -163,6 +165,7 @@ def okr_sheet(config: Config, department: DepartmentPlan, entries: dict[str, Tea
     sheet.set(6, 7, L["dept_status"], "label")
     for name in COLUMNS:
         sheet.set(HEADER_ROW, COL[name], L[name], "header")
+    _fit_height(sheet, HEADER_ROW, [(L[name], WIDTHS[name]) for name in COLUMNS])
 
     row = FIRST_ROW
     objective_rows = []
@@ -203,6 +206,19 @@ def _objective_row(sheet: SheetSpec, config: Config, row: int, objective, first:
     sheet.set(row, COL["score"], Formula(f"=SUMPRODUCT({score},{weight})/SUM({weight})"), "objective", number_format="0%")
     sheet.set(row, COL["status"], Formula(_status_formula(config, _c(row, "score"), _no_check_in(current))), "objective")
     sheet.set(row, COL["code"], "objective")
+    _fit_height(sheet, row, [(text, WIDTHS["text"])])
+
+
+def _fit_height(sheet: SheetSpec, row: int, texts: list[tuple[str, float]]) -> None:
+    """Give a row of fixed wrapped text (headers, objectives) the height its longest text needs.
+
+    Only rows where teams type nothing: Excel stops growing a row to fit what
+    is typed once the row has a height, and LibreOffice does not grow a row
+    of a library-written file at all (see sheetspec.wrapped_lines).
+    """
+    lines = max(wrapped_lines(text, width) for text, width in texts)
+    if lines > 1:
+        sheet.row_heights[row] = LINE_HEIGHT * lines
 
 
 def _c(row: int, name: str) -> str:

@@ -6,6 +6,7 @@ Excel, Sheets API requests for Google). Nothing here knows about a backend.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -70,6 +71,7 @@ class SheetSpec:
     colour_rules: list[ColourRule] = field(default_factory=list)
     data_bars: list[DataBar] = field(default_factory=list)
     merged: list[str] = field(default_factory=list)
+    row_heights: dict[int, float] = field(default_factory=dict)  # points, for rows whose wrapped text needs more than one line
     protected: bool = False
     hidden: bool = False
     landscape: bool = False
@@ -110,6 +112,21 @@ STYLES = {
     "muted": {"italic": True, "colour": "FF7F7F7F"},
     "archived": {"italic": True, "colour": "FF7F7F7F", "wrap": True},
 }
+
+
+LINE_HEIGHT = 15  # points: one line of 11-point Calibri, Excel's default row height
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """About how many lines ``text`` takes in a wrapped column ``width`` characters wide.
+
+    Excel grows a row to fit wrapped text when it opens a file; LibreOffice
+    shows a library-written row at one line, so rows of long fixed text get
+    an explicit height from this estimate. Words do not fill a line to the
+    end, hence 85% of the width.
+    """
+    per_line = max(1.0, width * 0.85)
+    return sum(max(1, math.ceil(len(line) / per_line)) for line in str(text).split("\n"))
 
 
 def column_letter(column: int) -> str:

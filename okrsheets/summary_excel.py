@@ -17,7 +17,6 @@ a comment such as ``=HYPERLINK(...)`` can never become a formula.
 from __future__ import annotations
 
 import logging
-import math
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from .errors import WorkbookError
 from .files import atomic_write, ensure_not_open
 from .results import DepartmentResult, KeyResultResult, RollupResult
 from .scoring import ScoringSettings
+from .sheetspec import LINE_HEIGHT, wrapped_lines
 from .values import cell_date
 
 __all__ = ["SUMMARY_NAME", "read_history", "write_summary"]
@@ -52,7 +52,6 @@ _DATE_KEY, _SCORE_KEY = "#date", "#score"
 _PERCENT = "0%"
 _NUMERIC = ("number", "percent", "score", "count")
 _WRAP_WIDTH, _MAX_WIDTH = 50, 40
-_LINE_HEIGHT = 15  # points: one line of 11-point Calibri, Excel's default row height
 _MAX_TEXT = 32767  # Excel's limit on the characters in a cell
 _NUMBER_WIDTH = 10  # about how wide a number or a date shows
 _CHART_SIZE = {"width": 680, "height": 340}  # pixels: 18 x 9 cm
@@ -333,19 +332,13 @@ class _Book:
                 text = text.replace("\r\n", "\n").replace("\r", "\n")
             text = text[:_MAX_TEXT]
             known = self._texts[key] = (text, _shown_length(text), text.startswith(_FORMULA_PREFIXES),
-                                        _wrapped_lines(text))
+                                        wrapped_lines(text, _WRAP_WIDTH))
         return known
 
 
 def _rgb(argb: str) -> str:
     """i18n's ARGB hex ("FFF4C7C3") as XlsxWriter's "#F4C7C3"."""
     return "#" + argb[-6:]
-
-
-def _wrapped_lines(text: str) -> int:
-    """About how many lines ``text`` takes in a wrapped column of _WRAP_WIDTH (words do not fill a line)."""
-    per_line = _WRAP_WIDTH * 0.85
-    return sum(max(1, math.ceil(len(line) / per_line)) for line in text.split("\n"))
 
 
 def _shown_length(text: str) -> int:
@@ -440,7 +433,7 @@ class _Sheet:
         text get an explicit height.
         """
         for row, lines in self.lines.items():
-            self.ws.set_row(row, _LINE_HEIGHT * lines)
+            self.ws.set_row(row, LINE_HEIGHT * lines)
         for col in range(max(self.widths, default=-1) + 1):
             if col not in skip:
                 self.ws.set_column(col, col, min(max(self.widths.get(col, 0) + 2, 8), _MAX_WIDTH))

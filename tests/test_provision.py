@@ -511,6 +511,20 @@ def test_workbook_guides_input_with_validation_colours_frozen_panes_and_print_se
     assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
 
 
+def test_rows_of_long_fixed_text_are_tall_enough_but_team_rows_grow_by_themselves(tmp_path):
+    # LibreOffice shows a library-written row at one line; Excel grows it unless it has a height.
+    provisioned(tmp_path)
+    ws = openpyxl.load_workbook(workbook_path(tmp_path, "finance"))["OKR"]
+    rows = rows_by_id(ws)
+    assert ws.row_dimensions[8].height == 30  # the header: "Độ tự tin (1–10)" in a column 11 wide
+    objective_heights = {o: ws.row_dimensions[rows[o]].height for o in rows if "." not in o}
+    long_objectives = {o for o in objective_heights if len(ws.cell(rows[o], COL["text"]).value) > 51}
+    assert long_objectives and all(objective_heights[o] >= 30 for o in long_objectives)
+    assert all(objective_heights[o] is None for o in set(objective_heights) - long_objectives)
+    krs = [r for kr_id, r in rows.items() if "." in kr_id]
+    assert all(ws.row_dimensions[r].height is None for r in krs)  # teams type long comments here
+
+
 @pytest.mark.parametrize(
     ("language", "guide", "title", "words"),
     [

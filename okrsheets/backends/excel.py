@@ -221,6 +221,8 @@ def _render_sheet(workbook: Workbook, spec: SheetSpec, password: str | None) -> 
         ws.column_dimensions[a1(1, column)[:-1]].width = width
     for column in spec.hidden_columns:
         ws.column_dimensions[a1(1, column)[:-1]].hidden = True
+    for row, height in spec.row_heights.items():
+        ws.row_dimensions[row].height = height
     if spec.frozen_rows or spec.frozen_columns:
         ws.freeze_panes = a1(spec.frozen_rows + 1, spec.frozen_columns + 1)
     for ref in spec.merged:
