@@ -104,7 +104,7 @@ def test_a_state_file_that_is_not_an_object_is_ignored(company, caplog):
     (folder / ".okrsheets-state.json").write_text("[1, 2]", encoding="utf-8")
     result = CliRunner().invoke(cli, ["rollup", "--config", str(backend.config.source), "--as-of", AS_OF.isoformat()])
     assert result.exit_code == 0, result.output
-    assert "not a JSON object" in result.output
+    assert "not a JSON object" in caplog.text
     assert json.loads((folder / ".okrsheets-state.json").read_text(encoding="utf-8"))["ok1"]["O1.KR1"]["value"] == 1.0
 
 
