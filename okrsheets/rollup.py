@@ -333,8 +333,9 @@ def _score_departments(plan: QuarterPlan, backend: Backend, job: _Job, workers: 
                     progress(done + len(chunk), total)
                 yield from scored
                 done += len(chunk)
-    except BrokenProcessPool:  # a worker died (killed, out of memory): finish the rest here
-        log.warning("a rollup worker process died; reading the remaining %d workbooks in this process", total - done)
+    except Exception as exc:  # noqa: BLE001 - a worker died (killed, out of memory) or could not send its result
+        why = "a rollup worker process died" if isinstance(exc, BrokenProcessPool) else f"a rollup worker failed ({exc!r})"
+        log.warning("%s; reading the remaining %d workbooks in this process", why, total - done)
         for index in range(done, total):
             scored = _score_department(plan.departments[index], backend, job)
             if progress:

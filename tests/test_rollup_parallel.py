@@ -117,3 +117,27 @@ def test_parallel_reading_from_the_schedule_thread(company):
     thread.join(timeout=120)
     assert not thread.is_alive(), "forking from a thread deadlocked"
     assert results == [score_quarter(plan, backend, AS_OF, {}, workers=1)]
+
+
+class _OddValueBackend(ExcelBackend):
+    """In a worker, department "ok2" gets a location that cannot be pickled, so its data issues cannot be sent back."""
+
+    def __init__(self, config, parent: int):
+        super().__init__(config)
+        self.parent = parent
+
+    def location(self, department_key):
+        location = super().location(department_key)
+        return _OddLocation(location) if os.getpid() != self.parent and department_key == "ok2" else location
+
+
+class _OddLocation(str):
+    def __reduce__(self):
+        raise TypeError("cannot pickle this location")
+
+
+def test_a_result_a_worker_cannot_send_back_loses_no_department(company, caplog):
+    plan, backend = company
+    result = score_quarter(plan, _OddValueBackend(backend.config, os.getpid()), AS_OF, {}, workers=2)
+    assert result == score_quarter(plan, backend, AS_OF, {}, workers=1)
+    assert "a rollup worker failed" in caplog.text
