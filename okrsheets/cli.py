@@ -127,6 +127,9 @@ def rollup(config_path: str | None, as_json: bool, as_of, wait: bool) -> None:
     they never stop the rollup. Exits 0 when the summary was written, non-zero
     only when nothing could be written (bad config, unwritable folder, summary
     open in Excel, another rollup running: exit 75).
+
+    On Linux, from 100 departments on, workbooks are read by one worker
+    process per CPU; OKRSHEETS_WORKERS=1 keeps the rollup to one process.
     """
     from .config import load_config
 
