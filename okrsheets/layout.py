@@ -150,19 +150,23 @@ def okr_sheet(config: Config, department: DepartmentPlan, entries: dict[str, Tea
     )
     sheet.column_widths = {COL[name]: width for name, width in WIDTHS.items()}
     sheet.set(1, 1, L["title"].format(quarter=q.name, department=department.name), "title")
-    sheet.set(2, 1, L["company"], "label"); sheet.set(2, 2, config.company)
-    sheet.set(3, 1, L["quarter"], "label"); sheet.set(3, 2, q.name)
-    sheet.set(3, 3, L["from"], "label"); sheet.set(3, 4, q.start, number_format="yyyy-mm-dd")
-    sheet.set(3, 5, L["to"], "label"); sheet.set(3, 6, q.end, number_format="yyyy-mm-dd")
-    sheet.set(4, 1, L["owners"], "label"); sheet.set(4, 2, ", ".join(department.owners))
-    sheet.set(5, 1, L["provisioned"], "label"); sheet.set(5, 2, provisioned_at.replace(tzinfo=None, microsecond=0), number_format="yyyy-mm-dd hh:mm")
-    sheet.set(6, 1, L["as_of"], "label")
+    sheet.set(2, 1, L["company"], "field"); sheet.set(2, 2, config.company)
+    sheet.set(3, 1, L["quarter"], "field"); sheet.set(3, 2, q.name)
+    sheet.set(3, 3, L["from"], "field"); sheet.set(3, 4, q.start, number_format="yyyy-mm-dd")
+    sheet.set(3, 5, L["to"], "field"); sheet.set(3, 6, q.end, number_format="yyyy-mm-dd")
+    sheet.set(4, 1, L["owners"], "field"); sheet.set(4, 2, ", ".join(department.owners))
+    sheet.set(5, 1, L["provisioned"], "field"); sheet.set(5, 2, provisioned_at.replace(tzinfo=None, microsecond=0), number_format="yyyy-mm-dd hh:mm")
+    sheet.set(6, 1, L["as_of"], "field")
     sheet.set(*AS_OF_CELL, Formula("=TODAY()"), number_format="yyyy-mm-dd")
-    sheet.set(6, 3, L["expected"], "label")
+    sheet.set(6, 3, L["expected"], "field")
     as_of = a1(*AS_OF_CELL)
     sheet.set(*EXPECTED_CELL, Formula(f"=MAX(0,MIN(1,({as_of}-{_date(q.start)})/({q.days})))"), "formula", number_format="0%")
-    sheet.set(6, 5, L["dept_score"], "label")
-    sheet.set(6, 7, L["dept_status"], "label")
+    sheet.set(6, 5, L["dept_score"], "field")
+    sheet.set(6, 7, L["dept_status"], "field")
+    for row in range(2, HEADER_ROW):  # labels such as "Ngày đánh giá" wrap in their narrow columns
+        labels = [(cell.value, sheet.column_widths[c]) for (r, c), cell in sheet.cells.items() if r == row and cell.style == "field"]
+        if labels:
+            _fit_height(sheet, row, labels)
     for name in COLUMNS:
         sheet.set(HEADER_ROW, COL[name], L[name], "header")
     _fit_height(sheet, HEADER_ROW, [(L[name], WIDTHS[name]) for name in COLUMNS])

@@ -102,6 +102,7 @@ class WorkbookSpec:
 STYLES = {
     "title": {"bold": True, "size": 14},
     "label": {"bold": True},
+    "field": {"bold": True, "wrap": True},  # a label beside its value at the top of a sheet
     "text": {},
     "wrap": {"wrap": True},
     "header": {"bold": True, "fill": "FF1F4E79", "colour": "FFFFFFFF", "wrap": True, "align": "center"},
@@ -122,10 +123,12 @@ def wrapped_lines(text: str, width: float) -> int:
 
     Excel grows a row to fit wrapped text when it opens a file; LibreOffice
     shows a library-written row at one line, so rows of long fixed text get
-    an explicit height from this estimate. Words do not fill a line to the
-    end, hence 85% of the width.
+    an explicit height from this estimate. A column ``width`` wide holds about
+    that many letters of Vietnamese text, and words do not fill a line to the
+    end, hence 95% of the width (checked against LibreOffice's rendering of
+    labels, objectives and key results).
     """
-    per_line = max(1.0, width * 0.85)
+    per_line = max(1.0, width * 0.95)
     return sum(max(1, math.ceil(len(line) / per_line)) for line in str(text).split("\n"))
 
 

@@ -517,8 +517,10 @@ def test_rows_of_long_fixed_text_are_tall_enough_but_team_rows_grow_by_themselve
     ws = openpyxl.load_workbook(workbook_path(tmp_path, "finance"))["OKR"]
     rows = rows_by_id(ws)
     assert ws.row_dimensions[8].height == 30  # the header: "Độ tự tin (1–10)" in a column 11 wide
+    assert ws.row_dimensions[6].height == 30  # "Ngày đánh giá" in a column 10 wide
+    assert ws.row_dimensions[4].height is None  # "Phụ trách" fits
     objective_heights = {o: ws.row_dimensions[rows[o]].height for o in rows if "." not in o}
-    long_objectives = {o for o in objective_heights if len(ws.cell(rows[o], COL["text"]).value) > 51}
+    long_objectives = {o for o in objective_heights if len(ws.cell(rows[o], COL["text"]).value) > 57}
     assert long_objectives and all(objective_heights[o] >= 30 for o in long_objectives)
     assert all(objective_heights[o] is None for o in set(objective_heights) - long_objectives)
     krs = [r for kr_id, r in rows.items() if "." in kr_id]
