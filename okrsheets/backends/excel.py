@@ -9,10 +9,10 @@ from __future__ import annotations
 import posixpath
 import shutil
 import zipfile
-from xml.etree import ElementTree
 from collections.abc import Collection
 from datetime import date, datetime
 from pathlib import Path
+from xml.etree import ElementTree
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import DataBarRule, FormulaRule
