@@ -165,7 +165,7 @@ class _Reader:
             cells = sheet.rows[row - 1]
             raw, confidence, comment, last_update = (cells[i] if i < len(cells) else None for i in _INPUTS)
             confidence, comment, last_update = _text(confidence), _text(comment), cell_date(last_update)
-            if sheet.merged and sheet.merged_at(row, COL["current"]):
+            if sheet.merged_at(row, COL["current"]):
                 self.issue("merged", sheet=sheet.title, cell=a1(row, COL["current"]), found=raw, kr=kr.id, id=kr.id)
             else:
                 reading = read_cell_value(raw, kr.unit, self.config.locale, percent_formatted=kr.unit == "percent")

@@ -37,13 +37,30 @@ def company(tmp_path: Path):
     return build_plan(config), ExcelBackend(config)
 
 
-def test_parallel_rollup_gives_exactly_the_serial_result(company):
+class _RecordingBackend(ExcelBackend):
+    """Appends the reading process's pid to a file on every read, to show where the reading happened."""
+
+    def __init__(self, config, record: Path):
+        super().__init__(config)
+        self.record = record
+
+    def read(self, department_key, sheets=None):
+        with open(self.record, "a", encoding="utf-8") as handle:
+            handle.write(f"{os.getpid()}\n")
+        return super().read(department_key, sheets)
+
+
+def test_parallel_rollup_gives_exactly_the_serial_result(company, tmp_path):
     plan, backend = company
     serial_state, parallel_state = {"ok1": {"O1.KR1": {"value": 1.0, "changed": "2026-11-01"}}}, {}
     parallel_state.update({k: dict(v) for k, v in serial_state.items()})
     serial = score_quarter(plan, backend, AS_OF, serial_state, workers=1)
     seen = []
-    parallel = score_quarter(plan, backend, AS_OF, parallel_state, progress=lambda done, total: seen.append(done), workers=2)
+    record = tmp_path / "readers.txt"
+    parallel = score_quarter(plan, _RecordingBackend(backend.config, record), AS_OF, parallel_state,
+                             progress=lambda done, total: seen.append(done), workers=2)
+    readers = set(record.read_text(encoding="utf-8").split())
+    assert readers and str(os.getpid()) not in readers  # really read in worker processes, not in this one
     assert parallel == serial  # every score, status, value read and data issue, in plan order
     assert [d.key for d in parallel.departments] == [d.key for d in plan.departments]
     assert parallel_state == serial_state  # the check-in dates kept for the next night
