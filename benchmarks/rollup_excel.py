@@ -60,13 +60,13 @@ from python_calamine import CalamineWorkbook  # noqa: E402
 
 from okrsheets.backends import open_backend  # noqa: E402
 from okrsheets.config import Config, load_config  # noqa: E402
-from okrsheets.demo import demo_config_text  # noqa: E402
-from okrsheets.layout import COL, FIRST_ROW  # noqa: E402
-from okrsheets.model import PlannedKeyResult  # noqa: E402
+from okrsheets.jobs.demo import demo_config_text  # noqa: E402
+from okrsheets.sheets.team_workbook import COL, FIRST_ROW  # noqa: E402
+from okrsheets.core.model import PlannedKeyResult  # noqa: E402
 from okrsheets.plan import QuarterPlan, build_plan  # noqa: E402
-from okrsheets.provision import provision  # noqa: E402
-from okrsheets.rollup import STATE_NAME, rollup_workers, run_rollup, score_quarter  # noqa: E402
-from okrsheets.summary_excel import SUMMARY_NAME  # noqa: E402
+from okrsheets.jobs.provision import provision  # noqa: E402
+from okrsheets.jobs.rollup import STATE_NAME, rollup_workers, run_rollup, score_quarter  # noqa: E402
+from okrsheets.backends.excel_summary import SUMMARY_NAME  # noqa: E402
 from okrsheets.templates import TemplateLibrary  # noqa: E402
 
 AS_OF = date(2026, 11, 16)  # fixed, so every run scores the same quarter (2026-Q4) at the same point
@@ -410,7 +410,7 @@ def run(args, folder: Path) -> int:
     scored: list[object] = []  # this round's score_quarter result, for write_summary alone
 
     def write_summary_alone():
-        from okrsheets.summary_excel import write_summary  # imported here: a broken writer fails only its phases
+        from okrsheets.backends.excel_summary import write_summary  # imported here: a broken writer fails only its phases
 
         write_summary(scored[-1], config.quarter_folder / SCRATCH_SUMMARY, config.scoring)
 

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import ConfigError
-from .model import LANGUAGES
-from .scoring import ScoringSettings
+from okrsheets.errors import ConfigError
+from okrsheets.core.model import LANGUAGES
+from okrsheets.core.scoring import ScoringSettings
 
 CONFIG_ENV = "OKRSHEETS_CONFIG"
 DEFAULT_CONFIG_NAME = "okrsheets.toml"

@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import WorkbookLockedError
+from okrsheets.errors import WorkbookLockedError
 
 
 def office_lock_file(path: Path) -> Path | None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from .config import Config, Department, KeyResultValues
-from .errors import ConfigError
-from .model import (
+from okrsheets.config import Config, Department, KeyResultValues
+from okrsheets.errors import ConfigError
+from okrsheets.core.model import (
     LINEAR_KINDS,
     NUMERIC_SLOT_TYPES,
     DepartmentPlan,
@@ -23,8 +23,8 @@ from .model import (
     Slot,
     TemplateSet,
 )
-from .templates import TemplateLibrary
-from .values import format_number
+from okrsheets.templates import TemplateLibrary
+from okrsheets.core.values import format_number
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
-from .errors import TemplateError, UnknownTemplateError
-from .model import (
+from okrsheets.errors import TemplateError, UnknownTemplateError
+from okrsheets.core.model import (
     KEY_RESULT_ID_RE,
     KINDS,
     LANGUAGES,

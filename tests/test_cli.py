@@ -8,7 +8,7 @@ import sys
 import click
 from click.testing import CliRunner
 
-from okrsheets.cli import cli
+from okrsheets.cli.main import cli
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()):

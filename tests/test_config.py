@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from okrsheets.cli import cli
+from okrsheets.cli.main import cli
 from okrsheets.config import load_config, safe_file_stem
 from okrsheets.errors import ConfigError
 from okrsheets.plan import build_plan

@@ -15,9 +15,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from okrsheets.digest import build_messages, department_digest, is_stale, send_digest
-from okrsheets.nightly import run_nightly
-from okrsheets.runlog import read_last_run
+from okrsheets.jobs.digest import build_messages, department_digest, is_stale, send_digest
+from okrsheets.jobs.nightly import run_nightly
+from okrsheets.jobs.runlog import read_last_run
 
 from .test_nightly import AS_OF, FakeRollup, kr, make_config, sample_result
 

@@ -7,7 +7,7 @@ a threshold and just either side of it, done / not done, a grade), the as-of
 cell is pinned to a date before, at the start, in the middle, at the end and
 after the quarter, and LibreOffice recalculates every workbook headless.
 Each score and status the sheet shows must then be what
-:mod:`okrsheets.scoring` says.
+:mod:`okrsheets.core.scoring` says.
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ import pytest
 from okrsheets.backends import open_backend
 from okrsheets.config import load_config
 from okrsheets.i18n import STATUS
-from okrsheets.layout import AS_OF_CELL, COL, DEPT_SCORE_CELL, DEPT_STATUS_CELL, EXPECTED_CELL, FIRST_ROW, OKR_SHEET
+from okrsheets.sheets.team_workbook import AS_OF_CELL, COL, DEPT_SCORE_CELL, DEPT_STATUS_CELL, EXPECTED_CELL, FIRST_ROW, OKR_SHEET
 from okrsheets.plan import QuarterPlan, build_plan
-from okrsheets.provision import provision
-from okrsheets.scoring import Status, expected_progress, score_key_result, status_for, weighted_mean
+from okrsheets.jobs.provision import provision
+from okrsheets.core.scoring import Status, expected_progress, score_key_result, status_for, weighted_mean
 from okrsheets.templates import TemplateLibrary
-from okrsheets.values import read_cell_value
+from okrsheets.core.values import read_cell_value
 
 from .conftest import soffice_convert, soffice_or_skip, toml_value
 
@@ -337,7 +337,7 @@ class Recalculated:
     habits: dict[str, Workbook]  # "spaces", "words": what people really type
 
 
-HABIT_WORDS = ["Hoàn thành", "Đã xong", "X", " xong "]  # read as done by okrsheets.values (and by the rollup)
+HABIT_WORDS = ["Hoàn thành", "Đã xong", "X", " xong "]  # read as done by okrsheets.core.values (and by the rollup)
 
 
 def _team_habits(library: TemplateLibrary, root: Path, filled_dir: Path) -> dict[str, Workbook]:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from okrsheets.errors import RollupLockedError
-from okrsheets.lock import LOCK_NAME, LockOwner, busy_message, held_by, read_owner, rollup_lock
+from okrsheets.jobs.lock import LOCK_NAME, LockOwner, busy_message, held_by, read_owner, rollup_lock
 
 from .test_nightly import HAS_ROLLUP, provision_hr
 
@@ -24,7 +24,7 @@ HOLDER = """
 import sys, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
-from okrsheets.lock import rollup_lock
+from okrsheets.jobs.lock import rollup_lock
 with rollup_lock(Path(sys.argv[1]), tz=ZoneInfo("Asia/Ho_Chi_Minh"), command="test-holder"):
     print("locked", flush=True)
     time.sleep(float(sys.argv[2]))
@@ -117,7 +117,7 @@ def test_busy_message_formats():
     assert busy_message(None) == "another rollup is running; try again later or use --wait"
 
 
-@pytest.mark.skipif(not HAS_ROLLUP, reason="okrsheets.rollup (run_rollup) is not written yet")
+@pytest.mark.skipif(not HAS_ROLLUP, reason="okrsheets.jobs.rollup (run_rollup) is not written yet")
 def test_okrsheets_rollup_exits_75_while_another_runs(tmp_path):
     from okrsheets.config import load_config
 

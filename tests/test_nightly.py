@@ -17,17 +17,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
-from okrsheets.cli_nightly import status_command
+from okrsheets.cli.nightly import status_command
 from okrsheets.config import Config, load_config
 from okrsheets.errors import BackendError, RollupLockedError
-from okrsheets.lock import rollup_lock
-from okrsheets.nightly import STATUS_FAILED, STATUS_NO_RUN, STATUS_SUCCEEDED, nightly_status, run_nightly
-from okrsheets.results import DataIssue, DepartmentResult, KeyResultResult, RollupResult
-from okrsheets.runlog import LAST_RUN_NAME, LOG_NAME, read_last_run
+from okrsheets.jobs.lock import rollup_lock
+from okrsheets.jobs.nightly import STATUS_FAILED, STATUS_NO_RUN, STATUS_SUCCEEDED, nightly_status, run_nightly
+from okrsheets.core.results import DataIssue, DepartmentResult, KeyResultResult, RollupResult
+from okrsheets.jobs.runlog import LAST_RUN_NAME, LOG_NAME, read_last_run
 
 ICT = ZoneInfo("Asia/Ho_Chi_Minh")
 AS_OF = date(2026, 11, 20)
-HAS_ROLLUP = importlib.util.find_spec("okrsheets.rollup") is not None
+HAS_ROLLUP = importlib.util.find_spec("okrsheets.jobs.rollup") is not None
 
 DEPARTMENTS_TOML = """
 [[departments]]
@@ -317,7 +317,7 @@ def provision_hr(tmp_path: Path) -> Path:
     """A config with one department on the built-in "hr" template, its workbook provisioned."""
     from okrsheets.backends import open_backend
     from okrsheets.plan import build_plan
-    from okrsheets.provision import provision
+    from okrsheets.jobs.provision import provision
 
     departments = '[[departments]]\nkey = "hr"\nname = "Phòng Nhân sự"\ntemplate = "hr"\nowners = ["thu.pham@senvang.vn"]\n'
     path = write_config(tmp_path, departments=departments)
@@ -327,7 +327,7 @@ def provision_hr(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.skipif(not HAS_ROLLUP, reason="okrsheets.rollup (run_rollup) is not written yet")
+@pytest.mark.skipif(not HAS_ROLLUP, reason="okrsheets.jobs.rollup (run_rollup) is not written yet")
 def test_end_to_end_with_the_real_rollup(tmp_path):
     config = load_config(provision_hr(tmp_path))
     result = run_nightly(config)

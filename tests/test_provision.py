@@ -19,8 +19,8 @@ import pytest
 from click.testing import CliRunner
 from openpyxl.utils.protection import hash_password
 
-from okrsheets.cli import cli
-from okrsheets.layout import COL, FIRST_ROW, TEAM_COLUMNS
+from okrsheets.cli.main import cli
+from okrsheets.sheets.team_workbook import COL, FIRST_ROW, TEAM_COLUMNS
 
 from .conftest import toml_value
 

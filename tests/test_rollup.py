@@ -12,9 +12,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from okrsheets.cli import cli
-from okrsheets.layout import COL, FIRST_ROW
-from okrsheets.summary_excel import read_history
+from okrsheets.cli.main import cli
+from okrsheets.sheets.team_workbook import COL, FIRST_ROW
+from okrsheets.backends.excel_summary import read_history
 
 from .conftest import soffice_convert, soffice_or_skip
 

@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from okrsheets.backends.excel import ExcelBackend
-from okrsheets.cli import cli
+from okrsheets.cli.main import cli
 from okrsheets.config import load_config
 from okrsheets.plan import build_plan
-from okrsheets.rollup import PARALLEL_FROM, rollup_workers, score_quarter
+from okrsheets.jobs.rollup import PARALLEL_FROM, rollup_workers, score_quarter
 
 from .test_rollup import DAMAGES, _config, _damage, _fill
 

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from okrsheets.errors import BackendError, RollupLockedError
-from okrsheets.runlog import LAST_RUN_NAME, LastRun, RunReport, read_last_run, record_run
-from okrsheets.scheduler import NightlyLoop, build_schedule, catch_up_reason, next_run_after
+from okrsheets.jobs.runlog import LAST_RUN_NAME, LastRun, RunReport, read_last_run, record_run
+from okrsheets.jobs.scheduler import NightlyLoop, build_schedule, catch_up_reason, next_run_after
 
 from .test_nightly import HAS_ROLLUP, FakeRollup, make_config, provision_hr
 
@@ -253,9 +253,9 @@ def test_a_broken_config_edit_fails_that_run_only(tmp_path, caplog):
 
 
 def schedule_command_line(config_path: Path) -> list[str]:
-    from okrsheets.cli import cli
+    from okrsheets.cli.main import cli
 
-    module = "okrsheets" if "schedule" in cli.commands else "okrsheets.cli_nightly"
+    module = "okrsheets" if "schedule" in cli.commands else "okrsheets.cli.nightly"
     return [sys.executable, "-m", module, "schedule", "--config", str(config_path), "--now"]
 
 
@@ -273,7 +273,7 @@ def read_until(proc: subprocess.Popen, needle: str, timeout: float = 30) -> list
     raise AssertionError(f"no {needle!r} in the output:\n{''.join(lines)}")
 
 
-@pytest.mark.skipif(not HAS_ROLLUP, reason="okrsheets.rollup (run_rollup) is not written yet")
+@pytest.mark.skipif(not HAS_ROLLUP, reason="okrsheets.jobs.rollup (run_rollup) is not written yet")
 def test_schedule_process_runs_now_and_stops_on_sigterm(tmp_path):
     config_path = provision_hr(tmp_path)
     proc = subprocess.Popen(schedule_command_line(config_path), stderr=subprocess.PIPE, text=True, cwd=tmp_path)
@@ -301,8 +301,8 @@ SLOW_SCHEDULE = """
 import sys, time
 from dataclasses import replace
 from okrsheets.config import load_config
-from okrsheets.runlog import setup_stderr_logging
-from okrsheets.scheduler import run_schedule
+from okrsheets.jobs.runlog import setup_stderr_logging
+from okrsheets.jobs.scheduler import run_schedule
 sys.path.insert(0, sys.argv[2])
 from tests.test_nightly import FakeRollup
 

@@ -1,4 +1,4 @@
-"""Tests for okrsheets.scoring: KR scores, roll-ups, grades, pace and status."""
+"""Tests for okrsheets.core.scoring: KR scores, roll-ups, grades, pace and status."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from okrsheets.scoring import (
+from okrsheets.core.scoring import (
     DEFAULT_SETTINGS,
     Grade,
     Kind,

@@ -1,4 +1,4 @@
-"""Tests for okrsheets.summary_excel: the company summary workbook and its history."""
+"""Tests for okrsheets.backends.excel_summary: the company summary workbook and its history."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 
 from okrsheets import i18n
 from okrsheets.errors import WorkbookLockedError
-from okrsheets.results import DataIssue, DepartmentResult, KeyResultResult, ObjectiveResult, RollupResult
-from okrsheets.scoring import ScoringSettings
-from okrsheets.summary_excel import read_history, write_summary
+from okrsheets.core.results import DataIssue, DepartmentResult, KeyResultResult, ObjectiveResult, RollupResult
+from okrsheets.core.scoring import ScoringSettings
+from okrsheets.backends.excel_summary import read_history, write_summary
 
 from .conftest import soffice_convert
 

@@ -20,7 +20,7 @@ import pytest
 import xlsxwriter
 
 from okrsheets.errors import WorkbookError
-from okrsheets.summary_excel import read_history, write_summary
+from okrsheets.backends.excel_summary import read_history, write_summary
 
 from .conftest import soffice_convert
 from .test_summary_excel import AS_OF, HOSTILE, SETTINGS, department, kr, rollup, write

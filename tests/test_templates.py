@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from okrsheets.cli import cli
+from okrsheets.cli.main import cli
 from okrsheets.templates import TemplateLibrary, builtin_dir, check_paths
 
 from .conftest import shared_or_skip

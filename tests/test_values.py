@@ -1,4 +1,4 @@
-"""Tests for okrsheets.values: reading check-in cells and formatting numbers."""
+"""Tests for okrsheets.core.values: reading check-in cells and formatting numbers."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from okrsheets.values import (
+from okrsheets.core.values import (
     MILESTONE_DONE_WORDS,
     MILESTONE_NOT_DONE_WORDS,
     CellReading,

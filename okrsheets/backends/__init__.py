@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from ..config import Config
-from ..errors import ConfigError
-from .base import Backend, SheetData, WorkbookData
+from okrsheets.config import Config
+from okrsheets.errors import ConfigError
+from okrsheets.backends.base import Backend, SheetData, WorkbookData
 
 
 def open_backend(config: Config) -> Backend:
     """The backend the config names, ready to use."""
     if config.backend == "excel":
-        from .excel import ExcelBackend
+        from okrsheets.backends.excel import ExcelBackend
 
         return ExcelBackend(config)
     raise ConfigError(

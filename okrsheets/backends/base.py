@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ..sheetspec import WorkbookSpec
+from okrsheets.sheets.spec import WorkbookSpec
 
 
 @dataclass(frozen=True)

@@ -21,12 +21,12 @@ from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
 
-from ..config import Config, safe_file_stem
-from ..errors import WorkbookError
-from ..files import atomic_write, ensure_not_open
-from ..i18n import GRADE_FILL, GRADE_FONT, UNREADABLE
-from ..sheetspec import STYLES, Formula, SheetSpec, WorkbookSpec, a1
-from .base import SheetData, WorkbookData
+from okrsheets.config import Config, safe_file_stem
+from okrsheets.errors import WorkbookError
+from okrsheets.files import atomic_write, ensure_not_open
+from okrsheets.i18n import GRADE_FILL, GRADE_FONT, UNREADABLE
+from okrsheets.sheets.spec import STYLES, Formula, SheetSpec, WorkbookSpec, a1
+from okrsheets.backends.base import SheetData, WorkbookData
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 

@@ -2,7 +2,7 @@
 
 :func:`run_nightly` is what ``okrsheets rollup`` and every ``okrsheets
 schedule`` run call. The rollup function is passed in (default:
-:func:`okrsheets.rollup.run_rollup`, imported when first needed) so tests and
+:func:`okrsheets.jobs.rollup.run_rollup`, imported when first needed) so tests and
 other callers can give their own.
 """
 
@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from .config import Config
-from .errors import OkrsheetsError
-from .lock import LockOwner, held_by, rollup_lock
-from .results import RollupResult
-from .runlog import (
+from okrsheets.config import Config
+from okrsheets.errors import OkrsheetsError
+from okrsheets.jobs.lock import LockOwner, held_by, rollup_lock
+from okrsheets.core.results import RollupResult
+from okrsheets.jobs.runlog import (
     LastRun,
     RunReport,
     failure_report,
@@ -29,7 +29,7 @@ from .runlog import (
     report_lines,
     success_report,
 )
-from .scheduler import next_run_after
+from okrsheets.jobs.scheduler import next_run_after
 
 log = logging.getLogger("okrsheets")
 
@@ -43,7 +43,7 @@ STATUS_NO_RUN = 3
 
 
 def default_rollup() -> RollupFunction:
-    from .rollup import run_rollup
+    from okrsheets.jobs.rollup import run_rollup
 
     return run_rollup
 
@@ -111,7 +111,7 @@ def _digest(config: Config, result: RollupResult) -> tuple[int | None, tuple[str
     """Send the digest when enabled; a failure of any kind is logged, never raised."""
     if not config.email.enabled:
         return None, ()
-    from .digest import send_digest
+    from okrsheets.jobs.digest import send_digest
 
     try:
         outcome = send_digest(config, result)

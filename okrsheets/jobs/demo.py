@@ -15,14 +15,14 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from .config import Config, load_config, quarter_dates
-from .errors import OkrsheetsError
-from .layout import COL, FIRST_ROW
-from .model import KeyResultTemplate
-from .plan import build_plan
-from .scoring import today_in
-from .summary_excel import SUMMARY_NAME
-from .templates import TemplateLibrary
+from okrsheets.config import Config, load_config, quarter_dates
+from okrsheets.errors import OkrsheetsError
+from okrsheets.sheets.team_workbook import COL, FIRST_ROW
+from okrsheets.core.model import KeyResultTemplate
+from okrsheets.plan import build_plan
+from okrsheets.core.scoring import today_in
+from okrsheets.backends.excel_summary import SUMMARY_NAME
+from okrsheets.templates import TemplateLibrary
 
 MARKER = ".okrsheets-demo"
 TEXT_FILLERS = {
@@ -111,8 +111,8 @@ def _kr_values(kr: KeyResultTemplate, end: date) -> str:
 
 def prepare(folder: Path, today: date | None = None) -> DemoRun:
     """Write the demo config, provision every department and simulate a few weeks of check-ins."""
-    from .backends import open_backend
-    from .provision import provision
+    from okrsheets.backends import open_backend
+    from okrsheets.jobs.provision import provision
 
     folder = folder.resolve()
     if folder.exists() and any(folder.iterdir()) and not (folder / MARKER).exists():

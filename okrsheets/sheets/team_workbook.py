@@ -2,7 +2,7 @@
 
 One OKR sheet (header block, one row per objective and KR, live score and
 status formulas, validation, colours, protection), a guide sheet and a hidden
-metadata sheet. The formulas reproduce :mod:`okrsheets.scoring` exactly; a
+metadata sheet. The formulas reproduce :mod:`okrsheets.core.scoring` exactly; a
 test recalculates them in LibreOffice and compares with the engine.
 """
 
@@ -15,14 +15,14 @@ from datetime import date, datetime
 
 from openpyxl.utils.protection import hash_password
 
-from .config import Config
-from .i18n import KIND, STATUS, UNIT
-from .model import DepartmentPlan, PlannedKeyResult
-from .scoring import ScoringSettings
-from .sheetspec import (
+from okrsheets.config import Config
+from okrsheets.i18n import KIND, STATUS, UNIT
+from okrsheets.core.model import DepartmentPlan, PlannedKeyResult
+from okrsheets.core.scoring import ScoringSettings
+from okrsheets.sheets.spec import (
     LINE_HEIGHT, ColourRule, DataBar, Formula, SheetSpec, Validation, WorkbookSpec, a1, column_letter, wrapped_lines,
 )
-from .values import MILESTONE_DONE_WORDS, format_number, milestone_choices
+from okrsheets.core.values import MILESTONE_DONE_WORDS, format_number, milestone_choices
 
 SCHEMA_VERSION = 1
 LAYOUT_VERSION = 3  # bump when what provisioning writes changes, so existing workbooks are refreshed

@@ -24,10 +24,10 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, tzinfo
 from pathlib import Path
 
-from .errors import BackendError, OkrsheetsError
-from .files import atomic_write
-from .i18n import STATUS
-from .results import RollupResult
+from okrsheets.errors import BackendError, OkrsheetsError
+from okrsheets.files import atomic_write
+from okrsheets.i18n import STATUS
+from okrsheets.core.results import RollupResult
 
 LOG_NAME = "okrsheets.log"
 LAST_RUN_NAME = "last-run.json"

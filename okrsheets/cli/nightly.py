@@ -1,8 +1,8 @@
-"""The click commands ``schedule`` and ``status``; ``okrsheets.cli`` registers them with ``cli.add_command``.
+"""The click commands ``schedule`` and ``status``; ``okrsheets.cli.main`` registers them with ``cli.add_command``.
 
 Library errors (:class:`~okrsheets.errors.OkrsheetsError`) propagate to the
 ``okrsheets`` group, which prints them and exits with their ``exit_code``.
-``python -m okrsheets.cli_nightly`` runs the two commands on their own (same
+``python -m okrsheets.cli.nightly`` runs the two commands on their own (same
 error handling), for use before they are registered.
 """
 
@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from .errors import OkrsheetsError
+from okrsheets.errors import OkrsheetsError
 
 CONFIG_HELP = "Config file (default: $OKRSHEETS_CONFIG, then ./okrsheets.toml)."
 
@@ -37,9 +37,9 @@ def schedule_command(config_path: str | None, run_now: bool) -> None:
     during one (a second signal stops at once). Exits 0. The log goes to
     stderr and to okrsheets.log in the quarter folder.
     """
-    from .config import load_config
-    from .runlog import setup_stderr_logging
-    from .scheduler import run_schedule
+    from okrsheets.config import load_config
+    from okrsheets.jobs.runlog import setup_stderr_logging
+    from okrsheets.jobs.scheduler import run_schedule
 
     config = load_config(config_path)
     setup_stderr_logging(config.tz)
@@ -60,8 +60,8 @@ def status_command(config_path: str | None, as_json: bool) -> None:
     Exit codes: 0 the last run succeeded, 1 it failed, 3 there has been no run
     yet (2 for a config problem, as everywhere).
     """
-    from .config import load_config
-    from .nightly import nightly_status
+    from okrsheets.config import load_config
+    from okrsheets.jobs.nightly import nightly_status
 
     status = nightly_status(load_config(config_path))
     if as_json:

@@ -19,19 +19,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from . import i18n
-from .backends import open_backend
-from .backends.base import Backend, SheetData
-from .config import Config
-from .errors import BackendError, WorkbookError
-from .files import atomic_write
-from .layout import COL, FIRST_ROW, META_SHEET, OKR_SHEET, read_meta
-from .model import ITEM_ID_RE, DepartmentPlan, PlannedKeyResult
-from .plan import QuarterPlan, build_plan
-from .results import DataIssue, DepartmentResult, KeyResultResult, ObjectiveResult, RollupResult
-from .scoring import expected_progress, gap, grade, score_key_result, status_for, today_in, weighted_mean
-from .sheetspec import a1
-from .values import cell_date, read_cell_value
+from okrsheets import i18n
+from okrsheets.backends import open_backend
+from okrsheets.backends.base import Backend, SheetData
+from okrsheets.config import Config
+from okrsheets.errors import BackendError, WorkbookError
+from okrsheets.files import atomic_write
+from okrsheets.sheets.team_workbook import COL, FIRST_ROW, META_SHEET, OKR_SHEET, read_meta
+from okrsheets.core.model import ITEM_ID_RE, DepartmentPlan, PlannedKeyResult
+from okrsheets.plan import QuarterPlan, build_plan
+from okrsheets.core.results import DataIssue, DepartmentResult, KeyResultResult, ObjectiveResult, RollupResult
+from okrsheets.core.scoring import expected_progress, gap, grade, score_key_result, status_for, today_in, weighted_mean
+from okrsheets.sheets.spec import a1
+from okrsheets.core.values import cell_date, read_cell_value
 
 log = logging.getLogger("okrsheets")
 # 0-based columns of what a team types on a KR row: current value, confidence, comment, last update.
@@ -375,7 +375,7 @@ def run_rollup(config: Config, as_of: date | None = None, progress: Callable[[in
     """Score the quarter and write the company summary; raises OkrsheetsError when nothing could be written."""
     from dataclasses import replace
 
-    from .summary_excel import SUMMARY_NAME, write_summary
+    from okrsheets.backends.excel_summary import SUMMARY_NAME, write_summary
 
     started = datetime.now(config.tz)
     plan = build_plan(config)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .i18n import KIND
-from .model import TemplateSet
-from .plan import QuarterPlan
-from .values import format_number
+from okrsheets.i18n import KIND
+from okrsheets.core.model import TemplateSet
+from okrsheets.plan import QuarterPlan
+from okrsheets.core.values import format_number
 
 
 
@@ -82,7 +82,7 @@ def _measure(kr, locale: str, language: str) -> str:
 
 def score_table(result) -> list[str]:
     """Company and department scores as a small table for the terminal."""
-    from .i18n import grade_label, status_label
+    from okrsheets.i18n import grade_label, status_label
 
     lang = result.language
     locale = "en_US" if lang == "en" else "vi_VN"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import OkrsheetsError
-from .report import score_table
-from .templates import TemplateLibrary, builtin_dir, check_paths
+from okrsheets import __version__
+from okrsheets.errors import OkrsheetsError
+from okrsheets.cli.report import score_table
+from okrsheets.templates import TemplateLibrary, builtin_dir, check_paths
 
 CONFIG_HELP = "Config file (default: $OKRSHEETS_CONFIG, then ./okrsheets.toml)."
 
@@ -42,8 +42,8 @@ def cli() -> None:
 
 
 def _load(config_path: str | None):
-    from .config import load_config
-    from .plan import build_plan
+    from okrsheets.config import load_config
+    from okrsheets.plan import build_plan
 
     config = load_config(config_path)
     return build_plan(config)
@@ -58,7 +58,7 @@ def check_config(config_path: str | None) -> None:
     filled, and a warning for each slot still unfilled. Exits 2 with the key
     path of every problem when the config is wrong.
     """
-    from .report import plan_lines
+    from okrsheets.cli.report import plan_lines
 
     plan = _load(config_path)
     for line in plan_lines(plan):
@@ -78,8 +78,8 @@ def provision(config_path: str | None, dry_run: bool, departments: tuple[str, ..
     to an archived block. Workbooks open in Excel/LibreOffice or damaged by a
     team are skipped with a message (exit 1).
     """
-    from .backends import open_backend
-    from .provision import provision as run
+    from okrsheets.backends import open_backend
+    from okrsheets.jobs.provision import provision as run
 
     plan = _load(config_path)
     backend = open_backend(plan.config)
@@ -131,7 +131,7 @@ def rollup(config_path: str | None, as_json: bool, as_of, wait: bool) -> None:
     On Linux, from 100 departments on, workbooks are read by one worker
     process per CPU; OKRSHEETS_WORKERS=1 keeps the rollup to one process.
     """
-    from .config import load_config
+    from okrsheets.config import load_config
 
     config = load_config(config_path)
     result = _run_rollup(config, as_of.date() if as_of else None, wait)
@@ -143,8 +143,8 @@ def rollup(config_path: str | None, as_json: bool, as_of, wait: bool) -> None:
 
 
 def _run_rollup(config, as_of, wait: bool):
-    from .nightly import run_nightly
-    from .runlog import setup_stderr_logging
+    from okrsheets.jobs.nightly import run_nightly
+    from okrsheets.jobs.runlog import setup_stderr_logging
 
     setup_stderr_logging(config.tz)
     with _progress_bar() as progress:
@@ -181,8 +181,8 @@ def demo(directory: str, as_of) -> None:
     of team check-ins (including typical mistakes), runs the nightly rollup and
     prints the scores and where the summary is. Safe to re-run.
     """
-    from . import demo as sample
-    from .scoring import today_in
+    from okrsheets.jobs import demo as sample
+    from okrsheets.core.scoring import today_in
 
     today = as_of.date() if as_of else today_in("Asia/Ho_Chi_Minh")
     click.echo(f"Provisioning the sample company into {directory} ...", err=True)
@@ -205,7 +205,7 @@ def templates() -> None:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Also list the company's own sets from the config's templates_dir.")
 def templates_list(config_path: str | None) -> None:
     """List template sets with their objective and key-result counts."""
-    from .report import template_table
+    from okrsheets.cli.report import template_table
 
     library = _library(config_path)
     for line in template_table(list(library)):
@@ -218,7 +218,7 @@ def templates_list(config_path: str | None) -> None:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Also find the company's own sets from the config's templates_dir.")
 def templates_show(key: str, lang: str, config_path: str | None) -> None:
     """Show a template set's objectives and key results with slots, kinds and units."""
-    from .report import template_detail
+    from okrsheets.cli.report import template_detail
 
     for line in template_detail(_library(config_path).get(key), lang):
         click.echo(line)
@@ -248,14 +248,14 @@ def templates_validate(paths: tuple[str, ...]) -> None:
 def _library(config_path: str | None) -> TemplateLibrary:
     extra = None
     if config_path:
-        from .config import load_config
+        from okrsheets.config import load_config
 
         extra = load_config(config_path).templates_dir
     return TemplateLibrary.load(extra)
 
 
 def _register_nightly() -> None:
-    from .cli_nightly import schedule_command, status_command
+    from okrsheets.cli.nightly import schedule_command, status_command
 
     cli.add_command(schedule_command)
     cli.add_command(status_command)

@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .backends.base import Backend, WorkbookData
-from .errors import WorkbookError, WorkbookLockedError
-from .layout import (
+from okrsheets.backends.base import Backend, WorkbookData
+from okrsheets.errors import WorkbookError, WorkbookLockedError
+from okrsheets.sheets.team_workbook import (
     COL,
     FIRST_ROW,
     GUIDE_SHEET,
@@ -29,8 +29,8 @@ from .layout import (
     sheet_number,
     team_workbook,
 )
-from .model import ITEM_ID_RE, DepartmentPlan
-from .plan import QuarterPlan
+from okrsheets.core.model import ITEM_ID_RE, DepartmentPlan
+from okrsheets.plan import QuarterPlan
 
 @dataclass(frozen=True)
 class ProvisionOutcome:

@@ -27,9 +27,9 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from .config import Config
-from .i18n import grade_label, status_label
-from .results import DataIssue, DepartmentResult, KeyResultResult, RollupResult
+from okrsheets.config import Config
+from okrsheets.i18n import grade_label, status_label
+from okrsheets.core.results import DataIssue, DepartmentResult, KeyResultResult, RollupResult
 
 log = logging.getLogger("okrsheets")
 

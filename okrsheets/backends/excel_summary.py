@@ -31,13 +31,13 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from . import i18n
-from .errors import WorkbookError
-from .files import atomic_write, ensure_not_open
-from .results import DepartmentResult, KeyResultResult, RollupResult
-from .scoring import ScoringSettings
-from .sheetspec import LINE_HEIGHT, wrapped_lines
-from .values import cell_date
+from okrsheets import i18n
+from okrsheets.errors import WorkbookError
+from okrsheets.files import atomic_write, ensure_not_open
+from okrsheets.core.results import DepartmentResult, KeyResultResult, RollupResult
+from okrsheets.core.scoring import ScoringSettings
+from okrsheets.sheets.spec import LINE_HEIGHT, wrapped_lines
+from okrsheets.core.values import cell_date
 
 __all__ = ["SUMMARY_NAME", "read_history", "write_summary"]
 

@@ -29,8 +29,8 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from .errors import BackendError, RollupLockedError
-from .files import atomic_write
+from okrsheets.errors import BackendError, RollupLockedError
+from okrsheets.files import atomic_write
 
 LOCK_NAME = ".okrsheets-rollup.lock"
 OWNER_NAME = ".okrsheets-rollup.lock.json"

@@ -26,9 +26,9 @@ from zoneinfo import ZoneInfo
 
 import schedule
 
-from .config import Config, load_config
-from .errors import BackendError, OkrsheetsError, RollupLockedError
-from .runlog import LastRun, attach_log_file, failure_reason, read_last_run
+from okrsheets.config import Config, load_config
+from okrsheets.errors import BackendError, OkrsheetsError, RollupLockedError
+from okrsheets.jobs.runlog import LastRun, attach_log_file, failure_reason, read_last_run
 
 log = logging.getLogger("okrsheets")
 
@@ -105,7 +105,7 @@ class ZonedDailyJob(schedule.Job):
 class NightlyLoop:
     """Run ``job(trigger)`` daily at ``run_at`` in ``tz`` until stopped.
 
-    ``job`` does one nightly run (normally :func:`okrsheets.nightly.run_nightly`)
+    ``job`` does one nightly run (normally :func:`okrsheets.jobs.nightly.run_nightly`)
     and may raise: a failure is logged with its reason and the loop goes on.
     ``clock`` (timezone-aware now) and ``sleep`` (seconds; may return early)
     are injectable for tests; by default the sleep ends as soon as a stop is
@@ -275,8 +275,8 @@ def _reload(config: Config) -> Config:
 
 
 def nightly_job(config: Config, rollup: Callable | None = None, clock: Clock | None = None) -> Callable[[str], object]:
-    """The loop's job: re-read the config, then :func:`okrsheets.nightly.run_nightly`."""
-    from .nightly import run_nightly
+    """The loop's job: re-read the config, then :func:`okrsheets.jobs.nightly.run_nightly`."""
+    from okrsheets.jobs.nightly import run_nightly
 
     def job(trigger: str) -> object:
         return run_nightly(_reload(config), rollup=rollup, trigger=trigger, clock=clock)

@@ -1,0 +1,1 @@
+"""The pure core: the OKR model, value reading, scoring and results. No I/O."""
