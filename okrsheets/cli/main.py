@@ -9,11 +9,11 @@ from pathlib import Path
 import click
 
 from okrsheets import __version__
-from okrsheets.errors import OkrsheetsError
+from okrsheets.cli.nightly import schedule_command, status_command
+from okrsheets.cli.options import CONFIG_HELP
 from okrsheets.cli.report import score_table
+from okrsheets.errors import OkrsheetsError
 from okrsheets.templates import TemplateLibrary, builtin_dir, check_paths
-
-CONFIG_HELP = "Config file (default: $OKRSHEETS_CONFIG, then ./okrsheets.toml)."
 
 
 def _fail(error: OkrsheetsError) -> None:
@@ -254,14 +254,8 @@ def _library(config_path: str | None) -> TemplateLibrary:
     return TemplateLibrary.load(extra)
 
 
-def _register_nightly() -> None:
-    from okrsheets.cli.nightly import schedule_command, status_command
-
-    cli.add_command(schedule_command)
-    cli.add_command(status_command)
-
-
-_register_nightly()
+cli.add_command(schedule_command)
+cli.add_command(status_command)
 
 
 def main() -> None:
