@@ -222,6 +222,14 @@ def test_rooms_import_only_downward():
     assert room("okrsheets.config") == "" and room("okrsheets.jobs.rollup") == "jobs" and room("okrsheets.backends") == "backends"
 
 
+def test_the_google_fake_and_the_package_do_not_import_each_other():
+    crossing = sorted(
+        (module, i.target) for module, imports in IMPORTS.items() for i in imports
+        if i.target in MODULES and in_fake(module) != in_fake(i.target)
+    )
+    assert crossing == []
+
+
 def test_docs_architecture_names_only_modules_that_exist():
     text = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
     dotted = set(re.findall(r"\bokrsheets(?:\.[a-z_0-9]+)+", text))
