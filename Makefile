@@ -11,7 +11,7 @@ help:
 	@echo "make test   - set up $(VENV) and run the test suite"
 	@echo "make bench  - run the benchmarks in benchmarks/"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "okrsheets needs Python >= 3.11; run make PYTHON=python3.11 ...")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -28,4 +28,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/rollup_excel.py
 
 clean:
-	rm -rf $(VENV) okr-demo build *.egg-info
+	rm -rf $(VENV) okr-demo build dist *.egg-info

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from okrsheets.errors import ConfigError
 from okrsheets.core.model import LANGUAGES
 from okrsheets.core.scoring import ScoringSettings
+from okrsheets.shipped import example_config
 
 CONFIG_ENV = "OKRSHEETS_CONFIG"
 DEFAULT_CONFIG_NAME = "okrsheets.toml"
@@ -172,7 +173,7 @@ def find_config_path(explicit: str | os.PathLike | None) -> Path:
         return candidate
     raise ConfigError(
         f"no config file: give --config FILE, set {CONFIG_ENV}, or create ./{DEFAULT_CONFIG_NAME}"
-        " (config.example.toml shows every setting)"
+        f" with `okrsheets init` (every setting is explained in {example_config()})"
     )
 
 

@@ -11,10 +11,8 @@ import re
 import string
 import tomllib
 from collections.abc import Iterable
-from importlib import resources
 from pathlib import Path
 
-from okrsheets.errors import TemplateError, UnknownTemplateError
 from okrsheets.core.model import (
     KEY_RESULT_ID_RE,
     KINDS,
@@ -28,6 +26,8 @@ from okrsheets.core.model import (
     Slot,
     TemplateSet,
 )
+from okrsheets.errors import TemplateError, UnknownTemplateError
+from okrsheets.shipped import templates_dir
 
 SCHEMA_VERSION = 1
 SPECIAL_SLOTS = ("target", "start")
@@ -41,11 +41,8 @@ _SLOT_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def builtin_dir() -> Path:
-    """The folder of the built-in template sets."""
-    source_tree = Path(__file__).resolve().parent.parent / "sheet_templates"
-    if source_tree.is_dir():
-        return source_tree
-    return Path(str(resources.files("okrsheets") / "sheet_templates"))
+    """The folder of the built-in template sets (package data when installed; see :mod:`okrsheets.shipped`)."""
+    return templates_dir()
 
 
 def placeholders(text: str) -> list[str]:

@@ -13,13 +13,13 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 
 from okrsheets.errors import BackendError, RollupLockedError
+from okrsheets.jobs.nightly import run_nightly
 from okrsheets.jobs.runlog import LAST_RUN_NAME, LastRun, RunReport, read_last_run, record_run
 from okrsheets.jobs.scheduler import NightlyLoop, build_schedule, catch_up_reason, next_run_after
 
-from .test_nightly import HAS_ROLLUP, FakeRollup, make_config, provision_hr
+from .test_nightly import FakeRollup, make_config, provision_hr
 
 ICT = ZoneInfo("Asia/Ho_Chi_Minh")
 UTC = ZoneInfo("UTC")
@@ -129,6 +129,25 @@ def test_a_failed_run_is_logged_and_the_loop_goes_on(caplog):
     assert "schedule stopped (test) after 4 run(s), 2 failed" in caplog.text
 
 
+def test_a_machine_asleep_for_days_runs_once_on_waking_not_once_per_missed_night():
+    fake = FakeTime(datetime(2026, 11, 20, 1, 0, tzinfo=ICT))
+    runs = []
+
+    def suspend_then_sleep(seconds: float) -> None:
+        if not fake.sleeps:
+            fake.now += timedelta(days=3)  # the first sleep lasts three days (a suspended laptop)
+        fake.sleep(seconds)
+
+    def job(trigger: str) -> None:
+        runs.append(fake.now.isoformat())
+        if len(runs) == 2:
+            loop.request_stop()
+
+    loop = NightlyLoop(job, time(2, 0), ICT, clock=fake.clock, sleep=suspend_then_sleep)
+    loop.run()
+    assert runs == ["2026-11-23T01:01:00+07:00", "2026-11-23T02:00:00+07:00"]
+
+
 def test_run_at_start_runs_once_then_keeps_the_schedule():
     fake = FakeTime(datetime(2026, 11, 20, 15, 0, tzinfo=ICT))
     runs = []
@@ -180,8 +199,8 @@ def test_stop_during_a_run_waits_for_it_to_finish():
     assert not thread.is_alive() and finished == ["schedule"] and loop.runs == 1
 
 
-def test_the_schedule_library_fires_on_the_real_clock():
-    """ZonedDailyJob with schedule's own run_pending and the wall clock: a run a second or two from now."""
+def test_the_loop_fires_on_the_real_clock():
+    """The default clock and sleep: a run a second or two from now."""
     soon = (datetime.now(ICT) + timedelta(seconds=2)).time().replace(microsecond=0)
     fired = threading.Event()
 
@@ -191,7 +210,6 @@ def test_the_schedule_library_fires_on_the_real_clock():
 
     loop = NightlyLoop(job, soon, ICT)
     assert 0 < (loop.next_run - datetime.now(ICT)).total_seconds() <= 2
-    assert loop.scheduler.next_run == loop.next_run.astimezone().replace(tzinfo=None)
     thread = threading.Thread(target=loop.run)
     thread.start()
     assert fired.wait(6)
@@ -202,19 +220,28 @@ def test_the_schedule_library_fires_on_the_real_clock():
 # ---------------------------------------------------------------- okrsheets schedule, in process
 
 
+def nightly_run(rollup, clock=None):
+    """What the CLI hands the schedule: one nightly run of the (re-read) config, here with a test rollup."""
+    return lambda config, trigger: run_nightly(config, rollup=rollup, trigger=trigger, clock=clock)
+
+
+def never_run(config, trigger):
+    raise AssertionError("the loop was only built, not run")
+
+
 def test_build_schedule_catches_up_after_the_machine_was_off(tmp_path):
     config = make_config(tmp_path)
     now = datetime(2026, 11, 20, 9, 0, tzinfo=ICT)
-    _, reason = build_schedule(config, clock=lambda: now)
+    _, reason = build_schedule(config, never_run, clock=lambda: now)
     assert reason == "no successful rollup is recorded yet"
-    _, reason = build_schedule(config, run_now=True, clock=lambda: now)
+    _, reason = build_schedule(config, never_run, run_now=True, clock=lambda: now)
     assert reason == "--now"
 
     record_run(config.quarter_folder, report(datetime(2026, 11, 20, 2, 0, tzinfo=ICT)))
-    _, reason = build_schedule(config, clock=lambda: now)
+    _, reason = build_schedule(config, never_run, clock=lambda: now)
     assert reason is None
     record_run(config.quarter_folder, report(datetime(2026, 11, 18, 2, 0, tzinfo=ICT)))
-    _, reason = build_schedule(config, clock=lambda: now)
+    _, reason = build_schedule(config, never_run, clock=lambda: now)
     assert "more than a day ago" in reason
 
 
@@ -231,7 +258,7 @@ def test_scheduled_runs_record_reports_and_survive_a_failing_rollup(tmp_path, ca
         loop.request_stop("test")
         return rollup(config, as_of, progress)
 
-    loop, reason = build_schedule(config, rollup=flaky, clock=fake.clock, sleep=fake.sleep)
+    loop, reason = build_schedule(config, nightly_run(flaky, fake.clock), clock=fake.clock, sleep=fake.sleep)
     loop.run(reason)  # catch-up run at start fails, the 02:00 run succeeds
     record = read_last_run(config.quarter_folder)
     assert record.last_run.succeeded and record.last_run.trigger == "schedule"
@@ -243,7 +270,7 @@ def test_scheduled_runs_record_reports_and_survive_a_failing_rollup(tmp_path, ca
 def test_a_broken_config_edit_fails_that_run_only(tmp_path, caplog):
     config = make_config(tmp_path)
     fake = FakeTime(datetime(2026, 11, 20, 1, 30, tzinfo=ICT))
-    loop, _ = build_schedule(config, rollup=FakeRollup(), clock=fake.clock, sleep=fake.sleep)
+    loop, _ = build_schedule(config, nightly_run(FakeRollup(), fake.clock), clock=fake.clock, sleep=fake.sleep)
     config.source.write_text("company = 'x'\nquarter = 'bad'\n", encoding="utf-8")
     assert loop.run_once("schedule") is False
     assert "nightly run failed:" in caplog.text and "quarter" in caplog.text
@@ -253,10 +280,7 @@ def test_a_broken_config_edit_fails_that_run_only(tmp_path, caplog):
 
 
 def schedule_command_line(config_path: Path) -> list[str]:
-    from okrsheets.cli.main import cli
-
-    module = "okrsheets" if "schedule" in cli.commands else "okrsheets.cli.nightly"
-    return [sys.executable, "-m", module, "schedule", "--config", str(config_path), "--now"]
+    return [sys.executable, "-m", "okrsheets", "schedule", "--config", str(config_path), "--now"]
 
 
 def read_until(proc: subprocess.Popen, needle: str, timeout: float = 30) -> list[str]:
@@ -273,7 +297,6 @@ def read_until(proc: subprocess.Popen, needle: str, timeout: float = 30) -> list
     raise AssertionError(f"no {needle!r} in the output:\n{''.join(lines)}")
 
 
-@pytest.mark.skipif(not HAS_ROLLUP, reason="okrsheets.jobs.rollup (run_rollup) is not written yet")
 def test_schedule_process_runs_now_and_stops_on_sigterm(tmp_path):
     config_path = provision_hr(tmp_path)
     proc = subprocess.Popen(schedule_command_line(config_path), stderr=subprocess.PIPE, text=True, cwd=tmp_path)
@@ -301,6 +324,7 @@ SLOW_SCHEDULE = """
 import sys, time
 from dataclasses import replace
 from okrsheets.config import load_config
+from okrsheets.jobs.nightly import run_nightly
 from okrsheets.jobs.runlog import setup_stderr_logging
 from okrsheets.jobs.scheduler import run_schedule
 sys.path.insert(0, sys.argv[2])
@@ -314,7 +338,7 @@ def slow_rollup(config, as_of=None, progress=None):
 
 config = load_config(sys.argv[1])
 setup_stderr_logging(config.tz)
-sys.exit(run_schedule(config, run_now=True, rollup=slow_rollup))
+sys.exit(run_schedule(config, lambda cfg, trigger: run_nightly(cfg, rollup=slow_rollup, trigger=trigger), run_now=True))
 """
 
 

@@ -9,11 +9,12 @@ from pathlib import Path
 import click
 
 from okrsheets import __version__
-from okrsheets.errors import OkrsheetsError
+from okrsheets.cli.init import init_command
+from okrsheets.cli.nightly import schedule_command, status_command
+from okrsheets.cli.options import CONFIG_HELP, invoked_as
 from okrsheets.cli.report import score_table
+from okrsheets.errors import OkrsheetsError
 from okrsheets.templates import TemplateLibrary, builtin_dir, check_paths
-
-CONFIG_HELP = "Config file (default: $OKRSHEETS_CONFIG, then ./okrsheets.toml)."
 
 
 def _fail(error: OkrsheetsError) -> None:
@@ -193,7 +194,7 @@ def demo(directory: str, as_of) -> None:
     for line in score_table(result):
         click.echo(line)
     click.echo(f"{len(result.issues)} data issues (see the summary's data-issues sheet); try:")
-    click.echo(f"  okrsheets rollup --config {run.folder / 'okrsheets.toml'} --json")
+    click.echo(f"  {invoked_as()} rollup --config {run.folder / 'okrsheets.toml'} --json")
 
 
 @cli.group()
@@ -254,14 +255,9 @@ def _library(config_path: str | None) -> TemplateLibrary:
     return TemplateLibrary.load(extra)
 
 
-def _register_nightly() -> None:
-    from okrsheets.cli.nightly import schedule_command, status_command
-
-    cli.add_command(schedule_command)
-    cli.add_command(status_command)
-
-
-_register_nightly()
+cli.add_command(init_command)
+cli.add_command(schedule_command)
+cli.add_command(status_command)
 
 
 def main() -> None:

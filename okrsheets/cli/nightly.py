@@ -1,9 +1,7 @@
-"""The click commands ``schedule`` and ``status``; ``okrsheets.cli.main`` registers them with ``cli.add_command``.
+"""The commands ``okrsheets schedule`` and ``okrsheets status``; :mod:`okrsheets.cli.main` adds them to its group.
 
 Library errors (:class:`~okrsheets.errors.OkrsheetsError`) propagate to the
 ``okrsheets`` group, which prints them and exits with their ``exit_code``.
-``python -m okrsheets.cli.nightly`` runs the two commands on their own (same
-error handling), for use before they are registered.
 """
 
 from __future__ import annotations
@@ -13,9 +11,7 @@ import sys
 
 import click
 
-from okrsheets.errors import OkrsheetsError
-
-CONFIG_HELP = "Config file (default: $OKRSHEETS_CONFIG, then ./okrsheets.toml)."
+from okrsheets.cli.options import CONFIG_HELP
 
 
 @click.command("schedule")
@@ -38,12 +34,13 @@ def schedule_command(config_path: str | None, run_now: bool) -> None:
     stderr and to okrsheets.log in the quarter folder.
     """
     from okrsheets.config import load_config
+    from okrsheets.jobs.nightly import run_nightly
     from okrsheets.jobs.runlog import setup_stderr_logging
     from okrsheets.jobs.scheduler import run_schedule
 
     config = load_config(config_path)
     setup_stderr_logging(config.tz)
-    sys.exit(run_schedule(config, run_now=run_now))
+    sys.exit(run_schedule(config, lambda fresh, trigger: run_nightly(fresh, trigger=trigger), run_now=run_now))
 
 
 @click.command("status")
@@ -71,23 +68,3 @@ def status_command(config_path: str | None, as_json: bool) -> None:
             click.echo(line)
     sys.exit(status.exit_code)
 
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def nightly_cli() -> None:
-    """The nightly commands of okrsheets (normally run as `okrsheets schedule` and `okrsheets status`)."""
-
-
-nightly_cli.add_command(schedule_command)
-nightly_cli.add_command(status_command)
-
-
-def main() -> None:
-    try:
-        nightly_cli.main(prog_name="okrsheets", standalone_mode=True)
-    except OkrsheetsError as error:
-        click.echo(f"Error: {error}", err=True)
-        sys.exit(error.exit_code)
-
-
-if __name__ == "__main__":
-    main()

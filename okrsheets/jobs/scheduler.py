@@ -1,12 +1,13 @@
-"""The nightly loop behind ``okrsheets schedule``: run the job every day at ``run_at`` in the config's timezone.
+"""The nightly loop behind ``okrsheets schedule``: run a job every day at ``run_at`` in the config's timezone.
 
-The loop uses a private :class:`schedule.Scheduler` with one daily job. The
-daily job is :class:`ZonedDailyJob`, a small :class:`schedule.Job` subclass,
-because schedule's own ``.at("02:00", tz)`` needs ``pytz`` (not a dependency
-of okrsheets) and always reads the system clock. ``ZonedDailyJob`` computes
-the next run with :mod:`zoneinfo` from an injectable clock, so the job runs at
-02:00 Asia/Ho_Chi_Minh whatever the machine's own timezone is, and the tests
-can drive days of schedule in milliseconds.
+The loop is a plain one: sleep until :func:`next_run_after` (at most a minute
+at a time, so a suspended machine or a changed clock is noticed), run, repeat.
+The next run is computed with :mod:`zoneinfo` from an injectable clock, so the
+job runs at 02:00 Asia/Ho_Chi_Minh whatever the machine's own timezone is,
+across daylight-saving changes, and tests drive days of schedule in
+milliseconds. The job is handed in (the CLI builds it from
+:func:`okrsheets.jobs.nightly.run_nightly`); this module imports nothing from
+the nightly run.
 
 Stopping: :meth:`NightlyLoop.request_stop` ends the loop at once between runs
 and right after the current run during one. :func:`run_until_signalled` wires
@@ -24,8 +25,6 @@ from datetime import datetime, time, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import schedule
-
 from okrsheets.config import Config, load_config
 from okrsheets.errors import BackendError, OkrsheetsError, RollupLockedError
 from okrsheets.jobs.runlog import LastRun, attach_log_file, failure_reason, read_last_run
@@ -34,6 +33,7 @@ log = logging.getLogger("okrsheets")
 
 Clock = Callable[[], datetime]
 Sleep = Callable[[float], object]
+NightlyRun = Callable[[Config, str], object]  # one nightly run of a config, given what triggered it
 
 MAX_SLEEP = 60.0  # wake up at least this often, so a suspended machine or a changed clock is noticed
 CATCH_UP_AFTER = timedelta(days=1)
@@ -77,39 +77,13 @@ def catch_up_reason(last: LastRun | None, now: datetime, max_age: timedelta = CA
     return None
 
 
-class ZonedDailyJob(schedule.Job):
-    """A daily :class:`schedule.Job` at ``run_at`` in an IANA timezone, on an injectable clock.
-
-    It overrides schedule's hook ``_schedule_next_run`` (called by ``do()`` and
-    after every run) and ``should_run``; everything else is schedule's.
-    """
-
-    def __init__(self, scheduler: schedule.Scheduler, run_at: time, tz: tzinfo, clock: Clock):
-        super().__init__(1, scheduler)
-        self.unit = "days"
-        self.at_time = run_at
-        self.tz = tz
-        self.clock = clock
-        self.due: datetime | None = None  # timezone-aware
-
-    def _schedule_next_run(self) -> None:
-        self.due = next_run_after(self.clock(), self.at_time, self.tz)
-        self.next_run = self.due.astimezone().replace(tzinfo=None)  # schedule's convention: naive machine time
-
-    @property
-    def should_run(self) -> bool:
-        assert self.due is not None, "do() schedules the first run"
-        return self.clock() >= self.due
-
-
 class NightlyLoop:
     """Run ``job(trigger)`` daily at ``run_at`` in ``tz`` until stopped.
 
-    ``job`` does one nightly run (normally :func:`okrsheets.jobs.nightly.run_nightly`)
-    and may raise: a failure is logged with its reason and the loop goes on.
-    ``clock`` (timezone-aware now) and ``sleep`` (seconds; may return early)
-    are injectable for tests; by default the sleep ends as soon as a stop is
-    requested.
+    ``job`` does one nightly run and may raise: a failure is logged with its
+    reason and the loop goes on. ``clock`` (timezone-aware now) and ``sleep``
+    (seconds; may return early) are injectable for tests; by default the
+    sleep ends as soon as a stop is requested.
     """
 
     def __init__(
@@ -123,23 +97,17 @@ class NightlyLoop:
         max_sleep: float = MAX_SLEEP,
     ):
         self.job = job
+        self.run_at = run_at
         self.tz = tz
         self.clock: Clock = clock or (lambda: datetime.now(tz))
         self._stop = threading.Event()
         self.sleep: Sleep = sleep or self._stop.wait
         self.max_sleep = max_sleep
-        self.scheduler = schedule.Scheduler()
-        self.daily = ZonedDailyJob(self.scheduler, run_at, tz, self.clock)
-        self.daily.do(self._scheduled_run)
+        self.next_run = next_run_after(self.clock(), run_at, tz)  # timezone-aware
         self.running = False
         self.runs = 0
         self.failures = 0
         self.stop_reason: str | None = None
-
-    @property
-    def next_run(self) -> datetime:
-        assert self.daily.due is not None
-        return self.daily.due
 
     @property
     def stopping(self) -> bool:
@@ -155,28 +123,25 @@ class NightlyLoop:
         """Loop until :meth:`request_stop`; ``run_at_start`` (a reason) runs the job once first."""
         log.info(
             "schedule started: nightly rollup daily at %s %s; next run %s",
-            self.daily.at_time.strftime("%H:%M"), self.tz, self._when(self.next_run),
+            self.run_at.strftime("%H:%M"), self.tz, self._when(self.next_run),
         )
         if run_at_start and not self.stopping:
             log.info("running once at start: %s", run_at_start)
-            self.run_once("schedule-start")
-            if self.clock() >= self.next_run:  # the start run went past run_at: it was that night's run
-                self.daily._schedule_next_run()
-            self._log_next_run()
+            self._run_and_reschedule("schedule-start")
         while not self.stopping:
-            runs = self.runs
-            self.scheduler.run_pending()  # runs the daily job when due; it then schedules the next one
-            if self.stopping:
-                break
-            if self.runs != runs:
-                self._log_next_run()
+            if self.clock() >= self.next_run:
+                self._run_and_reschedule("schedule")
+                continue
             delay = (self.next_run - self.clock()).total_seconds()
-            if delay > 0:
-                self.sleep(min(delay, self.max_sleep))
+            self.sleep(min(delay, self.max_sleep))  # at most a minute: a suspend or a clock change is noticed
         log.info("schedule stopped (%s) after %d run(s), %d failed", self.stop_reason, self.runs, self.failures)
 
-    def _scheduled_run(self) -> None:
-        self.run_once("schedule")
+    def _run_and_reschedule(self, trigger: str) -> None:
+        """One run, then the next due time after it (a run that went past run_at was that night's run)."""
+        self.run_once(trigger)
+        self.next_run = next_run_after(self.clock(), self.run_at, self.tz)
+        if not self.stopping:
+            log.info("next run %s", self._when(self.next_run))
 
     def run_once(self, trigger: str) -> bool:
         """Run the job now; log a failure instead of raising. True when it succeeded."""
@@ -198,10 +163,6 @@ class NightlyLoop:
             return False
         finally:
             self.running = False
-
-    def _log_next_run(self) -> None:
-        if not self.stopping:
-            log.info("next run %s", self._when(self.next_run))
 
     def _when(self, moment: datetime) -> str:
         return moment.astimezone(self.tz).isoformat(timespec="minutes")
@@ -274,28 +235,26 @@ def _reload(config: Config) -> Config:
     return fresh
 
 
-def nightly_job(config: Config, rollup: Callable | None = None, clock: Clock | None = None) -> Callable[[str], object]:
-    """The loop's job: re-read the config, then :func:`okrsheets.jobs.nightly.run_nightly`."""
-    from okrsheets.jobs.nightly import run_nightly
-
-    def job(trigger: str) -> object:
-        return run_nightly(_reload(config), rollup=rollup, trigger=trigger, clock=clock)
-
-    return job
-
-
 def build_schedule(
     config: Config,
+    nightly_run: NightlyRun,
     *,
     run_now: bool = False,
-    rollup: Callable | None = None,
     clock: Clock | None = None,
     sleep: Sleep | None = None,
 ) -> tuple[NightlyLoop, str | None]:
-    """The loop for ``config`` and why it runs once at start (``--now``, or a missed night), or None."""
+    """The loop for ``config`` and why it runs once at start (``--now``, or a missed night), or None.
+
+    Each run re-reads the config (so a new quarter or new departments need no
+    restart) and calls ``nightly_run(config, trigger)``.
+    """
     tz = config.tz
     clock = clock or (lambda: datetime.now(tz))
-    loop = NightlyLoop(nightly_job(config, rollup, clock), config.run_at, tz, clock=clock, sleep=sleep)
+
+    def job(trigger: str) -> object:
+        return nightly_run(_reload(config), trigger)
+
+    loop = NightlyLoop(job, config.run_at, tz, clock=clock, sleep=sleep)
     if run_now:
         return loop, "--now"
     return loop, catch_up_reason(read_last_run_quietly(config.quarter_folder), clock())
@@ -303,9 +262,9 @@ def build_schedule(
 
 def run_schedule(
     config: Config,
+    nightly_run: NightlyRun,
     *,
     run_now: bool = False,
-    rollup: Callable | None = None,
     clock: Clock | None = None,
     sleep: Sleep | None = None,
     handle_signals: bool = True,
@@ -315,7 +274,7 @@ def run_schedule(
         attach_log_file(config.quarter_folder, config.tz)
     except OSError as exc:
         log.warning("cannot open the log file in %s: %s", config.quarter_folder, exc)
-    loop, at_start = build_schedule(config, run_now=run_now, rollup=rollup, clock=clock, sleep=sleep)
+    loop, at_start = build_schedule(config, nightly_run, run_now=run_now, clock=clock, sleep=sleep)
     if handle_signals and threading.current_thread() is threading.main_thread():
         run_until_signalled(loop, at_start)
     else:

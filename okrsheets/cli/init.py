@@ -1,0 +1,54 @@
+"""The command ``okrsheets init``: write a starter okrsheets.toml."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from okrsheets.cli.options import invoked_as
+from okrsheets.core.model import LANGUAGES
+
+
+@click.command("init")
+@click.argument("directory", required=False, default=".", type=click.Path(file_okay=False))
+@click.option("--example", is_flag=True, help="Write the example company without asking anything.")
+def init_command(directory: str, example: bool) -> None:
+    """Write a starter okrsheets.toml in DIRECTORY (default: the current folder).
+
+    In a terminal it asks for the company name, the language of the sheets and
+    the departments (one per template set, see `okrsheets templates list`).
+    With --example, or with no terminal attached (a script, a pipe), it writes
+    the example company, a Vietnamese company with every setting explained.
+    An existing okrsheets.toml is never overwritten (exit 1).
+    """
+    from okrsheets.core.scoring import today_in
+    from okrsheets.starter import example_config_text, starter_config_text, write_starter
+    from okrsheets.templates import TemplateLibrary
+
+    if example or not (sys.stdin.isatty() and sys.stdout.isatty()):
+        text = example_config_text()
+    else:
+        library = TemplateLibrary.load()
+        company = click.prompt("Company name")
+        language = click.prompt("Language of the sheets", type=click.Choice(LANGUAGES), default="vi")
+        click.echo("Template sets: " + ", ".join(library.keys()))
+        keys = click.prompt(
+            "Departments (template keys, separated by commas)",
+            default="marketing, sales, hr",
+            value_proc=lambda answer: _template_keys(answer, library.keys()),
+        )
+        text = starter_config_text(company, language, keys, library, today_in("Asia/Ho_Chi_Minh"))
+    path = write_starter(Path(directory), text)
+    click.echo(f"Wrote {path}. Next:")
+    click.echo(f"  {invoked_as()} check-config --config {path}")
+    click.echo(f"  {invoked_as()} provision --config {path}")
+
+
+def _template_keys(answer: str, known: list[str]) -> list[str]:
+    keys = [key.strip() for key in answer.split(",") if key.strip()]
+    unknown = [key for key in keys if key not in known]
+    if unknown or not keys:
+        raise click.BadParameter(f"unknown template set {', '.join(unknown) or '(none given)'}; choose from: {', '.join(known)}")
+    return list(dict.fromkeys(keys))
