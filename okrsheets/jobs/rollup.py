@@ -7,10 +7,12 @@ still scored. KRs are found by their ID, not by row position.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import logging
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -398,7 +400,8 @@ def _score_departments(plan: QuarterPlan, backend: Backend, job: _Job, workers: 
     global _FORKED
     _FORKED = (plan, backend, job)  # what forked workers inherit: nothing is pickled on the way in
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
             for chunk, scored in zip(chunks, pool.map(_score_chunk, chunks)):
                 if progress:
                     progress(done + len(chunk), total)
@@ -417,6 +420,23 @@ def _score_departments(plan: QuarterPlan, backend: Backend, job: _Job, workers: 
 
 
 _FORKED: tuple[QuarterPlan, Backend, _Job] | None = None
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a new worker: be killed when the rollup process dies, even by SIGKILL (which runs no clean-up).
+
+    Without this a worker whose parent was killed waits for work forever.
+    Linux's PR_SET_PDEATHSIG sends SIGKILL when the parent goes; a parent that
+    died before it was set is caught by comparing the parent pid.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: workers are only forked on Linux (see rollup_workers)
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _score_chunk(indexes: range) -> list[_Scored]:
