@@ -147,6 +147,8 @@ def rollup(config_path: str | None, as_json: bool, as_of, wait: bool) -> None:
     else:
         for line in score_table(result):
             click.echo(line)
+    for error in result.errors:  # e.g. the summary was open, so tonight's went beside it
+        click.echo(error, err=True)
     unread = unread_message(result)
     if unread:
         click.echo(unread, err=True)
