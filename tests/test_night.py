@@ -94,6 +94,25 @@ def test_a_department_not_read_tonight_keeps_its_last_good_reading_and_never_cou
     assert "Không đọc được tệp: tệp bị cắt cụt hoặc hỏng" in problems
     assert any(i["problem"].startswith("Chưa đọc được tệp lần nào") for i in night2["issues"] if i["department"] == "c")
 
+    # the same from the library, as the e-mail digest and the terminal table show it
+    from okrsheets.cli.report import score_table
+    from okrsheets.config import load_config
+    from okrsheets.jobs.digest import admin_text
+    from okrsheets.jobs.readings import ReadingsStore
+    from okrsheets.jobs.rollup import score_quarter
+    from okrsheets.plan import build_plan
+    from okrsheets.backends.excel import ExcelBackend
+
+    loaded = load_config(config)
+    result = score_quarter(build_plan(loaded), ExcelBackend(loaded), date(2026, 11, 20), {},
+                           readings=ReadingsStore.load(folder))
+    text = admin_text(result, "vi")
+    assert "- a: 28% (số liệu ngày 15/11/2026) (không đọc được);" in text
+    assert "- c: — (không đọc được);" in text
+    table = "\n".join(score_table(result))
+    assert "a (số liệu ngày 15/11/2026)  27,8%" in table
+    assert any(line.split()[:3] == ["c", "—", "—"] for line in table.splitlines()), table
+
     summary = folder / "company-summary.xlsx"
     overview = _overview(summary)
     assert overview["a (số liệu ngày 15/11/2026)"][0] == pytest.approx((0.5 + 1 / 3) / 3)
