@@ -23,6 +23,7 @@ from okrsheets.jobs.runlog import (
     LastRun,
     RunReport,
     failure_report,
+    key_list,
     log_file,
     log_report,
     read_last_run,
@@ -123,7 +124,7 @@ def unread_message(result: RollupResult) -> str | None:
     if not unread:
         return None
     words = _UNREAD["en" if result.language == "en" else "vi"]
-    return words.format(count=len(unread), total=len(result.departments), keys=", ".join(unread))
+    return words.format(count=len(unread), total=len(result.departments), keys=key_list(unread))
 
 
 def _digest(config: Config, result: RollupResult) -> tuple[int | None, tuple[str, ...]]:

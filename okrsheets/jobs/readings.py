@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 from okrsheets.core.results import DataIssue
 from okrsheets.files import atomic_write
@@ -31,9 +32,12 @@ STORE_NAME = ".okrsheets-readings.json"
 STORE_FORMAT = 1  # bump when what a reading holds changes: an older store is then ignored
 
 
-@dataclass(frozen=True)
-class KeyResultReading:
-    """What one KR's row held: the value read (None: no check-in or not readable) and what was typed."""
+class KeyResultReading(NamedTuple):
+    """What one KR's row held: the value read (None: no check-in or not readable) and what was typed.
+
+    A named tuple: the store holds one per KR of the company (14,000 at 1,000
+    departments), and JSON writes a tuple as a list without Python code per field.
+    """
 
     current: float | None = None
     raw: str | None = None
@@ -56,7 +60,7 @@ class DepartmentReading:
         return {
             "read_on": self.read_on.isoformat(),
             "version": self.version,
-            "key_results": {kr_id: _kr_json(kr) for kr_id, kr in self.key_results.items()},
+            "key_results": self.key_results,  # tuples; their dates become ISO text in save()
             "issues": [list(_issue_fields(issue)) for issue in self.issues],
         }
 
@@ -71,11 +75,16 @@ class DepartmentReading:
 
 
 class ReadingsStore:
-    """Department key -> its last good reading. ``load`` it, ``get``/``put`` readings, ``save`` it."""
+    """Department key -> its last good reading. ``load`` it, ``get``/``put`` readings, ``save`` it.
 
-    def __init__(self, path: Path, readings: dict[str, DepartmentReading] | None = None):
+    Loading only parses the file; a department's reading is built when it is
+    asked for (most nights none is), and one not replaced is saved as it was read.
+    """
+
+    def __init__(self, path: Path, stored: dict[str, dict] | None = None):
         self.path = Path(path)
-        self._readings = dict(readings or {})
+        self._stored = dict(stored or {})  # as in the file, not yet asked for
+        self._readings: dict[str, DepartmentReading] = {}
 
     @classmethod
     def load(cls, folder: Path) -> ReadingsStore:
@@ -88,40 +97,39 @@ class ReadingsStore:
         except (OSError, ValueError) as exc:
             log.warning("ignoring the stored readings %s (%s); departments unreadable tonight have no earlier reading", path, exc)
             return cls(path)
-        if not isinstance(data, dict) or data.get("format") != STORE_FORMAT:
+        if not isinstance(data, dict) or data.get("format") != STORE_FORMAT or not isinstance(data.get("departments"), dict):
             return cls(path)
-        readings = {}
-        for key, reading in (data.get("departments") or {}).items():
-            try:
-                readings[str(key)] = DepartmentReading.from_json(reading)
-            except (KeyError, TypeError, ValueError, AttributeError):
-                log.warning("ignoring the stored reading of %s in %s: damaged", key, path)
-        return cls(path, readings)
+        return cls(path, data["departments"])
 
     def get(self, department_key: str) -> DepartmentReading | None:
-        return self._readings.get(department_key)
+        reading = self._readings.get(department_key)
+        if reading is None and department_key in self._stored:
+            try:
+                reading = DepartmentReading.from_json(self._stored[department_key])
+            except (KeyError, TypeError, ValueError, AttributeError):
+                log.warning("ignoring the stored reading of %s in %s: damaged", department_key, self.path)
+                reading = None
+            del self._stored[department_key]
+            if reading is not None:
+                self._readings[department_key] = reading
+        return reading
 
     def put(self, department_key: str, reading: DepartmentReading) -> None:
+        self._stored.pop(department_key, None)
         self._readings[department_key] = reading
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._readings)
+        return iter({**self._stored, **self._readings})
 
     def __len__(self) -> int:
-        return len(self._readings)
+        return len({**self._stored, **self._readings})
 
     def save(self) -> None:
         """Write the store atomically (a crash leaves the previous one)."""
-        data = {
-            "format": STORE_FORMAT,
-            "departments": {key: reading.to_json() for key, reading in sorted(self._readings.items())},
-        }
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        departments = {**self._stored, **{key: reading.to_json() for key, reading in self._readings.items()}}
+        data = {"format": STORE_FORMAT, "departments": dict(sorted(departments.items()))}
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_iso)
         atomic_write(self.path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-
-
-def _kr_json(kr: KeyResultReading) -> list:
-    return [kr.current, kr.raw, kr.confidence, kr.comment, _iso(kr.last_update), _iso(kr.last_check_in)]
 
 
 def _kr_from_json(values: list) -> KeyResultReading:
@@ -137,8 +145,11 @@ def _issue_fields(issue: DataIssue) -> tuple:
     return (issue.department, issue.file, issue.sheet, issue.cell, issue.found, issue.problem, issue.fix, issue.key_result)
 
 
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
+def _iso(value: object) -> str:
+    """JSON for what json cannot write itself: the dates of a reading."""
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _date(text: str | None) -> date | None:

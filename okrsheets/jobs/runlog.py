@@ -166,6 +166,12 @@ def failure_reason(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
+def key_list(keys: tuple[str, ...] | list[str], shown: int = 10) -> str:
+    """Department keys for one line: the first ``shown``, then how many more."""
+    more = len(keys) - shown
+    return ", ".join(keys[:shown]) + (f" (+{more})" if more > 0 else "")
+
+
 def _count(value: int | None) -> str:
     return "?" if value is None else str(value)
 
@@ -177,7 +183,7 @@ def summary_line(report: RunReport) -> str:
         return f"rollup failed after {took} ({report.trigger}): {report.reason}"
     parts = [
         f"{_count(report.departments_read)}/{report.departments_total} departments read"
-        + (f" (not read: {', '.join(report.departments_unread)})" if report.departments_unread else ""),
+        + (f" (not read: {key_list(report.departments_unread)})" if report.departments_unread else ""),
         f"{_count(report.key_results_scored)} KRs scored",
         f"{_count(report.data_issues)} data issues",
         f"{len(report.errors)} errors",
@@ -220,7 +226,7 @@ def report_lines(report: RunReport) -> list[str]:
     lines += [
         f"  as of:               {report.as_of}",
         f"  departments read:    {_count(report.departments_read)} of {report.departments_total}",
-        *([f"  not read:            {', '.join(report.departments_unread)}"
+        *([f"  not read:            {key_list(report.departments_unread)}"
            " (the summary shows their last good reading; see its data issues)"] if report.departments_unread else []),
         f"  key results scored:  {_count(report.key_results_scored)}"
         + (f" ({without} without a check-in)" if without else ""),
