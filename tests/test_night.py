@@ -218,11 +218,14 @@ def test_a_summary_open_in_excel_is_left_alone_and_tonights_goes_beside_it(tmp_p
     status = _invoke("status", "--config", str(config))
     assert str(beside) in status.output
 
+    download = folder / "company-summary (1).xlsx"  # someone's own copy: not ours to touch
+    shutil.copy(summary, download)
     (folder / lock_name).unlink()  # closed: the next night writes the usual name again, with every night
     result = _invoke("rollup", "--config", str(config), "--as-of", "2026-11-17")
     assert result.exit_code == 0, result.output
     assert [row["date"] for row in read_history(summary)] == [date(2026, 11, 15), date(2026, 11, 16), date(2026, 11, 17)]
     assert not beside.exists()  # its history now lives in the usual summary
+    assert download.read_bytes() == before
 
 
 # ---------------------------------------------------------------- temporary files of a killed run

@@ -17,6 +17,7 @@ a comment such as ``=HYPERLINK(...)`` can never become a formula.
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -188,8 +189,15 @@ def summary_target(folder: Path, as_of: date) -> tuple[Path, Path | None]:
 def earlier_summaries(folder: Path) -> list[Path]:
     """Summaries written beside an open ``company-summary.xlsx`` on earlier nights, oldest first."""
     stem, suffix = Path(SUMMARY_NAME).stem, Path(SUMMARY_NAME).suffix
-    found = [p for p in Path(folder).glob(f"{stem} (*){suffix}") if p.is_file()]
-    return sorted(found, key=lambda p: (p.stat().st_mtime_ns, p.name))
+    ours = re.compile(re.escape(stem) + r" \(\d{4}-\d{2}-\d{2}( \d+)?\)" + re.escape(suffix))  # not "(1).xlsx" copies
+    found = []
+    for path in Path(folder).glob(f"{stem} (*){suffix}"):
+        try:
+            if ours.fullmatch(path.name) and path.is_file():
+                found.append((path.stat().st_mtime_ns, path.name, path))
+        except OSError:
+            continue
+    return [path for *_, path in sorted(found)]
 
 
 def write_summary(result: RollupResult, path: Path, settings: ScoringSettings, history_from: Sequence[Path] = ()) -> None:

@@ -285,7 +285,8 @@ def score_quarter(plan: QuarterPlan, backend: Backend, as_of: date, state: dict 
             read_on = stored.read_on if stored is not None else None
             if stored is not None:
                 krs = _from_stored_reading(department, stored, job)
-            department_issues = [*department_issues, _not_read_issue(config, department, location, read_on)]
+            if readings is not None:  # without a store, whether it was ever read is not known
+                department_issues = [*department_issues, _not_read_issue(config, department, location, read_on)]
         departments.append(_assemble(department, location, krs, readable, job, read_on))
         issues.extend(department_issues)
     counted = [d for d in departments if d.has_reading]
