@@ -183,3 +183,9 @@ def test_reprovisioning_keeps_every_typed_cell_its_value_type_and_number_format(
     assert len(units) == 5, units  # VND, count, percent, days, milestone
     assert any(archived for *_, archived in covered)  # archived rows were typed in and compared too
     assert checked > 1000
+
+
+def test_readme_says_what_reprovisioning_keeps():
+    readme = " ".join((Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8").split())
+    assert ("Each cell keeps its value, its type (a date stays a date, a formula a formula, an error such as `#REF!` "
+            "an error, text text) and its own number format.") in readme
