@@ -58,7 +58,9 @@ def test_workers_die_when_the_rollup_is_killed(tmp_path):
     config = load_config(config_path)
     outcomes = provision(build_plan(config), ExcelBackend(config))
     assert [o.action for o in outcomes] == ["created"] * DEPARTMENTS
-    env = {**os.environ, "OKRSHEETS_WORKERS": "2"}
+    root = str(Path(__file__).resolve().parent.parent)  # this checkout's okrsheets, whatever is installed
+    env = {**os.environ, "OKRSHEETS_WORKERS": "2",
+           "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
     rollup = subprocess.Popen(
         [sys.executable, "-m", "okrsheets", "rollup", "--config", str(config_path), "--as-of", "2026-11-15"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
