@@ -277,6 +277,15 @@ def test_a_folder_named_like_the_summary_gets_a_clear_message(tmp_path):
     _no_traceback(result, f"Error: {folder / 'company-summary.xlsx'} là một thư mục, không phải tệp; đổi tên hoặc xóa thư mục đó rồi chạy lại")
 
 
+def test_a_folder_named_like_a_team_workbook_is_a_data_issue_without_a_traceback(tmp_path):
+    config, folder = _company(tmp_path, ["a", "b"])
+    (folder / "b.xlsx").unlink()
+    (folder / "b.xlsx").mkdir()
+    result = _rollup_process(config)
+    _no_traceback(result, "1/2 phòng ban không đọc được tệp (b)")
+    assert (folder / "company-summary.xlsx").is_file()  # a's department is still summed up
+
+
 def test_a_data_folder_that_is_a_file_gets_a_clear_message_in_english_too(tmp_path):
     config, folder = _company(tmp_path, ["a"])
     config.write_text(config.read_text(encoding="utf-8").replace('quarter = "2026-Q4"', 'language = "en"\nquarter = "2026-Q4"'), encoding="utf-8")

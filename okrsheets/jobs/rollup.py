@@ -456,6 +456,9 @@ def _score_department(department: DepartmentPlan, backend: Backend, job: _Job) -
                      {department.key: dict(previous) if isinstance(previous, dict) else {}})
     try:
         readings = reader.read(backend)
+    except OSError as exc:  # the file system said no (a folder named like the workbook, no permission): no traceback
+        log.warning("cannot read %s: %s", reader.location, exc)
+        readings = reader.unreadable(exc)
     except Exception as exc:  # noqa: BLE001 - one bad workbook must never stop the others
         log.exception("unexpected error reading %s", reader.location)
         readings = reader.unreadable(exc)
