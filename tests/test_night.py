@@ -114,6 +114,7 @@ def test_a_department_not_read_tonight_keeps_its_last_good_reading_and_never_cou
     assert "a (số liệu ngày 15/11/2026)  27,8%" in table
     assert any(line.split()[:3] == ["c", "—", "—"] for line in table.splitlines()), table
 
+    assert json.loads((folder / ".okrsheets-readings.json").read_text(encoding="utf-8"))["departments"]["a"]["read_on"] == "2026-11-15"
     summary = folder / "company-summary.xlsx"
     overview = _overview(summary)
     assert overview["a (số liệu ngày 15/11/2026)"][0] == pytest.approx((0.5 + 1 / 3) / 3)
@@ -191,6 +192,10 @@ def test_readme_help_and_nightly_doc_give_the_same_exit_codes():
     doc = " ".join(NIGHTLY.read_text(encoding="utf-8").split())
     assert "`okrsheets rollup` exits 0 when every workbook was read and the summary written" in doc
     assert "| 1 | the last run failed (the reason is printed), could not read some departments" in doc
+    assert ("Each department's last good reading is kept in `<quarter folder>/.okrsheets-readings.json`: a workbook "
+            "that cannot be read tonight is shown from it, marked with the date it was read;") in doc
+    assert "Temporary files a killed run leaves (`.company-summary.*.xlsx.tmp`) are removed by the next run once they are ten minutes old." in doc
+    assert "If `company-summary.xlsx` is open in Excel or LibreOffice, the summary is written beside it as `company-summary (<date>).xlsx`." in doc
 
 
 # ---------------------------------------------------------------- summary open in Excel or LibreOffice
