@@ -98,9 +98,9 @@ def describe_os_error(error: OSError, path: Path | str | None = None, lang: str 
     """What went wrong on the file system and what to do, in the config's language (vi or en)."""
     words = _OS_ERRORS["en" if lang == "en" else "vi"]
     where = Path(path or error.filename or ".")
-    if error.errno == errno.ELOOP or (where.is_symlink() and not os.path.exists(where)):
+    if error.errno == errno.ELOOP or (_safely(where.is_symlink) and not os.path.exists(where)):
         key = "loop"
-    elif isinstance(error, NotADirectoryError) or (isinstance(error, FileExistsError) and not where.is_dir()):
+    elif isinstance(error, NotADirectoryError) or (isinstance(error, FileExistsError) and not _safely(where.is_dir)):
         key = "not_a_folder"
         where = _first_file(where)
     elif isinstance(error, IsADirectoryError):
@@ -118,10 +118,18 @@ def describe_os_error(error: OSError, path: Path | str | None = None, lang: str 
     return words[key].format(path=where, why=error.strerror or error)
 
 
+def _safely(test: Callable[[], bool]) -> bool:
+    """A path test that says False instead of raising (no permission to look, for one)."""
+    try:
+        return test()
+    except OSError:
+        return False
+
+
 def _first_file(path: Path) -> Path:
     """The part of ``path`` that is a file where a folder should be (``path`` itself if none is found)."""
     for part in reversed([path, *path.parents]):
-        if part.exists() and not part.is_dir():
+        if _safely(part.exists) and not _safely(part.is_dir):
             return part
     return path
 
