@@ -43,6 +43,13 @@ def status_label(status: str, language: str) -> str:
     return STATUS["en" if language == "en" else "vi"][status]
 
 
+def reading_of(day, language: str) -> str:
+    """How a department shown from an earlier night's reading is marked: "số liệu ngày 28/11/2026"."""
+    if language == "en":
+        return f"reading of {day.isoformat()}"
+    return f"số liệu ngày {day.strftime('%d/%m/%Y')}"
+
+
 def grade_label(grade: str, language: str) -> str:
     return GRADE["en" if language == "en" else "vi"][grade]
 

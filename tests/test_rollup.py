@@ -25,8 +25,8 @@ def _invoke(*args: str):
     return CliRunner().invoke(cli, list(args))
 
 
-def _json(result) -> dict:
-    assert result.exit_code == 0, result.output
+def _json(result, exit_code: int = 0) -> dict:
+    assert result.exit_code == exit_code, result.output
     return json.loads(result.stdout)
 
 
@@ -167,7 +167,7 @@ def test_bad_input_becomes_data_issues_and_never_stops_the_rollup(tmp_path: Path
     if soffice:  # give "=1/0" the cached #DIV/0! a spreadsheet program saves
         _recalculate_in_place([folder / "error_value.xlsx"], tmp_path)
     result = _invoke("rollup", "--config", str(config), "--json", "--as-of", AS_OF)
-    data = _json(result)
+    data = _json(result, exit_code=1)  # some workbooks could not be read: monitoring must notice
     by_department = {d["key"]: d for d in data["departments"]}
     assert by_department["ok"]["score"] == pytest.approx(0.5 / 3)
     for kind in DAMAGES:
@@ -189,20 +189,6 @@ def test_bad_input_becomes_data_issues_and_never_stops_the_rollup(tmp_path: Path
         "truncated": "Không đọc được tệp: tệp bị cắt cụt hoặc hỏng",
     }
     assert by_department["deleted_row"]["score"] > 0  # the remaining KRs still count
-
-
-def test_locked_summary_is_not_written(tmp_path: Path):
-    config = _config(tmp_path, ["hr"])
-    assert _invoke("provision", "--config", str(config)).exit_code == 0
-    folder = tmp_path / "data" / "2026-Q4"
-    assert _invoke("rollup", "--config", str(config), "--as-of", AS_OF).exit_code == 0
-    summary = folder / "company-summary.xlsx"
-    before = summary.read_bytes()
-    (folder / ".~lock.company-summary.xlsx#").write_text("x")
-    result = _invoke("rollup", "--config", str(config), "--as-of", "2026-11-16")
-    assert result.exit_code != 0
-    assert "company-summary.xlsx is open in Excel or LibreOffice" in result.output
-    assert summary.read_bytes() == before
 
 
 def test_workbooks_saved_by_libreoffice_roll_up_the_same(tmp_path: Path):

@@ -120,7 +120,8 @@ def test_a_state_file_that_is_not_an_object_is_ignored(company, caplog):
     folder = backend.config.quarter_folder
     (folder / ".okrsheets-state.json").write_text("[1, 2]", encoding="utf-8")
     result = CliRunner().invoke(cli, ["rollup", "--config", str(backend.config.source), "--as-of", AS_OF.isoformat()])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # the damaged departments could not be read
+    assert "6/16 phòng ban không đọc được tệp" in result.output
     assert "not a JSON object" in caplog.text
     assert json.loads((folder / ".okrsheets-state.json").read_text(encoding="utf-8"))["ok1"]["O1.KR1"]["value"] == 1.0
 

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from xml.etree import ElementTree
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.formatting.rule import DataBarRule, FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils.cell import coordinate_to_tuple
@@ -25,7 +25,8 @@ from okrsheets.config import Config, safe_file_stem
 from okrsheets.errors import WorkbookError
 from okrsheets.files import atomic_write, ensure_not_open
 from okrsheets.i18n import GRADE_FILL, GRADE_FONT, UNREADABLE
-from okrsheets.sheets.spec import STYLES, Formula, SheetSpec, WorkbookSpec, a1
+from okrsheets.sheets.spec import STYLES, CellError, Formula, SheetSpec, WorkbookSpec, a1
+from okrsheets.sheets.team_workbook import TypedCell
 from okrsheets.backends.base import SheetData, WorkbookData
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -53,6 +54,9 @@ class ExcelBackend:
 
     def read(self, department_key: str, sheets: Collection[str] | None = None) -> WorkbookData:
         return read_workbook(self.path(department_key), sheets)
+
+    def read_typed_cells(self, department_key: str, sheet: str, columns: Collection[int]) -> dict[tuple[int, int], TypedCell]:
+        return read_typed_cells(self.path(department_key), sheet, columns)
 
     def write(self, department_key: str, spec: WorkbookSpec) -> None:
         path = self.path(department_key)
@@ -97,6 +101,41 @@ def read_workbook(path: Path, only: Collection[str] | None = None) -> WorkbookDa
         raise WorkbookError(f"{path}: the workbook is damaged and cannot be read ({exc})", "damaged") from exc
     finally:
         workbook.close()
+
+
+def read_typed_cells(path: Path, sheet: str, columns: Collection[int]) -> dict[tuple[int, int], TypedCell]:
+    """The non-empty cells of ``columns`` on ``sheet``, each as the file holds it: {(row, column): TypedCell}.
+
+    What provisioning carries over: its value with its type (a formula as its
+    text, an error as an error, a date as a date) and its own number format.
+    Raises WorkbookError when the file cannot be read.
+    """
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=False)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
+        raise WorkbookError(f"{path}: cannot read the cells teams typed ({exc})", "damaged") from exc
+    try:
+        if sheet not in workbook.sheetnames:
+            return {}
+        wanted = set(columns)
+        cells = {}
+        for row in workbook[sheet].iter_rows(min_col=min(wanted), max_col=max(wanted)):
+            for cell in row:
+                if cell.value is None or getattr(cell, "column", None) not in wanted:
+                    continue
+                cells[(cell.row, cell.column)] = TypedCell(_typed_value(cell), cell.number_format)
+        return cells
+    finally:
+        workbook.close()
+
+
+def _typed_value(cell) -> object:
+    """A cell's value as the spec writes it back: formulas as Formula, errors as CellError, the rest as is."""
+    if cell.data_type == "f":
+        return Formula(getattr(cell.value, "text", None) or str(cell.value))  # ArrayFormula keeps its text
+    if cell.data_type == "e":
+        return CellError(str(cell.value))
+    return cell.value
 
 
 def _error_cells(path: Path, wanted: Collection[str]) -> dict[str, list[tuple[str, str]]]:
@@ -204,6 +243,9 @@ def _render_sheet(workbook: Workbook, spec: SheetSpec, password: str | None) -> 
         value = item.value
         if isinstance(value, Formula):
             cell.value = value.text
+        elif isinstance(value, CellError):
+            cell.value = value.text
+            cell.data_type = "e"
         elif isinstance(value, str):
             set_text(cell, value)
         elif isinstance(value, datetime):

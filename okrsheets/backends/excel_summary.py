@@ -17,6 +17,7 @@ a comment such as ``=HYPERLINK(...)`` can never become a formula.
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -33,13 +34,13 @@ from xlsxwriter.worksheet import Worksheet
 
 from okrsheets import i18n
 from okrsheets.errors import WorkbookError
-from okrsheets.files import atomic_write, ensure_not_open
+from okrsheets.files import atomic_write, ensure_not_open, office_lock_file
 from okrsheets.core.results import DepartmentResult, KeyResultResult, RollupResult
 from okrsheets.core.scoring import ScoringSettings
 from okrsheets.sheets.spec import LINE_HEIGHT, wrapped_lines
 from okrsheets.core.values import cell_date
 
-__all__ = ["SUMMARY_NAME", "read_history", "write_summary"]
+__all__ = ["SUMMARY_NAME", "earlier_summaries", "read_history", "summary_target", "write_summary"]
 
 log = logging.getLogger("okrsheets")
 
@@ -165,17 +166,55 @@ class _History:
 # --- Public API ---
 
 
-def write_summary(result: RollupResult, path: Path, settings: ScoringSettings) -> None:
+def summary_target(folder: Path, as_of: date) -> tuple[Path, Path | None]:
+    """Where tonight's summary goes, and the lock file of the summary open in Excel or LibreOffice (or None).
+
+    ``company-summary.xlsx`` unless it is open; then beside it,
+    ``company-summary (2026-12-01).xlsx`` (``... (2026-12-01 2).xlsx`` if that
+    one is open too).
+    """
+    normal = Path(folder) / SUMMARY_NAME
+    lock = office_lock_file(normal)
+    if lock is None:
+        return normal, None
+    stem, suffix = normal.stem, normal.suffix
+    n = 1
+    while True:
+        candidate = normal.with_name(f"{stem} ({as_of.isoformat()}{'' if n == 1 else f' {n}'}){suffix}")
+        if office_lock_file(candidate) is None:
+            return candidate, lock
+        n += 1
+
+
+def earlier_summaries(folder: Path) -> list[Path]:
+    """Summaries written beside an open ``company-summary.xlsx`` on earlier nights, oldest first."""
+    stem, suffix = Path(SUMMARY_NAME).stem, Path(SUMMARY_NAME).suffix
+    ours = re.compile(re.escape(stem) + r" \(\d{4}-\d{2}-\d{2}( \d+)?\)" + re.escape(suffix))  # not "(1).xlsx" copies
+    found = []
+    for path in Path(folder).glob(f"{stem} (*){suffix}"):
+        try:
+            if ours.fullmatch(path.name) and path.is_file():
+                found.append((path.stat().st_mtime_ns, path.name, path))
+        except OSError:
+            continue
+    return [path for *_, path in sorted(found)]
+
+
+def write_summary(result: RollupResult, path: Path, settings: ScoringSettings, history_from: Sequence[Path] = ()) -> None:
     """Write the company summary workbook at ``path``, atomically.
 
     Raises WorkbookLockedError (file untouched) when the file is open in Excel
-    or LibreOffice. The history rows of the existing file are kept; this
-    rollup's row replaces the one with the same date. An unreadable existing
-    file is copied to ``<stem>.corrupt-<timestamp>.xlsx`` first (with a warning).
+    or LibreOffice. The history rows of the existing file, and of the summaries
+    in ``history_from`` (written beside an open one), are kept; this rollup's
+    row replaces the one with the same date. An unreadable existing file is
+    copied to ``<stem>.corrupt-<timestamp>.xlsx`` first (with a warning).
     """
     path = Path(path)
     ensure_not_open(path)
-    history = _merge_history(_previous_history(path), result)
+    history = _previous_history(path)
+    for other in history_from:
+        history = _union_history(history, _other_history(Path(other)))
+    history = _merge_history(history, result)
     ctx = _Ctx("en" if result.language == "en" else "vi", settings)
     atomic_write(path, lambda tmp: _save(result, history, ctx, tmp))
 
@@ -258,6 +297,21 @@ def _previous_history(path: Path) -> _History:
         shutil.copy2(path, aside)
         log.warning("%s; kept a copy as %s and started a new history", error, aside.name)
         return _History()
+
+
+def _other_history(path: Path) -> _History:
+    """The history of a summary written beside the usual one; empty (with a warning) if it cannot be read."""
+    try:
+        return _load_history(path)
+    except (OSError, WorkbookError) as error:
+        log.warning("cannot read the history of %s (%s); its rows are left out", path, error)
+        return _History()
+
+
+def _union_history(first: _History, later: _History) -> _History:
+    """The columns and rows of both; a date in both keeps ``later``'s row."""
+    names = {**first.names, **later.names}
+    return _History(names, dict(sorted({**first.rows, **later.rows}.items())))
 
 
 def _corrupt_name(path: Path) -> Path:
@@ -531,16 +585,22 @@ def _overview(sheet: _Sheet, result: RollupResult, ctx: _Ctx) -> None:
         sheet.put(row, 1, kind, value, grade=result.grade if word == "score" else None)
     columns = ctx.columns("overview") + [_Col(i18n.status_label(s, ctx.lang), "count") for s in STATUSES]
     columns.append(_Col(ctx.word("issues"), "count"))
-    rows = [_department_row(d, len(result.issues_for(d.key))) for d in result.departments]
+    rows = [_department_row(d, len(result.issues_for(d.key)), ctx.lang) for d in result.departments]
     header_row = len(facts) + 1
     last = _table(sheet, columns, rows, header_row)
     if rows:
         _department_chart(sheet, header_row, last, ctx)
 
 
-def _department_row(department: DepartmentResult, issues: int) -> list:
+def _department_row(department: DepartmentResult, issues: int, lang: str) -> list:
+    """A department's overview row: one not read tonight is marked with the date of the reading shown;
+    one never read has no score and no grade (it is not counted as 0)."""
     counts = department.count_by_status()
-    return [department.name, department.score, department.grade, department.status,
+    name = department.name
+    if department.stale:
+        name = f"{name} ({i18n.reading_of(department.read_on, lang)})"
+    scored = department.has_reading
+    return [name, department.score if scored else None, department.grade if scored else None, department.status,
             *(counts[s] for s in STATUSES), issues]
 
 

@@ -125,14 +125,21 @@ def rollup(config_path: str | None, as_json: bool, as_of, wait: bool) -> None:
     """Read every team workbook, score it and write the company summary.
 
     Problems in team sheets become rows of the summary's data-issues sheet;
-    they never stop the rollup. Exits 0 when the summary was written, non-zero
-    only when nothing could be written (bad config, unwritable folder, summary
-    open in Excel, another rollup running: exit 75).
+    they never stop the rollup. A summary open in Excel or LibreOffice is left
+    alone: tonight's is written beside it, and a message says where.
+
+    Exit codes: 0 every workbook was read and the summary written; 1 some
+    workbook could not be read (the summary is still written and shows its
+    last good reading), or none could be read (nothing is written: run
+    `provision` first), or nothing could be written; 2 a bad config; 75
+    another rollup is running.
 
     On Linux, from 100 departments on, workbooks are read by one worker
     process per CPU; OKRSHEETS_WORKERS=1 keeps the rollup to one process.
     """
     from okrsheets.config import load_config
+
+    from okrsheets.jobs.nightly import unread_message
 
     config = load_config(config_path)
     result = _run_rollup(config, as_of.date() if as_of else None, wait)
@@ -141,6 +148,12 @@ def rollup(config_path: str | None, as_json: bool, as_of, wait: bool) -> None:
     else:
         for line in score_table(result):
             click.echo(line)
+    for error in result.errors:  # e.g. the summary was open, so tonight's went beside it
+        click.echo(error, err=True)
+    unread = unread_message(result)
+    if unread:
+        click.echo(unread, err=True)
+        sys.exit(1)
 
 
 def _run_rollup(config, as_of, wait: bool):

@@ -54,8 +54,9 @@ def status_command(config_path: str | None, as_json: bool) -> None:
     scored, data issues, errors, API requests and the summary path. The next
     run is the next [schedule] run_at in the config's timezone.
 
-    Exit codes: 0 the last run succeeded, 1 it failed, 3 there has been no run
-    yet (2 for a config problem, as everywhere).
+    Exit codes: 0 the last run succeeded, 1 it failed or could not read some
+    departments, 3 there has been no run yet (2 for a config problem, as
+    everywhere).
     """
     from okrsheets.config import load_config
     from okrsheets.jobs.nightly import nightly_status

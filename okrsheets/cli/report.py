@@ -82,12 +82,14 @@ def _measure(kr, locale: str, language: str) -> str:
 
 def score_table(result) -> list[str]:
     """Company and department scores as a small table for the terminal."""
-    from okrsheets.i18n import grade_label, status_label
+    from okrsheets.i18n import grade_label, reading_of, status_label
 
     lang = result.language
     locale = "en_US" if lang == "en" else "vi_VN"
     pct = lambda v: f"{format_number(v * 100, locale, 1)}%"  # noqa: E731  vi: "54,7%", en: "54.7%"
-    rows = [(d.name, pct(d.score), grade_label(d.grade, lang), status_label(d.status, lang), str(len(result.issues_for(d.key))))
+    rows = [(d.name + (f" ({reading_of(d.read_on, lang)})" if d.stale else ""),
+             pct(d.score) if d.has_reading else "—", grade_label(d.grade, lang) if d.has_reading else "—",
+             status_label(d.status, lang), str(len(result.issues_for(d.key))))
             for d in result.departments]
     head = ("Phòng ban", "Điểm", "Màu", "Trạng thái", "Vấn đề") if lang == "vi" else ("Department", "Score", "Grade", "Status", "Issues")
     total = (result.company, pct(result.score), grade_label(result.grade, lang), status_label(result.status, lang), str(len(result.issues)))

@@ -99,6 +99,13 @@ class PlannedKeyResult:
     def is_milestone(self) -> bool:
         return self.kind == "milestone"
 
+    @property
+    def is_scorable(self) -> bool:
+        """Whether the plan gives what scoring needs: a target, and a start for increase/decrease."""
+        return self.kind == "milestone" or (
+            self.target is not None and (self.kind in ("at_least", "at_most") or self.start is not None)
+        )
+
 
 @dataclass(frozen=True)
 class PlannedObjective:

@@ -71,7 +71,18 @@ class DepartmentResult:
     objectives: tuple[ObjectiveResult, ...]
     key_results: tuple[KeyResultResult, ...]
     source: str  # workbook path or spreadsheet URL
-    readable: bool = True  # False when the workbook could not be read at all
+    readable: bool = True  # False when the workbook could not be read at all tonight
+    read_on: date | None = None  # the date of the reading shown: the as-of date, an earlier night's, or None (never read)
+
+    @property
+    def stale(self) -> bool:
+        """True when tonight's workbook could not be read and an earlier night's reading is shown."""
+        return not self.readable and self.read_on is not None
+
+    @property
+    def has_reading(self) -> bool:
+        """False when the department's workbook has never been read: no score, left out of the company score."""
+        return self.readable or self.read_on is not None
 
     def count_by_status(self) -> dict[str, int]:
         counts = {s: 0 for s in ("done", "on_track", "at_risk", "off_track", "no_data")}

@@ -28,7 +28,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from okrsheets.config import Config
-from okrsheets.i18n import grade_label, status_label
+from okrsheets.i18n import grade_label, reading_of, status_label
 from okrsheets.core.results import DataIssue, DepartmentResult, KeyResultResult, RollupResult
 
 log = logging.getLogger("okrsheets")
@@ -134,6 +134,15 @@ def _percent(value: float) -> str:
     return f"{value:.0%}"
 
 
+def _department_score(department: DepartmentResult, language: str) -> str:
+    """A department's score; "—" when its workbook was never read, with the reading's date when not read tonight."""
+    if not department.has_reading:
+        return "—"
+    if department.stale:
+        return f"{_percent(department.score)} ({reading_of(department.read_on, language)})"
+    return _percent(department.score)
+
+
 def _day(value: date, language: str) -> str:
     return value.strftime("%d/%m/%Y") if _lang(language) == "vi" else value.isoformat()
 
@@ -234,7 +243,7 @@ def _sections(digest: DepartmentDigest, result: RollupResult, config: Config) ->
 
 def _department_heading(department: DepartmentResult, language: str) -> str:
     status = status_label(department.status, language) if department.readable else _t(language, "unreadable")
-    return _t(language, "department", name=department.name, score=_percent(department.score), status=status)
+    return _t(language, "department", name=department.name, score=_department_score(department, language), status=status)
 
 
 def owner_subject(digests: list[DepartmentDigest], result: RollupResult, language: str) -> str:
@@ -302,7 +311,7 @@ def _admin_rows(result: RollupResult, language: str) -> list[list[str]]:
         counts = _status_counts(department)
         status = status_label(department.status, language) if department.readable else _t(language, "unreadable")
         rows.append([
-            department.name, _percent(department.score), status,
+            department.name, _department_score(department, language), status,
             *(str(counts[s]) for s in STATUSES), str(len(result.issues_for(department.key))),
         ])
     return rows

@@ -16,12 +16,14 @@ from pathlib import Path
 
 from okrsheets.config import Config
 from okrsheets.errors import OkrsheetsError
+from okrsheets.files import check_folder
 from okrsheets.jobs.lock import LockOwner, held_by, rollup_lock
 from okrsheets.core.results import RollupResult
 from okrsheets.jobs.runlog import (
     LastRun,
     RunReport,
     failure_report,
+    key_list,
     log_file,
     log_report,
     read_last_run,
@@ -71,6 +73,7 @@ def run_nightly(
     rollup = rollup or default_rollup()
     now = clock or (lambda: datetime.now(config.tz))
     folder = config.quarter_folder
+    check_folder(folder, config.language)  # a folder that is a file, a link loop, no permission: say so plainly
     with log_file(folder, config.tz):
         with rollup_lock(folder, wait=wait, tz=config.tz, command=trigger):
             return _run_locked(config, as_of, rollup, progress, trigger, now)
@@ -105,6 +108,23 @@ def _run_locked(
         emails_sent=emails_sent, email_problems=email_problems,
     ))
     return result
+
+
+_UNREAD = {
+    "vi": "{count}/{total} phòng ban không đọc được tệp ({keys}); bảng tổng hợp dùng số liệu đọc được gần nhất "
+          "của các phòng ban đó, xem trang vấn đề dữ liệu",
+    "en": "{count} of {total} departments could not be read ({keys}); the summary shows their last good reading, "
+          "see its data-issues sheet",
+}
+
+
+def unread_message(result: RollupResult) -> str | None:
+    """Why the rollup exits 1 although it wrote the summary: the departments it could not read; None if all were read."""
+    unread = [d.key for d in result.departments if not d.readable]
+    if not unread:
+        return None
+    words = _UNREAD["en" if result.language == "en" else "vi"]
+    return words.format(count=len(unread), total=len(result.departments), keys=key_list(unread))
 
 
 def _digest(config: Config, result: RollupResult) -> tuple[int | None, tuple[str, ...]]:
@@ -146,7 +166,7 @@ class NightlyStatus:
     def exit_code(self) -> int:
         if self.last is None:
             return STATUS_NO_RUN
-        return STATUS_SUCCEEDED if self.last.last_run.succeeded else STATUS_FAILED
+        return STATUS_SUCCEEDED if self.last.last_run.complete else STATUS_FAILED
 
     def lines(self) -> list[str]:
         lines = []

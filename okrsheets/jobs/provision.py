@@ -10,7 +10,7 @@ then backed up first).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from okrsheets.backends.base import Backend, WorkbookData
@@ -55,6 +55,8 @@ class ExistingWorkbook:
     rows: dict[str, dict[str, object]] = field(default_factory=dict)  # by ID: text, start, target, weight...
     archived: dict[str, ArchivedRow] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    sheet: str | None = None  # the OKR sheet's title
+    entry_rows: dict[int, tuple[str, bool]] = field(default_factory=dict)  # row number -> (ID, archived), in order
 
 
 def provision(
@@ -103,9 +105,13 @@ def _provision_one(plan: QuarterPlan, backend: Backend, department: DepartmentPl
     action = "forced" if existing.problems else "updated"
     backup = None
     if not dry_run:
+        typed = _typed_entries(backend, department.key, existing)
+        if isinstance(typed, str):
+            return ProvisionOutcome(department.key, location, "damaged", problems=(*existing.problems, typed))
         if existing.problems:
             backup = backend.backup(department.key, now.strftime("%Y%m%d-%H%M%S"))
-        entries = {**{a.id: a.entry for a in existing.archived.values()}, **existing.entries}
+        entries = {**{a.id: a.entry for a in existing.archived.values()}, **existing.entries, **typed}
+        archived = [replace(a, entry=typed.get(a.id, a.entry)) for a in archived]
         backend.write(department.key, team_workbook(config, department, entries, archived, now))
     return ProvisionOutcome(department.key, location, action, changes, tuple(existing.problems), backup)
 
@@ -131,7 +137,7 @@ def inspect(data: WorkbookData, plan: QuarterPlan, department: DepartmentPlan) -
     if sheet is None:
         problems.append(f"{where}: the sheet \"{okr_title}\" is missing (renamed or deleted); rename it back to \"{okr_title}\"")
         return ExistingWorkbook(meta, problems=problems)
-    existing = ExistingWorkbook(meta, problems=problems)
+    existing = ExistingWorkbook(meta, problems=problems, sheet=okr_title)
     seen: dict[str, int] = {}
     for row_number in range(FIRST_ROW, len(sheet.rows) + 1):
         item_id = sheet.value(row_number, COL["id"])
@@ -142,6 +148,7 @@ def inspect(data: WorkbookData, plan: QuarterPlan, department: DepartmentPlan) -
             continue
         values = {name: sheet.value(row_number, COL[name]) for name in COL}
         entry = TeamEntry(*(values[name] for name in TEAM_COLUMNS))
+        existing.entry_rows[row_number] = (item_id, values["code"] == "archived")
         if values["code"] == "archived":
             existing.archived[item_id] = ArchivedRow(
                 item_id, str(values["text"] or ""), str(values["kind"] or ""), str(values["unit"] or ""),
@@ -162,6 +169,33 @@ def inspect(data: WorkbookData, plan: QuarterPlan, department: DepartmentPlan) -
         if item_id not in expected_ids:
             problems.append(f"{where}: {sheet.title}!A{row_number}: unknown ID {item_id} (IDs must not be edited)")
     return existing
+
+
+def _typed_entries(backend: Backend, department_key: str, existing: ExistingWorkbook) -> dict[str, TeamEntry] | str:
+    """What the team typed on each KR and archived row, with each cell's own type and number format.
+
+    A backend that can read cells as typed (Excel: formulas as their text,
+    errors as errors, number formats) gives the entries the rebuilt workbook
+    carries over; the values of ``backend.read`` are used otherwise. A problem
+    reading them is returned as text: the workbook is then left alone.
+    """
+    read = getattr(backend, "read_typed_cells", None)
+    if read is None or existing.sheet is None or not existing.entry_rows:
+        return {}
+    columns = [COL[name] for name in TEAM_COLUMNS]
+    try:
+        cells = read(department_key, existing.sheet, columns)
+    except WorkbookError as exc:
+        return str(exc)
+    entries: dict[str, TeamEntry] = {}
+    from_archive: dict[str, bool] = {}
+    for row, (item_id, archived) in existing.entry_rows.items():
+        # as inspect() reads them: the first active row of an ID, else its last archived row
+        if item_id in entries and not from_archive[item_id]:
+            continue
+        entries[item_id] = TeamEntry(*(cells.get((row, column)) for column in columns))
+        from_archive[item_id] = archived
+    return entries
 
 
 def _archive(existing: ExistingWorkbook, department: DepartmentPlan) -> list[ArchivedRow]:

@@ -7,10 +7,12 @@ still scored. KRs are found by their ID, not by row position.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import logging
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -24,7 +26,8 @@ from okrsheets.backends import open_backend
 from okrsheets.backends.base import Backend, SheetData
 from okrsheets.config import Config
 from okrsheets.errors import BackendError, WorkbookError
-from okrsheets.files import atomic_write
+from okrsheets.files import atomic_write, check_folder, describe_os_error, office_lock_file, remove_stale_temps
+from okrsheets.jobs.readings import DepartmentReading, KeyResultReading, ReadingsStore
 from okrsheets.sheets.team_workbook import COL, FIRST_ROW, META_SHEET, OKR_SHEET, read_meta
 from okrsheets.core.model import ITEM_ID_RE, DepartmentPlan, PlannedKeyResult
 from okrsheets.plan import QuarterPlan, build_plan
@@ -173,7 +176,7 @@ class _Reader:
                     self.issue("value", sheet=sheet.title, cell=a1(row, COL["current"]), found=raw, kr=kr.id,
                                issue=f"{kr.id}: {reading.issue}")
                 value = reading.value
-        scorable = kr.kind == "milestone" or (kr.target is not None and (kr.kind in ("at_least", "at_most") or kr.start is not None))
+        scorable = kr.is_scorable
         if not scorable:
             self.issue("no_target", kr=kr.id, id=kr.id)
             value = None
@@ -201,7 +204,8 @@ class _Reader:
 _Reading = tuple[float | None, str | None, float, str, str | None, str | None, date | None, date | None]
 
 
-def _assemble(department: DepartmentPlan, location: str, readings: list[_Reading], readable: bool, job: _Job) -> DepartmentResult:
+def _assemble(department: DepartmentPlan, location: str, readings: list[_Reading], readable: bool, job: _Job,
+              read_on: date | None = None) -> DepartmentResult:
     """The department's result from its plan and its KR readings: KR, objective and department scores."""
     settings, expected, key = job.config.scoring, job.expected, department.key
     key_results = [
@@ -229,6 +233,7 @@ def _assemble(department: DepartmentPlan, location: str, readings: list[_Reading
         key=key, name=department.name, owners=department.owners, weight=department.weight, score=score,
         grade=str(grade(score, settings)), status=str(status_for(score, expected, has_data, settings)),
         objectives=tuple(objectives), key_results=tuple(key_results), source=location, readable=readable,
+        read_on=read_on,
     )
 
 
@@ -248,12 +253,19 @@ def _text(value: object) -> str | None:
 
 
 def score_quarter(plan: QuarterPlan, backend: Backend, as_of: date, state: dict | None = None,
-                  progress: Callable[[int, int], None] | None = None, workers: int | None = None) -> RollupResult:
+                  progress: Callable[[int, int], None] | None = None, workers: int | None = None,
+                  readings: ReadingsStore | None = None) -> RollupResult:
     """Read and score every department (no writing): the pure heart of the rollup.
 
     With ``workers`` > 1 (default: one per usable CPU, see `rollup_workers`)
     and a backend that allows it, departments are read in forked worker
     processes; the result is the same as a serial run, in plan order.
+
+    With a ``readings`` store, each department read tonight has its reading
+    stored, and a department that cannot be read tonight is scored from its
+    last stored reading (against tonight's pace), marked with the date it was
+    read and a data issue. A department never read has no score and is left
+    out of the company score; it is never counted as 0.
     """
     config = plan.config
     q = config.quarter
@@ -261,18 +273,80 @@ def score_quarter(plan: QuarterPlan, backend: Backend, as_of: date, state: dict 
     workers = rollup_workers(len(plan.departments), backend) if workers is None else workers
     departments, issues = [], []
     scored = _score_departments(plan, backend, job, workers, progress)
-    for department, (readings, readable, department_issues, department_state) in zip(plan.departments, scored):
-        departments.append(_assemble(department, backend.location(department.key), readings, readable, job))
+    for department, (krs, readable, department_issues, department_state) in zip(plan.departments, scored):
+        location = backend.location(department.key)
+        read_on: date | None = as_of
+        if readable:
+            job.state[department.key] = department_state
+            if readings is not None:
+                readings.put(department.key, _stored_reading(department, krs, department_issues, as_of))
+        else:  # the check-in state stays as it was: tonight says nothing about the values
+            stored = readings.get(department.key) if readings is not None else None
+            read_on = stored.read_on if stored is not None else None
+            if stored is not None:
+                krs = _from_stored_reading(department, stored, job)
+            if readings is not None:  # without a store, whether it was ever read is not known
+                department_issues = [*department_issues, _not_read_issue(config, department, location, read_on)]
+        departments.append(_assemble(department, location, krs, readable, job, read_on))
         issues.extend(department_issues)
-        job.state[department.key] = department_state
-    score = weighted_mean((d.score, d.weight) for d in departments)
-    has_data = any(kr.current is not None for d in departments for kr in d.key_results)
+    counted = [d for d in departments if d.has_reading]
+    score = weighted_mean((d.score, d.weight) for d in counted)
+    has_data = any(kr.current is not None for d in counted for kr in d.key_results)
     return RollupResult(
         company=config.company, quarter=q.name, language=config.language, as_of=as_of, expected=job.expected,
         score=score, grade=str(grade(score, config.scoring)),
         status=str(status_for(score, job.expected, has_data, config.scoring)),
         departments=tuple(departments), issues=tuple(issues),
     )
+
+
+def _stored_reading(department: DepartmentPlan, krs: list[_Reading], issues: list[DataIssue], as_of: date) -> DepartmentReading:
+    """What tonight's reading of a department keeps for the nights its workbook cannot be read."""
+    return DepartmentReading(as_of, {
+        kr.id: KeyResultReading(current, raw, confidence, comment, last_update, last_check_in)
+        for kr, (current, raw, _score, _status, confidence, comment, last_update, last_check_in)
+        in zip(department.key_results, krs)
+    }, issues=tuple(issues))
+
+
+def _from_stored_reading(department: DepartmentPlan, stored: DepartmentReading, job: _Job) -> list[_Reading]:
+    """The KR readings of a stored reading, scored again with today's plan and pace."""
+    krs = []
+    for kr in department.key_results:
+        found = stored.key_results.get(kr.id) or KeyResultReading()
+        value = found.current if kr.is_scorable else None
+        score = score_key_result(kr.kind, kr.start, kr.target, value) if kr.is_scorable else 0.0
+        status = status_for(score, job.expected, value is not None, job.config.scoring)
+        krs.append((value, found.raw, score, status.value, found.confidence, found.comment, found.last_update,
+                    found.last_check_in))
+    return krs
+
+
+_NIGHT_MESSAGES = {
+    "vi": {
+        "stale": ("Đêm nay không đọc được tệp; bảng tổng hợp dùng số liệu đọc ngày {day}, điểm được tính lại theo tiến độ hôm nay.",
+                  "Sửa tệp theo vấn đề bên trên; đêm sau tệp sẽ được đọc lại."),
+        "never_read": ("Chưa đọc được tệp lần nào: phòng ban chưa có điểm và không được tính vào điểm công ty.",
+                       "Sửa tệp theo vấn đề bên trên, hoặc chạy `okrsheets provision` nếu tệp chưa được tạo."),
+        "none_read": "Không đọc được tệp OKR nào ({total} phòng ban) trong {folder}; bảng tổng hợp không được ghi. "
+                     "Nếu chưa tạo tệp cho quý này, hãy chạy `okrsheets provision` trước.",
+    },
+    "en": {
+        "stale": ("The workbook could not be read tonight; the summary shows its reading of {day}, scored against today's pace.",
+                  "Fix the workbook as the issue above says; the next night reads it again."),
+        "never_read": ("The workbook has never been read: the department has no score and is left out of the company score.",
+                       "Fix the workbook as the issue above says, or run `okrsheets provision` if it was never created."),
+        "none_read": "No OKR workbook could be read ({total} departments) in {folder}; the summary was not written. "
+                     "If this quarter's workbooks were never created, run `okrsheets provision` first.",
+    },
+}
+
+
+def _not_read_issue(config: Config, department: DepartmentPlan, location: str, read_on: date | None) -> DataIssue:
+    lang = "en" if config.language == "en" else "vi"
+    problem, fix = _NIGHT_MESSAGES[lang]["stale" if read_on else "never_read"]
+    day = (read_on.isoformat() if lang == "en" else read_on.strftime("%d/%m/%Y")) if read_on else ""
+    return DataIssue(department.key, location, None, None, None, problem.format(day=day), fix)
 
 
 @dataclass(frozen=True)
@@ -327,7 +401,8 @@ def _score_departments(plan: QuarterPlan, backend: Backend, job: _Job, workers: 
     global _FORKED
     _FORKED = (plan, backend, job)  # what forked workers inherit: nothing is pickled on the way in
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
             for chunk, scored in zip(chunks, pool.map(_score_chunk, chunks)):
                 if progress:
                     progress(done + len(chunk), total)
@@ -346,6 +421,23 @@ def _score_departments(plan: QuarterPlan, backend: Backend, job: _Job, workers: 
 
 
 _FORKED: tuple[QuarterPlan, Backend, _Job] | None = None
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a new worker: be killed when the rollup process dies, even by SIGKILL (which runs no clean-up).
+
+    Without this a worker whose parent was killed waits for work forever.
+    Linux's PR_SET_PDEATHSIG sends SIGKILL when the parent goes; a parent that
+    died before it was set is caught by comparing the parent pid.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: workers are only forked on Linux (see rollup_workers)
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _score_chunk(indexes: range) -> list[_Scored]:
@@ -364,6 +456,9 @@ def _score_department(department: DepartmentPlan, backend: Backend, job: _Job) -
                      {department.key: dict(previous) if isinstance(previous, dict) else {}})
     try:
         readings = reader.read(backend)
+    except OSError as exc:  # the file system said no (a folder named like the workbook, no permission): no traceback
+        log.warning("cannot read %s: %s", reader.location, exc)
+        readings = reader.unreadable(exc)
     except Exception as exc:  # noqa: BLE001 - one bad workbook must never stop the others
         log.exception("unexpected error reading %s", reader.location)
         readings = reader.unreadable(exc)
@@ -372,29 +467,75 @@ def _score_department(department: DepartmentPlan, backend: Backend, job: _Job) -
 
 def run_rollup(config: Config, as_of: date | None = None, progress: Callable[[int, int], None] | None = None,
                backend: Backend | None = None) -> RollupResult:
-    """Score the quarter and write the company summary; raises OkrsheetsError when nothing could be written."""
+    """Score the quarter and write the company summary; raises OkrsheetsError when nothing could be written.
+
+    Temporary files a killed run left are removed first. The check-in state and
+    the readings store are kept before the summary is written. A summary open
+    in Excel or LibreOffice is left alone: tonight's goes beside it (see
+    `excel_summary.summary_target`) and ``errors`` says where. When no workbook
+    at all could be read, nothing is written and a BackendError says to run
+    ``okrsheets provision``.
+    """
     from dataclasses import replace
 
-    from okrsheets.backends.excel_summary import SUMMARY_NAME, write_summary
+    from okrsheets.backends.excel_summary import SUMMARY_NAME, earlier_summaries, summary_target, write_summary
 
     started = datetime.now(config.tz)
+    lang = "en" if config.language == "en" else "vi"
     plan = build_plan(config)
     backend = backend or open_backend(config)
     as_of = as_of or today_in(config.timezone)
     folder = config.quarter_folder
+    for path in remove_stale_temps(folder):
+        log.info("removed %s, left by a rollup or provision that was stopped", path.name)
     state_path = folder / STATE_NAME
     state = _load_state(state_path)
-    result = score_quarter(plan, backend, as_of, state, progress)
-    summary = folder / SUMMARY_NAME
+    readings = ReadingsStore.load(folder)
+    result = score_quarter(plan, backend, as_of, state, progress, readings=readings)
+    if result.departments and not any(d.readable for d in result.departments):
+        raise BackendError(_NIGHT_MESSAGES[lang]["none_read"].format(total=len(result.departments), folder=folder))
+    errors = list(result.errors)
+    target = folder
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        write_summary(result, summary, config.scoring)
+        check_folder(folder, lang)
+        target = state_path
         atomic_write(state_path, lambda p: p.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8"))
-    except PermissionError as exc:
-        raise BackendError(f"cannot write to {exc.filename or folder}: permission denied; check the folder's permissions") from exc
+        target = readings.path
+        readings.save()
+        target, open_lock = summary_target(folder, as_of)
+        earlier = earlier_summaries(folder)
+        usual = folder / SUMMARY_NAME
+        history_from = [p for p in ([usual] if target != usual and usual.is_file() else []) + earlier if p != target]
+        write_summary(result, target, config.scoring, history_from=history_from)
+        if open_lock is not None:
+            errors.append(_SUMMARY_OPEN[lang].format(name=SUMMARY_NAME, lock=open_lock.name, path=target))
+            log.warning("%s", errors[-1])
+        else:
+            _remove_superseded(earlier, target)
     except OSError as exc:
-        raise BackendError(f"cannot write the summary in {folder}: {exc.strerror or exc}") from exc
-    return replace(result, summary_path=str(summary), started_at=started, finished_at=datetime.now(config.tz))
+        raise BackendError(describe_os_error(exc, getattr(exc, "filename", None) or target, lang)) from None
+    return replace(result, summary_path=str(target), errors=tuple(errors), started_at=started,
+                   finished_at=datetime.now(config.tz))
+
+
+_SUMMARY_OPEN = {
+    "vi": "{name} đang mở trong Excel hoặc LibreOffice (tệp khóa {lock}): bảng tổng hợp đêm nay được ghi vào {path}; "
+          "đóng tệp đó để đêm sau ghi lại vào {name}",
+    "en": "{name} is open in Excel or LibreOffice (lock file {lock}): tonight's summary was written to {path}; "
+          "close it and the next night writes {name} again",
+}
+
+
+def _remove_superseded(earlier: list[Path], written: Path) -> None:
+    """Summaries written beside an open one: their history is now in ``written``; drop those not open."""
+    for path in earlier:
+        if path == written or office_lock_file(path) is not None:
+            continue
+        try:
+            path.unlink()
+            log.info("removed %s: its history is kept in %s", path.name, written.name)
+        except OSError as exc:
+            log.warning("cannot remove %s: %s", path, exc)
 
 
 def _load_state(path: Path) -> dict:

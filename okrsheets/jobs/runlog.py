@@ -55,6 +55,7 @@ class RunReport:
     as_of: str | None = None
     departments_total: int = 0
     departments_read: int | None = None
+    departments_unread: tuple[str, ...] = ()  # keys of the departments whose workbook could not be read
     key_results_scored: int | None = None
     key_results_without_check_in: int | None = None
     data_issues: int | None = None
@@ -69,6 +70,11 @@ class RunReport:
     host: str = field(default_factory=socket.gethostname)
 
     @property
+    def complete(self) -> bool:
+        """Succeeded and read every department's workbook."""
+        return self.succeeded and not self.departments_unread
+
+    @property
     def duration_seconds(self) -> float:
         return (self.ended_at - self.started_at).total_seconds()
 
@@ -77,6 +83,7 @@ class RunReport:
         data["started_at"] = self.started_at.isoformat()
         data["ended_at"] = self.ended_at.isoformat()
         data["errors"] = list(self.errors)
+        data["departments_unread"] = list(self.departments_unread)
         data["email_problems"] = list(self.email_problems)
         return data
 
@@ -87,6 +94,7 @@ class RunReport:
         values["started_at"] = datetime.fromisoformat(data["started_at"])
         values["ended_at"] = datetime.fromisoformat(data["ended_at"])
         values["errors"] = tuple(data.get("errors") or ())
+        values["departments_unread"] = tuple(data.get("departments_unread") or ())
         values["email_problems"] = tuple(data.get("email_problems") or ())
         return cls(**values)
 
@@ -112,6 +120,7 @@ def success_report(
         as_of=result.as_of.isoformat(),
         departments_total=len(result.departments),
         departments_read=len(readable),
+        departments_unread=tuple(d.key for d in result.departments if not d.readable),
         key_results_scored=len(scored),
         key_results_without_check_in=sum(1 for kr in scored if kr.status == "no_data"),
         data_issues=len(result.issues),
@@ -157,6 +166,12 @@ def failure_reason(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
+def key_list(keys: tuple[str, ...] | list[str], shown: int = 10) -> str:
+    """Department keys for one line: the first ``shown``, then how many more."""
+    more = len(keys) - shown
+    return ", ".join(keys[:shown]) + (f" (+{more})" if more > 0 else "")
+
+
 def _count(value: int | None) -> str:
     return "?" if value is None else str(value)
 
@@ -167,7 +182,8 @@ def summary_line(report: RunReport) -> str:
     if not report.succeeded:
         return f"rollup failed after {took} ({report.trigger}): {report.reason}"
     parts = [
-        f"{_count(report.departments_read)}/{report.departments_total} departments read",
+        f"{_count(report.departments_read)}/{report.departments_total} departments read"
+        + (f" (not read: {key_list(report.departments_unread)})" if report.departments_unread else ""),
         f"{_count(report.key_results_scored)} KRs scored",
         f"{_count(report.data_issues)} data issues",
         f"{len(report.errors)} errors",
@@ -197,7 +213,7 @@ def _status_text(status: str) -> str:
 
 def report_lines(report: RunReport) -> list[str]:
     """The report as ``okrsheets status`` prints it."""
-    outcome = "succeeded" if report.succeeded else "FAILED"
+    outcome = "succeeded" if report.complete else "INCOMPLETE" if report.succeeded else "FAILED"
     lines = [
         f"Last run: {outcome} ({report.trigger}, pid {report.pid} on {report.host})",
         f"  started:             {report.started_at.isoformat(timespec='seconds')}",
@@ -210,6 +226,8 @@ def report_lines(report: RunReport) -> list[str]:
     lines += [
         f"  as of:               {report.as_of}",
         f"  departments read:    {_count(report.departments_read)} of {report.departments_total}",
+        *([f"  not read:            {key_list(report.departments_unread)}"
+           " (the summary shows their last good reading; see its data issues)"] if report.departments_unread else []),
         f"  key results scored:  {_count(report.key_results_scored)}"
         + (f" ({without} without a check-in)" if without else ""),
         f"  data issues:         {_count(report.data_issues)}",

@@ -19,8 +19,15 @@ class Formula:
 
 
 @dataclass(frozen=True)
+class CellError:
+    """An error value a team's cell holds (``#REF!``, ``#DIV/0!`` ...): kept as an error, never as text."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Cell:
-    value: str | float | int | date | datetime | Formula | None
+    value: str | float | int | bool | date | datetime | Formula | CellError | None
     style: str = "text"  # a key of STYLES
     locked: bool = True
     number_format: str | None = None  # overrides the style's format

@@ -71,8 +71,24 @@ LABELS = {
 
 
 @dataclass(frozen=True)
+class TypedCell:
+    """A cell a team typed, as the file holds it: written back with the same value, type and number format.
+
+    ``value`` is text, a number, a boolean, a date or datetime (or time), a
+    :class:`Formula` the team typed, or a :class:`CellError`.
+    """
+
+    value: object
+    number_format: str | None = None
+
+
+@dataclass(frozen=True)
 class TeamEntry:
-    """What a team typed on a KR row, carried over untouched on re-provisioning."""
+    """What a team typed on a KR row, carried over untouched on re-provisioning.
+
+    Each field is a plain value or a :class:`TypedCell` (then its own number
+    format replaces the one provisioning gives the column).
+    """
 
     current: object = None
     confidence: object = None
@@ -81,7 +97,14 @@ class TeamEntry:
 
     @property
     def is_empty(self) -> bool:
-        return all(v in (None, "") for v in (self.current, self.confidence, self.comment, self.last_update))
+        return all(_typed(v)[0] in (None, "") for v in (self.current, self.confidence, self.comment, self.last_update))
+
+
+def _typed(value: object, number_format: str | None = None) -> tuple[object, str | None]:
+    """A team value and the number format to write it with: its own when it has one, else ``number_format``."""
+    if isinstance(value, TypedCell):
+        return value.value, value.number_format or number_format
+    return value, number_format
 
 
 @dataclass(frozen=True)
@@ -238,18 +261,24 @@ def _key_result_row(sheet: SheetSpec, config: Config, row: int, kr: PlannedKeyRe
     sheet.set(row, COL["unit"], UNIT[lang][kr.unit], "key_result")
     sheet.set(row, COL["start"], sheet_number(kr.start, kr.unit), "key_result", number_format=fmt)
     sheet.set(row, COL["target"], sheet_number(kr.target, kr.unit), "key_result", number_format=fmt)
-    sheet.set(row, COL["current"], entry.current, "input", locked=False, number_format=None if kr.is_milestone else fmt)
-    sheet.set(row, COL["confidence"], entry.confidence, "input", locked=False)
+    _team_cell(sheet, row, "current", entry.current, None if kr.is_milestone else fmt)
+    _team_cell(sheet, row, "confidence", entry.confidence)
     sheet.set(row, COL["weight"], kr.weight, "key_result")
     sheet.set(row, COL["score"], Formula(_score_formula(config, row, kr)), "formula", number_format="0%")
     current, target = _c(row, "current"), _c(row, "target")
     no_data = f"LEN(TRIM({current}))=0" if kr.is_milestone else f'OR(LEN(TRIM({current}))=0,{target}="")'
     sheet.set(row, COL["status"], Formula(_status_formula(config, _c(row, "score"), no_data)), "formula")
-    sheet.set(row, COL["comment"], entry.comment, "input", locked=False)
-    sheet.set(row, COL["last_update"], entry.last_update, "input", locked=False, number_format="yyyy-mm-dd")
+    _team_cell(sheet, row, "comment", entry.comment)
+    _team_cell(sheet, row, "last_update", entry.last_update, "yyyy-mm-dd")
     sheet.set(row, COL["code"], kr.kind)
     sheet.validations.extend(_validations(config, row, kr))
     sheet.data_bars.append(DataBar(_c(row, "score")))
+
+
+def _team_cell(sheet: SheetSpec, row: int, name: str, value: object, number_format: str | None = None) -> None:
+    """An unlocked cell a team types in, holding what the team typed (with its own number format, if kept)."""
+    value, number_format = _typed(value, number_format)
+    sheet.set(row, COL[name], value, "input", locked=False, number_format=number_format)
 
 
 def _score_formula(config: Config, row: int, kr: PlannedKeyResult) -> str:
@@ -337,7 +366,8 @@ def _archived_row(sheet: SheetSpec, config: Config, row: int, item: ArchivedRow)
         "comment": item.entry.comment, "last_update": item.entry.last_update, "code": "archived",
     }
     for name, value in values.items():
-        sheet.set(row, COL[name], value, "archived")
+        value, number_format = _typed(value)
+        sheet.set(row, COL[name], value, "archived", number_format=number_format)
 
 
 GUIDE = {

@@ -1,0 +1,156 @@
+"""The last good reading of each department, kept between nights in ``.okrsheets-readings.json``.
+
+A reading is what the rollup found in a department's workbook (each KR's
+value, the text typed, confidence, comment, dates), never its scores: scores,
+pace and statuses are recomputed from it every night. When a workbook cannot
+be read tonight, the summary shows its last good reading, marked with the date
+it was read, instead of scoring the department 0.
+
+The store is backend-neutral and keyed by department; each reading may carry
+the backend's version token of the workbook it came from (an Excel file's size
+and ``mtime_ns``, a Google file's ``modifiedTime``), so a later rollup can skip
+opening a workbook that has not changed. The file is written atomically; a
+missing, damaged or older-format file only means an empty store.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import NamedTuple
+
+from okrsheets.core.results import DataIssue
+from okrsheets.files import atomic_write
+
+log = logging.getLogger("okrsheets")
+
+STORE_NAME = ".okrsheets-readings.json"
+STORE_FORMAT = 1  # bump when what a reading holds changes: an older store is then ignored
+
+
+class KeyResultReading(NamedTuple):
+    """What one KR's row held: the value read (None: no check-in or not readable) and what was typed.
+
+    A named tuple: the store holds one per KR of the company (14,000 at 1,000
+    departments), and JSON writes a tuple as a list without Python code per field.
+    """
+
+    current: float | None = None
+    raw: str | None = None
+    confidence: str | None = None
+    comment: str | None = None
+    last_update: date | None = None
+    last_check_in: date | None = None
+
+
+@dataclass(frozen=True)
+class DepartmentReading:
+    """One department's workbook as read on ``read_on``."""
+
+    read_on: date
+    key_results: dict[str, KeyResultReading] = field(default_factory=dict)  # by KR ID
+    version: str | None = None  # the backend's version token of the workbook read, when it gives one
+    issues: tuple[DataIssue, ...] = ()  # the data issues found in that reading
+
+    def to_json(self) -> dict:
+        return {
+            "read_on": self.read_on.isoformat(),
+            "version": self.version,
+            "key_results": self.key_results,  # tuples; their dates become ISO text in save()
+            "issues": [list(_issue_fields(issue)) for issue in self.issues],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> DepartmentReading:
+        return cls(
+            read_on=date.fromisoformat(data["read_on"]),
+            key_results={str(kr_id): _kr_from_json(kr) for kr_id, kr in data["key_results"].items()},
+            version=data.get("version"),
+            issues=tuple(DataIssue(*fields) for fields in data.get("issues", ())),
+        )
+
+
+class ReadingsStore:
+    """Department key -> its last good reading. ``load`` it, ``get``/``put`` readings, ``save`` it.
+
+    Loading only parses the file; a department's reading is built when it is
+    asked for (most nights none is), and one not replaced is saved as it was read.
+    """
+
+    def __init__(self, path: Path, stored: dict[str, dict] | None = None):
+        self.path = Path(path)
+        self._stored = dict(stored or {})  # as in the file, not yet asked for
+        self._readings: dict[str, DepartmentReading] = {}
+
+    @classmethod
+    def load(cls, folder: Path) -> ReadingsStore:
+        """The store of a quarter folder; empty (with a warning when damaged) if it cannot be used."""
+        path = Path(folder) / STORE_NAME
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return cls(path)
+        except (OSError, ValueError) as exc:
+            log.warning("ignoring the stored readings %s (%s); departments unreadable tonight have no earlier reading", path, exc)
+            return cls(path)
+        if not isinstance(data, dict) or data.get("format") != STORE_FORMAT or not isinstance(data.get("departments"), dict):
+            return cls(path)
+        return cls(path, data["departments"])
+
+    def get(self, department_key: str) -> DepartmentReading | None:
+        reading = self._readings.get(department_key)
+        if reading is None and department_key in self._stored:
+            try:
+                reading = DepartmentReading.from_json(self._stored[department_key])
+            except (KeyError, TypeError, ValueError, AttributeError):
+                log.warning("ignoring the stored reading of %s in %s: damaged", department_key, self.path)
+                reading = None
+            del self._stored[department_key]
+            if reading is not None:
+                self._readings[department_key] = reading
+        return reading
+
+    def put(self, department_key: str, reading: DepartmentReading) -> None:
+        self._stored.pop(department_key, None)
+        self._readings[department_key] = reading
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**self._stored, **self._readings})
+
+    def __len__(self) -> int:
+        return len({**self._stored, **self._readings})
+
+    def save(self) -> None:
+        """Write the store atomically (a crash leaves the previous one)."""
+        departments = {**self._stored, **{key: reading.to_json() for key, reading in self._readings.items()}}
+        data = {"format": STORE_FORMAT, "departments": dict(sorted(departments.items()))}
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_iso)
+        atomic_write(self.path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def _kr_from_json(values: list) -> KeyResultReading:
+    current, raw, confidence, comment, last_update, last_check_in = values
+    if current is not None and (isinstance(current, bool) or not isinstance(current, (int, float))):
+        raise ValueError(f"not a number: {current!r}")
+    return KeyResultReading(
+        None if current is None else float(current), raw, confidence, comment, _date(last_update), _date(last_check_in),
+    )
+
+
+def _issue_fields(issue: DataIssue) -> tuple:
+    return (issue.department, issue.file, issue.sheet, issue.cell, issue.found, issue.problem, issue.fix, issue.key_result)
+
+
+def _iso(value: object) -> str:
+    """JSON for what json cannot write itself: the dates of a reading."""
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
