@@ -98,15 +98,67 @@ class FakeGoogle:
         return f"{self.url}/token"
 
     # ------------------------------------------------------------------ credentials
-    def make_service_account_key(self, path: str | Path | None = None, *, email: str | None = None, project_id: str = "okrsheets-fake") -> Any:
-        """Write (or return, when ``path`` is None) a key whose token_uri is this fake."""
-        key = self.authority.make_key(self.token_uri, email=email, project_id=project_id)
+    def make_service_account_key(
+        self,
+        path: str | Path | None = None,
+        *,
+        email: str | None = None,
+        project_id: str = "okrsheets-fake",
+        drive_storage: bool = False,
+    ) -> Any:
+        """Write (or return, when ``path`` is None) a key whose token_uri is this fake.
+
+        By default the account has no Drive storage, like every service account
+        created since April 2025: it can create files only in a shared drive
+        (elsewhere Drive answers 403 ``storageQuotaExceeded``). Pass
+        ``drive_storage=True`` for an older account with its own storage.
+        """
+        key = self.authority.make_key(self.token_uri, email=email, project_id=project_id, drive_storage=drive_storage)
         self.default_email = self.default_email or key["client_email"]
         if path is None:
             return key
         path = Path(path)
         path.write_text(json.dumps(key, indent=2), encoding="utf-8")
         return path
+
+    def make_oauth_client(self, path: str | Path | None = None, *, project_id: str = "okrsheets-fake") -> Any:
+        """Write (or return) a desktop-app client secret, as the Cloud console downloads it, pointing at this fake."""
+        client = self.authority.make_client(project_id)
+        secret = {
+            "installed": {
+                "client_id": client.client_id,
+                "project_id": project_id,
+                "auth_uri": f"{self.url}/o/oauth2/auth",
+                "token_uri": self.token_uri,
+                "auth_provider_x509_cert_url": "https://www.googleapis.com/oauth2/v1/certs",
+                "client_secret": client.client_secret,
+                "redirect_uris": ["http://localhost"],
+            }
+        }
+        if path is None:
+            return secret
+        path = Path(path)
+        path.write_text(json.dumps(secret), encoding="utf-8")
+        return path
+
+    @property
+    def consent_user(self) -> str:
+        """The person who clicks "Allow" on the fake's consent screen."""
+        return self.authority.consent_user
+
+    @consent_user.setter
+    def consent_user(self, email: str) -> None:
+        self.authority.consent_user = email
+
+    def revoke_refresh_tokens(self, email: str | None = None) -> int:
+        """What a user does at myaccount.google.com > Security > Third-party access: refresh tokens stop working."""
+        return self.authority.revoke(email)
+
+    def allow_delegation(self, key: dict[str, Any] | str | Path, scopes: tuple[str, ...] | list[str]) -> None:
+        """Domain-wide delegation as a Workspace admin grants it, for the key's client ID and these scopes."""
+        if not isinstance(key, dict):
+            key = json.loads(Path(key).read_text(encoding="utf-8"))
+        self.authority.allow_delegation(str(key["client_id"]), tuple(scopes))
 
     def issue_token(self, email: str | None = None, project_id: str = "okrsheets-fake") -> str:
         """An access token without the JWT dance (for raw HTTP tests)."""
@@ -213,6 +265,36 @@ class FakeGoogle:
     @property
     def files(self) -> dict[str, Any]:
         return self.state.files
+
+    def create_shared_drive(self, name: str, members: dict[str, str]) -> str:
+        """A shared drive, as a Workspace user makes it; ``members`` maps e-mail to role
+        (``organizer`` = Manager, ``fileOrganizer`` = Content manager, ``writer`` = Contributor,
+        ``commenter``, ``reader``). Returns its ID, which is also its root folder's ID."""
+        from .state import Permission, SharedDrive
+
+        with self.state.lock:
+            drive = SharedDrive(self.state.new_drive_id(), name, self.clock.now())
+            for email, role in members.items():
+                drive.members.append(Permission(self.state.permission_id_for(email), "user", role, email=email))
+            self.state.drives[drive.id] = drive
+        return drive.id
+
+    def create_folder(self, name: str, *, owner: str, parent: str | None = None, shared_with: dict[str, str] | None = None) -> str:
+        """A folder made by a person (in their My Drive, or in a shared drive when ``parent`` is one),
+        shared with ``shared_with`` (e-mail to role). Returns its ID."""
+        from .state import FOLDER_MIME, DriveFile, Permission
+
+        with self.state.lock:
+            parents = [parent or self.state.root_id]
+            now = self.clock.now()
+            folder = DriveFile(self.state.new_file_id(), name, FOLDER_MIME, parents, now, now, owner)
+            folder.drive_id = self.state.drive_of(parents)
+            if folder.drive_id is None:
+                folder.permissions.append(self.state.owner_permission(owner))
+            for email, role in (shared_with or {}).items():
+                folder.permissions.append(Permission(self.state.permission_id_for(email), "user", role, email=email))
+            self.state.files[folder.id] = folder
+        return folder.id
 
     def seed_spreadsheet(
         self,

@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import drive, schema, sheets_api, values_api
+from . import drive, protection, schema, sheets_api, values_api
 from .auth import OAuthError, unauthenticated
 from .errors import ApiError, drive_not_found, not_found
 from .limits import LoggedRequest, fault_error
@@ -69,6 +69,10 @@ _SHEETS = [
     ("POST", r"/v4/spreadsheets/(?P<id>[^/:]+)/sheets/(?P<sid>\d+):copyTo", "sheets.spreadsheets.sheets.copyTo"),
 ]
 _DRIVE = [
+    ("GET", r"/drive/v3/about", "drive.about.get"),
+    ("GET", r"/drive/v3/drives", "drive.drives.list"),
+    ("POST", r"/drive/v3/drives", "drive.drives.create"),
+    ("GET", r"/drive/v3/drives/(?P<id>[^/]+)", "drive.drives.get"),
     ("GET", r"/drive/v3/files", "drive.files.list"),
     ("POST", r"/drive/v3/files", "drive.files.create"),
     ("GET", r"/drive/v3/files/(?P<id>[^/]+)", "drive.files.get"),
@@ -90,6 +94,8 @@ _DRIVE = [
 def route(method: str, raw_path: str) -> Route | None:
     if raw_path in ("/token", "/oauth2/v4/token") and method == "POST":
         return Route("oauth", "oauth.token", {})
+    if raw_path in ("/o/oauth2/auth", "/o/oauth2/v2/auth") and method == "GET":
+        return Route("oauth", "oauth.authorize", {})
     table = _SHEETS if raw_path.startswith("/v4/") else _DRIVE
     api = "sheets" if raw_path.startswith("/v4/") else "drive"
     for verb, pattern, endpoint in table:
@@ -192,6 +198,9 @@ class Handler(BaseHTTPRequestHandler):
         try:
             if found is None:
                 raise ApiError(501, f"The okrsheets offline fake does not implement {method} {raw_path}.", "UNIMPLEMENTED")
+            if found.endpoint == "oauth.authorize":
+                self._authorize(query)
+                return
             if found.api == "oauth":
                 self._token(body)
                 return
@@ -214,6 +223,7 @@ class Handler(BaseHTTPRequestHandler):
                 else:
                     raise fault_error(fault.kind, found.api)
             token = fake.authority.check(self.headers.get("Authorization"), found.api)
+            self.caller = token
             entry.user = token.email
             fake.quotas.charge(found.api, found.kind, token.email, token.project_id)
             if len(body) > MAX_BODY:
@@ -230,6 +240,15 @@ class Handler(BaseHTTPRequestHandler):
             self._send(status, payload, ctype)
         else:
             self._send_json(status, payload)
+
+    def _authorize(self, query: dict[str, list[str]]) -> None:
+        """The consent screen: consents at once and redirects to the app's loopback address."""
+        try:
+            location = self.fake.authority.authorize(query)
+        except OAuthError as err:
+            self._send(err.code, f"Error {err.code}: {err.body['error']}\n{err.body['error_description']}\n".encode(), "text/plain; charset=utf-8")
+            return
+        self._send(302, b"", "text/html; charset=UTF-8", {"Location": location})
 
     def _token(self, body: bytes) -> None:
         form = parse_qs(body.decode("utf-8"))
@@ -279,19 +298,28 @@ class Handler(BaseHTTPRequestHandler):
 
     def _drive(self, ep: str, p: dict[str, str], query: dict[str, list[str]], payload: Any, user: str) -> tuple[int, Any, str]:
         state = self.fake.state
+        storage = self.caller.drive_storage
+        if ep == "drive.about.get":
+            return 200, drive.about_get(state, user, query, storage=storage), ""
+        if ep == "drive.drives.create":
+            return 200, drive.drives_create(state, user, query, payload), ""
+        if ep == "drive.drives.get":
+            return 200, drive.drives_get(state, user, p["id"], query), ""
+        if ep == "drive.drives.list":
+            return 200, drive.drives_list(state, user, query), ""
         if ep == "drive.files.list":
             return 200, drive.files_list(state, user, query), ""
         if ep == "drive.files.create":
-            return 200, drive.files_create(state, user, query, payload), ""
+            return 200, drive.files_create(state, user, query, payload, storage=storage), ""
         if ep == "drive.files.get":
             return 200, drive.files_get(state, user, p["id"], query), ""
         if ep == "drive.files.update":
             return 200, drive.files_update(state, user, p["id"], query, payload), ""
         if ep == "drive.files.delete":
-            drive.files_delete(state, user, p["id"])
+            drive.files_delete(state, user, p["id"], query)
             return 204, None, ""
         if ep == "drive.files.copy":
-            return 200, drive.files_copy(state, user, p["id"], query, payload), ""
+            return 200, drive.files_copy(state, user, p["id"], query, payload, storage=storage), ""
         if ep == "drive.files.export":
             data, mime = drive.files_export(state, user, p["id"], query)
             return 200, data, mime
@@ -326,6 +354,8 @@ class Handler(BaseHTTPRequestHandler):
     def _sheets(self, ep: str, p: dict[str, str], query: dict[str, list[str]], payload: Any, user: str) -> tuple[int, Any, str]:
         state = self.fake.state
         if ep == "sheets.spreadsheets.create":
+            if not self.caller.drive_storage:  # the new spreadsheet would go to the caller's own My Drive
+                raise ApiError(403, "The user's Drive storage quota has been exceeded.", "PERMISSION_DENIED")
             return 200, sheets_api.create(state, user, payload, query), ""
         write = ep not in SHEETS_READS
         ss = self._spreadsheet(p["id"], user, write=write)
@@ -363,6 +393,7 @@ class Handler(BaseHTTPRequestHandler):
             result = values_api.batch_clear(work, payload)
         else:
             raise ApiError(404, "Method not found.", "NOT_FOUND")
+        protection.check_edits(ss, work, user)
         state.spreadsheets[ss.id] = work
         state.touch(ss.id)
         return 200, result, ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from . import batch_update, fieldmask, schema
+from . import batch_update, fieldmask, protection, schema
 from .errors import ApiError, invalid_argument
 from .model import Sheet, Spreadsheet
 from .state import State
@@ -108,6 +108,7 @@ def batch_update_spreadsheet(state: State, ss: Spreadsheet, body: dict[str, Any]
     work = copy.deepcopy(ss)
     ctx = _Ctx(state, ss.owner_email or owner)
     replies = batch_update.apply_requests(work, requests, ctx)
+    protection.check_edits(ss, work, owner)
     state.spreadsheets[ss.id] = work
     drive_file = state.files.get(ss.id)
     if drive_file is not None and drive_file.name != work.props["title"]:
