@@ -10,6 +10,7 @@ import click
 
 from okrsheets import __version__
 from okrsheets.errors import OkrsheetsError
+from okrsheets.cli.google import google as google_group
 from okrsheets.cli.report import score_table
 from okrsheets.templates import TemplateLibrary, builtin_dir, check_paths
 
@@ -194,6 +195,9 @@ def demo(directory: str, as_of) -> None:
         click.echo(line)
     click.echo(f"{len(result.issues)} data issues (see the summary's data-issues sheet); try:")
     click.echo(f"  okrsheets rollup --config {run.folder / 'okrsheets.toml'} --json")
+
+
+cli.add_command(google_group)
 
 
 @cli.group()

@@ -252,6 +252,13 @@ class Handler(BaseHTTPRequestHandler):
 
     def _token(self, body: bytes) -> None:
         form = parse_qs(body.decode("utf-8"))
+        basic = self.headers.get("Authorization") or ""
+        if basic.lower().startswith("basic "):  # client_secret_basic: the client ID and secret in the header
+            import base64
+
+            client_id, _, secret = base64.b64decode(basic.split(" ", 1)[1]).decode("utf-8").partition(":")
+            form.setdefault("client_id", [unquote(client_id)])
+            form.setdefault("client_secret", [unquote(secret)])
         try:
             answer = self.fake.authority.exchange(form)
         except OAuthError as err:
