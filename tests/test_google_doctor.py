@@ -1,0 +1,169 @@
+"""`okrsheets google doctor`: each failure people really hit is one clear line, exit 1, no traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from okrsheets.backends.google.drive import DEPARTMENT_PROPERTY, QUARTER_PROPERTY
+from okrsheets.testing import FakeGoogle
+
+from .google_setups import ADMIN, SERVICE_ACCOUNT, my_drive_setup, shared_drive_setup
+
+FAIL = "FAIL     "
+
+
+@pytest.fixture
+def fake():
+    with FakeGoogle() as running:
+        yield running
+
+
+def lines(result) -> list[str]:
+    assert "Traceback" not in result.stdout + result.stderr
+    return result.stdout.splitlines()
+
+
+def test_a_passing_run_costs_six_drive_requests(fake, tmp_path):
+    setup = shared_drive_setup(fake, tmp_path, language="en")
+    fake.clear_log()
+    result = setup.run("google", "doctor")
+    assert result.returncode == 0
+    endpoints = [(entry.endpoint, entry.status) for entry in fake.request_log]
+    # a Content manager may trash but not delete in a shared drive: the probe is deleted, refused, then trashed
+    assert endpoints == [
+        ("drive.about.get", 200), ("drive.files.get", 200), ("drive.files.create", 200),
+        ("drive.files.delete", 403), ("drive.files.update", 200), ("drive.files.list", 200),
+    ]
+    assert fake.count(api="sheets") == 0
+
+
+def test_a_manager_of_the_shared_drive_deletes_the_probe_in_five_requests(fake, tmp_path):
+    setup = shared_drive_setup(fake, tmp_path, role="organizer")
+    fake.clear_log()
+    assert setup.run("google", "doctor").returncode == 0
+    assert [e.endpoint for e in fake.request_log] == [
+        "drive.about.get", "drive.files.get", "drive.files.create", "drive.files.delete", "drive.files.list"]
+
+
+def test_a_contributor_cannot_remove_the_probe_and_is_told_to_fix_the_role(fake, tmp_path):
+    setup = shared_drive_setup(fake, tmp_path, role="writer", language="en")
+    result = setup.run("google", "doctor")
+    assert result.returncode == 0  # provisioning works; only the test file stays behind
+    assert (f'WARN     folder: a test spreadsheet was created but {SERVICE_ACCOUNT} may not remove it; delete "okrsheets doctor'
+            f' test file (safe to delete)" from the folder by hand, and give {SERVICE_ACCOUNT} the Content manager role') in lines(result)
+
+
+def test_storage_quota_outside_a_shared_drive_says_which_setup_to_use(fake, tmp_path):
+    setup = my_drive_setup(fake, tmp_path, language="en")
+    result = setup.run("google", "doctor")
+    assert result.returncode == 1
+    failing = [line for line in lines(result) if line.startswith(FAIL)]
+    assert failing == [
+        f"{FAIL}folder: the service account {SERVICE_ACCOUNT} has no Google Drive storage of its own, so it cannot create"
+        " files outside a shared drive (Google said: storageQuotaExceeded). Use one of the other two set-ups: put the folder"
+        f" in a shared drive and add {SERVICE_ACCOUNT} as Content manager; or keep the folder and set backend.impersonate to"
+        ' a user of your Google Workspace domain (domain-wide delegation); or set auth = "user" and run'
+        " `okrsheets google login` (free Gmail accounts)"
+    ]
+    assert result.stdout.strip().endswith("1 of 7 checks failed; fix them and run `okrsheets google doctor` again.")
+
+
+def test_storage_quota_in_vietnamese(fake, tmp_path):
+    setup = my_drive_setup(fake, tmp_path, language="vi")
+    result = setup.run("google", "doctor")
+    assert result.returncode == 1
+    assert any(line.startswith(f"LỖI      thư mục: tài khoản dịch vụ {SERVICE_ACCOUNT} không có dung lượng Google Drive riêng")
+               for line in lines(result))
+    assert "1/7 mục kiểm tra không đạt" in result.stdout
+
+
+def test_a_folder_not_shared_with_the_job_names_the_address_to_share_with(fake, tmp_path):
+    setup = shared_drive_setup(fake, tmp_path, language="en")
+    fake.state.drives[fake.state.files[setup.folder_id].drive_id].members.pop()  # the admin removed the account
+    result = setup.run("google", "doctor")
+    assert result.returncode == 1
+    assert (f"{FAIL}folder: the folder {setup.folder_id} was not found, or is not shared with {SERVICE_ACCOUNT}:"
+            f" check backend.folder_id in the config, and share it with {SERVICE_ACCOUNT} as Editor") in lines(result)
+    # nothing is tried in a folder that cannot be used
+    assert "not checked for new files, since the folder cannot be used" in result.stdout
+    assert "departments: not checked, since the folder cannot be used" in result.stdout
+
+
+def test_a_wrong_folder_id_is_a_404_with_the_key_to_fix(fake, tmp_path):
+    setup = shared_drive_setup(fake, tmp_path, language="en")
+    setup.config.write_text(setup.config.read_text(encoding="utf-8").replace(setup.folder_id, "1WrongFolderId"), encoding="utf-8")
+    fake.clear_log()
+    result = setup.run("google", "doctor")
+    assert result.returncode == 1
+    assert (f"{FAIL}folder: the folder 1WrongFolderId was not found, or is not shared with {SERVICE_ACCOUNT}:"
+            " check backend.folder_id in the config") in result.stdout
+    assert [(e.endpoint, e.status) for e in fake.request_log] == [("drive.about.get", 200), ("drive.files.get", 404)]
+
+
+def test_a_folder_shared_read_only(fake, tmp_path):
+    folder_id = fake.create_folder("OKR 2026", owner=ADMIN, shared_with={SERVICE_ACCOUNT: "reader"})
+    setup = my_drive_setup(fake, tmp_path, language="en")
+    setup.config.write_text(setup.config.read_text(encoding="utf-8").replace(setup.folder_id, folder_id), encoding="utf-8")
+    result = setup.run("google", "doctor")
+    assert result.returncode == 1
+    assert (f'{FAIL}folder: {SERVICE_ACCOUNT} can see "OKR 2026" but cannot add files to it; share it with'
+            f" {SERVICE_ACCOUNT} as Editor (Content manager in a shared drive)") in lines(result)
+
+
+def _spreadsheet_in(fake: FakeGoogle, folder_id: str, name: str, owner: str, properties: dict[str, str]) -> str:
+    file_id = fake.seed_spreadsheet(name, owner=owner)
+    drive_file = fake.files[file_id]
+    drive_file.parents = [folder_id]
+    drive_file.drive_id = fake.state.drive_of(drive_file.parents)
+    if drive_file.drive_id:
+        drive_file.permissions = []
+    drive_file.app_properties = properties
+    return file_id
+
+
+def test_departments_are_found_by_app_properties_not_by_name(fake, tmp_path):
+    setup = shared_drive_setup(fake, tmp_path, language="en")
+    _spreadsheet_in(fake, setup.folder_id, "Kinh doanh - đổi tên", ADMIN, {DEPARTMENT_PROPERTY: "sales", QUARTER_PROPERTY: "2026-Q4"})
+    _spreadsheet_in(fake, setup.folder_id, "hr", ADMIN, {DEPARTMENT_PROPERTY: "hr", QUARTER_PROPERTY: "2026-Q3"})  # last quarter
+    _spreadsheet_in(fake, setup.folder_id, "sales", ADMIN, {})  # named like the department, not ours
+    result = setup.run("google", "doctor")
+    assert result.returncode == 0
+    assert 'OK       department sales: "Kinh doanh - đổi tên" can be read and written' in lines(result)
+    assert "NOTE     department hr: not provisioned yet for 2026-Q4; `okrsheets provision` creates it" in lines(result)
+
+
+def test_a_department_claimed_twice_fails(fake, tmp_path):
+    setup = shared_drive_setup(fake, tmp_path, language="en")
+    for name in ("Sales A", "Sales B"):
+        _spreadsheet_in(fake, setup.folder_id, name, ADMIN, {DEPARTMENT_PROPERTY: "sales", QUARTER_PROPERTY: "2026-Q4"})
+    result = setup.run("google", "doctor")
+    assert result.returncode == 1
+    assert any(line.startswith(f"{FAIL}department sales: 2 spreadsheets in the folder claim it") for line in lines(result))
+
+
+def test_the_summary_spreadsheet_is_checked_when_set(fake, tmp_path):
+    summary_id = fake.seed_spreadsheet("Tổng hợp OKR", owner=ADMIN)
+    setup = shared_drive_setup(fake, tmp_path, language="en", extra=f'summary_spreadsheet_id = "{summary_id}"\n')
+    result = setup.run("google", "doctor")
+    assert result.returncode == 1  # the admin's own spreadsheet is not shared with the job
+    assert (f"{FAIL}summary: the summary spreadsheet {summary_id} was not found, or is not shared with {SERVICE_ACCOUNT}:"
+            f" check backend.summary_spreadsheet_id in the config, and share it with {SERVICE_ACCOUNT} as Editor") in lines(result)
+    from okrsheets.testing.state import Permission
+
+    fake.files[summary_id].permissions.append(Permission(fake.state.permission_id_for(SERVICE_ACCOUNT), "user", "writer", email=SERVICE_ACCOUNT))
+    result = setup.run("google", "doctor")
+    assert result.returncode == 0
+    assert 'OK       summary: "Tổng hợp OKR" can be written' in lines(result)
+
+
+def test_a_summary_id_that_is_a_folder(fake, tmp_path):
+    setup = shared_drive_setup(fake, tmp_path, language="en")
+    setup.config.write_text(setup.config.read_text(encoding="utf-8") + f'summary_spreadsheet_id = "{setup.folder_id}"\n', encoding="utf-8")
+    text = setup.config.read_text(encoding="utf-8")
+    # the setting belongs to [backend]: move it above the departments
+    text = text.replace(f'summary_spreadsheet_id = "{setup.folder_id}"\n', "")
+    text = text.replace("[[departments]]", f'summary_spreadsheet_id = "{setup.folder_id}"\n\n[[departments]]', 1)
+    setup.config.write_text(text, encoding="utf-8")
+    result = setup.run("google", "doctor")
+    assert result.returncode == 1
+    assert f'{FAIL}summary: {setup.folder_id} is "OKR 2026", not a Google spreadsheet' in result.stdout
