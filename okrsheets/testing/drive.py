@@ -12,7 +12,7 @@ from . import fieldmask, schema
 from .errors import ApiError, drive_error, drive_not_found
 from .model import Sheet
 from .drive_query import QueryError, QueryParser, matches, order_key
-from .state import EDIT_ROLES, FOLDER_MIME, SPREADSHEET_MIME, DriveFile, Permission, SharedDrive, State
+from .state import EDIT_ROLES, FOLDER_MIME, SPREADSHEET_MIME, DriveFile, Permission, SharedDrive, State, best_role
 
 ROLES = ("owner", "organizer", "fileOrganizer", "writer", "commenter", "reader")
 TYPES = ("user", "group", "domain", "anyone")
@@ -202,9 +202,7 @@ def check_parents(state: State, me: str, parents: list[str], query: dict[str, li
 
 
 def _member_role(drive: SharedDrive, me: str | None) -> str | None:
-    from .state import _best_role
-
-    return _best_role(drive.members, me)
+    return best_role(drive.members, me)
 
 
 # ------------------------------------------------------------------ files

@@ -6,6 +6,8 @@ import copy
 from typing import Any
 
 from . import batch_update, fieldmask, protection, schema
+from .batch_common import set_cell_data
+from .batch_objects import add_named_range, search_metadata
 from .errors import ApiError, invalid_argument
 from .model import Sheet, Spreadsheet
 from .state import State
@@ -82,11 +84,11 @@ def create(state: State, owner: str, body: dict[str, Any], query: dict[str, list
             for dr, row in enumerate(grid.get("rowData") or []):
                 for dc, cell in enumerate((row or {}).get("values") or []):
                     if cell:
-                        batch_update._set_cell_data(ss, sheet, r0 + dr, c0 + dc, cell, None, "")
+                        set_cell_data(ss, sheet, r0 + dr, c0 + dc, cell, None, "")
     if body.get("namedRanges"):
         ctx = _Ctx(state, owner)
         for nr in body["namedRanges"]:
-            batch_update.add_named_range(ss, {"namedRange": nr}, ctx, "")
+            add_named_range(ss, {"namedRange": nr}, ctx, "")
     ss.check_cell_limit()
     tree = parse_fields(query, "Spreadsheet")
     return fieldmask.apply(ss.to_api(), tree)
@@ -134,7 +136,7 @@ def search_developer_metadata(ss: Spreadsheet, body: dict[str, Any]) -> dict[str
     for flt in filters:
         if flt.get("a1Range") or flt.get("gridRange"):
             raise ApiError(501, "The okrsheets offline fake only searches developer metadata by lookup.", "UNIMPLEMENTED")
-    found = batch_update.search_metadata(ss, filters)
+    found = search_metadata(ss, filters)
     return {"matchedDeveloperMetadata": found} if found else {}
 
 

@@ -216,9 +216,9 @@ class State:
         above it (a shared folder shares what is inside), and for a file in a
         shared drive from the drive's membership.
         """
-        best = _best_role(drive_file.permissions, email, anyone)
+        best = best_role(drive_file.permissions, email, anyone)
         if drive_file.drive_id and drive_file.drive_id in self.drives:
-            best = _stronger(best, _best_role(self.drives[drive_file.drive_id].members, email, anyone))
+            best = _stronger(best, best_role(self.drives[drive_file.drive_id].members, email, anyone))
         seen = {drive_file.id}
         parents = list(drive_file.parents)
         while parents:
@@ -226,7 +226,7 @@ class State:
             if parent is None or parent.id in seen:
                 continue
             seen.add(parent.id)
-            inherited = _best_role(parent.permissions, email, anyone)
+            inherited = best_role(parent.permissions, email, anyone)
             best = _stronger(best, "writer" if inherited == "owner" and drive_file.owner != email else inherited)
             parents.extend(parent.parents)
         return best
@@ -242,7 +242,7 @@ def _applies(perm: Permission, email: str | None, anyone: bool = True) -> bool:
     return perm.type == "domain" and email.lower().endswith("@" + (perm.domain or "").lower())
 
 
-def _best_role(permissions: list[Permission], email: str | None, anyone: bool = True) -> str | None:
+def best_role(permissions: list[Permission], email: str | None, anyone: bool = True) -> str | None:
     best: str | None = None
     for perm in permissions:
         if _applies(perm, email, anyone):
