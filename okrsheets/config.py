@@ -382,14 +382,14 @@ def _parse_quarter(r: _Reader, raw: Any) -> Quarter:
     return Quarter(name, start, end)
 
 
-_BACKEND_KEYS = {
+BACKEND_KEYS = {
     "kind", "folder", "folder_id", "summary_spreadsheet_id", "auth", "service_account_file", "impersonate",
     "client_secret_file", "token_file", "share_with_owners", "notify_owners",
 }
 
 
 def _parse_backend(r: _Reader, raw: dict, base: Path):
-    r.unknown(raw, _BACKEND_KEYS, "backend")
+    r.unknown(raw, BACKEND_KEYS, "backend")
     kind = r.text(raw, "kind", "backend", "excel") or "excel"
     if kind not in BACKENDS:
         r.problem("backend.kind", f'expected "excel" or "google", got {_describe(kind)}')

@@ -243,3 +243,45 @@ def test_the_key_file_may_come_from_googles_environment_variable(files, monkeypa
     config = load_config(write_config(files, 'folder_id = "F"'))
     assert config.google.service_account_file == files / "key.json"
     assert (config.google.auth, config.google.share_with_owners, config.google.notify_owners) == ("service_account", True, True)
+
+
+def test_the_cli_against_a_fake_in_another_process(tmp_path):
+    """What docs/google.md shows for trying a set-up offline: the fake on its own, the CLI pointed at it."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from .google_setups import REPO
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "okrsheets.testing.google_fake", "--port", str(port),
+         "--key-out", str(tmp_path / "key.json"), "--shared-folder", "OKR"],
+        stdout=subprocess.PIPE, text=True, cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)),
+    )
+    try:
+        assert server.stdout is not None
+        printed = [server.stdout.readline() for _ in range(3)]
+        assert printed[0] == f"fake Google Sheets/Drive listening on http://127.0.0.1:{port} (Ctrl-C to stop)\n"
+        folder_line = printed[2].split("  (")[0]
+        assert folder_line.startswith('folder_id = "')
+        config = write_config(tmp_path, f'{folder_line}\nservice_account_file = "key.json"', language="en")
+        env = dict(os.environ, OKRSHEETS_GOOGLE_API_URL=f"http://127.0.0.1:{port}", PYTHONPATH=str(REPO))
+        result = subprocess.run([sys.executable, "-m", "okrsheets", "google", "doctor", "--config", str(config)],
+                                capture_output=True, text=True, env=env, cwd=REPO, timeout=60)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert result.stdout.strip().endswith("All 7 checks passed.")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_every_backend_setting_is_in_the_example_config():
+    from okrsheets.config import BACKEND_KEYS
+
+    text = (Path(__file__).parents[1] / "config.example.toml").read_text(encoding="utf-8")
+    backend = text[text.index("[backend]"):text.index("[scoring]")]
+    assert sorted(key for key in BACKEND_KEYS if f"{key} = " not in backend) == []

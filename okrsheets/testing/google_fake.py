@@ -320,6 +320,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--key-out", help="write a service-account key for this fake to this path")
+    parser.add_argument("--drive-storage", action="store_true",
+                        help="the key's account has its own Drive storage (as accounts made before April 2025)")
+    parser.add_argument("--shared-folder", metavar="NAME",
+                        help="make a shared drive with the key's account as Content manager, and a folder NAME in it")
+    parser.add_argument("--delegate-to", metavar="EMAIL",
+                        help="grant the key domain-wide delegation and make a folder in EMAIL's My Drive")
+    parser.add_argument("--client-secret-out", help="write a desktop OAuth client secret for this fake to this path")
+    parser.add_argument("--consent-user", metavar="EMAIL", help="who signs in on the fake's consent screen")
     parser.add_argument("--no-quotas", action="store_true", help="do not enforce per-minute quotas")
     parser.add_argument("--read-quota", type=int, default=60, help="read requests per minute per user")
     parser.add_argument("--write-quota", type=int, default=60, help="write requests per minute per user")
@@ -327,10 +335,9 @@ def main(argv: list[str] | None = None) -> int:
     fake = FakeGoogle(args.host, args.port)
     fake.set_quota(read_per_user=args.read_quota, write_per_user=args.write_quota, enabled=not args.no_quotas)
     fake.start()
-    if args.key_out:
-        fake.make_service_account_key(args.key_out)
-        print(f"service-account key: {args.key_out}", flush=True)
     print(f"fake Google Sheets/Drive listening on {fake.url} (Ctrl-C to stop)", flush=True)
+    for line in _set_up(fake, args):
+        print(line, flush=True)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
@@ -338,6 +345,30 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         fake.stop()
     return 0
+
+
+def _set_up(fake: FakeGoogle, args: argparse.Namespace) -> list[str]:
+    """What the command-line flags ask for, as a person would set it up; one line per thing made."""
+    lines = []
+    if args.consent_user:
+        fake.consent_user = args.consent_user
+    if args.key_out:
+        key = json.loads(fake.make_service_account_key(args.key_out, drive_storage=args.drive_storage).read_text(encoding="utf-8"))
+        lines.append(f"service-account key: {args.key_out} ({key['client_email']})")
+        if args.shared_folder:
+            drive = fake.create_shared_drive(args.shared_folder, {key["client_email"]: "fileOrganizer"})
+            folder = fake.create_folder(args.shared_folder, owner=key["client_email"], parent=drive)
+            lines.append(f"folder_id = \"{folder}\"  (in a shared drive; {key['client_email']} is Content manager)")
+        if args.delegate_to:
+            fake.allow_delegation(key, ("https://www.googleapis.com/auth/spreadsheets", "https://www.googleapis.com/auth/drive"))
+            folder = fake.create_folder("OKR", owner=args.delegate_to)
+            lines.append(f"folder_id = \"{folder}\"  (in {args.delegate_to}'s My Drive; delegation granted)")
+    if args.client_secret_out:
+        fake.make_oauth_client(args.client_secret_out)
+        folder = fake.create_folder("OKR", owner=fake.consent_user)
+        lines.append(f"client secret: {args.client_secret_out}")
+        lines.append(f"folder_id = \"{folder}\"  (in {fake.consent_user}'s My Drive)")
+    return lines
 
 
 if __name__ == "__main__":
