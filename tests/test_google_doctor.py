@@ -26,8 +26,10 @@ def lines(result) -> list[str]:
 def test_a_passing_run_costs_six_drive_requests(fake, tmp_path):
     setup = shared_drive_setup(fake, tmp_path, language="en")
     fake.clear_log()
+    tokens = len(fake.authority.tokens)
     result = setup.run("google", "doctor")
     assert result.returncode == 0
+    assert len(fake.authority.tokens) == tokens + 1  # and one token request
     endpoints = [(entry.endpoint, entry.status) for entry in fake.request_log]
     # a Content manager may trash but not delete in a shared drive: the probe is deleted, refused, then trashed
     assert endpoints == [

@@ -141,10 +141,11 @@ def _check_probe(drive: Drive, folder: dict[str, Any], lang: str, email: str, wh
         probe = drive.create(name, folder["id"], mime_type=SPREADSHEET_MIME, app_properties={PROBE_PROPERTY: "1"})
     except Exception as exc:  # noqa: BLE001
         return Check("fail", f"{say(lang, 'stage_folder')}: {why(exc, 'what_folder', folder['id'], 'folder_id')}")
-    for remove in (drive.delete, drive.trash):  # a Content manager of a shared drive may trash but not delete
+    # a Content manager of a shared drive may trash but not delete
+    for remove, done in ((drive.delete, "create_ok"), (drive.trash, "create_trashed")):
         try:
             remove(probe["id"])
-            return Check("ok", say(lang, "create_ok"))
+            return Check("ok", say(lang, done))
         except Exception:  # noqa: BLE001 - try the next way, then say what to do by hand
             continue
     return Check("warn", say(lang, "create_left", email=email, name=name))

@@ -35,7 +35,8 @@ TEXT: dict[str, dict[str, str]] = {
         "folder_not_folder": 'folder: {id} is "{name}", which is not a folder; set backend.folder_id to the ID at the end of the folder\'s address in Drive (drive.google.com/drive/folders/ID)',
         "folder_trashed": 'folder: "{name}" is in the trash; restore it in Drive, or set backend.folder_id to another folder',
         "folder_read_only": 'folder: {email} can see "{name}" but cannot add files to it; share it with {email} as Editor (Content manager in a shared drive)',
-        "create_ok": "folder: a test spreadsheet was created in the folder and removed again",
+        "create_ok": "folder: a test spreadsheet was created in the folder and deleted again",
+        "create_trashed": "folder: a test spreadsheet was created in the folder and moved to the trash (a Content manager may not delete)",
         "create_left": "folder: a test spreadsheet was created but {email} may not remove it; delete \"{name}\" from the folder by hand, and give {email} the Content manager role",
         "create_skipped": "folder: not checked for new files, since the folder cannot be used",
         # summary
@@ -102,6 +103,7 @@ TEXT: dict[str, dict[str, str]] = {
         "folder_trashed": 'thư mục: "{name}" đang ở thùng rác; hãy khôi phục trên Drive, hoặc đặt backend.folder_id sang thư mục khác',
         "folder_read_only": 'thư mục: {email} xem được "{name}" nhưng không thêm tệp vào được; hãy chia sẻ cho {email} với quyền Người chỉnh sửa (Người quản lý nội dung nếu là bộ nhớ dùng chung)',
         "create_ok": "thư mục: đã tạo thử một bảng tính trong thư mục và xóa đi",
+        "create_trashed": "thư mục: đã tạo thử một bảng tính trong thư mục và chuyển vào thùng rác (Người quản lý nội dung không được xóa hẳn)",
         "create_left": 'thư mục: đã tạo thử một bảng tính nhưng {email} không được xóa nó; hãy tự xóa "{name}" khỏi thư mục, và cấp cho {email} vai trò Người quản lý nội dung',
         "create_skipped": "thư mục: chưa kiểm tra việc tạo tệp mới vì thư mục chưa dùng được",
         "summary_ok": 'bảng tổng hợp: ghi được vào "{name}"',
