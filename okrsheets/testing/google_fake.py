@@ -335,8 +335,9 @@ def main(argv: list[str] | None = None) -> int:
     fake = FakeGoogle(args.host, args.port)
     fake.set_quota(read_per_user=args.read_quota, write_per_user=args.write_quota, enabled=not args.no_quotas)
     fake.start()
+    made = _set_up(fake, args)  # files written before "listening" is printed
     print(f"fake Google Sheets/Drive listening on {fake.url} (Ctrl-C to stop)", flush=True)
-    for line in _set_up(fake, args):
+    for line in made:
         print(line, flush=True)
     try:
         threading.Event().wait()
