@@ -25,6 +25,7 @@ from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 
 from okrsheets.testing import FakeGoogle
+from okrsheets.testing.pytest_plugin import google_fake, google_key, gspread_client  # noqa: F401
 
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets", "https://www.googleapis.com/auth/drive"]
 SA = "job@okr.iam.gserviceaccount.com"
@@ -244,3 +245,71 @@ def test_protected_ranges_hold_for_editors_not_listed(fake, tmp_path):
     team.update([["free"]], "G1")  # outside the range
     sheet.update([["by owner"]], "B2")  # the owner may
     assert sheet.get_all_values()[1][1] == "by owner" and sheet.acell("E2").value == "0.45"
+
+
+# ---------------------------------------------------------------------- what Google refuses with a 400
+
+def _batch(sh, *requests_):
+    return sh.batch_update({"requests": list(requests_)})
+
+
+def _error(excinfo) -> dict:
+    return excinfo.value.error
+
+
+def test_conditions_are_held_to_googles_condition_type_rules(gspread_client):
+    sh = gspread_client.create("Rules")
+    rng = {"sheetId": 0, "startRowIndex": 0, "endRowIndex": 5, "startColumnIndex": 0, "endColumnIndex": 1}
+    validation = lambda condition: {"setDataValidation": {"range": rng, "rule": {"condition": condition}}}  # noqa: E731
+    rule = lambda condition, ranges=(rng,): {"addConditionalFormatRule": {"index": 0, "rule": {  # noqa: E731
+        "ranges": list(ranges), "booleanRule": {"condition": condition, "format": {"textFormat": {"bold": True}}}}}}
+    value = lambda v: {"userEnteredValue": v}  # noqa: E731
+    # what the reference allows passes
+    _batch(sh, validation({"type": "NUMBER_BETWEEN", "values": [value("0"), value("1")]}),
+           validation({"type": "ONE_OF_LIST", "values": [value("Đúng"), value("Sai")]}),
+           rule({"type": "NUMBER_LESS", "values": [value("0.4")]}), rule({"type": "BLANK"}))
+    refused = [
+        (validation({"type": "NUMBER_BETWEEN", "values": [value("0")]}),
+         "Invalid requests[0].setDataValidation: Invalid condition: NUMBER_BETWEEN needs 2 condition values, got 1."),
+        (validation({"type": "BLANK"}),  # conditional formatting and filters only
+         "Invalid requests[0].setDataValidation: Invalid dataValidation: the condition type BLANK is not supported by data validation."),
+        (rule({"type": "ONE_OF_LIST", "values": [value("a")]}),  # data validation only
+         "Invalid requests[0].addConditionalFormatRule: Invalid conditional format rule: the condition type ONE_OF_LIST is not supported by conditional formatting."),
+        (rule({"type": "NUMBER_GREATER", "values": []}),
+         "Invalid requests[0].addConditionalFormatRule: Invalid condition: NUMBER_GREATER needs 1 condition values, got 0."),
+    ]
+    for request, message in refused:
+        with pytest.raises(gspread.exceptions.APIError) as info:
+            _batch(sh, request)
+        assert _error(info) == {"code": 400, "message": message, "status": "INVALID_ARGUMENT"}
+    other = sh.add_worksheet("Khác", 5, 5)
+    with pytest.raises(gspread.exceptions.APIError) as info:
+        _batch(sh, rule({"type": "BLANK"}, ranges=(rng, dict(rng, sheetId=other.id))))
+    assert "must be on the same sheet" in _error(info)["message"]
+
+
+def test_ids_already_in_use_are_refused(gspread_client):
+    sh = gspread_client.create("Ids")
+    protect = {"addProtectedRange": {"protectedRange": {"protectedRangeId": 77, "range": {"sheetId": 0, "endRowIndex": 1}}}}
+    _batch(sh, protect)
+    with pytest.raises(gspread.exceptions.APIError) as info:
+        _batch(sh, protect)
+    assert _error(info)["message"] == "Invalid requests[0].addProtectedRange: A protected range with id 77 already exists."
+    with pytest.raises(gspread.exceptions.APIError) as info:
+        _batch(sh, {"addSheet": {"properties": {"sheetId": 0, "title": "Again"}}})
+    assert _error(info)["message"] == "Invalid requests[0].addSheet: A sheet with id 0 already exists."
+
+
+def test_no_notification_email_parameter_on_anyone_or_domain_permissions(fake, tmp_path):
+    token = sa_token(fake, tmp_path, drive_storage=True)
+    file_id = call(fake, token, "POST", "/drive/v3/files", json={"name": "x"}).json()["id"]
+    answer = call(fake, token, "POST", f"/drive/v3/files/{file_id}/permissions", params={"sendNotificationEmail": "false"},
+                  json={"type": "anyone", "role": "reader"})
+    assert answer.status_code == 403
+    assert answer.json()["error"]["message"] == (
+        "The sendNotificationEmail parameter is only applicable for permissions of type 'user' or 'group', "
+        "and must not be disabled for ownership transfers.")
+    assert answer.json()["error"]["errors"][0]["reason"] == "forbidden"
+    assert call(fake, token, "POST", f"/drive/v3/files/{file_id}/permissions", json={"type": "anyone", "role": "reader"}).status_code == 200
+    domain = call(fake, token, "POST", f"/drive/v3/files/{file_id}/permissions", json={"type": "domain", "role": "reader"})
+    assert domain.json()["error"]["message"] == "The domain field is required for permissions of type 'domain'."

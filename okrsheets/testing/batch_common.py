@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Protocol
 
-from . import cellvalues, fieldmask
+from . import cellvalues, conditions, fieldmask
 from .errors import ApiError, invalid_argument
 from .model import Sheet, Spreadsheet, check_cell_text, grid_range_out
 
@@ -127,6 +127,7 @@ def set_cell_data(ss: Spreadsheet, sheet: Sheet, r: int, c: int, data: dict[str,
         data["userEnteredFormat"] = cellvalues.normalize_format(data["userEnteredFormat"])
     if data.get("dataValidation"):
         data["dataValidation"] = strip_defaults(data["dataValidation"])
+        conditions.check(data["dataValidation"].get("condition"), conditions.VALIDATION, prefix)
     if data.get("note") == "":
         data.pop("note")
     cell = sheet.cell_for_write(r, c)

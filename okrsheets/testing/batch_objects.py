@@ -6,7 +6,7 @@ import copy
 import re
 from typing import Any
 
-from . import cellvalues
+from . import cellvalues, conditions
 from .batch_common import (
     Context,
     to_int,
@@ -92,6 +92,8 @@ def add_protected_range(ss: Spreadsheet, req: dict[str, Any], ctx: Context, pref
     pr = req.get("protectedRange") or {}
     sheet, rng = _protected_sheet(ss, pr, prefix)
     pr_id = to_int(pr.get("protectedRangeId")) or ctx.new_id()
+    if any(p["protectedRangeId"] == pr_id for other in ss.sheets for p in other.protected_ranges):
+        raise invalid_argument(f"{prefix}A protected range with id {pr_id} already exists.")
     editors = pr.get("editors") or {}
     if pr.get("warningOnly") and (editors.get("users") or editors.get("groups")):
         raise invalid_argument(f"{prefix}Editors cannot be set on a protected range with warningOnly.")
@@ -152,6 +154,9 @@ def _cf_sheet(ss: Spreadsheet, rule: dict[str, Any], prefix: str) -> tuple[Sheet
     if not (rule.get("booleanRule") or rule.get("gradientRule")):
         raise invalid_argument(f"{prefix}A conditional format rule needs a booleanRule or a gradientRule.")
     sheet = sheet_or_error(ss, ranges[0].get("sheetId"), prefix)
+    if len({int(r.get("sheetId") or 0) for r in ranges}) > 1:
+        raise invalid_argument(f"{prefix}All ranges of a conditional format rule must be on the same sheet.")
+    conditions.check((rule.get("booleanRule") or {}).get("condition"), conditions.CONDITIONAL_FORMAT, prefix)
     out = strip_defaults(copy.deepcopy(rule))
     out["ranges"] = [norm_range(ss, r, prefix) for r in ranges]
     fmt = (out.get("booleanRule") or {}).get("format")

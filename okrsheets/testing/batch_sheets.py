@@ -6,7 +6,7 @@ import copy
 import re
 from typing import Any
 
-from . import cellvalues
+from . import cellvalues, conditions
 from .batch_common import (
     Context,
     clean_grid_props,
@@ -246,6 +246,8 @@ def set_data_validation(ss: Spreadsheet, req: dict[str, Any], ctx: Context, pref
     rule = strip_defaults(req.get("rule")) if req.get("rule") else None
     if rule is not None and not (rule.get("condition") or {}).get("type"):
         raise invalid_argument(f"{prefix}Invalid dataValidation: the condition type must be set.")
+    if rule is not None:
+        conditions.check(rule.get("condition"), conditions.VALIDATION, prefix)
     for r in range(r0, r1):
         for c in range(c0, c1):
             cell = sheet.cell_for_write(r, c)

@@ -516,7 +516,14 @@ def permissions_create(state: State, me: str, file_id: str, query: dict[str, lis
     if ptype in ("user", "group") and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email or ""):
         raise drive_error(400, f"Invalid sharing request: the email address {email} is not valid.", "invalidSharingRequest")
     if ptype == "domain" and not domain:
-        raise drive_error(400, "The permission domain field is required.", "required", location="permission.domain", location_type="other")
+        raise drive_error(400, "The domain field is required for permissions of type 'domain'.", "required", location="permission.domain", location_type="other")
+    if ptype in ("anyone", "domain") and _one(query, "sendNotificationEmail") is not None:
+        raise drive_error(
+            403,
+            "The sendNotificationEmail parameter is only applicable for permissions of type 'user' or 'group', "
+            "and must not be disabled for ownership transfers.",
+            "forbidden", location="sendNotificationEmail",
+        )
     if role == "owner" and not _flag(query, "transferOwnership"):
         raise drive_error(
             403,
