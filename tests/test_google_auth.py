@@ -290,3 +290,33 @@ def test_every_backend_setting_is_in_the_example_config():
     text = (Path(__file__).parents[1] / "config.example.toml").read_text(encoding="utf-8")
     backend = text[text.index("[backend]"):text.index("[scoring]")]
     assert sorted(key for key in BACKEND_KEYS if f"{key} = " not in backend) == []
+
+
+@pytest.mark.parametrize("name", ["shared drive", "user account"])
+def test_an_expired_access_token_is_refreshed_without_asking_anyone(fake, tmp_path, monkeypatch, name):
+    """The nightly job runs for hours: google-auth gets a new access token from the key or the saved login."""
+    from okrsheets.backends.google.auth import connect
+    from okrsheets.backends.google.drive import Drive
+    from okrsheets.config import load_config
+
+    setup = BUILDERS[name](fake, tmp_path)
+    monkeypatch.setenv("OKRSHEETS_GOOGLE_API_URL", fake.url)
+    config = load_config(setup.config)
+    drive = Drive(connect(config.google, config.language).client)
+    assert drive.about()["emailAddress"] == setup.identity
+    tokens = len(fake.authority.tokens)
+    fake.clock.advance(3600)  # an hour later every access token has expired
+    assert drive.about()["emailAddress"] == setup.identity
+    assert len(fake.authority.tokens) == tokens + 1
+    assert [e.status for e in fake.request_log[-3:]] == [200, 401, 200]
+
+
+def test_login_says_so_when_the_token_file_cannot_be_written(fake, tmp_path):
+    setup = user_setup(fake, tmp_path, language="en")
+    text = setup.config.read_text(encoding="utf-8").replace('token_file = "token.json"', 'token_file = "client_secret.json/token.json"')
+    setup.config.write_text(text, encoding="utf-8")
+    result = google_login(setup)
+    assert result.returncode == 1
+    assert f"Error: cannot save the Google login to {tmp_path / 'client_secret.json' / 'token.json'} (" in result.stderr
+    assert "set backend.token_file to a path you may write" in result.stderr
+    assert_clean(result, setup)

@@ -151,7 +151,7 @@ class FakeGoogle:
         self.authority.consent_user = email
 
     def revoke_refresh_tokens(self, email: str | None = None) -> int:
-        """What a user does at myaccount.google.com > Security > Third-party access: refresh tokens stop working."""
+        """What a user does by removing the app's access in their Google Account: their refresh tokens stop working."""
         return self.authority.revoke(email)
 
     def allow_delegation(self, key: dict[str, Any] | str | Path, scopes: tuple[str, ...] | list[str]) -> None:

@@ -57,16 +57,17 @@ class Connection:
         return self.client.http_client.session
 
 
-def _read_json(path: Path, language: str, missing_key: str) -> dict[str, Any]:
+def _read_json(path: Path, language: str, missing: str, unreadable: str = "file_unreadable") -> dict[str, Any]:
+    """The JSON object in ``path``; the error says ``missing`` or ``unreadable`` (word keys), never the content."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise GoogleAuthError(say(language, missing_key, path=path), "missing_file") from None
+        raise GoogleAuthError(say(language, missing, path=path, why="FileNotFoundError"), "missing_file") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         why = getattr(exc, "strerror", None) or exc.__class__.__name__
-        raise GoogleAuthError(say(language, "token_unreadable", path=path, why=why), "unreadable_file") from None
+        raise GoogleAuthError(say(language, unreadable, path=path, why=why), "unreadable_file") from None
     if not isinstance(data, dict):
-        raise GoogleAuthError(say(language, "token_unreadable", path=path, why="not a JSON object"), "unreadable_file")
+        raise GoogleAuthError(say(language, unreadable, path=path, why="not a JSON object"), "unreadable_file")
     return data
 
 
@@ -77,7 +78,7 @@ def load_credentials(google: GoogleBackendConfig, language: str = "vi") -> Any:
         from google.oauth2.credentials import Credentials as UserCredentials
 
         assert google.token_file is not None
-        info = _read_json(google.token_file, language, "no_token")
+        info = _read_json(google.token_file, language, "no_token", "token_unreadable")
         if token_uri:
             info["token_uri"] = token_uri
         try:
@@ -88,7 +89,7 @@ def load_credentials(google: GoogleBackendConfig, language: str = "vi") -> Any:
     from google.oauth2 import service_account
 
     assert google.service_account_file is not None
-    info = _read_json(google.service_account_file, language, "token_unreadable")
+    info = _read_json(google.service_account_file, language, "file_unreadable")
     if token_uri:
         info["token_uri"] = token_uri
     try:
@@ -158,7 +159,7 @@ def login(
     if google.auth != "user":
         raise GoogleAuthError(say(language, "login_not_user", auth=google.auth), "not_user_auth")
     assert google.client_secret_file is not None and google.token_file is not None
-    client_config = _read_json(google.client_secret_file, language, "token_unreadable")
+    client_config = _read_json(google.client_secret_file, language, "file_unreadable")
     installed = client_config.get("installed")
     if not isinstance(installed, dict):
         raise GoogleAuthError(say(language, "client_rejected", path=google.client_secret_file), "invalid_client")
@@ -187,7 +188,10 @@ def login(
     email = identify(credentials) if identify else ""
     saved = dict(json.loads(credentials.to_json()), type="authorized_user")  # the shape gcloud saves too
     saved.pop("token", None)  # the short-lived access token: the refresh token gets a new one each run
-    write_private(google.token_file, json.dumps(saved, indent=2))
+    try:
+        write_private(google.token_file, json.dumps(saved, indent=2))
+    except OSError as exc:
+        raise GoogleAuthError(say(language, "token_write", path=google.token_file, why=exc.strerror or exc.__class__.__name__), "unwritable") from None
     return email, google.token_file
 
 

@@ -26,6 +26,8 @@ TEXT: dict[str, dict[str, str]] = {
         "auth_user": "credentials: the saved login {path} works",
         "no_token": "no saved Google login at {path}; run `okrsheets google login` once on a computer with a web browser",
         "token_unreadable": "the saved login {path} cannot be used ({why}); run `okrsheets google login` again",
+        "file_unreadable": "cannot read {path} ({why}); `okrsheets check-config` says what is wrong with it",
+        "token_write": "cannot save the Google login to {path} ({why}); set backend.token_file to a path you may write",
         "token_mode": "the saved login {path} can be read by other users of this computer (mode {mode}); run `chmod 600 {path}`",
         "identity": "identity: the job runs as {email}; share the folder with this address as Editor (Content manager in a shared drive)",
         # folder
@@ -94,6 +96,8 @@ TEXT: dict[str, dict[str, str]] = {
         "auth_user": "thông tin đăng nhập: lần đăng nhập đã lưu {path} dùng được",
         "no_token": "chưa có lần đăng nhập Google nào được lưu tại {path}; hãy chạy `okrsheets google login` một lần trên máy có trình duyệt web",
         "token_unreadable": "không dùng được lần đăng nhập đã lưu {path} ({why}); hãy chạy lại `okrsheets google login`",
+        "file_unreadable": "không đọc được {path} ({why}); `okrsheets check-config` sẽ cho biết tệp bị lỗi gì",
+        "token_write": "không lưu được lần đăng nhập Google vào {path} ({why}); hãy đặt backend.token_file là một đường dẫn bạn có quyền ghi",
         "token_mode": "người dùng khác trên máy này đọc được tệp đăng nhập {path} (quyền {mode}); hãy chạy `chmod 600 {path}`",
         "identity": "danh tính: tác vụ chạy dưới tên {email}; hãy chia sẻ thư mục cho địa chỉ này với quyền Người chỉnh sửa (Người quản lý nội dung nếu là bộ nhớ dùng chung)",
         "folder_ok": 'thư mục: truy cập được "{name}" ({where})',
