@@ -313,3 +313,43 @@ def test_no_notification_email_parameter_on_anyone_or_domain_permissions(fake, t
     assert call(fake, token, "POST", f"/drive/v3/files/{file_id}/permissions", json={"type": "anyone", "role": "reader"}).status_code == 200
     domain = call(fake, token, "POST", f"/drive/v3/files/{file_id}/permissions", json={"type": "domain", "role": "reader"})
     assert domain.json()["error"]["message"] == "The domain field is required for permissions of type 'domain'."
+
+
+# ---------------------------------------------------------------------- formulas in the spreadsheet's locale
+
+def test_formulas_are_parsed_in_the_spreadsheets_locale(gspread_client):
+    """vi_VN writes 0,5 and separates arguments with ';': a ',' between arguments is Google's #ERROR!."""
+    sh = gspread_client.create("vi")
+    sh.batch_update({"requests": [{"updateSpreadsheetProperties": {"properties": {"locale": "vi_VN"}, "fields": "locale"}}]})
+    sheet = sh.sheet1
+    sheet.update([["0,5", "=IF(A1>0;A1*2;0)", "=IF(A1>0,A1*2,0)", "=ROUND(A1*1,5;1)", '="a,b;c"']], "A1", raw=False)
+    assert sheet.get("A1:E1", value_render_option="UNFORMATTED_VALUE") == [[0.5, 1, "#ERROR!", 0.8, "a,b;c"]]
+    assert sheet.get("A1:E1", value_render_option="FORMULA")[0][2] == "=IF(A1>0,A1*2,0)"  # kept as written
+    grid = sh.fetch_sheet_metadata({"includeGridData": "true", "ranges": "C1", "fields": "sheets.data.rowData.values.effectiveValue"})
+    assert grid["sheets"][0]["data"][0]["rowData"][0]["values"][0] == {
+        "effectiveValue": {"errorValue": {"type": "ERROR", "message": "Formula parse error."}}}
+    en = gspread_client.create("en").sheet1
+    en.update([["0.5", "=IF(A1>0;1;0)", "=IF(A1>0,1,0)"]], "A1", raw=False)
+    assert en.get("A1:C1") == [["0.5", "#ERROR!", "1"]]
+
+
+@pytest.mark.parametrize("formula, comma_decimal, expected", [
+    ("=SUM(A1;B1)", True, "=SUM(A1,B1)"),
+    ("=A1*0,25", True, "=A1*0.25"),
+    ('=IF(A1="x,y";1;2)', True, '=IF(A1="x,y",1,2)'),
+    ("='Sheet, 1'!A1", True, "='Sheet, 1'!A1"),
+    ("={1,2;3,4}", False, "={1,2;3,4}"),
+    ("=SUM(A1,B1)", False, "=SUM(A1,B1)"),
+])
+def test_locale_separators(formula, comma_decimal, expected):
+    from okrsheets.testing import formulas
+
+    assert formulas.to_en_us(formula, comma_decimal) == expected
+
+
+@pytest.mark.parametrize("formula, comma_decimal", [("=SUM(A1,B1)", True), ("=SUM(A1;B1)", False), ("=A1,5", True)])
+def test_wrong_separators_do_not_parse(formula, comma_decimal):
+    from okrsheets.testing import formulas
+
+    with pytest.raises(formulas.ParseError):
+        formulas.to_en_us(formula, comma_decimal)
