@@ -169,3 +169,23 @@ def test_a_summary_id_that_is_a_folder(fake, tmp_path):
     result = setup.run("google", "doctor")
     assert result.returncode == 1
     assert f'{FAIL}summary: {setup.folder_id} is "OKR 2026", not a Google spreadsheet' in result.stdout
+
+
+def test_nothing_listening_at_the_api_url_is_cannot_reach(fake, tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from .google_setups import REPO
+
+    setup = shared_drive_setup(fake, tmp_path, language="en")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again: nothing listens there
+    env = dict(os.environ, OKRSHEETS_GOOGLE_API_URL=f"http://127.0.0.1:{port}", PYTHONPATH=str(REPO))
+    result = subprocess.run([sys.executable, "-m", "okrsheets", "google", "doctor", "--config", str(setup.config)],
+                            capture_output=True, text=True, env=env, cwd=REPO, timeout=60)
+    assert result.returncode == 1
+    assert lines(result)[0] == (f"{FAIL}credentials: cannot reach http://127.0.0.1:{port} (TransportError);"
+                                " check the network connection and try again")
