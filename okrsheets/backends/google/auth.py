@@ -169,6 +169,10 @@ def login(
     flow = InstalledAppFlow.from_client_config(client_config, scopes=list(SCOPES))
     if endpoint.api_url(language):
         endpoint.mount(flow.oauth2session, endpoint.api_url(language) or "")
+    plain_http = (endpoint.api_url(language) or "").startswith("http://")
+    before = os.environ.get("OAUTHLIB_INSECURE_TRANSPORT")
+    if plain_http:  # oauthlib refuses OAuth over plain HTTP; the redirected URL is a local test server, never Google
+        os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
     try:
         credentials = flow.run_local_server(
             host="localhost",
@@ -185,6 +189,9 @@ def login(
         if exc.error == "invalid_client":
             raise GoogleAuthError(say(language, "client_rejected", path=google.client_secret_file), "invalid_client") from None
         raise GoogleAuthError(say(language, "login_denied", why=exc.error), exc.error) from None
+    finally:
+        if plain_http and before is None:
+            os.environ.pop("OAUTHLIB_INSECURE_TRANSPORT", None)
     email = identify(credentials) if identify else ""
     saved = dict(json.loads(credentials.to_json()), type="authorized_user")  # the shape gcloud saves too
     saved.pop("token", None)  # the short-lived access token: the refresh token gets a new one each run

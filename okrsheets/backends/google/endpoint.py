@@ -44,9 +44,6 @@ def api_url(language: str = "vi") -> str | None:
     if url not in _warned:
         _warned.add(url)
         _log.warning(WARNING["en" if language == "en" else "vi"].format(env=API_URL_ENV, url=url))
-    if url.startswith("http://"):
-        # oauthlib refuses OAuth over plain HTTP; the redirected URL is a local test server, never Google
-        os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
     return url
 
 
