@@ -353,3 +353,35 @@ def test_wrong_separators_do_not_parse(formula, comma_decimal):
 
     with pytest.raises(formulas.ParseError):
         formulas.to_en_us(formula, comma_decimal)
+
+
+# ---------------------------------------------------------------------- scopes
+
+def _token_with(fake: FakeGoogle, tmp_path, scopes: list[str]) -> str:
+    key = fake.make_service_account_key(tmp_path / f"key{len(scopes)}.json", email=SA, drive_storage=True)
+    creds = service_account.Credentials.from_service_account_file(str(key), scopes=scopes)
+    creds.refresh(google_request())
+    return creds.token
+
+
+def test_drive_file_alone_cannot_see_a_folder_a_person_shared(fake, tmp_path):
+    """Why okrsheets asks for `drive` (docs/google.md): with `drive.file` the shared folder answers 404."""
+    folder = fake.create_folder("OKR", owner=ADMIN, shared_with={SA: "writer"})
+    narrow = _token_with(fake, tmp_path, ["https://www.googleapis.com/auth/spreadsheets", "https://www.googleapis.com/auth/drive.file"])
+    assert call(fake, narrow, "GET", f"/drive/v3/files/{folder}").status_code == 404
+    assert call(fake, narrow, "POST", "/drive/v3/files", json={"name": "x", "parents": [folder]}).status_code == 404
+    own = call(fake, narrow, "POST", "/drive/v3/files", json={"name": "mine"}).json()["id"]
+    assert call(fake, narrow, "GET", f"/drive/v3/files/{own}").status_code == 200  # what the app made itself
+    wide = _token_with(fake, tmp_path, SCOPES)
+    assert call(fake, wide, "GET", f"/drive/v3/files/{folder}").status_code == 200
+    assert call(fake, wide, "POST", "/drive/v3/files", json={"name": "x", "parents": [folder]}).status_code == 200
+
+
+def test_a_token_without_the_needed_scope_gets_googles_403(fake, tmp_path):
+    sheets_only = _token_with(fake, tmp_path, ["https://www.googleapis.com/auth/spreadsheets"])
+    answer = call(fake, sheets_only, "GET", "/drive/v3/files")
+    assert answer.status_code == 403
+    assert answer.json()["error"]["message"] == "Request had insufficient authentication scopes."
+    read_only = _token_with(fake, tmp_path, ["https://www.googleapis.com/auth/spreadsheets.readonly"])
+    refused = call(fake, read_only, "POST", "/v4/spreadsheets", json={})
+    assert refused.status_code == 403 and refused.json()["error"]["details"][0]["reason"] == "ACCESS_TOKEN_SCOPE_INSUFFICIENT"

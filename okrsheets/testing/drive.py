@@ -163,6 +163,8 @@ def visible_file(
     role = state.role_of(f, me)
     if role is None or (f.drive_id and query is not None and not supports_all_drives(query)):
         raise drive_not_found(file_id)
+    if state.app_only is not None and f.app != state.app_only:  # drive.file: only what this app created
+        raise drive_not_found(file_id)
     if need == "writer" and role not in EDIT_ROLES:
         raise insufficient(file_id)
     if need == "owner" and role != "owner":
@@ -215,10 +217,10 @@ def files_create(
     parents = body.get("parents") or [state.root_id]
     drive_id = check_parents(state, me, parents, query, storage=storage)
     if mime == SPREADSHEET_MIME:
-        f, _ = state.create_spreadsheet(name, me, parents=parents)
+        f, _ = state.create_spreadsheet(name, me, parents=parents, app=state.caller_app)
     else:
         now = state.clock.now()
-        f = DriveFile(state.new_file_id(), name, mime, parents, now, now, me, drive_id=drive_id)
+        f = DriveFile(state.new_file_id(), name, mime, parents, now, now, me, drive_id=drive_id, app=state.caller_app)
         if drive_id is None:
             f.permissions.append(state.owner_permission(me))
         state.files[f.id] = f
@@ -280,7 +282,7 @@ def files_copy(
     parents = body.get("parents") or list(src.parents)
     drive_id = check_parents(state, me, parents, query, storage=storage)
     if src.mime_type == SPREADSHEET_MIME:
-        f, ss = state.create_spreadsheet(name, me, parents=parents)
+        f, ss = state.create_spreadsheet(name, me, parents=parents, app=state.caller_app)
         original = state.spreadsheets[src.id]
         copied = copy.deepcopy(original)
         copied.id = f.id
@@ -289,7 +291,7 @@ def files_copy(
         state.spreadsheets[f.id] = copied
     else:
         now = state.clock.now()
-        f = DriveFile(state.new_file_id(), name, src.mime_type, parents, now, now, me, content=src.content, drive_id=drive_id)
+        f = DriveFile(state.new_file_id(), name, src.mime_type, parents, now, now, me, content=src.content, drive_id=drive_id, app=state.caller_app)
         if drive_id is None:
             f.permissions.append(state.owner_permission(me))
         state.files[f.id] = f
@@ -337,6 +339,8 @@ def files_list(state: State, me: str, query: dict[str, list[str]]) -> dict[str, 
         if corpora == "drive" and f.drive_id is None:
             continue
         if state.role_of(f, me, anyone=False) is None:  # anyone-with-link files are not listed
+            continue
+        if state.app_only is not None and f.app != state.app_only:
             continue
         try:
             if node is None or matches(state, f, node):

@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import drive, protection, schema, sheets_api, values_api
+from . import drive, protection, schema, scopes, sheets_api, values_api
 from .auth import OAuthError, unauthenticated
 from .errors import ApiError, drive_not_found, not_found
 from .limits import LoggedRequest, fault_error
@@ -289,8 +289,10 @@ class Handler(BaseHTTPRequestHandler):
         if ep in ("sheets.spreadsheets.getByDataFilter", "sheets.spreadsheets.values.byDataFilter"):
             raise ApiError(501, f"The okrsheets offline fake does not implement {ep}.", "UNIMPLEMENTED")
         schema.validate_query(api, ep, {k: v for k, v in query.items()})
+        scopes.check(self.caller.scopes, api, found.kind)
         if ep == "drive.v2.upload":
             with state.lock:
+                self._bind_caller(api)
                 return 200, drive.upload_v2(state, user, p["id"], query, body, self.headers.get("Content-Type", "")), ""
         payload: Any = {}
         if method in ("POST", "PUT", "PATCH"):
@@ -299,9 +301,17 @@ class Handler(BaseHTTPRequestHandler):
                 payload = {}
             payload = schema.validate_body(api, ep, payload)
         with state.lock:
+            self._bind_caller(api)
             if api == "drive":
                 return self._drive(ep, p, query, payload, user)
             return self._sheets(ep, p, query, payload, user)
+
+    def _bind_caller(self, api: str) -> None:
+        """Under the state lock: the app the request comes from, and whether it sees only that app's files."""
+        state = self.fake.state
+        state.caller_app = self.caller.project_id
+        # drive.file alone: only what this app (Cloud project) created is visible
+        state.app_only = self.caller.project_id if scopes.app_only(self.caller.scopes, api) else None
 
     def _drive(self, ep: str, p: dict[str, str], query: dict[str, list[str]], payload: Any, user: str) -> tuple[int, Any, str]:
         state = self.fake.state
@@ -354,6 +364,8 @@ class Handler(BaseHTTPRequestHandler):
         if ss is None or drive_file is None:
             raise not_found()
         role = state.role_of(drive_file, user)
+        if state.app_only is not None and drive_file.app != state.app_only:
+            role = None
         if role is None or (write and role not in ("writer", "owner", "organizer", "fileOrganizer")):
             raise ApiError(403, "The caller does not have permission", "PERMISSION_DENIED")
         return ss

@@ -73,7 +73,7 @@ def create(state: State, owner: str, body: dict[str, Any], query: dict[str, list
         dup = next(t for t in named if named.count(t) > 1)
         raise invalid_argument(f'Invalid sheets[{named.index(dup)}]: A sheet with the name "{dup}" already exists. Please enter another name.')
     _, ss = state.create_spreadsheet(
-        title, owner, sheets=sheets, locale=props.get("locale"), time_zone=props.get("timeZone")
+        title, owner, sheets=sheets, locale=props.get("locale"), time_zone=props.get("timeZone"), app=state.caller_app
     )
     for i, spec in enumerate(sheets or []):
         data = (spec or {}).get("data") or []

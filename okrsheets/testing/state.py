@@ -104,6 +104,7 @@ class DriveFile:
     content: bytes | None = None
     comments: list[dict[str, Any]] = field(default_factory=list)
     drive_id: str | None = None  # the shared drive holding the file; None in My Drive
+    app: str | None = None  # the Cloud project whose app created it (None: made by a person in Drive)
 
 
 @dataclass
@@ -130,6 +131,9 @@ class State:
         self.files: dict[str, DriveFile] = {}
         self.spreadsheets: dict[str, Spreadsheet] = {}
         self.drives: dict[str, SharedDrive] = {}
+        # the request being served (set under the lock): its app, and whether it sees only that app's files
+        self.caller_app: str | None = None
+        self.app_only: str | None = None
         self.root_id = "0A" + "".join(self.rng.choice(_ID_CHARS[:62]) for _ in range(17))
         self.notifications: list[dict[str, Any]] = []
 
@@ -172,6 +176,7 @@ class State:
         sheets: list[dict[str, Any]] | None = None,
         locale: str | None = None,
         time_zone: str | None = None,
+        app: str | None = None,
     ) -> tuple[DriveFile, Spreadsheet]:
         fid = file_id or self.new_file_id()
         ss = Spreadsheet(fid, title, locale=locale or "en_US", time_zone=time_zone or "Etc/GMT")
@@ -194,6 +199,7 @@ class State:
         now = self.clock.now()
         drive_file = DriveFile(fid, title, SPREADSHEET_MIME, parents or [self.root_id], now, now, owner)
         drive_file.drive_id = self.drive_of(drive_file.parents)
+        drive_file.app = app
         if drive_file.drive_id is None:  # files in a shared drive have no owner permission
             drive_file.permissions.append(self.owner_permission(owner))
         self.files[fid] = drive_file
