@@ -18,8 +18,11 @@ def fake():
         yield running
 
 
-def lines(result) -> list[str]:
-    assert "Traceback" not in result.stdout + result.stderr
+def lines(result, setup) -> list[str]:
+    """The output lines, once it is checked for tracebacks and for every secret of the set-up (the private key)."""
+    both = result.stdout + result.stderr
+    assert "Traceback" not in both
+    assert setup.secrets and not [secret for secret in setup.secrets if secret in both]
     return result.stdout.splitlines()
 
 
@@ -52,14 +55,14 @@ def test_a_contributor_cannot_remove_the_probe_and_is_told_to_fix_the_role(fake,
     result = setup.run("google", "doctor")
     assert result.returncode == 0  # provisioning works; only the test file stays behind
     assert (f'WARN     folder: a test spreadsheet was created but {SERVICE_ACCOUNT} may not remove it; delete "okrsheets doctor'
-            f' test file (safe to delete)" from the folder by hand, and give {SERVICE_ACCOUNT} the Content manager role') in lines(result)
+            f' test file (safe to delete)" from the folder by hand, and give {SERVICE_ACCOUNT} the Content manager role') in lines(result, setup)
 
 
 def test_storage_quota_outside_a_shared_drive_says_which_setup_to_use(fake, tmp_path):
     setup = my_drive_setup(fake, tmp_path, language="en")
     result = setup.run("google", "doctor")
     assert result.returncode == 1
-    failing = [line for line in lines(result) if line.startswith(FAIL)]
+    failing = [line for line in lines(result, setup) if line.startswith(FAIL)]
     assert failing == [
         f"{FAIL}folder: the service account {SERVICE_ACCOUNT} has no Google Drive storage of its own, so it cannot create"
         " files outside a shared drive (Google said: storageQuotaExceeded). Use one of the other two set-ups: put the folder"
@@ -75,7 +78,7 @@ def test_storage_quota_in_vietnamese(fake, tmp_path):
     result = setup.run("google", "doctor")
     assert result.returncode == 1
     assert any(line.startswith(f"LỖI      thư mục: tài khoản dịch vụ {SERVICE_ACCOUNT} không có dung lượng Google Drive riêng")
-               for line in lines(result))
+               for line in lines(result, setup))
     assert "1/7 mục kiểm tra không đạt" in result.stdout
 
 
@@ -85,7 +88,7 @@ def test_a_folder_not_shared_with_the_job_names_the_address_to_share_with(fake, 
     result = setup.run("google", "doctor")
     assert result.returncode == 1
     assert (f"{FAIL}folder: the folder {setup.folder_id} was not found, or is not shared with {SERVICE_ACCOUNT}:"
-            f" check backend.folder_id in the config, and share it with {SERVICE_ACCOUNT} as Editor") in lines(result)
+            f" check backend.folder_id in the config, and share it with {SERVICE_ACCOUNT} as Editor") in lines(result, setup)
     # nothing is tried in a folder that cannot be used
     assert "not checked for new files, since the folder cannot be used" in result.stdout
     assert "departments: not checked, since the folder cannot be used" in result.stdout
@@ -109,7 +112,7 @@ def test_a_folder_shared_read_only(fake, tmp_path):
     result = setup.run("google", "doctor")
     assert result.returncode == 1
     assert (f'{FAIL}folder: {SERVICE_ACCOUNT} can see "OKR 2026" but cannot add files to it; share it with'
-            f" {SERVICE_ACCOUNT} as Editor (Content manager in a shared drive)") in lines(result)
+            f" {SERVICE_ACCOUNT} as Editor (Content manager in a shared drive)") in lines(result, setup)
 
 
 def _spreadsheet_in(fake: FakeGoogle, folder_id: str, name: str, owner: str, properties: dict[str, str]) -> str:
@@ -130,8 +133,8 @@ def test_departments_are_found_by_app_properties_not_by_name(fake, tmp_path):
     _spreadsheet_in(fake, setup.folder_id, "sales", ADMIN, {})  # named like the department, not ours
     result = setup.run("google", "doctor")
     assert result.returncode == 0
-    assert 'OK       department sales: "Kinh doanh - đổi tên" can be read and written' in lines(result)
-    assert "NOTE     department hr: not provisioned yet for 2026-Q4; `okrsheets provision` creates it" in lines(result)
+    assert 'OK       department sales: "Kinh doanh - đổi tên" can be read and written' in lines(result, setup)
+    assert "NOTE     department hr: not provisioned yet for 2026-Q4; `okrsheets provision` creates it" in lines(result, setup)
 
 
 def test_a_department_claimed_twice_fails(fake, tmp_path):
@@ -140,7 +143,7 @@ def test_a_department_claimed_twice_fails(fake, tmp_path):
         _spreadsheet_in(fake, setup.folder_id, name, ADMIN, {DEPARTMENT_PROPERTY: "sales", QUARTER_PROPERTY: "2026-Q4"})
     result = setup.run("google", "doctor")
     assert result.returncode == 1
-    assert any(line.startswith(f"{FAIL}department sales: 2 spreadsheets in the folder claim it") for line in lines(result))
+    assert any(line.startswith(f"{FAIL}department sales: 2 spreadsheets in the folder claim it") for line in lines(result, setup))
 
 
 def test_the_summary_spreadsheet_is_checked_when_set(fake, tmp_path):
@@ -149,13 +152,13 @@ def test_the_summary_spreadsheet_is_checked_when_set(fake, tmp_path):
     result = setup.run("google", "doctor")
     assert result.returncode == 1  # the admin's own spreadsheet is not shared with the job
     assert (f"{FAIL}summary: the summary spreadsheet {summary_id} was not found, or is not shared with {SERVICE_ACCOUNT}:"
-            f" check backend.summary_spreadsheet_id in the config, and share it with {SERVICE_ACCOUNT} as Editor") in lines(result)
+            f" check backend.summary_spreadsheet_id in the config, and share it with {SERVICE_ACCOUNT} as Editor") in lines(result, setup)
     from okrsheets.testing.state import Permission
 
     fake.files[summary_id].permissions.append(Permission(fake.state.permission_id_for(SERVICE_ACCOUNT), "user", "writer", email=SERVICE_ACCOUNT))
     result = setup.run("google", "doctor")
     assert result.returncode == 0
-    assert 'OK       summary: "Tổng hợp OKR" can be written' in lines(result)
+    assert 'OK       summary: "Tổng hợp OKR" can be written' in lines(result, setup)
 
 
 def test_a_summary_id_that_is_a_folder(fake, tmp_path):
@@ -187,5 +190,5 @@ def test_nothing_listening_at_the_api_url_is_cannot_reach(fake, tmp_path):
     result = subprocess.run([sys.executable, "-m", "okrsheets", "google", "doctor", "--config", str(setup.config)],
                             capture_output=True, text=True, env=env, cwd=REPO, timeout=60)
     assert result.returncode == 1
-    assert lines(result)[0] == (f"{FAIL}credentials: cannot reach http://127.0.0.1:{port} (TransportError);"
+    assert lines(result, setup)[0] == (f"{FAIL}credentials: cannot reach http://127.0.0.1:{port} (TransportError);"
                                 " check the network connection and try again")
