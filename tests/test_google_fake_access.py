@@ -385,3 +385,20 @@ def test_a_token_without_the_needed_scope_gets_googles_403(fake, tmp_path):
     read_only = _token_with(fake, tmp_path, ["https://www.googleapis.com/auth/spreadsheets.readonly"])
     refused = call(fake, read_only, "POST", "/v4/spreadsheets", json={})
     assert refused.status_code == 403 and refused.json()["error"]["details"][0]["reason"] == "ACCESS_TOKEN_SCOPE_INSUFFICIENT"
+
+
+def test_an_uploaded_excel_file_is_not_a_spreadsheet_to_sheets(fake, tmp_path):
+    """What Google answers when the Sheets API opens an .xlsx kept in Drive, and what okrsheets says about it."""
+    import gspread as _gspread
+
+    from okrsheets.backends.google.failures import explain
+
+    token = sa_token(fake, tmp_path, drive_storage=True)
+    xlsx = call(fake, token, "POST", "/drive/v3/files", json={
+        "name": "KPI.xlsx", "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}).json()["id"]
+    answer = call(fake, token, "GET", f"/v4/spreadsheets/{xlsx}")
+    assert answer.status_code == 400
+    assert answer.json() == {"error": {"code": 400, "message": "This operation is not supported for this document", "status": "FAILED_PRECONDITION"}}
+    error = explain(_gspread.exceptions.APIError(answer), "en", what="what_file", file_id=xlsx)
+    assert str(error) == (f"the file {xlsx} is not a Google spreadsheet (an uploaded Excel file?); open it in Google Sheets,"
+                          " choose File > Save as Google Sheets, and use the new one")

@@ -361,9 +361,13 @@ class Handler(BaseHTTPRequestHandler):
         state = self.fake.state
         ss = state.spreadsheets.get(spreadsheet_id)
         drive_file = state.files.get(spreadsheet_id)
-        if ss is None or drive_file is None:
+        if drive_file is None:
             raise not_found()
         role = state.role_of(drive_file, user)
+        if ss is None:  # an uploaded .xlsx or any other file that is not a Google spreadsheet
+            if role is None:
+                raise not_found()
+            raise ApiError(400, "This operation is not supported for this document", "FAILED_PRECONDITION")
         if state.app_only is not None and drive_file.app != state.app_only:
             role = None
         if role is None or (write and role not in ("writer", "owner", "organizer", "fileOrganizer")):

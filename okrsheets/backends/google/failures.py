@@ -10,6 +10,7 @@ or the address involved and the fix, in the config's language:
 * 403 ``storageQuotaExceeded``: a service account has no Drive storage
   outside a shared drive: use a shared drive, ``impersonate`` or ``auth = "user"``;
 * 404: not found or not shared with the job's address; 403: not shared as Editor;
+* 400 ``FAILED_PRECONDITION`` on a file that is no Google spreadsheet (an uploaded .xlsx);
 * 429 and 5xx: Google's side, try again later.
 """
 
@@ -92,6 +93,8 @@ def explain(
         word = say(language, what)
         if reason == "storageQuotaExceeded":
             return GoogleStorageError(say(language, "storage", email=email), reason, status)
+        if reason == "FAILED_PRECONDITION" and "not supported for this document" in message:
+            return GoogleAccessError(say(language, "not_a_spreadsheet", what=word, id=file_id), reason, status)
         if reason in DISABLED_REASONS:
             api = "Google Drive API" if "drive" in message.lower() else "Google Sheets API"
             return GoogleError(say(language, "api_disabled", api=api), reason, status)
