@@ -320,3 +320,37 @@ def test_login_says_so_when_the_token_file_cannot_be_written(fake, tmp_path):
     assert f"Error: cannot save the Google login to {tmp_path / 'client_secret.json' / 'token.json'} (" in result.stderr
     assert "set backend.token_file to a path you may write" in result.stderr
     assert_clean(result, setup)
+
+
+def _answer(status: int, error: dict):
+    import requests as _requests
+
+    response = _requests.Response()
+    response.status_code = status
+    response._content = json.dumps({"error": error}).encode()
+    return response
+
+
+@pytest.mark.parametrize("status, error, kind, text", [
+    (429, {"code": 429, "message": "Quota exceeded", "status": "RESOURCE_EXHAUSTED"}, "GoogleError",
+     "Google's request quota is used up for now (HTTP 429); wait a minute and try again"),
+    (403, {"code": 403, "message": "User Rate Limit Exceeded", "errors": [{"reason": "userRateLimitExceeded"}]}, "GoogleError",
+     "Google's request quota is used up for now (HTTP 403); wait a minute and try again"),
+    (503, {"code": 503, "message": "The service is currently unavailable.", "status": "UNAVAILABLE"}, "GoogleError",
+     "Google answered HTTP 503 (The service is currently unavailable.); this is on Google's side, try again later"),
+    (403, {"code": 403, "message": "Google Drive API has not been used in project 1 before or it is disabled.",
+           "errors": [{"reason": "accessNotConfigured"}]}, "GoogleError",
+     "the Google Drive API is not enabled in the Google Cloud project of these credentials"),
+    (403, {"code": 403, "message": "The caller does not have permission", "status": "PERMISSION_DENIED"}, "GoogleAccessError",
+     "a@b.vn may not change the summary spreadsheet S1 (Google said: The caller does not have permission);"
+     " share it with a@b.vn as Editor"),
+])
+def test_googles_answers_become_errors_that_say_what_to_do(status, error, kind, text):
+    import gspread as _gspread
+
+    from okrsheets.backends.google.failures import explain
+
+    explained = explain(_gspread.exceptions.APIError(_answer(status, error)), "en", identity="a@b.vn",
+                        what="what_summary", file_id="S1", key="summary_spreadsheet_id")
+    assert type(explained).__name__ == kind and explained.status == status
+    assert text in str(explained)
