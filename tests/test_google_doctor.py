@@ -192,3 +192,27 @@ def test_nothing_listening_at_the_api_url_is_cannot_reach(fake, tmp_path):
     assert result.returncode == 1
     assert lines(result, setup)[0] == (f"{FAIL}credentials: cannot reach http://127.0.0.1:{port} (TransportError);"
                                 " check the network connection and try again")
+
+
+def test_drive_helpers_create_find_and_share_a_department_spreadsheet(fake, tmp_path, monkeypatch):
+    """The Drive calls provision will stand on: create with appProperties, find by them, share once per owner."""
+    from okrsheets.backends.google.auth import connect
+    from okrsheets.backends.google.drive import Drive
+    from okrsheets.config import load_config
+
+    setup = shared_drive_setup(fake, tmp_path)
+    monkeypatch.setenv("OKRSHEETS_GOOGLE_API_URL", fake.url)
+    config = load_config(setup.config)
+    drive = Drive(connect(config.google, config.language).client)
+    folder = drive.file(setup.folder_id)
+    fake.clear_log()
+    made = drive.create("Phòng Kinh doanh", folder["id"], app_properties={DEPARTMENT_PROPERTY: "sales", QUARTER_PROPERTY: "2026-Q4"})
+    drive.share(made["id"], "hung.le@senvang.example", notify=False)
+    drive.share(made["id"], "lan.nguyen@senvang.example", notify=True)
+    found = drive.department_spreadsheets(folder, "2026-Q4")
+    assert list(found) == ["sales"] and found["sales"][0]["id"] == made["id"]
+    assert drive.department_spreadsheets(folder, "2027-Q1") == {}
+    assert [n["to"] for n in fake.notifications] == ["lan.nguyen@senvang.example"]
+    assert [e.endpoint for e in fake.request_log] == [
+        "drive.files.create", "drive.permissions.create", "drive.permissions.create", "drive.files.list", "drive.files.list"]
+    assert fake.files[made["id"]].drive_id is not None and fake.spreadsheets[made["id"]] is not None

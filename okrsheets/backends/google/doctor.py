@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from okrsheets.backends.google.auth import connect, load_credentials, refresh
-from okrsheets.backends.google.drive import FOLDER_MIME, PROBE_PROPERTY, SPREADSHEET_MIME, DEPARTMENT_PROPERTY, Drive
+from okrsheets.backends.google.drive import FOLDER_MIME, PROBE_PROPERTY, SPREADSHEET_MIME, Drive
 from okrsheets.backends.google.failures import explain
 from okrsheets.backends.google.words import say
 from okrsheets.config import Config
@@ -93,15 +93,10 @@ def run_doctor(config: Config) -> Iterator[Check]:
         yield Check("note", say(lang, "departments_skipped"))
         return
     try:
-        found = drive.spreadsheets_in(usable, config.quarter.name)
+        by_department = drive.department_spreadsheets(usable, config.quarter.name)
     except Exception as exc:  # noqa: BLE001
         yield fail("departments", why(exc, "what_folder", google.folder_id, "folder_id"))
         return
-    by_department: dict[str, list[dict[str, Any]]] = {}
-    for item in found:
-        key = (item.get("appProperties") or {}).get(DEPARTMENT_PROPERTY)
-        if key:
-            by_department.setdefault(key, []).append(item)
     for department in config.departments:
         items = by_department.get(department.key, [])
         if not items:

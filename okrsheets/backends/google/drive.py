@@ -70,3 +70,18 @@ class Drive:
             if not page.get("nextPageToken"):
                 return found
             params["pageToken"] = page["nextPageToken"]
+
+    def department_spreadsheets(self, folder: dict[str, Any], quarter: str) -> dict[str, list[dict[str, Any]]]:
+        """The quarter's spreadsheets in ``folder`` by department key (more than one means a duplicate)."""
+        found: dict[str, list[dict[str, Any]]] = {}
+        for item in self.spreadsheets_in(folder, quarter):
+            key = (item.get("appProperties") or {}).get(DEPARTMENT_PROPERTY)
+            if key:
+                found.setdefault(key, []).append(item)
+        return found
+
+    def share(self, file_id: str, email: str, *, role: str = "writer", notify: bool = True) -> dict[str, Any]:
+        """Share with one person (one request); Google e-mails them only when ``notify``."""
+        params = {"supportsAllDrives": "true", "sendNotificationEmail": "true" if notify else "false", "fields": "id,role"}
+        return self._call("post", f"files/{file_id}/permissions", params=params,
+                          json={"type": "user", "role": role, "emailAddress": email})
