@@ -116,14 +116,7 @@ def test_a_folder_shared_read_only(fake, tmp_path):
 
 
 def _spreadsheet_in(fake: FakeGoogle, folder_id: str, name: str, owner: str, properties: dict[str, str]) -> str:
-    file_id = fake.seed_spreadsheet(name, owner=owner)
-    drive_file = fake.files[file_id]
-    drive_file.parents = [folder_id]
-    drive_file.drive_id = fake.state.drive_of(drive_file.parents)
-    if drive_file.drive_id:
-        drive_file.permissions = []
-    drive_file.app_properties = properties
-    return file_id
+    return fake.seed_spreadsheet(name, owner=owner, parent=folder_id, app_properties=properties)
 
 
 def test_departments_are_found_by_app_properties_not_by_name(fake, tmp_path):

@@ -303,15 +303,22 @@ class FakeGoogle:
         owner: str | None = None,
         created: float | None = None,
         modified: float | None = None,
+        parent: str | None = None,
+        app_properties: dict[str, str] | None = None,
     ) -> str:
-        """Put a spreadsheet in the fake's Drive without an API call; returns its id."""
+        """Put a spreadsheet in the fake's Drive without an API call; returns its id.
+
+        ``parent`` is a folder or shared drive ID (default: the owner's My Drive);
+        ``app_properties`` are set as okrsheets' own app would have set them.
+        """
         owner = owner or self.default_email or "fake-sa@okrsheets-fake.iam.gserviceaccount.com"
         with self.state.lock:
-            drive_file, _ = self.state.create_spreadsheet(title, owner)
+            drive_file, _ = self.state.create_spreadsheet(title, owner, parents=[parent] if parent else None)
             if created is not None:
                 drive_file.created = created
             if modified is not None:
                 drive_file.modified = modified
+            drive_file.app_properties = dict(app_properties or {})
         return drive_file.id
 
 
