@@ -84,7 +84,7 @@ def test_storage_quota_in_vietnamese(fake, tmp_path):
 
 def test_a_folder_not_shared_with_the_job_names_the_address_to_share_with(fake, tmp_path):
     setup = shared_drive_setup(fake, tmp_path, language="en")
-    fake.state.drives[fake.state.files[setup.folder_id].drive_id].members.pop()  # the admin removed the account
+    fake.share(fake.files[setup.folder_id].drive_id, SERVICE_ACCOUNT, None)  # the admin removed the account
     result = setup.run("google", "doctor")
     assert result.returncode == 1
     assert (f"{FAIL}folder: the folder {setup.folder_id} was not found, or is not shared with {SERVICE_ACCOUNT}:"
@@ -146,9 +146,7 @@ def test_the_summary_spreadsheet_is_checked_when_set(fake, tmp_path):
     assert result.returncode == 1  # the admin's own spreadsheet is not shared with the job
     assert (f"{FAIL}summary: the summary spreadsheet {summary_id} was not found, or is not shared with {SERVICE_ACCOUNT}:"
             f" check backend.summary_spreadsheet_id in the config, and share it with {SERVICE_ACCOUNT} as Editor") in lines(result, setup)
-    from okrsheets.testing.state import Permission
-
-    fake.files[summary_id].permissions.append(Permission(fake.state.permission_id_for(SERVICE_ACCOUNT), "user", "writer", email=SERVICE_ACCOUNT))
+    fake.share(summary_id, SERVICE_ACCOUNT, "writer")
     result = setup.run("google", "doctor")
     assert result.returncode == 0
     assert 'OK       summary: "Tổng hợp OKR" can be written' in lines(result, setup)

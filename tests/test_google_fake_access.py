@@ -127,8 +127,7 @@ def test_drives_create_makes_the_creator_its_manager(fake, tmp_path):
 def test_a_folder_shares_what_is_inside_it(fake, tmp_path):
     token = sa_token(fake, tmp_path)
     folder = fake.create_folder("OKR", owner=ADMIN, shared_with={SA: "writer"})
-    inside = fake.seed_spreadsheet("Sales", owner=ADMIN)
-    fake.files[inside].parents = [folder]
+    inside = fake.seed_spreadsheet("Sales", owner=ADMIN, parent=folder)
     outside = fake.seed_spreadsheet("Private", owner=ADMIN)
     assert call(fake, token, "GET", f"/v4/spreadsheets/{inside}").status_code == 200
     assert call(fake, token, "GET", f"/v4/spreadsheets/{outside}").status_code == 403

@@ -296,6 +296,18 @@ class FakeGoogle:
             self.state.files[folder.id] = folder
         return folder.id
 
+    def share(self, file_id: str, email: str, role: str | None) -> None:
+        """What a person does in Drive's Share dialog (or Manage members, for a shared drive's ID):
+        give ``email`` the ``role``, or take their access away with ``role=None``. No API call."""
+        from .state import Permission
+
+        with self.state.lock:
+            target = self.state.drives.get(file_id)
+            permissions = target.members if target is not None else self.state.files[file_id].permissions
+            permissions[:] = [p for p in permissions if (p.email or "").lower() != email.lower()]
+            if role is not None:
+                permissions.append(Permission(self.state.permission_id_for(email), "user", role, email=email))
+
     def seed_spreadsheet(
         self,
         title: str,
