@@ -35,7 +35,7 @@ class Setup:
     folder_id: str
     secrets: list[str] = field(default_factory=list)  # texts that must never be printed
 
-    def run(self, *args: str, language: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    def run(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
         return run_cli(self.fake, *args, "--config", str(self.config), timeout=timeout)
 
 
