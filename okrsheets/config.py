@@ -7,6 +7,7 @@ All problems are collected before raising, so an admin fixes them in one go.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -47,12 +48,29 @@ class ExcelBackendConfig:
     folder: Path
 
 
+GOOGLE_AUTHS = ("service_account", "user")
+KEY_FILE_ENV = "GOOGLE_APPLICATION_CREDENTIALS"  # Google's own variable for a service-account key file
+DEFAULT_TOKEN_FILE = "okrsheets-google-token.json"  # beside the config file
+
+
 @dataclass(frozen=True)
 class GoogleBackendConfig:
-    service_account_file: Path
-    drive_folder_id: str
+    """``[backend]`` with ``kind = "google"``: where the sheets live and who the job acts as.
+
+    ``auth = "service_account"`` acts as the key's service account, or as the
+    ``impersonate`` user through domain-wide delegation; ``auth = "user"``
+    acts as the person who ran ``okrsheets google login``.
+    """
+
+    folder_id: str
+    auth: str = "service_account"
+    service_account_file: Path | None = None
+    impersonate: str | None = None
+    client_secret_file: Path | None = None
+    token_file: Path | None = None
     summary_spreadsheet_id: str | None = None
     share_with_owners: bool = True
+    notify_owners: bool = True
 
 
 @dataclass(frozen=True)
@@ -365,25 +383,132 @@ def _parse_quarter(r: _Reader, raw: Any) -> Quarter:
     return Quarter(name, start, end)
 
 
+BACKEND_KEYS = {
+    "kind", "folder", "folder_id", "summary_spreadsheet_id", "auth", "service_account_file", "impersonate",
+    "client_secret_file", "token_file", "share_with_owners", "notify_owners",
+}
+
+
 def _parse_backend(r: _Reader, raw: dict, base: Path):
-    r.unknown(raw, {"kind", "folder", "service_account_file", "drive_folder_id", "summary_spreadsheet_id", "share_with_owners"}, "backend")
+    r.unknown(raw, BACKEND_KEYS, "backend")
     kind = r.text(raw, "kind", "backend", "excel") or "excel"
     if kind not in BACKENDS:
         r.problem("backend.kind", f'expected "excel" or "google", got {_describe(kind)}')
         return "excel", None, None
     folder = r.text(raw, "folder", "backend", "okr-data") or "okr-data"
     excel = ExcelBackendConfig(folder=(base / Path(folder).expanduser()))
-    google = None
-    if kind == "google":
-        key_file = r.text(raw, "service_account_file", "backend", required=True)
-        folder_id = r.text(raw, "drive_folder_id", "backend", required=True)
-        summary_id = r.text(raw, "summary_spreadsheet_id", "backend")
-        share = raw.get("share_with_owners", True)
-        if not isinstance(share, bool):
-            r.problem("backend.share_with_owners", f"expected true or false, got {_describe(share)}")
-        if key_file and folder_id:
-            google = GoogleBackendConfig(base / Path(key_file).expanduser(), folder_id, summary_id, bool(share))
+    google = _parse_google(r, raw, base) if kind == "google" else None
     return kind, excel, google
+
+
+def _flag(r: _Reader, raw: dict, key: str, default: bool) -> bool:
+    value = raw.get(key, default)
+    if not isinstance(value, bool):
+        r.problem(f"backend.{key}", f"expected true or false, got {_describe(value)}")
+        return default
+    return value
+
+
+def _parse_google(r: _Reader, raw: dict, base: Path) -> GoogleBackendConfig | None:
+    before = len(r.problems)
+    folder_id = r.text(raw, "folder_id", "backend", required=True)
+    auth = r.text(raw, "auth", "backend", "service_account") or "service_account"
+    if auth not in GOOGLE_AUTHS:
+        r.problem("backend.auth", f'expected "service_account" or "user", got {_describe(auth)}')
+    key_file = client_secret = token_file = impersonate = None
+    if auth == "service_account":
+        for key in ("client_secret_file", "token_file"):
+            if key in raw:
+                r.problem(f"backend.{key}", 'only used with auth = "user"; remove it, or set auth = "user"')
+        key_text = r.text(raw, "service_account_file", "backend") or os.environ.get(KEY_FILE_ENV) or None
+        if key_text is None:
+            r.problem(
+                "backend.service_account_file",
+                f"missing; expected the path of the service account's JSON key file (or set {KEY_FILE_ENV});"
+                ' for a personal Google account set auth = "user" instead',
+            )
+        else:
+            key_file = base / Path(key_text).expanduser()
+            _check_google_json(r, "backend.service_account_file", key_file, "service_account")
+        impersonate = r.text(raw, "impersonate", "backend")
+        if impersonate is not None and not _EMAIL_RE.match(impersonate):
+            r.problem("backend.impersonate", f"expected the e-mail address of a user of your Google Workspace domain, got {_describe(impersonate)}")
+    elif auth == "user":
+        for key in ("service_account_file", "impersonate"):
+            if key in raw:
+                r.problem(f"backend.{key}", 'only used with auth = "service_account"; remove it, or set auth = "service_account"')
+        secret_text = r.text(raw, "client_secret_file", "backend")
+        if secret_text is None:
+            r.problem(
+                "backend.client_secret_file",
+                'missing; expected the path of the OAuth client JSON (type "Desktop app") downloaded from the Google Cloud console',
+            )
+        else:
+            client_secret = base / Path(secret_text).expanduser()
+            _check_google_json(r, "backend.client_secret_file", client_secret, "client_secret")
+        token_file = base / Path(r.text(raw, "token_file", "backend", DEFAULT_TOKEN_FILE) or DEFAULT_TOKEN_FILE).expanduser()
+        if token_file.exists():
+            _check_google_json(r, "backend.token_file", token_file, "authorized_user")
+    summary_id = r.text(raw, "summary_spreadsheet_id", "backend")
+    share = _flag(r, raw, "share_with_owners", True)
+    notify = _flag(r, raw, "notify_owners", True)
+    if len(r.problems) > before or folder_id is None:
+        return None
+    return GoogleBackendConfig(
+        folder_id=folder_id, auth=auth, service_account_file=key_file, impersonate=impersonate,
+        client_secret_file=client_secret, token_file=token_file, summary_spreadsheet_id=summary_id,
+        share_with_owners=share, notify_owners=notify,
+    )
+
+
+def google_file_kind(data: object) -> str:
+    """What a Google JSON credentials file is: "service_account", "client_secret", "web_client",
+    "authorized_user" or "unknown". Only the shape is looked at; no secret is kept or shown."""
+    if not isinstance(data, dict):
+        return "unknown"
+    if data.get("type") == "service_account" and data.get("private_key") and data.get("client_email"):
+        return "service_account"
+    if data.get("type") in ("authorized_user", None) and data.get("refresh_token") and data.get("client_id"):
+        return "authorized_user"
+    if isinstance(data.get("installed"), dict) and data["installed"].get("client_id"):
+        return "client_secret"
+    if isinstance(data.get("web"), dict) and data["web"].get("client_id"):
+        return "web_client"
+    return "unknown"
+
+
+_GOOGLE_FILE_WORDS = {
+    "service_account": "a service-account key (set it as service_account_file, with auth = \"service_account\")",
+    "client_secret": "an OAuth client secret of a desktop app (set it as client_secret_file, with auth = \"user\")",
+    "web_client": "an OAuth client of type \"Web application\"; okrsheets needs one of type \"Desktop app\"",
+    "authorized_user": "a saved login made by `okrsheets google login` (it belongs in token_file, with auth = \"user\")",
+    "unknown": "not a Google credentials file",
+}
+_GOOGLE_FILE_FIX = {
+    "service_account": "in the Google Cloud console open IAM & Admin > Service accounts > your account > Keys > Add key > JSON",
+    "client_secret": "in the Google Cloud console open APIs & Services > Credentials > Create credentials > OAuth client ID > Desktop app, then Download JSON",
+    "authorized_user": "delete it and run `okrsheets google login` again",
+}
+
+
+def _check_google_json(r: _Reader, key: str, path: Path, expected: str) -> None:
+    """A problem when the file is missing, unreadable, not JSON, or the wrong kind of Google file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        r.problem(key, f"file not found: {path}; {_GOOGLE_FILE_FIX[expected]}")
+        return
+    except (OSError, UnicodeDecodeError) as exc:
+        r.problem(key, f"cannot read {path}: {getattr(exc, 'strerror', None) or exc.__class__.__name__}")
+        return
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        r.problem(key, f"{path} is not valid JSON (line {exc.lineno}); {_GOOGLE_FILE_FIX[expected]}")
+        return
+    found = google_file_kind(data)
+    if found != expected:
+        r.problem(key, f"{path} is {_GOOGLE_FILE_WORDS[found]}, not {_GOOGLE_FILE_WORDS[expected].split(' (')[0]}; {_GOOGLE_FILE_FIX[expected]}")
 
 
 def _parse_scoring(r: _Reader, raw: dict) -> ScoringSettings:

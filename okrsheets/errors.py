@@ -83,3 +83,29 @@ class RollupLockedError(OkrsheetsError):
 
 class BackendError(OkrsheetsError):
     """Storage (disk or Google) failed in a way the user must act on."""
+
+
+class GoogleError(BackendError):
+    """Google refused or failed a request; the message says what to do.
+
+    ``reason`` is Google's own word for it when there is one (``invalid_grant``,
+    ``storageQuotaExceeded``, ``notFound``, ``PERMISSION_DENIED``...), ``status``
+    the HTTP status (0 when Google was not reached).
+    """
+
+    def __init__(self, message: str, reason: str | None = None, status: int = 0):
+        super().__init__(message)
+        self.reason = reason
+        self.status = status
+
+
+class GoogleAuthError(GoogleError):
+    """The credentials cannot be used: missing or revoked login, deleted key, delegation not granted."""
+
+
+class GoogleAccessError(GoogleError):
+    """A file or folder is not found, or not shared with the job's identity as it needs."""
+
+
+class GoogleStorageError(GoogleError):
+    """A service account without Drive storage tried to create a file outside a shared drive."""

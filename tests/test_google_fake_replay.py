@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
-import pytest
 
 from okrsheets.testing import replay
+
+
+REPO_RECORDINGS = Path(__file__).parent / "google-api-recordings"
 
 
 def recordings_dir() -> Path:
     return replay.default_dir()
 
 
-def test_replay_of_the_shared_recordings_has_no_differences(capsys):
+def test_the_recordings_ship_with_the_repository_with_gspreads_licence(monkeypatch):
+    monkeypatch.delenv("OKRSHEETS_RECORDINGS_DIR", raising=False)
+    assert replay.default_dir() == REPO_RECORDINGS.resolve()
+    assert len(list(REPO_RECORDINGS.glob("*.json"))) == 104
+    assert "Permission is hereby granted, free of charge" in (REPO_RECORDINGS / "LICENSE.gspread.txt").read_text(encoding="utf-8")
+
+
+def test_replay_of_the_recordings_has_no_differences(capsys):
     folder = recordings_dir()
-    if not folder.is_dir() or not list(folder.glob("*.json")):
-        if os.environ.get("CI"):
-            pytest.fail(f"recordings folder {folder} is missing")
-        pytest.skip(f"recordings folder {folder} is missing")
+    assert folder.is_dir() and list(folder.glob("*.json")), f"recordings folder {folder} is missing"
     code = replay.main([str(folder), "--by-endpoint"])
     out = capsys.readouterr().out.strip().splitlines()
     last = out[-1]
@@ -34,8 +39,6 @@ def test_replay_of_the_shared_recordings_has_no_differences(capsys):
 def test_replay_reports_a_difference(tmp_path, capsys):
     folder = recordings_dir()
     source = folder / "WorksheetTest.test_update_and_get.json"
-    if not source.exists():
-        pytest.skip("recordings folder is missing")
     cassette = json.loads(source.read_text(encoding="utf-8"))
     answer = cassette["interactions"][6]["response"]["body"]
     recorded = json.loads(answer["string"])

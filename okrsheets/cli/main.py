@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from okrsheets import __version__
+from okrsheets.cli.google import google as google_group
 from okrsheets.cli.init import init_command
 from okrsheets.cli.nightly import schedule_command, status_command
 from okrsheets.cli.options import CONFIG_HELP, invoked_as
@@ -208,6 +209,9 @@ def demo(directory: str, as_of) -> None:
         click.echo(line)
     click.echo(f"{len(result.issues)} data issues (see the summary's data-issues sheet); try:")
     click.echo(f"  {invoked_as()} rollup --config {run.folder / 'okrsheets.toml'} --json")
+
+
+cli.add_command(google_group)
 
 
 @cli.group()

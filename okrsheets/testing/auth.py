@@ -1,24 +1,50 @@
-"""OAuth2 for service accounts: keys the fake generates, its token endpoint, token checks.
+"""OAuth2: service-account keys, desktop OAuth clients, the token and consent endpoints.
 
-google-auth signs a JWT with the key's private key and posts it to the key's
-``token_uri``; the fake checks the signature against the public key it kept
-when it generated the key, and answers with an access token that expires on
-the fake's clock (``expires_in`` 3599, like Google).
+Three ways to an access token, as Google's OAuth 2.0 server gives them:
+
+* service account: google-auth signs a JWT with the key's private key and
+  posts it to the key's ``token_uri``; the fake checks the signature against
+  the public key it kept when it generated the key. A ``sub`` claim
+  (domain-wide delegation, google-auth's ``with_subject``) makes the token
+  act as that user, but only once :meth:`Authority.allow_delegation` has
+  authorized the key's client ID for the requested scopes, as a Workspace
+  admin does in the Admin console; otherwise Google's ``401
+  unauthorized_client``.
+* installed (desktop) app: ``GET /o/oauth2/auth`` stands for the consent
+  screen: it consents at once as :attr:`Authority.consent_user` and
+  redirects to the loopback ``redirect_uri`` with a code, which
+  ``grant_type=authorization_code`` (PKCE checked) turns into an access and a
+  refresh token;
+* ``grant_type=refresh_token``: a refresh token in, an access token out;
+  a revoked one gets ``400 invalid_grant`` "Token has been expired or revoked.".
+
+Access tokens expire on the fake's clock (``expires_in`` 3599, like Google).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import secrets
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from .errors import ApiError
 
 TOKEN_LIFETIME = 3600
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+AUTHORIZATION_CODE = "authorization_code"
+REFRESH_TOKEN = "refresh_token"
+DEFAULT_CONSENT_USER = "okr-admin@company.example"
+UNAUTHORIZED_CLIENT = (
+    "Client is unauthorized to retrieve access tokens using this method, "
+    "or client not authorized for any of the scopes requested."
+)
+REVOKED = "Token has been expired or revoked."
 
 
 @dataclass
@@ -27,6 +53,30 @@ class Account:
     key_id: str
     public_pem: bytes
     project_id: str
+    client_id: str = ""
+    drive_storage: bool = False  # service accounts made since April 2025 have none
+
+
+@dataclass
+class OAuthClient:
+    """A desktop ("installed") OAuth client of a Cloud project."""
+
+    client_id: str
+    client_secret: str
+    project_id: str
+
+
+@dataclass
+class Grant:
+    """What a person consented to: an authorization code or a refresh token stands for it."""
+
+    client_id: str
+    email: str
+    scopes: tuple[str, ...]
+    redirect_uri: str = ""
+    code_challenge: str | None = None
+    code_challenge_method: str = "plain"
+    revoked: bool = False
 
 
 @dataclass
@@ -36,6 +86,8 @@ class Token:
     project_id: str
     scopes: tuple[str, ...]
     expires_at: float
+    drive_storage: bool = True  # False for a service account without Drive storage
+    service_account: bool = False
 
 
 class OAuthError(Exception):
@@ -52,11 +104,28 @@ class Authority:
         self.clock = clock
         self.accounts: dict[str, Account] = {}
         self.tokens: dict[str, Token] = {}
+        self.clients: dict[str, OAuthClient] = {}
+        self.codes: dict[str, Grant] = {}
+        self.refresh_tokens: dict[str, Grant] = {}
+        self.delegations: dict[str, set[str]] = {}  # service account client ID -> scopes an admin authorized
+        self.consent_user = DEFAULT_CONSENT_USER
         self._lock = threading.Lock()
         self.lifetime = TOKEN_LIFETIME
 
-    def make_key(self, token_uri: str, *, email: str | None = None, project_id: str = "okrsheets-fake") -> dict[str, Any]:
-        """A service-account key file (as a dict) whose token_uri is the fake."""
+    def make_key(
+        self,
+        token_uri: str,
+        *,
+        email: str | None = None,
+        project_id: str = "okrsheets-fake",
+        drive_storage: bool = False,
+    ) -> dict[str, Any]:
+        """A service-account key file (as a dict) whose token_uri is the fake.
+
+        ``drive_storage=False`` (the default) is a service account created since
+        April 2025: it owns no Drive storage, so it can create files only in a
+        shared drive. ``True`` is an older one with its own 15 GB.
+        """
         from cryptography.hazmat.primitives import serialization
         from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -70,14 +139,15 @@ class Authority:
         key_id = secrets.token_hex(20)
         email = email or f"fake-sa-{len(self.accounts) + 1}@{project_id}.iam.gserviceaccount.com"
         with self._lock:
-            self.accounts[key_id] = Account(email, key_id, public_pem, project_id)
+            client_id = str(100000000000000000000 + len(self.accounts) + 1)
+            self.accounts[key_id] = Account(email, key_id, public_pem, project_id, client_id, drive_storage)
         return {
             "type": "service_account",
             "project_id": project_id,
             "private_key_id": key_id,
             "private_key": private_pem.decode(),
             "client_email": email,
-            "client_id": str(100000000000000000000 + len(self.accounts)),
+            "client_id": client_id,
             "auth_uri": "https://accounts.google.com/o/oauth2/auth",
             "token_uri": token_uri,
             "auth_provider_x509_cert_url": "https://www.googleapis.com/oauth2/v1/certs",
@@ -90,17 +160,125 @@ class Authority:
         path.write_text(json.dumps(self.make_key(token_uri, **kwargs), indent=2), encoding="utf-8")
         return path
 
-    def issue(self, email: str, project_id: str = "okrsheets-fake", scopes: tuple[str, ...] = ()) -> Token:
-        token = Token("ya29.fake-" + secrets.token_urlsafe(32), email, project_id, scopes, self.clock.now() + self.lifetime)
+    def issue(
+        self,
+        email: str,
+        project_id: str = "okrsheets-fake",
+        scopes: tuple[str, ...] = (),
+        *,
+        drive_storage: bool = True,
+        service_account: bool = False,
+    ) -> Token:
+        token = Token(
+            "ya29.fake-" + secrets.token_urlsafe(32), email, project_id, scopes, self.clock.now() + self.lifetime,
+            drive_storage, service_account,
+        )
         with self._lock:
             self.tokens[token.value] = token
         return token
 
+    # ------------------------------------------------------------------ desktop clients
+    def make_client(self, project_id: str = "okrsheets-fake") -> OAuthClient:
+        with self._lock:
+            n = len(self.clients) + 1
+            client = OAuthClient(
+                f"{n}00000000000-fake{n}.apps.googleusercontent.com", "GOCSPX-fake-" + secrets.token_urlsafe(18), project_id
+            )
+            self.clients[client.client_id] = client
+        return client
+
+    def allow_delegation(self, client_id: str, scopes: tuple[str, ...] | list[str]) -> None:
+        """What a Workspace admin does under Security > API controls > Domain-wide delegation."""
+        with self._lock:
+            self.delegations[client_id] = set(scopes)
+
+    def revoke(self, email: str | None = None) -> int:
+        """Revoke the refresh tokens of ``email`` (all when None); returns how many."""
+        count = 0
+        with self._lock:
+            for grant in self.refresh_tokens.values():
+                if email is None or grant.email.lower() == email.lower():
+                    grant.revoked = True
+                    count += 1
+        return count
+
+    def authorize(self, query: dict[str, list[str]]) -> str:
+        """``GET /o/oauth2/auth``: the consent screen, consented at once; returns the redirect URL."""
+        def one(key: str) -> str:
+            return (query.get(key) or [""])[-1]
+
+        client = self.clients.get(one("client_id"))
+        if client is None:
+            raise OAuthError(401, "invalid_client", "The OAuth client was not found.")
+        redirect = one("redirect_uri")
+        host = urlsplit(redirect).hostname
+        if urlsplit(redirect).scheme != "http" or host not in ("localhost", "127.0.0.1", "[::1]", "::1"):
+            raise OAuthError(400, "invalid_request", f"Invalid parameter value for redirect_uri: {redirect}")
+        if one("response_type") != "code":
+            raise OAuthError(400, "unsupported_response_type", "Invalid response_type: " + one("response_type"))
+        scopes = tuple(one("scope").split())
+        if not scopes:
+            raise OAuthError(400, "invalid_request", "Missing required parameter: scope")
+        code = "4/0fake-" + secrets.token_urlsafe(24)
+        with self._lock:
+            self.codes[code] = Grant(
+                client.client_id, self.consent_user, scopes, redirect,
+                one("code_challenge") or None, one("code_challenge_method") or "plain",
+            )
+        answer = {"code": code, "scope": " ".join(scopes)}
+        if one("state"):
+            answer = {"state": one("state"), **answer}
+        return redirect + ("&" if "?" in redirect else "?") + urlencode(answer)
+
+    def _client(self, form: dict[str, list[str]]) -> OAuthClient:
+        client = self.clients.get((form.get("client_id") or [""])[0])
+        if client is None or (form.get("client_secret") or [""])[0] != client.client_secret:
+            raise OAuthError(401, "invalid_client", "Unauthorized")
+        return client
+
+    def _code_grant(self, form: dict[str, list[str]]) -> dict[str, Any]:
+        client = self._client(form)
+        with self._lock:
+            grant = self.codes.pop((form.get("code") or [""])[0], None)
+        if grant is None or grant.client_id != client.client_id:
+            raise OAuthError(400, "invalid_grant", "Malformed auth code.")
+        if (form.get("redirect_uri") or [""])[0] != grant.redirect_uri:
+            raise OAuthError(400, "redirect_uri_mismatch", "Bad Request")
+        if grant.code_challenge is not None:
+            verifier = (form.get("code_verifier") or [""])[0]
+            if grant.code_challenge_method == "S256":
+                digest = hashlib.sha256(verifier.encode()).digest()
+                computed = base64.urlsafe_b64encode(digest).decode().rstrip("=")
+            else:
+                computed = verifier
+            if computed != grant.code_challenge:
+                raise OAuthError(400, "invalid_grant", "Invalid code verifier.")
+        refresh = "1//0fake-" + secrets.token_urlsafe(32)
+        with self._lock:
+            self.refresh_tokens[refresh] = grant
+        token = self.issue(grant.email, client.project_id, grant.scopes)
+        return {
+            "access_token": token.value, "expires_in": self.lifetime - 1, "refresh_token": refresh,
+            "scope": " ".join(grant.scopes), "token_type": "Bearer",
+        }
+
+    def _refresh_grant(self, form: dict[str, list[str]]) -> dict[str, Any]:
+        client = self._client(form)
+        grant = self.refresh_tokens.get((form.get("refresh_token") or [""])[0])
+        if grant is None or grant.revoked or grant.client_id != client.client_id:
+            raise OAuthError(400, "invalid_grant", REVOKED)
+        token = self.issue(grant.email, client.project_id, grant.scopes)
+        return {"access_token": token.value, "expires_in": self.lifetime - 1, "scope": " ".join(grant.scopes), "token_type": "Bearer"}
+
     def exchange(self, form: dict[str, list[str]]) -> dict[str, Any]:
-        """The token endpoint: a signed JWT assertion in, an access token out."""
+        """The token endpoint: a signed JWT, an authorization code or a refresh token in, an access token out."""
         from google.auth import crypt, jwt
 
         grant = (form.get("grant_type") or [""])[0]
+        if grant == AUTHORIZATION_CODE:
+            return self._code_grant(form)
+        if grant == REFRESH_TOKEN:
+            return self._refresh_grant(form)
         if grant != JWT_BEARER:
             raise OAuthError(400, "unsupported_grant_type", "Invalid grant_type: " + grant)
         assertion = (form.get("assertion") or [""])[0]
@@ -129,7 +307,16 @@ class Authority:
                 "Check your iat and exp values in the JWT claim.",
             )
         scopes = tuple(str(payload.get("scope", "")).split())
-        token = self.issue(account.email, account.project_id, scopes)
+        subject = payload.get("sub")
+        if subject and subject != account.email:
+            allowed = self.delegations.get(account.client_id, set())
+            if not scopes or not set(scopes) <= allowed:
+                raise OAuthError(401, "unauthorized_client", UNAUTHORIZED_CLIENT)
+            token = self.issue(str(subject), account.project_id, scopes)
+        else:
+            token = self.issue(
+                account.email, account.project_id, scopes, drive_storage=account.drive_storage, service_account=True
+            )
         return {"access_token": token.value, "expires_in": self.lifetime - 1, "token_type": "Bearer"}
 
     def check(self, header: str | None, service: str) -> Token:

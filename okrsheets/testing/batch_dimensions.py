@@ -7,11 +7,11 @@ import functools
 from typing import Any
 
 from . import a1, cellvalues
-from .batch_update import (
+from .batch_common import (
     Context,
-    _int,
-    _mask,
-    _sheet,
+    to_int,
+    parse_mask,
+    sheet_or_error,
     handler,
 )
 from .errors import invalid_argument
@@ -19,14 +19,14 @@ from .model import Sheet, Spreadsheet, grid_range_out
 
 # ------------------------------------------------------------------ dimensions
 
-def _dim_range(ss: Spreadsheet, rng: dict[str, Any], prefix: str) -> tuple[Sheet, str, int, int]:
-    sheet = _sheet(ss, rng.get("sheetId"), prefix)
+def dim_range(ss: Spreadsheet, rng: dict[str, Any], prefix: str) -> tuple[Sheet, str, int, int]:
+    sheet = sheet_or_error(ss, rng.get("sheetId"), prefix)
     dim = rng.get("dimension")
     if dim not in ("ROWS", "COLUMNS"):
         raise invalid_argument(f"{prefix}The dimension must be ROWS or COLUMNS.")
     count = sheet.rows if dim == "ROWS" else sheet.cols
-    start = _int(rng.get("startIndex"))
-    end = _int(rng.get("endIndex"), count) if rng.get("endIndex") is not None else count
+    start = to_int(rng.get("startIndex"))
+    end = to_int(rng.get("endIndex"), count) if rng.get("endIndex") is not None else count
     if start < 0 or end < start:
         raise invalid_argument(f"{prefix}Invalid dimension range: startIndex {start}, endIndex {end}.")
     return sheet, dim, start, end
@@ -34,11 +34,11 @@ def _dim_range(ss: Spreadsheet, rng: dict[str, Any], prefix: str) -> tuple[Sheet
 
 @handler("updateDimensionProperties")
 def update_dimension_properties(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> None:
-    sheet, dim, start, end = _dim_range(ss, req.get("range") or {}, prefix)
+    sheet, dim, start, end = dim_range(ss, req.get("range") or {}, prefix)
     count = sheet.rows if dim == "ROWS" else sheet.cols
     if end > count:
         raise invalid_argument(f"{prefix}Range ({a1.always_quoted(sheet.title)}) exceeds grid limits: endIndex {end} is beyond {count} {dim.lower()}.")
-    tree = _mask(req.get("fields"), prefix)
+    tree = parse_mask(req.get("fields"), prefix)
     props = req.get("properties") or {}
     store = sheet.row_meta if dim == "ROWS" else sheet.col_meta
     for i in range(start, end):
@@ -53,7 +53,7 @@ def update_dimension_properties(ss: Spreadsheet, req: dict[str, Any], ctx: Conte
 
 @handler("autoResizeDimensions")
 def auto_resize_dimensions(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> None:
-    sheet, dim, start, end = _dim_range(ss, req.get("dimensions") or {}, prefix)
+    sheet, dim, start, end = dim_range(ss, req.get("dimensions") or {}, prefix)
     for i in range(start, end):
         if dim == "ROWS":
             sheet.row_meta.setdefault(i, {})["pixelSize"] = 21
@@ -104,7 +104,7 @@ def _shift_grid_range(rng: dict[str, Any], dim: str, at: int, delta: int, sheet_
     return out
 
 
-def _shift_sheet(ss: Spreadsheet, sheet: Sheet, dim: str, at: int, delta: int) -> None:
+def shift_sheet(ss: Spreadsheet, sheet: Sheet, dim: str, at: int, delta: int) -> None:
     """Insert (delta > 0) or delete (delta < 0) rows/columns at ``at``."""
     axis = 0 if dim == "ROWS" else 1
     new_cells = {}
@@ -157,14 +157,14 @@ def _shift_sheet(ss: Spreadsheet, sheet: Sheet, dim: str, at: int, delta: int) -
 
 @handler("insertDimension")
 def insert_dimension(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> None:
-    sheet, dim, start, end = _dim_range(ss, req.get("range") or {}, prefix)
+    sheet, dim, start, end = dim_range(ss, req.get("range") or {}, prefix)
     count = sheet.rows if dim == "ROWS" else sheet.cols
     if start > count:
         raise invalid_argument(f"{prefix}Cannot insert {dim.lower()} at index {start}: the sheet has only {count}.")
     n = end - start
     if req.get("inheritFromBefore") and start == 0:
         raise invalid_argument(f"{prefix}Cannot inherit properties from before the first {dim.lower()[:-1]}.")
-    _shift_sheet(ss, sheet, dim, start, n)
+    shift_sheet(ss, sheet, dim, start, n)
     grid = sheet.props["gridProperties"]
     grid["rowCount" if dim == "ROWS" else "columnCount"] += n
     ss.check_cell_limit(prefix)
@@ -173,8 +173,8 @@ def insert_dimension(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix:
 
 @handler("appendDimension")
 def append_dimension(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> None:
-    sheet = _sheet(ss, req.get("sheetId"), prefix)
-    length = _int(req.get("length"))
+    sheet = sheet_or_error(ss, req.get("sheetId"), prefix)
+    length = to_int(req.get("length"))
     if length <= 0:
         raise invalid_argument(f"{prefix}length must be positive.")
     grid = sheet.props["gridProperties"]
@@ -185,13 +185,13 @@ def append_dimension(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix:
 
 @handler("deleteDimension")
 def delete_dimension(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> None:
-    sheet, dim, start, end = _dim_range(ss, req.get("range") or {}, prefix)
+    sheet, dim, start, end = dim_range(ss, req.get("range") or {}, prefix)
     count = sheet.rows if dim == "ROWS" else sheet.cols
     end = min(end, count)
     if start == 0 and end >= count:
         word = "rows" if dim == "ROWS" else "columns"
         raise invalid_argument(f"{prefix}You can't delete all the {word} on the sheet.")
-    _shift_sheet(ss, sheet, dim, start, -(end - start))
+    shift_sheet(ss, sheet, dim, start, -(end - start))
     grid = sheet.props["gridProperties"]
     grid["rowCount" if dim == "ROWS" else "columnCount"] -= end - start
     return None
@@ -208,7 +208,7 @@ def _group_out(dim: str, start: int, end: int, depth: int, collapsed: bool = Fal
     return out
 
 
-def _sheet_range_out(sheet: Sheet, dim: str, start: int, end: int) -> dict[str, Any]:
+def sheet_range_out(sheet: Sheet, dim: str, start: int, end: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if sheet.id:
         out["sheetId"] = sheet.id
@@ -218,7 +218,7 @@ def _sheet_range_out(sheet: Sheet, dim: str, start: int, end: int) -> dict[str, 
 
 @handler("addDimensionGroup")
 def add_dimension_group(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> dict[str, Any]:
-    sheet, dim, start, end = _dim_range(ss, req.get("range") or {}, prefix)
+    sheet, dim, start, end = dim_range(ss, req.get("range") or {}, prefix)
     groups = _groups(sheet, dim)
     depth = 1 + sum(1 for g in groups if g["range"]["startIndex"] <= start and end <= g["range"]["endIndex"])
     if any(g["range"]["startIndex"] == start and g["range"]["endIndex"] == end for g in groups):
@@ -235,7 +235,7 @@ def add_dimension_group(ss: Spreadsheet, req: dict[str, Any], ctx: Context, pref
 
 @handler("deleteDimensionGroup")
 def delete_dimension_group(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> dict[str, Any]:
-    sheet, dim, start, end = _dim_range(ss, req.get("range") or {}, prefix)
+    sheet, dim, start, end = dim_range(ss, req.get("range") or {}, prefix)
     groups = _groups(sheet, dim)
     match = [g for g in groups if g["range"]["startIndex"] == start and g["range"]["endIndex"] == end]
     if not match:
@@ -249,10 +249,10 @@ def delete_dimension_group(ss: Spreadsheet, req: dict[str, Any], ctx: Context, p
 def update_dimension_group(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> None:
     group = req.get("dimensionGroup") or {}
     rng = group.get("range") or {}
-    sheet, dim, start, end = _dim_range(ss, rng, prefix)
-    tree = _mask(req.get("fields"), prefix)
+    sheet, dim, start, end = dim_range(ss, rng, prefix)
+    tree = parse_mask(req.get("fields"), prefix)
     for g in _groups(sheet, dim):
-        if g["range"]["startIndex"] == start and g["range"]["endIndex"] == end and g["depth"] == _int(group.get("depth"), g["depth"]):
+        if g["range"]["startIndex"] == start and g["range"]["endIndex"] == end and g["depth"] == to_int(group.get("depth"), g["depth"]):
             if tree is None or "collapsed" in tree:
                 if group.get("collapsed"):
                     g["collapsed"] = True
@@ -283,7 +283,7 @@ def sort_range(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) 
 
     def compare(a: int, b: int) -> int:
         for spec in specs:
-            col = _int(spec.get("dimensionIndex"))
+            col = to_int(spec.get("dimensionIndex"))
             desc = spec.get("sortOrder") == "DESCENDING"
             ka, kb = _sort_key(values[a].get(col), desc), _sort_key(values[b].get(col), desc)
             if ka == kb:
@@ -366,8 +366,8 @@ def copy_paste(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) 
 def cut_paste(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> None:
     src, sr0, sr1, sc0, sc1 = ss.grid_range(req.get("source") or {}, where=prefix)
     dest = req.get("destination") or {}
-    dst = _sheet(ss, dest.get("sheetId"), prefix)
-    dr0, dc0 = _int(dest.get("rowIndex")), _int(dest.get("columnIndex"))
+    dst = sheet_or_error(ss, dest.get("sheetId"), prefix)
+    dr0, dc0 = to_int(dest.get("rowIndex")), to_int(dest.get("columnIndex"))
     h, w = sr1 - sr0, sc1 - sc0
     ss.grid_range({"sheetId": dst.id, "startRowIndex": dr0, "endRowIndex": dr0 + h, "startColumnIndex": dc0, "endColumnIndex": dc0 + w}, where=prefix)
     snapshot = {(r, c): src.cells.pop((r, c), None) for r in range(sr0, sr1) for c in range(sc0, sc1)}
@@ -390,7 +390,7 @@ def merge_cells(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str)
         boxes = [[r, r + 1, c0, c1] for r in range(r0, r1)]
     else:
         raise invalid_argument(f"{prefix}Unknown merge type: {kind}")
-    frozen_rows = _int(sheet.props["gridProperties"].get("frozenRowCount"))
+    frozen_rows = to_int(sheet.props["gridProperties"].get("frozenRowCount"))
     if frozen_rows and r0 < frozen_rows < r1:
         raise invalid_argument(f"{prefix}You can't merge frozen and non-frozen rows.")
     for box in boxes:

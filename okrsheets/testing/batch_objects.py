@@ -6,17 +6,17 @@ import copy
 import re
 from typing import Any
 
-from . import cellvalues
-from .batch_update import (
+from . import cellvalues, conditions
+from .batch_common import (
     Context,
-    _int,
-    _mask,
-    _norm_range,
-    _sheet,
-    _strip,
+    to_int,
+    parse_mask,
+    norm_range,
+    sheet_or_error,
+    strip_defaults,
     handler,
 )
-from .batch_dimensions import _dim_range, _sheet_range_out
+from .batch_dimensions import dim_range, sheet_range_out
 from .errors import ApiError, invalid_argument
 from .model import Sheet, Spreadsheet, grid_range_out
 
@@ -30,9 +30,9 @@ def add_named_range(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: 
         raise invalid_argument(f'{prefix}Invalid name "{name}". Names must start with a letter or underscore and contain only letters, numbers and underscores.')
     if ss.named_range(name):
         raise invalid_argument(f'{prefix}A named range with the name "{name}" already exists.')
-    rng = _norm_range(ss, nr.get("range"), prefix)
+    rng = norm_range(ss, nr.get("range"), prefix)
     nr_id = str(nr.get("namedRangeId") or ctx.new_id())
-    stored = {"namedRangeId": nr_id, "name": name, "range": dict(rng, sheetId=_int((nr.get("range") or {}).get("sheetId")))}
+    stored = {"namedRangeId": nr_id, "name": name, "range": dict(rng, sheetId=to_int((nr.get("range") or {}).get("sheetId")))}
     ss.named_ranges.append(stored)
     return {"namedRange": ss.named_range_out(stored)}
 
@@ -48,7 +48,7 @@ def _named_by_id(ss: Spreadsheet, nr_id: Any, prefix: str) -> dict[str, Any]:
 def update_named_range(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> None:
     new = req.get("namedRange") or {}
     nr = _named_by_id(ss, new.get("namedRangeId"), prefix)
-    tree = _mask(req.get("fields"), prefix)
+    tree = parse_mask(req.get("fields"), prefix)
     if tree is None or "*" in tree:
         tree = {"name": None, "range": None}
     if "name" in tree:
@@ -57,8 +57,8 @@ def update_named_range(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefi
             raise invalid_argument(f'{prefix}A named range with the name "{new.get("name")}" already exists.')
         nr["name"] = new.get("name") or nr["name"]
     if "range" in tree:
-        rng = _norm_range(ss, new.get("range"), prefix)
-        nr["range"] = dict(rng, sheetId=_int((new.get("range") or {}).get("sheetId")))
+        rng = norm_range(ss, new.get("range"), prefix)
+        nr["range"] = dict(rng, sheetId=to_int((new.get("range") or {}).get("sheetId")))
     return None
 
 
@@ -72,7 +72,7 @@ def delete_named_range(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefi
 def _find_protected(ss: Spreadsheet, pr_id: Any, prefix: str) -> tuple[Sheet, dict[str, Any]]:
     for sheet in ss.sheets:
         for pr in sheet.protected_ranges:
-            if pr["protectedRangeId"] == _int(pr_id):
+            if pr["protectedRangeId"] == to_int(pr_id):
                 return sheet, pr
     raise invalid_argument(f"{prefix}No protected range with id: {pr_id}")
 
@@ -80,10 +80,10 @@ def _find_protected(ss: Spreadsheet, pr_id: Any, prefix: str) -> tuple[Sheet, di
 def _protected_sheet(ss: Spreadsheet, pr: dict[str, Any], prefix: str) -> tuple[Sheet, dict[str, Any]]:
     if pr.get("namedRangeId"):
         named = _named_by_id(ss, pr["namedRangeId"], prefix)
-        sheet = _sheet(ss, named["range"].get("sheetId"), prefix)
+        sheet = sheet_or_error(ss, named["range"].get("sheetId"), prefix)
         return sheet, {}
-    rng = _norm_range(ss, pr.get("range"), prefix)
-    sheet = _sheet(ss, (pr.get("range") or {}).get("sheetId"), prefix)
+    rng = norm_range(ss, pr.get("range"), prefix)
+    sheet = sheet_or_error(ss, (pr.get("range") or {}).get("sheetId"), prefix)
     return sheet, rng
 
 
@@ -91,7 +91,9 @@ def _protected_sheet(ss: Spreadsheet, pr: dict[str, Any], prefix: str) -> tuple[
 def add_protected_range(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> dict[str, Any]:
     pr = req.get("protectedRange") or {}
     sheet, rng = _protected_sheet(ss, pr, prefix)
-    pr_id = _int(pr.get("protectedRangeId")) or ctx.new_id()
+    pr_id = to_int(pr.get("protectedRangeId")) or ctx.new_id()
+    if any(p["protectedRangeId"] == pr_id for other in ss.sheets for p in other.protected_ranges):
+        raise invalid_argument(f"{prefix}A protected range with id {pr_id} already exists.")
     editors = pr.get("editors") or {}
     if pr.get("warningOnly") and (editors.get("users") or editors.get("groups")):
         raise invalid_argument(f"{prefix}Editors cannot be set on a protected range with warningOnly.")
@@ -105,9 +107,9 @@ def add_protected_range(ss: Spreadsheet, req: dict[str, Any], ctx: Context, pref
     if pr.get("warningOnly"):
         reply["warningOnly"] = True
     if pr.get("unprotectedRanges"):
-        reply["unprotectedRanges"] = [_norm_range(ss, u, prefix) for u in pr["unprotectedRanges"]]
+        reply["unprotectedRanges"] = [norm_range(ss, u, prefix) for u in pr["unprotectedRanges"]]
     reply["requestingUserCanEdit"] = True
-    given = _strip(editors) or {}
+    given = strip_defaults(editors) or {}
     reply["editors"] = given
     stored = copy.deepcopy(reply)
     users = [ctx.owner_email] + [u for u in given.get("users", []) if u != ctx.owner_email]
@@ -120,15 +122,15 @@ def add_protected_range(ss: Spreadsheet, req: dict[str, Any], ctx: Context, pref
 def update_protected_range(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> None:
     new = req.get("protectedRange") or {}
     sheet, pr = _find_protected(ss, new.get("protectedRangeId"), prefix)
-    tree = _mask(req.get("fields"), prefix)
+    tree = parse_mask(req.get("fields"), prefix)
     if tree is None or "*" in tree:
         tree = {k: None for k in new if k != "protectedRangeId"}
     for key in tree:
         if key == "range":
-            pr["range"] = _norm_range(ss, new.get("range"), prefix)
+            pr["range"] = norm_range(ss, new.get("range"), prefix)
         elif key == "editors":
             users = [ctx.owner_email] + [u for u in (new.get("editors") or {}).get("users", []) if u != ctx.owner_email]
-            pr["editors"] = dict(_strip(new.get("editors") or {}), users=users)
+            pr["editors"] = dict(strip_defaults(new.get("editors") or {}), users=users)
         elif new.get(key) in (None, False, "", []):
             pr.pop(key, None)
         else:
@@ -151,9 +153,12 @@ def _cf_sheet(ss: Spreadsheet, rule: dict[str, Any], prefix: str) -> tuple[Sheet
         raise invalid_argument(f"{prefix}A conditional format rule needs at least one range.")
     if not (rule.get("booleanRule") or rule.get("gradientRule")):
         raise invalid_argument(f"{prefix}A conditional format rule needs a booleanRule or a gradientRule.")
-    sheet = _sheet(ss, ranges[0].get("sheetId"), prefix)
-    out = _strip(copy.deepcopy(rule))
-    out["ranges"] = [_norm_range(ss, r, prefix) for r in ranges]
+    sheet = sheet_or_error(ss, ranges[0].get("sheetId"), prefix)
+    if len({int(r.get("sheetId") or 0) for r in ranges}) > 1:
+        raise invalid_argument(f"{prefix}All ranges of a conditional format rule must be on the same sheet.")
+    conditions.check((rule.get("booleanRule") or {}).get("condition"), conditions.CONDITIONAL_FORMAT, prefix)
+    out = strip_defaults(copy.deepcopy(rule))
+    out["ranges"] = [norm_range(ss, r, prefix) for r in ranges]
     fmt = (out.get("booleanRule") or {}).get("format")
     if fmt:
         out["booleanRule"]["format"] = cellvalues.normalize_format(fmt)
@@ -163,15 +168,15 @@ def _cf_sheet(ss: Spreadsheet, rule: dict[str, Any], prefix: str) -> tuple[Sheet
 @handler("addConditionalFormatRule")
 def add_conditional_format_rule(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> None:
     sheet, rule = _cf_sheet(ss, req.get("rule") or {}, prefix)
-    index = _int(req.get("index"))
+    index = to_int(req.get("index"))
     sheet.conditional_formats.insert(max(0, min(index, len(sheet.conditional_formats))), rule)
     return None
 
 
 @handler("updateConditionalFormatRule")
 def update_conditional_format_rule(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> dict[str, Any]:
-    sheet = _sheet(ss, req.get("sheetId"), prefix)
-    index = _int(req.get("index"))
+    sheet = sheet_or_error(ss, req.get("sheetId"), prefix)
+    index = to_int(req.get("index"))
     if not 0 <= index < len(sheet.conditional_formats):
         raise invalid_argument(f"{prefix}No conditional format on sheet {sheet.id} at index {index}")
     old = sheet.conditional_formats[index]
@@ -179,7 +184,7 @@ def update_conditional_format_rule(ss: Spreadsheet, req: dict[str, Any], ctx: Co
         _, new = _cf_sheet(ss, req["rule"], prefix)
         sheet.conditional_formats[index] = new
         return {"oldRule": old, "oldIndex": index, "newRule": new, "newIndex": index}
-    new_index = _int(req.get("newIndex"))
+    new_index = to_int(req.get("newIndex"))
     sheet.conditional_formats.pop(index)
     sheet.conditional_formats.insert(new_index, old)
     return {"oldRule": old, "oldIndex": index, "newRule": old, "newIndex": new_index}
@@ -187,8 +192,8 @@ def update_conditional_format_rule(ss: Spreadsheet, req: dict[str, Any], ctx: Co
 
 @handler("deleteConditionalFormatRule")
 def delete_conditional_format_rule(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> dict[str, Any]:
-    sheet = _sheet(ss, req.get("sheetId"), prefix)
-    index = _int(req.get("index"))
+    sheet = sheet_or_error(ss, req.get("sheetId"), prefix)
+    index = to_int(req.get("index"))
     if not 0 <= index < len(sheet.conditional_formats):
         raise invalid_argument(f"{prefix}No conditional format on sheet {sheet.id} at index {index}")
     return {"rule": sheet.conditional_formats.pop(index)}
@@ -199,23 +204,23 @@ def set_basic_filter(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix:
     flt = copy.deepcopy(req.get("filter") or {})
     sheet, r0, r1, c0, c1 = ss.grid_range(flt.get("range") or {}, where=prefix)
     flt["range"] = grid_range_out(sheet.id, r0, r1, c0, c1)
-    sheet.basic_filter = _strip(flt)
+    sheet.basic_filter = strip_defaults(flt)
     sheet.basic_filter["range"] = grid_range_out(sheet.id, r0, r1, c0, c1)
     return None
 
 
 @handler("clearBasicFilter")
 def clear_basic_filter(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> None:
-    sheet = _sheet(ss, req.get("sheetId"), prefix)
+    sheet = sheet_or_error(ss, req.get("sheetId"), prefix)
     sheet.basic_filter = None
     return None
 
 
 @handler("addFilterView")
 def add_filter_view(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> dict[str, Any]:
-    view = _strip(copy.deepcopy(req.get("filter") or {}))
+    view = strip_defaults(copy.deepcopy(req.get("filter") or {}))
     sheet, r0, r1, c0, c1 = ss.grid_range((req.get("filter") or {}).get("range") or {}, where=prefix)
-    view["filterViewId"] = _int(view.get("filterViewId")) or ctx.new_id()
+    view["filterViewId"] = to_int(view.get("filterViewId")) or ctx.new_id()
     view["range"] = grid_range_out(sheet.id, r0, r1, c0, c1)
     sheet.filter_views.append(view)
     return {"filter": copy.deepcopy(view)}
@@ -225,7 +230,7 @@ def add_filter_view(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: 
 def delete_filter_view(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> None:
     for sheet in ss.sheets:
         for view in sheet.filter_views:
-            if view["filterViewId"] == _int(req.get("filterId")):
+            if view["filterViewId"] == to_int(req.get("filterId")):
                 sheet.filter_views.remove(view)
                 return None
     raise invalid_argument(f"{prefix}No filter view with id: {req.get('filterId')}")
@@ -233,9 +238,9 @@ def delete_filter_view(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefi
 
 @handler("addBanding")
 def add_banding(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> dict[str, Any]:
-    band = _strip(copy.deepcopy(req.get("bandedRange") or {}))
+    band = strip_defaults(copy.deepcopy(req.get("bandedRange") or {}))
     sheet, r0, r1, c0, c1 = ss.grid_range((req.get("bandedRange") or {}).get("range") or {}, where=prefix)
-    band["bandedRangeId"] = _int(band.get("bandedRangeId")) or ctx.new_id()
+    band["bandedRangeId"] = to_int(band.get("bandedRangeId")) or ctx.new_id()
     band["range"] = grid_range_out(sheet.id, r0, r1, c0, c1)
     sheet.banded_ranges.append(band)
     return {"bandedRange": copy.deepcopy(band)}
@@ -245,7 +250,7 @@ def add_banding(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str)
 def delete_banding(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> None:
     for sheet in ss.sheets:
         for band in sheet.banded_ranges:
-            if band["bandedRangeId"] == _int(req.get("bandedRangeId")):
+            if band["bandedRangeId"] == to_int(req.get("bandedRangeId")):
                 sheet.banded_ranges.remove(band)
                 return None
     raise invalid_argument(f"{prefix}No banded range with id: {req.get('bandedRangeId')}")
@@ -255,11 +260,11 @@ def delete_banding(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: s
 
 @handler("addChart")
 def add_chart(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> dict[str, Any]:
-    chart = _strip(copy.deepcopy(req.get("chart") or {}))
+    chart = strip_defaults(copy.deepcopy(req.get("chart") or {}))
     if not chart.get("spec"):
         raise invalid_argument(f"{prefix}A chart needs a spec.")
     position = chart.get("position") or {}
-    chart["chartId"] = _int(chart.get("chartId")) or ctx.new_id()
+    chart["chartId"] = to_int(chart.get("chartId")) or ctx.new_id()
     if position.get("newSheet"):
         sheet_id = ctx.new_id()
         title = f"Chart{len(ss.sheets) + 1}"
@@ -272,9 +277,9 @@ def add_chart(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -
         overlay = position.get("overlayPosition") or {}
         anchor = overlay.get("anchorCell") or {}
         if position.get("sheetId") is not None:
-            sheet = _sheet(ss, position["sheetId"], prefix)
+            sheet = sheet_or_error(ss, position["sheetId"], prefix)
         else:
-            sheet = _sheet(ss, anchor.get("sheetId"), prefix)
+            sheet = sheet_or_error(ss, anchor.get("sheetId"), prefix)
         overlay.setdefault("widthPixels", 600)
         overlay.setdefault("heightPixels", 371)
         if anchor:
@@ -291,8 +296,8 @@ def add_chart(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -
 def update_chart_spec(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> None:
     for sheet in ss.sheets:
         for chart in sheet.charts:
-            if chart["chartId"] == _int(req.get("chartId")):
-                chart["spec"] = _strip(copy.deepcopy(req.get("spec") or {}))
+            if chart["chartId"] == to_int(req.get("chartId")):
+                chart["spec"] = strip_defaults(copy.deepcopy(req.get("spec") or {}))
                 return None
     raise invalid_argument(f"{prefix}No chart with id: {req.get('chartId')}")
 
@@ -301,7 +306,7 @@ def update_chart_spec(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix
 def delete_embedded_object(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> None:
     for sheet in ss.sheets:
         for chart in sheet.charts:
-            if chart["chartId"] == _int(req.get("objectId")):
+            if chart["chartId"] == to_int(req.get("objectId")):
                 sheet.charts.remove(chart)
                 return None
     raise invalid_argument(f"{prefix}No embedded object with id: {req.get('objectId')}")
@@ -313,11 +318,11 @@ def location_out(ss: Spreadsheet, loc: dict[str, Any], prefix: str) -> dict[str,
     if loc.get("spreadsheet"):
         return {"locationType": "SPREADSHEET", "spreadsheet": True}
     if loc.get("sheetId") is not None:
-        sheet = _sheet(ss, loc["sheetId"], prefix, "sheet")
+        sheet = sheet_or_error(ss, loc["sheetId"], prefix, "sheet")
         return {"locationType": "SHEET", "sheetId": sheet.id}
     if loc.get("dimensionRange"):
-        sheet, dim, start, end = _dim_range(ss, loc["dimensionRange"], prefix)
-        out_range = _sheet_range_out(sheet, dim, start, end)
+        sheet, dim, start, end = dim_range(ss, loc["dimensionRange"], prefix)
+        out_range = sheet_range_out(sheet, dim, start, end)
         out_range["sheetId"] = sheet.id
         return {"locationType": "ROW" if dim == "ROWS" else "COLUMN", "dimensionRange": out_range}
     raise invalid_argument(f"{prefix}Developer metadata must have a location.")
@@ -330,7 +335,7 @@ def create_developer_metadata(ss: Spreadsheet, req: dict[str, Any], ctx: Context
         raise invalid_argument(f"{prefix}Developer metadata must have a key.")
     if not meta.get("visibility") or meta["visibility"] == "DEVELOPER_METADATA_VISIBILITY_UNSPECIFIED":
         raise invalid_argument(f"{prefix}Developer metadata visibility must be specified.")
-    meta_id = _int(meta.get("metadataId")) or ctx.new_id()
+    meta_id = to_int(meta.get("metadataId")) or ctx.new_id()
     if any(m["metadataId"] == meta_id for m in ss.developer_metadata):
         raise invalid_argument(f"{prefix}Developer metadata with ID {meta_id} already exists.")
     stored: dict[str, Any] = {"metadataId": meta_id, "metadataKey": meta["metadataKey"]}
@@ -346,7 +351,7 @@ def matches_lookup(ss: Spreadsheet, meta: dict[str, Any], flt: dict[str, Any]) -
     lookup = flt.get("developerMetadataLookup")
     if lookup is None:
         return False
-    if lookup.get("metadataId") is not None and meta["metadataId"] != _int(lookup["metadataId"]):
+    if lookup.get("metadataId") is not None and meta["metadataId"] != to_int(lookup["metadataId"]):
         return False
     if lookup.get("metadataKey") and meta["metadataKey"] != lookup["metadataKey"]:
         return False
@@ -385,7 +390,7 @@ def search_metadata(ss: Spreadsheet, filters: list[dict[str, Any]]) -> list[dict
 def update_developer_metadata(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> dict[str, Any]:
     filters = req.get("dataFilters") or []
     new = req.get("developerMetadata") or {}
-    tree = _mask(req.get("fields"), prefix)
+    tree = parse_mask(req.get("fields"), prefix)
     if tree is None or "*" in tree:
         tree = {k: None for k in new}
     changed = []

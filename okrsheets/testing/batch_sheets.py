@@ -6,16 +6,16 @@ import copy
 import re
 from typing import Any
 
-from . import cellvalues
-from .batch_update import (
+from . import cellvalues, conditions
+from .batch_common import (
     Context,
-    _clean_grid_props,
-    _int,
-    _mask,
-    _resize,
-    _set_cell_data,
-    _sheet,
-    _strip,
+    clean_grid_props,
+    to_int,
+    parse_mask,
+    resize,
+    set_cell_data,
+    sheet_or_error,
+    strip_defaults,
     handler,
 )
 from .errors import invalid_argument
@@ -48,8 +48,8 @@ def add_sheet(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -
         while ss.sheet_by_id(sheet_id):
             sheet_id = ctx.new_id()
     grid = props.get("gridProperties") or {}
-    rows = _int(grid.get("rowCount"), 1000)
-    cols = _int(grid.get("columnCount"), 26)
+    rows = to_int(grid.get("rowCount"), 1000)
+    cols = to_int(grid.get("columnCount"), 26)
     index = props.get("index")
     count = len(ss.sheets)
     index = count if index is None else max(0, min(int(index), count))
@@ -63,7 +63,7 @@ def add_sheet(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -
     for key, value in grid.items():
         if key not in ("rowCount", "columnCount") and value is not None:
             sheet.props["gridProperties"][key] = value
-    _clean_grid_props(sheet.props)
+    clean_grid_props(sheet.props)
     ss.sheets.append(sheet)
     ss.reindex()
     ss.check_cell_limit(prefix)
@@ -72,7 +72,7 @@ def add_sheet(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -
 
 @handler("deleteSheet")
 def delete_sheet(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> None:
-    sheet = _sheet(ss, req.get("sheetId"), prefix, "sheet")
+    sheet = sheet_or_error(ss, req.get("sheetId"), prefix, "sheet")
     if len(ss.sheets) == 1:
         raise invalid_argument(f"{prefix}You can't remove all the sheets in a document.")
     ss.sheets.remove(sheet)
@@ -87,12 +87,12 @@ def delete_sheet(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str
 
 @handler("duplicateSheet")
 def duplicate_sheet(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> dict[str, Any]:
-    source = _sheet(ss, req.get("sourceSheetId"), prefix, "sheet")
+    source = sheet_or_error(ss, req.get("sourceSheetId"), prefix, "sheet")
     title = req.get("newSheetName") or f"Copy of {source.title}"
     if ss.sheet_by_title(title):
         raise invalid_argument(f'{prefix}A sheet with the name "{title}" already exists. Please enter another name.')
     new = copy.deepcopy(source)
-    new.props["sheetId"] = _int(req.get("newSheetId"), 0) or ctx.new_id()
+    new.props["sheetId"] = to_int(req.get("newSheetId"), 0) or ctx.new_id()
     new.props["title"] = title
     index = req.get("insertSheetIndex")
     index = len(ss.sheets) if index is None else int(index)
@@ -112,8 +112,8 @@ def duplicate_sheet(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: 
 @handler("updateSheetProperties")
 def update_sheet_properties(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> None:
     props = req.get("properties") or {}
-    sheet = _sheet(ss, props.get("sheetId"), prefix)
-    tree = _mask(req.get("fields"), prefix)
+    sheet = sheet_or_error(ss, props.get("sheetId"), prefix)
+    tree = parse_mask(req.get("fields"), prefix)
     if tree is None or "*" in (tree or {}):
         tree = {k: None for k in props if k != "sheetId"}
     before_index = sheet.props["index"]
@@ -129,21 +129,21 @@ def update_sheet_properties(ss: Spreadsheet, req: dict[str, Any], ctx: Context, 
         if other is not None and other is not sheet:
             raise invalid_argument(f'{prefix}A sheet with the name "{title}" already exists. Please enter another name.')
     grid = new.setdefault("gridProperties", {})
-    rows = _int(grid.get("rowCount"), sheet.rows)
-    cols = _int(grid.get("columnCount"), sheet.cols)
+    rows = to_int(grid.get("rowCount"), sheet.rows)
+    cols = to_int(grid.get("columnCount"), sheet.cols)
     if rows < 1 or cols < 1:
         raise invalid_argument(f"{prefix}The grid must have at least one row and one column.")
-    if _int(grid.get("frozenRowCount")) >= rows and _int(grid.get("frozenRowCount")):
+    if to_int(grid.get("frozenRowCount")) >= rows and to_int(grid.get("frozenRowCount")):
         raise invalid_argument(f"{prefix}You can't freeze all visible rows on the sheet.")
-    if _int(grid.get("frozenColumnCount")) >= cols and _int(grid.get("frozenColumnCount")):
+    if to_int(grid.get("frozenColumnCount")) >= cols and to_int(grid.get("frozenColumnCount")):
         raise invalid_argument(f"{prefix}You can't freeze all visible columns on the sheet.")
     if new.get("hidden") and all(s.props.get("hidden") or s is sheet for s in ss.sheets):
         raise invalid_argument(f"{prefix}You can't hide all the sheets in a document.")
     new["index"] = before_index
     sheet.props = new
-    _clean_grid_props(sheet.props)
+    clean_grid_props(sheet.props)
     grid["rowCount"], grid["columnCount"] = rows, cols
-    _resize(sheet, rows, cols)
+    resize(sheet, rows, cols)
     if "index" in tree and props.get("index") is not None:
         _move_sheet(ss, sheet, int(props["index"]))
     ss.check_cell_limit(prefix)
@@ -161,7 +161,7 @@ def _move_sheet(ss: Spreadsheet, sheet: Sheet, index: int) -> None:
 @handler("updateSpreadsheetProperties")
 def update_spreadsheet_properties(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> None:
     props = req.get("properties") or {}
-    tree = _mask(req.get("fields"), prefix)
+    tree = parse_mask(req.get("fields"), prefix)
     if tree is None or "*" in tree:
         tree = {k: None for k in props}
     if "title" in tree and not props.get("title"):
@@ -189,7 +189,7 @@ def _check_time_zone(name: str, prefix: str) -> None:
 
 @handler("updateCells")
 def update_cells(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> None:
-    tree = _mask(req.get("fields"), prefix)
+    tree = parse_mask(req.get("fields"), prefix)
     rows = req.get("rows") or []
     if req.get("range") is not None:
         sheet, r0, r1, c0, c1 = ss.grid_range(req["range"], where=prefix)
@@ -197,45 +197,45 @@ def update_cells(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str
             row = rows[r - r0].get("values") or [] if r - r0 < len(rows) and rows[r - r0] else []
             for c in range(c0, c1):
                 data = row[c - c0] if c - c0 < len(row) else {}
-                _set_cell_data(ss, sheet, r, c, data or {}, tree, prefix)
+                set_cell_data(ss, sheet, r, c, data or {}, tree, prefix)
         return None
     start = req.get("start") or {}
-    sheet = _sheet(ss, start.get("sheetId"), prefix)
-    r0, c0 = _int(start.get("rowIndex")), _int(start.get("columnIndex"))
+    sheet = sheet_or_error(ss, start.get("sheetId"), prefix)
+    r0, c0 = to_int(start.get("rowIndex")), to_int(start.get("columnIndex"))
     height = len(rows)
     width = max((len((row or {}).get("values") or []) for row in rows), default=0)
     if height and width:
         ss.grid_range({"sheetId": sheet.id, "startRowIndex": r0, "endRowIndex": r0 + height, "startColumnIndex": c0, "endColumnIndex": c0 + width}, where=prefix)
     for i, row in enumerate(rows):
         for j, data in enumerate((row or {}).get("values") or []):
-            _set_cell_data(ss, sheet, r0 + i, c0 + j, data or {}, tree, prefix)
+            set_cell_data(ss, sheet, r0 + i, c0 + j, data or {}, tree, prefix)
     return None
 
 
 @handler("repeatCell")
 def repeat_cell(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> None:
-    tree = _mask(req.get("fields"), prefix)
+    tree = parse_mask(req.get("fields"), prefix)
     sheet, r0, r1, c0, c1 = ss.grid_range(req.get("range") or {}, where=prefix)
     data = req.get("cell") or {}
     for r in range(r0, r1):
         for c in range(c0, c1):
-            _set_cell_data(ss, sheet, r, c, data, tree, prefix)
+            set_cell_data(ss, sheet, r, c, data, tree, prefix)
     return None
 
 
 @handler("appendCells")
 def append_cells(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> None:
-    sheet = _sheet(ss, req.get("sheetId"), prefix)
-    tree = _mask(req.get("fields"), prefix)
+    sheet = sheet_or_error(ss, req.get("sheetId"), prefix)
+    tree = parse_mask(req.get("fields"), prefix)
     rows = req.get("rows") or []
     start = sheet.content_extent()[0]
     need = start + len(rows)
     width = max((len((row or {}).get("values") or []) for row in rows), default=0)
     if need > sheet.rows or width > sheet.cols:
-        _resize(sheet, max(need, sheet.rows), max(width, sheet.cols))
+        resize(sheet, max(need, sheet.rows), max(width, sheet.cols))
     for i, row in enumerate(rows):
         for j, data in enumerate((row or {}).get("values") or []):
-            _set_cell_data(ss, sheet, start + i, j, data or {}, tree, prefix)
+            set_cell_data(ss, sheet, start + i, j, data or {}, tree, prefix)
     ss.check_cell_limit(prefix)
     return None
 
@@ -243,9 +243,11 @@ def append_cells(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str
 @handler("setDataValidation")
 def set_data_validation(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> None:
     sheet, r0, r1, c0, c1 = ss.grid_range(req.get("range") or {}, where=prefix)
-    rule = _strip(req.get("rule")) if req.get("rule") else None
+    rule = strip_defaults(req.get("rule")) if req.get("rule") else None
     if rule is not None and not (rule.get("condition") or {}).get("type"):
         raise invalid_argument(f"{prefix}Invalid dataValidation: the condition type must be set.")
+    if rule is not None:
+        conditions.check(rule.get("condition"), conditions.VALIDATION, prefix)
     for r in range(r0, r1):
         for c in range(c0, c1):
             cell = sheet.cell_for_write(r, c)
@@ -285,7 +287,7 @@ def update_borders(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: s
             fmt = cell.setdefault("userEnteredFormat", {})
             borders = fmt.setdefault("borders", {})
             for side, border in edges.items():
-                border = _strip(border)
+                border = strip_defaults(border)
                 if border.get("style") == "NONE" or not border:
                     borders.pop(side, None)
                 else:
@@ -314,7 +316,7 @@ def find_replace(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str
         sheet, r0, r1, c0, c1 = ss.grid_range(req["range"], where=prefix)
         targets = [(sheet, r0, r1, c0, c1)]
     elif req.get("sheetId") is not None:
-        sheet = _sheet(ss, req["sheetId"], prefix)
+        sheet = sheet_or_error(ss, req["sheetId"], prefix)
         targets = [(sheet, 0, sheet.rows, 0, sheet.cols)]
     else:
         targets = [(s, 0, s.rows, 0, s.cols) for s in ss.sheets]

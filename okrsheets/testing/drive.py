@@ -12,10 +12,18 @@ from . import fieldmask, schema
 from .errors import ApiError, drive_error, drive_not_found
 from .model import Sheet
 from .drive_query import QueryError, QueryParser, matches, order_key
-from .state import FOLDER_MIME, SPREADSHEET_MIME, DriveFile, Permission, State
+from .state import EDIT_ROLES, FOLDER_MIME, SPREADSHEET_MIME, DriveFile, Permission, SharedDrive, State, best_role
 
 ROLES = ("owner", "organizer", "fileOrganizer", "writer", "commenter", "reader")
 TYPES = ("user", "group", "domain", "anyone")
+DRIVE_ROLES = ("organizer", "fileOrganizer", "writer", "commenter", "reader")
+# Google's answer when a service account without Drive storage creates a file outside a shared drive.
+NO_STORAGE = (
+    "Service Accounts do not have storage quota. Leverage shared drives "
+    "(https://developers.google.com/workspace/drive/api/guides/about-shareddrives), "
+    "or use OAuth delegation (http://support.google.com/a/answer/7281227) instead."
+)
+STORAGE_LIMIT = str(15 * 1024**3)
 
 
 def _one(query: dict[str, list[str]], key: str, default: str | None = None) -> str | None:
@@ -44,7 +52,8 @@ def user_out(state: State, email: str, me: str | None) -> dict[str, Any]:
 def file_full(state: State, f: DriveFile, me: str | None) -> dict[str, Any]:
     """Every field the fake knows for a file (what ``fields=*`` returns)."""
     role = state.role_of(f, me) or "reader"
-    can_edit = role in ("writer", "owner", "organizer", "fileOrganizer")
+    can_edit = role in EDIT_ROLES
+    in_drive = f.drive_id is not None
     out: dict[str, Any] = {
         "kind": "drive#file",
         "id": f.id,
@@ -76,9 +85,10 @@ def file_full(state: State, f: DriveFile, me: str | None) -> dict[str, Any]:
             "canComment": can_edit or role == "commenter",
             "canShare": can_edit,
             "canCopy": True,
-            "canDelete": role == "owner",
-            "canTrash": role == "owner",
+            "canDelete": role == "organizer" if in_drive else role == "owner",
+            "canTrash": role in ("organizer", "fileOrganizer") if in_drive else role == "owner",
             "canRename": can_edit,
+            "canAddChildren": can_edit and f.mime_type == FOLDER_MIME,
         },
         "viewersCanCopyContent": True,
         "copyRequiresWriterPermission": False,
@@ -88,6 +98,11 @@ def file_full(state: State, f: DriveFile, me: str | None) -> dict[str, Any]:
         "quotaBytesUsed": "0",
         "isAppAuthorized": False,
     }
+    if in_drive:  # files in a shared drive belong to it, not to a person
+        out["driveId"] = f.drive_id
+        del out["owners"], out["ownedByMe"]
+        out["permissions"] = [p.full() for p in state.drives[f.drive_id].members] + out["permissions"]
+        out["permissionIds"] = [p["id"] for p in out["permissions"]]
     if f.description:
         out["description"] = f.description
     if f.app_properties:
@@ -129,37 +144,85 @@ def render_file(state: State, f: DriveFile, me: str | None, fields: str | None) 
     return fieldmask.apply(file_full(state, f, me), tree)
 
 
-def visible_file(state: State, file_id: str, me: str | None, *, need: str = "reader") -> DriveFile:
+def supports_all_drives(query: dict[str, list[str]] | None) -> bool:
+    """``supportsAllDrives`` (or the deprecated ``supportsTeamDrives``): without it shared-drive items are not found."""
+    return query is not None and (_flag(query, "supportsAllDrives") or _flag(query, "supportsTeamDrives"))
+
+
+def insufficient(file_id: str) -> ApiError:
+    return drive_error(403, f"The user does not have sufficient permissions for file {file_id}.", "insufficientFilePermissions")
+
+
+def visible_file(
+    state: State, file_id: str, me: str | None, *, need: str = "reader", query: dict[str, list[str]] | None = None
+) -> DriveFile:
+    """The file, or Drive's 404 (not visible to ``me``, or in a shared drive without supportsAllDrives) or 403."""
     f = state.files.get(file_id)
     if f is None:
         raise drive_not_found(file_id)
     role = state.role_of(f, me)
-    if role is None:
+    if role is None or (f.drive_id and query is not None and not supports_all_drives(query)):
         raise drive_not_found(file_id)
-    if need == "writer" and role not in ("writer", "owner", "organizer", "fileOrganizer"):
-        raise drive_error(403, "The user does not have sufficient permissions for this file.", "insufficientFilePermissions")
+    if state.app_only is not None and f.app != state.app_only:  # drive.file: only what this app created
+        raise drive_not_found(file_id)
+    if need == "writer" and role not in EDIT_ROLES:
+        raise insufficient(file_id)
     if need == "owner" and role != "owner":
-        raise drive_error(403, "The user does not have sufficient permissions for this file.", "insufficientFilePermissions")
+        raise insufficient(file_id)
+    if need == "delete" and role != ("organizer" if f.drive_id else "owner"):
+        raise insufficient(file_id)
+    if need == "trash" and role not in (("organizer", "fileOrganizer") if f.drive_id else ("owner",)):
+        raise insufficient(file_id)
     return f
+
+
+def check_parents(state: State, me: str, parents: list[str], query: dict[str, list[str]], *, storage: bool) -> str | None:
+    """Where a new file may go: every parent visible and writable; returns its shared drive (None: My Drive).
+
+    Outside a shared drive the file counts against its creator's storage, so
+    a service account without Drive storage gets Google's 403 ``storageQuotaExceeded``.
+    """
+    for parent in parents:
+        if parent == state.root_id:
+            continue
+        drive = state.drives.get(parent)
+        if drive is not None:
+            role = _member_role(drive, me)
+            if role is None or not supports_all_drives(query):
+                raise drive_not_found(parent)
+            if role not in EDIT_ROLES:
+                raise insufficient(parent)
+            continue
+        folder = state.files.get(parent)
+        if folder is None or folder.mime_type != FOLDER_MIME:
+            raise drive_not_found(parent)
+        visible_file(state, parent, me, need="writer", query=query)
+    drive_id = state.drive_of(parents)
+    if drive_id is None and not storage:
+        raise drive_error(403, NO_STORAGE, "storageQuotaExceeded", domain="usageLimits")
+    return drive_id
+
+
+def _member_role(drive: SharedDrive, me: str | None) -> str | None:
+    return best_role(drive.members, me)
 
 
 # ------------------------------------------------------------------ files
 
-def files_create(state: State, me: str, query: dict[str, list[str]], body: dict[str, Any]) -> dict[str, Any]:
+def files_create(
+    state: State, me: str, query: dict[str, list[str]], body: dict[str, Any], *, storage: bool = True
+) -> dict[str, Any]:
     name = body.get("name") or "Untitled"
     mime = body.get("mimeType") or "application/octet-stream"
     parents = body.get("parents") or [state.root_id]
-    for parent in parents:
-        if parent != state.root_id:
-            folder = state.files.get(parent)
-            if folder is None or folder.mime_type != FOLDER_MIME:
-                raise drive_not_found(parent)
+    drive_id = check_parents(state, me, parents, query, storage=storage)
     if mime == SPREADSHEET_MIME:
-        f, _ = state.create_spreadsheet(name, me, parents=parents)
+        f, _ = state.create_spreadsheet(name, me, parents=parents, app=state.caller_app)
     else:
         now = state.clock.now()
-        f = DriveFile(state.new_file_id(), name, mime, parents, now, now, me)
-        f.permissions.append(state.owner_permission(me))
+        f = DriveFile(state.new_file_id(), name, mime, parents, now, now, me, drive_id=drive_id, app=state.caller_app)
+        if drive_id is None:
+            f.permissions.append(state.owner_permission(me))
         state.files[f.id] = f
     f.app_properties = {k: str(v) for k, v in (body.get("appProperties") or {}).items() if v is not None}
     f.properties = {k: str(v) for k, v in (body.get("properties") or {}).items() if v is not None}
@@ -169,20 +232,22 @@ def files_create(state: State, me: str, query: dict[str, list[str]], body: dict[
 
 
 def files_get(state: State, me: str, file_id: str, query: dict[str, list[str]]) -> dict[str, Any]:
-    f = visible_file(state, file_id, me)
+    f = visible_file(state, file_id, me, query=query)
     return render_file(state, f, me, _one(query, "fields"))
 
 
-def files_delete(state: State, me: str, file_id: str) -> None:
-    f = visible_file(state, file_id, me, need="owner")
+def files_delete(state: State, me: str, file_id: str, query: dict[str, list[str]] | None = None) -> None:
+    f = visible_file(state, file_id, me, need="delete", query=query if query is not None else {"supportsAllDrives": ["true"]})
     del state.files[f.id]
     state.spreadsheets.pop(f.id, None)
     for child in [c for c in state.files.values() if f.id in c.parents]:
-        files_delete(state, me, child.id)
+        if child.id in state.files:
+            del state.files[child.id]
+            state.spreadsheets.pop(child.id, None)
 
 
 def files_update(state: State, me: str, file_id: str, query: dict[str, list[str]], body: dict[str, Any]) -> dict[str, Any]:
-    f = visible_file(state, file_id, me, need="writer")
+    f = visible_file(state, file_id, me, need="trash" if body.get("trashed") else "writer", query=query)
     if body.get("name") is not None:
         f.name = body["name"]
         ss = state.spreadsheets.get(f.id)
@@ -209,12 +274,15 @@ def files_update(state: State, me: str, file_id: str, query: dict[str, list[str]
     return render_file(state, f, me, _one(query, "fields"))
 
 
-def files_copy(state: State, me: str, file_id: str, query: dict[str, list[str]], body: dict[str, Any]) -> dict[str, Any]:
-    src = visible_file(state, file_id, me)
+def files_copy(
+    state: State, me: str, file_id: str, query: dict[str, list[str]], body: dict[str, Any], *, storage: bool = True
+) -> dict[str, Any]:
+    src = visible_file(state, file_id, me, query=query)
     name = body.get("name") or f"Copy of {src.name}"
     parents = body.get("parents") or list(src.parents)
+    drive_id = check_parents(state, me, parents, query, storage=storage)
     if src.mime_type == SPREADSHEET_MIME:
-        f, ss = state.create_spreadsheet(name, me, parents=parents)
+        f, ss = state.create_spreadsheet(name, me, parents=parents, app=state.caller_app)
         original = state.spreadsheets[src.id]
         copied = copy.deepcopy(original)
         copied.id = f.id
@@ -223,8 +291,9 @@ def files_copy(state: State, me: str, file_id: str, query: dict[str, list[str]],
         state.spreadsheets[f.id] = copied
     else:
         now = state.clock.now()
-        f = DriveFile(state.new_file_id(), name, src.mime_type, parents, now, now, me, content=src.content)
-        f.permissions.append(state.owner_permission(me))
+        f = DriveFile(state.new_file_id(), name, src.mime_type, parents, now, now, me, content=src.content, drive_id=drive_id, app=state.caller_app)
+        if drive_id is None:
+            f.permissions.append(state.owner_permission(me))
         state.files[f.id] = f
     f.app_properties = dict(src.app_properties)
     f.app_properties.update({k: str(v) for k, v in (body.get("appProperties") or {}).items() if v is not None})
@@ -233,7 +302,29 @@ def files_copy(state: State, me: str, file_id: str, query: dict[str, list[str]],
     return render_file(state, f, me, _one(query, "fields"))
 
 
+def _corpus(state: State, me: str, query: dict[str, list[str]]) -> tuple[str, str | None, bool]:
+    """``corpora``, ``driveId`` and whether shared-drive items are included, checked as Drive does."""
+    corpora = _one(query, "corpora") or "user"
+    drive_id = _one(query, "driveId")
+    include = _flag(query, "includeItemsFromAllDrives") or _flag(query, "includeTeamDriveItems")
+    if corpora not in ("user", "drive", "domain", "allDrives"):
+        raise drive_error(400, "Invalid Value", "invalid", location="corpora")
+    if corpora == "drive" or drive_id:
+        if corpora != "drive" or not drive_id:
+            raise drive_error(400, "The driveId parameter must be specified if and only if corpora is set to drive.", "invalid", location="driveId")
+        if not include:
+            raise drive_error(
+                400, "The includeItemsFromAllDrives parameter must be set to true when driveId is specified.",
+                "invalid", location="includeItemsFromAllDrives",
+            )
+        drive = state.drives.get(drive_id)
+        if drive is None or _member_role(drive, me) is None:
+            raise drive_error(404, f"Shared drive not found: {drive_id}", "notFound", location="driveId")
+    return corpora, drive_id, include
+
+
 def files_list(state: State, me: str, query: dict[str, list[str]]) -> dict[str, Any]:
+    corpora, drive_id, include_drives = _corpus(state, me, query)
     q = _one(query, "q")
     node = None
     if q:
@@ -243,8 +334,13 @@ def files_list(state: State, me: str, query: dict[str, list[str]]) -> dict[str, 
             raise drive_error(400, "Invalid Value", "invalid", location="q") from None
     candidates = []
     for f in state.files.values():
-        role = state.role_of(f, me)
-        if role is None or (role == "reader" and not any(p.email == me for p in f.permissions) and f.owner != me):
+        if f.drive_id is not None and (not include_drives or (corpora == "drive" and f.drive_id != drive_id)):
+            continue
+        if corpora == "drive" and f.drive_id is None:
+            continue
+        if state.role_of(f, me, anyone=False) is None:  # anyone-with-link files are not listed
+            continue
+        if state.app_only is not None and f.app != state.app_only:
             continue
         try:
             if node is None or matches(state, f, node):
@@ -404,7 +500,9 @@ def file_v2(state: State, f: DriveFile, me: str) -> dict[str, Any]:
 # ------------------------------------------------------------------ permissions
 
 def permissions_create(state: State, me: str, file_id: str, query: dict[str, list[str]], body: dict[str, Any]) -> dict[str, Any]:
-    f = visible_file(state, file_id, me, need="writer")
+    if file_id in state.drives:
+        return drive_member_create(state, me, state.drives[file_id], query, body)
+    f = visible_file(state, file_id, me, need="writer", query=query)
     ptype = body.get("type")
     role = body.get("role")
     if not ptype:
@@ -422,7 +520,14 @@ def permissions_create(state: State, me: str, file_id: str, query: dict[str, lis
     if ptype in ("user", "group") and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email or ""):
         raise drive_error(400, f"Invalid sharing request: the email address {email} is not valid.", "invalidSharingRequest")
     if ptype == "domain" and not domain:
-        raise drive_error(400, "The permission domain field is required.", "required", location="permission.domain", location_type="other")
+        raise drive_error(400, "The domain field is required for permissions of type 'domain'.", "required", location="permission.domain", location_type="other")
+    if ptype in ("anyone", "domain") and _one(query, "sendNotificationEmail") is not None:
+        raise drive_error(
+            403,
+            "The sendNotificationEmail parameter is only applicable for permissions of type 'user' or 'group', "
+            "and must not be disabled for ownership transfers.",
+            "forbidden", location="sendNotificationEmail",
+        )
     if role == "owner" and not _flag(query, "transferOwnership"):
         raise drive_error(
             403,
@@ -464,8 +569,12 @@ def permissions_create(state: State, me: str, file_id: str, query: dict[str, lis
 
 
 def permissions_list(state: State, me: str, file_id: str, query: dict[str, list[str]]) -> dict[str, Any]:
-    f = visible_file(state, file_id, me)
-    out = {"kind": "drive#permissionList", "permissions": [p.full() for p in f.permissions]}
+    if file_id in state.drives:
+        drive = _visible_drive(state, me, file_id, query)
+        out = {"kind": "drive#permissionList", "permissions": [p.full() for p in drive.members]}
+    else:
+        f = visible_file(state, file_id, me, query=query)
+        out = {"kind": "drive#permissionList", "permissions": [p.full() for p in f.permissions]}
     fields = _one(query, "fields")
     if fields:
         return fieldmask.apply(out, fieldmask.parse(fields))
@@ -481,7 +590,7 @@ def _permission(f: DriveFile, permission_id: str) -> Permission:
 
 
 def permissions_get(state: State, me: str, file_id: str, permission_id: str, query: dict[str, list[str]]) -> dict[str, Any]:
-    f = visible_file(state, file_id, me)
+    f = visible_file(state, file_id, me, query=query)
     full = _permission(f, permission_id).full()
     fields = _one(query, "fields")
     if fields:
@@ -490,7 +599,7 @@ def permissions_get(state: State, me: str, file_id: str, permission_id: str, que
 
 
 def permissions_update(state: State, me: str, file_id: str, permission_id: str, query: dict[str, list[str]], body: dict[str, Any]) -> dict[str, Any]:
-    f = visible_file(state, file_id, me, need="writer")
+    f = visible_file(state, file_id, me, need="writer", query=query)
     perm = _permission(f, permission_id)
     if body.get("role"):
         if body["role"] not in ROLES:
@@ -540,3 +649,111 @@ def comments_create(state: State, me: str, file_id: str, query: dict[str, list[s
         comment["anchor"] = body["anchor"]
     f.comments.append(comment)
     return fieldmask.apply(comment, fieldmask.parse(fields))
+
+
+# ------------------------------------------------------------------ shared drives and the signed-in user
+
+def _drive_out(drive: SharedDrive, role: str | None, state: State) -> dict[str, Any]:
+    return {
+        "kind": "drive#drive",
+        "id": drive.id,
+        "name": drive.name,
+        "createdTime": state.clock.rfc3339(drive.created),
+        "hidden": False,
+        "capabilities": {
+            "canAddChildren": role in EDIT_ROLES,
+            "canManageMembers": role == "organizer",
+            "canDeleteDrive": role == "organizer",
+            "canRenameDrive": role == "organizer",
+            "canShare": role in ("organizer", "fileOrganizer"),
+        },
+    }
+
+
+def _visible_drive(state: State, me: str, drive_id: str, query: dict[str, list[str]] | None) -> SharedDrive:
+    drive = state.drives.get(drive_id)
+    if drive is None or _member_role(drive, me) is None or (query is not None and not supports_all_drives(query)):
+        raise drive_error(404, f"Shared drive not found: {drive_id}", "notFound", location="driveId")
+    return drive
+
+
+def drives_create(state: State, me: str, query: dict[str, list[str]], body: dict[str, Any]) -> dict[str, Any]:
+    """``drives.create``: the creator becomes its manager (organizer)."""
+    if not _one(query, "requestId"):
+        raise drive_error(400, "Required parameter: requestId", "required", location="requestId")
+    drive = SharedDrive(state.new_drive_id(), body.get("name") or "Untitled", state.clock.now())
+    drive.members.append(Permission(state.permission_id_for(me), "user", "organizer", email=me))
+    state.drives[drive.id] = drive
+    return fieldmask.apply(_drive_out(drive, "organizer", state), _drive_fields(query))
+
+
+def drives_get(state: State, me: str, drive_id: str, query: dict[str, list[str]]) -> dict[str, Any]:
+    drive = _visible_drive(state, me, drive_id, None)
+    return fieldmask.apply(_drive_out(drive, _member_role(drive, me), state), _drive_fields(query))
+
+
+def drives_list(state: State, me: str, query: dict[str, list[str]]) -> dict[str, Any]:
+    mine = [d for d in state.drives.values() if _member_role(d, me) is not None]
+    out = {"kind": "drive#driveList", "drives": [_drive_out(d, _member_role(d, me), state) for d in mine]}
+    fields = _one(query, "fields")
+    if fields:
+        return fieldmask.apply(out, fieldmask.parse(fields))
+    out["drives"] = [{k: d[k] for k in ("kind", "id", "name")} for d in out["drives"]]
+    return out
+
+
+def _drive_fields(query: dict[str, list[str]]) -> fieldmask.Tree | None:
+    fields = _one(query, "fields")
+    return _check_fields(fields, "Drive") if fields else fieldmask.parse("kind,id,name")
+
+
+def drive_member_create(state: State, me: str, drive: SharedDrive, query: dict[str, list[str]], body: dict[str, Any]) -> dict[str, Any]:
+    """A permission on a shared drive's ID adds a member; only a manager (organizer) may."""
+    _visible_drive(state, me, drive.id, query)
+    if _member_role(drive, me) != "organizer":
+        raise drive_error(403, f"The user does not have sufficient permissions for file {drive.id}.", "insufficientFilePermissions")
+    role, ptype, email = body.get("role"), body.get("type") or "user", body.get("emailAddress")
+    if role not in DRIVE_ROLES:
+        raise drive_error(400, "Invalid permission role.", "invalid", location="permission.role", location_type="other")
+    if ptype in ("user", "group") and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email or ""):
+        raise drive_error(400, f"Invalid sharing request: the email address {email} is not valid.", "invalidSharingRequest")
+    pid = state.permission_id_for(str(email) if ptype in ("user", "group") else f"{ptype}:{body.get('domain')}")
+    member = next((m for m in drive.members if m.id == pid), None)
+    if member is None:
+        member = Permission(pid, ptype, role, email=email, domain=body.get("domain"))
+        drive.members.append(member)
+    else:
+        member.role = role
+    if _flag(query, "sendNotificationEmail", default=ptype in ("user", "group")) and email:
+        state.notifications.append({"to": email, "file_id": drive.id, "role": role, "message": _one(query, "emailMessage")})
+    full = member.full()
+    return {k: full[k] for k in ("kind", "id", "type", "role") if k in full}
+
+
+def about_get(state: State, me: str, query: dict[str, list[str]], *, storage: bool = True) -> dict[str, Any]:
+    """``about.get``: who the caller is; ``fields`` is required, as in Drive."""
+    fields = _one(query, "fields")
+    if not fields:
+        raise drive_error(400, "The 'fields' parameter is required for this method.", "required", location="fields")
+    out = {
+        "kind": "drive#about",
+        "user": user_out(state, me, me),
+        "storageQuota": {"limit": STORAGE_LIMIT if storage else "0", "usage": "0", "usageInDrive": "0", "usageInDriveTrash": "0"},
+        "canCreateDrives": True,
+    }
+    try:
+        tree = fieldmask.parse(fields)
+    except fieldmask.MaskError:
+        raise drive_error(400, f"Invalid field selection {fields}", "invalidParameter", location="fields") from None
+    _check_fields_of(tree, "About")
+    return fieldmask.apply(out, tree)
+
+
+def _check_fields_of(tree: fieldmask.Tree | None, schema_name: str) -> None:
+    doc = schema.load("drive")
+    if doc is None or tree is None:
+        return
+    props = doc["schemas"][schema_name]["properties"]
+    for key in tree:
+        if key != "*" and key not in props:
+            raise drive_error(400, f"Invalid field selection {key}", "invalidParameter", location="fields")

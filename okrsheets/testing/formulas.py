@@ -333,3 +333,47 @@ def evaluate(formula: str, resolve: Resolver) -> Any:
         grid = value.grid
         return grid[0][0] if grid and grid[0] else None
     return value
+
+
+class ParseError(Exception):
+    """The formula does not parse in the spreadsheet's locale: Google stores it and shows ``#ERROR!``."""
+
+
+PARSE_ERROR = "Formula parse error."
+
+
+def to_en_us(formula: str, comma_decimal: bool) -> str:
+    """The formula as an en_US sheet would read it, from the separators of its spreadsheet's locale.
+
+    Google parses a formula in the spreadsheet's locale. Where the decimal
+    separator is a comma (vi_VN, de_DE, fr_FR...), arguments are separated by
+    ``;`` and ``0,5`` is a number, so a ``,`` between arguments does not parse;
+    elsewhere ``;`` does not. Text in quotes and quoted sheet names are left
+    alone; a formula with an array literal (``{...}``) is returned unchanged.
+    """
+    out: list[str] = []
+    quote: str | None = None
+    for i, ch in enumerate(formula):
+        if quote:
+            out.append(ch)
+            if ch == quote:
+                quote = None
+            continue
+        if ch in "\"'":
+            quote = ch
+            out.append(ch)
+        elif ch == "{":
+            return formula
+        elif ch == ";":
+            if not comma_decimal:
+                raise ParseError(formula)
+            out.append(",")
+        elif ch == "," and comma_decimal:
+            before = re.search(r"(?<![A-Za-z$\d])\d+$", "".join(out))  # digits that are a number, not a cell reference
+            if before and i + 1 < len(formula) and formula[i + 1].isdigit():
+                out.append(".")
+            else:
+                raise ParseError(formula)
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -280,7 +280,11 @@ class Spreadsheet:
                 return [[self.effective(target, rr, cc, _depth + 1) for cc in range(c0, c1)] for rr in range(r0, r1)]
 
             try:
-                return formulas.evaluate(uev["formulaValue"], resolve)
+                text = formulas.to_en_us(uev["formulaValue"], self.locale in cellvalues.COMMA_DECIMAL_LOCALES)
+            except formulas.ParseError:
+                return formulas.FormulaError("#ERROR!", formulas.PARSE_ERROR)
+            try:
+                return formulas.evaluate(text, resolve)
             except (formulas.Unsupported, ValueError, TypeError, ZeroDivisionError, OverflowError, IndexError, RecursionError):
                 return _Unevaluated(uev["formulaValue"])
         return None

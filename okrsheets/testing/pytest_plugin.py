@@ -6,7 +6,7 @@ Import the fixtures you use into a test module (or a conftest)::
 
 ``google_fake`` is a started :class:`~okrsheets.testing.FakeGoogle` on a free
 port (stopped after the test), ``google_key`` the path of a service-account
-key whose ``token_uri`` is the fake, and ``gspread_client`` a gspread client
+key whose ``token_uri`` is the fake (an account with its own Drive storage), and ``gspread_client`` a gspread client
 made with ``gspread.service_account(filename=google_key, http_client=...)``.
 """
 
@@ -31,7 +31,8 @@ def google_fake() -> Iterator[FakeGoogle]:
 
 @pytest.fixture
 def google_key(google_fake: FakeGoogle, tmp_path: Path) -> Path:
-    return google_fake.make_service_account_key(tmp_path / "service-account.json")
+    # an account with its own Drive storage (made before April 2025), like the one in the recordings
+    return google_fake.make_service_account_key(tmp_path / "service-account.json", drive_storage=True)
 
 
 @pytest.fixture

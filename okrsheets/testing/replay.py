@@ -3,8 +3,8 @@
     python -m okrsheets.testing.replay [DIR] [--by-endpoint] [--verbose]
 
 DIR holds vcrpy JSON cassettes (default: ``$OKRSHEETS_RECORDINGS_DIR``, else
-``../shared/google-api-recordings`` from the current directory, else the
-``shared/google-api-recordings`` folder beside the repository). Every file is
+the repository's ``tests/google-api-recordings``, else
+``tests/google-api-recordings`` under the current directory). Every file is
 replayed against its own fresh fake. Recorded spreadsheet, sheet, range and
 permission IDs are mapped to the fake's as they appear; the fake's clock
 follows the recorded ``Date`` headers; files that a recorded Drive listing
@@ -58,9 +58,8 @@ def default_dir() -> Path:
     if env:
         return Path(env)
     candidates = [
-        Path.cwd() / ".." / "shared" / "google-api-recordings",
-        Path(__file__).resolve().parents[2].parent / "shared" / "google-api-recordings",
-        Path.cwd() / "shared" / "google-api-recordings",
+        Path(__file__).resolve().parents[2] / "tests" / "google-api-recordings",
+        Path.cwd() / "tests" / "google-api-recordings",
     ]
     for path in candidates:
         if path.is_dir():

@@ -12,16 +12,14 @@ import re
 import socket
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import drive, schema, sheets_api, values_api
+from . import drive, protection, schema, scopes, sheets_api, values_api
 from .auth import OAuthError, unauthenticated
 from .errors import ApiError, drive_not_found, not_found
 from .limits import LoggedRequest, fault_error
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .google_fake import FakeGoogle
 
 MAX_BODY = 10 * 1024 * 1024
 
@@ -69,6 +67,10 @@ _SHEETS = [
     ("POST", r"/v4/spreadsheets/(?P<id>[^/:]+)/sheets/(?P<sid>\d+):copyTo", "sheets.spreadsheets.sheets.copyTo"),
 ]
 _DRIVE = [
+    ("GET", r"/drive/v3/about", "drive.about.get"),
+    ("GET", r"/drive/v3/drives", "drive.drives.list"),
+    ("POST", r"/drive/v3/drives", "drive.drives.create"),
+    ("GET", r"/drive/v3/drives/(?P<id>[^/]+)", "drive.drives.get"),
     ("GET", r"/drive/v3/files", "drive.files.list"),
     ("POST", r"/drive/v3/files", "drive.files.create"),
     ("GET", r"/drive/v3/files/(?P<id>[^/]+)", "drive.files.get"),
@@ -90,6 +92,8 @@ _DRIVE = [
 def route(method: str, raw_path: str) -> Route | None:
     if raw_path in ("/token", "/oauth2/v4/token") and method == "POST":
         return Route("oauth", "oauth.token", {})
+    if raw_path in ("/o/oauth2/auth", "/o/oauth2/v2/auth") and method == "GET":
+        return Route("oauth", "oauth.authorize", {})
     table = _SHEETS if raw_path.startswith("/v4/") else _DRIVE
     api = "sheets" if raw_path.startswith("/v4/") else "drive"
     for verb, pattern, endpoint in table:
@@ -110,11 +114,23 @@ def endpoint_of(method: str, url: str) -> str:
     return found.endpoint
 
 
+class Fake(Protocol):
+    """What a request handler needs of the fake that serves it (google_fake.FakeGoogle), named here so
+    the server does not import its owner."""
+
+    authority: Any
+    clock: Any
+    faults: Any
+    log: Any
+    quotas: Any
+    state: Any
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "ESF"
     sys_version = ""
-    fake: "FakeGoogle"
+    fake: Fake
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         return
@@ -192,6 +208,9 @@ class Handler(BaseHTTPRequestHandler):
         try:
             if found is None:
                 raise ApiError(501, f"The okrsheets offline fake does not implement {method} {raw_path}.", "UNIMPLEMENTED")
+            if found.endpoint == "oauth.authorize":
+                self._authorize(query)
+                return
             if found.api == "oauth":
                 self._token(body)
                 return
@@ -214,6 +233,7 @@ class Handler(BaseHTTPRequestHandler):
                 else:
                     raise fault_error(fault.kind, found.api)
             token = fake.authority.check(self.headers.get("Authorization"), found.api)
+            self.caller = token
             entry.user = token.email
             fake.quotas.charge(found.api, found.kind, token.email, token.project_id)
             if len(body) > MAX_BODY:
@@ -231,8 +251,24 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self._send_json(status, payload)
 
+    def _authorize(self, query: dict[str, list[str]]) -> None:
+        """The consent screen: consents at once and redirects to the app's loopback address."""
+        try:
+            location = self.fake.authority.authorize(query)
+        except OAuthError as err:
+            self._send(err.code, f"Error {err.code}: {err.body['error']}\n{err.body['error_description']}\n".encode(), "text/plain; charset=utf-8")
+            return
+        self._send(302, b"", "text/html; charset=UTF-8", {"Location": location})
+
     def _token(self, body: bytes) -> None:
         form = parse_qs(body.decode("utf-8"))
+        basic = self.headers.get("Authorization") or ""
+        if basic.lower().startswith("basic "):  # client_secret_basic: the client ID and secret in the header
+            import base64
+
+            client_id, _, secret = base64.b64decode(basic.split(" ", 1)[1]).decode("utf-8").partition(":")
+            form.setdefault("client_id", [unquote(client_id)])
+            form.setdefault("client_secret", [unquote(secret)])
         try:
             answer = self.fake.authority.exchange(form)
         except OAuthError as err:
@@ -263,8 +299,10 @@ class Handler(BaseHTTPRequestHandler):
         if ep in ("sheets.spreadsheets.getByDataFilter", "sheets.spreadsheets.values.byDataFilter"):
             raise ApiError(501, f"The okrsheets offline fake does not implement {ep}.", "UNIMPLEMENTED")
         schema.validate_query(api, ep, {k: v for k, v in query.items()})
+        scopes.check(self.caller.scopes, api, found.kind)
         if ep == "drive.v2.upload":
             with state.lock:
+                self._bind_caller(api)
                 return 200, drive.upload_v2(state, user, p["id"], query, body, self.headers.get("Content-Type", "")), ""
         payload: Any = {}
         if method in ("POST", "PUT", "PATCH"):
@@ -273,25 +311,42 @@ class Handler(BaseHTTPRequestHandler):
                 payload = {}
             payload = schema.validate_body(api, ep, payload)
         with state.lock:
+            self._bind_caller(api)
             if api == "drive":
                 return self._drive(ep, p, query, payload, user)
             return self._sheets(ep, p, query, payload, user)
 
+    def _bind_caller(self, api: str) -> None:
+        """Under the state lock: the app the request comes from, and whether it sees only that app's files."""
+        state = self.fake.state
+        state.caller_app = self.caller.project_id
+        # drive.file alone: only what this app (Cloud project) created is visible
+        state.app_only = self.caller.project_id if scopes.app_only(self.caller.scopes, api) else None
+
     def _drive(self, ep: str, p: dict[str, str], query: dict[str, list[str]], payload: Any, user: str) -> tuple[int, Any, str]:
         state = self.fake.state
+        storage = self.caller.drive_storage
+        if ep == "drive.about.get":
+            return 200, drive.about_get(state, user, query, storage=storage), ""
+        if ep == "drive.drives.create":
+            return 200, drive.drives_create(state, user, query, payload), ""
+        if ep == "drive.drives.get":
+            return 200, drive.drives_get(state, user, p["id"], query), ""
+        if ep == "drive.drives.list":
+            return 200, drive.drives_list(state, user, query), ""
         if ep == "drive.files.list":
             return 200, drive.files_list(state, user, query), ""
         if ep == "drive.files.create":
-            return 200, drive.files_create(state, user, query, payload), ""
+            return 200, drive.files_create(state, user, query, payload, storage=storage), ""
         if ep == "drive.files.get":
             return 200, drive.files_get(state, user, p["id"], query), ""
         if ep == "drive.files.update":
             return 200, drive.files_update(state, user, p["id"], query, payload), ""
         if ep == "drive.files.delete":
-            drive.files_delete(state, user, p["id"])
+            drive.files_delete(state, user, p["id"], query)
             return 204, None, ""
         if ep == "drive.files.copy":
-            return 200, drive.files_copy(state, user, p["id"], query, payload), ""
+            return 200, drive.files_copy(state, user, p["id"], query, payload, storage=storage), ""
         if ep == "drive.files.export":
             data, mime = drive.files_export(state, user, p["id"], query)
             return 200, data, mime
@@ -316,9 +371,15 @@ class Handler(BaseHTTPRequestHandler):
         state = self.fake.state
         ss = state.spreadsheets.get(spreadsheet_id)
         drive_file = state.files.get(spreadsheet_id)
-        if ss is None or drive_file is None:
+        if drive_file is None:
             raise not_found()
         role = state.role_of(drive_file, user)
+        if ss is None:  # an uploaded .xlsx or any other file that is not a Google spreadsheet
+            if role is None:
+                raise not_found()
+            raise ApiError(400, "This operation is not supported for this document", "FAILED_PRECONDITION")
+        if state.app_only is not None and drive_file.app != state.app_only:
+            role = None
         if role is None or (write and role not in ("writer", "owner", "organizer", "fileOrganizer")):
             raise ApiError(403, "The caller does not have permission", "PERMISSION_DENIED")
         return ss
@@ -326,6 +387,8 @@ class Handler(BaseHTTPRequestHandler):
     def _sheets(self, ep: str, p: dict[str, str], query: dict[str, list[str]], payload: Any, user: str) -> tuple[int, Any, str]:
         state = self.fake.state
         if ep == "sheets.spreadsheets.create":
+            if not self.caller.drive_storage:  # the new spreadsheet would go to the caller's own My Drive
+                raise ApiError(403, "The user's Drive storage quota has been exceeded.", "PERMISSION_DENIED")
             return 200, sheets_api.create(state, user, payload, query), ""
         write = ep not in SHEETS_READS
         ss = self._spreadsheet(p["id"], user, write=write)
@@ -363,6 +426,7 @@ class Handler(BaseHTTPRequestHandler):
             result = values_api.batch_clear(work, payload)
         else:
             raise ApiError(404, "Method not found.", "NOT_FOUND")
+        protection.check_edits(ss, work, user)
         state.spreadsheets[ss.id] = work
         state.touch(ss.id)
         return 200, result, ""

@@ -5,7 +5,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from . import batch_update, fieldmask, schema
+from . import batch_update, fieldmask, protection, schema
+from .batch_common import set_cell_data
+from .batch_objects import add_named_range, search_metadata
 from .errors import ApiError, invalid_argument
 from .model import Sheet, Spreadsheet
 from .state import State
@@ -71,7 +73,7 @@ def create(state: State, owner: str, body: dict[str, Any], query: dict[str, list
         dup = next(t for t in named if named.count(t) > 1)
         raise invalid_argument(f'Invalid sheets[{named.index(dup)}]: A sheet with the name "{dup}" already exists. Please enter another name.')
     _, ss = state.create_spreadsheet(
-        title, owner, sheets=sheets, locale=props.get("locale"), time_zone=props.get("timeZone")
+        title, owner, sheets=sheets, locale=props.get("locale"), time_zone=props.get("timeZone"), app=state.caller_app
     )
     for i, spec in enumerate(sheets or []):
         data = (spec or {}).get("data") or []
@@ -82,11 +84,11 @@ def create(state: State, owner: str, body: dict[str, Any], query: dict[str, list
             for dr, row in enumerate(grid.get("rowData") or []):
                 for dc, cell in enumerate((row or {}).get("values") or []):
                     if cell:
-                        batch_update._set_cell_data(ss, sheet, r0 + dr, c0 + dc, cell, None, "")
+                        set_cell_data(ss, sheet, r0 + dr, c0 + dc, cell, None, "")
     if body.get("namedRanges"):
         ctx = _Ctx(state, owner)
         for nr in body["namedRanges"]:
-            batch_update.add_named_range(ss, {"namedRange": nr}, ctx, "")
+            add_named_range(ss, {"namedRange": nr}, ctx, "")
     ss.check_cell_limit()
     tree = parse_fields(query, "Spreadsheet")
     return fieldmask.apply(ss.to_api(), tree)
@@ -108,6 +110,7 @@ def batch_update_spreadsheet(state: State, ss: Spreadsheet, body: dict[str, Any]
     work = copy.deepcopy(ss)
     ctx = _Ctx(state, ss.owner_email or owner)
     replies = batch_update.apply_requests(work, requests, ctx)
+    protection.check_edits(ss, work, owner)
     state.spreadsheets[ss.id] = work
     drive_file = state.files.get(ss.id)
     if drive_file is not None and drive_file.name != work.props["title"]:
@@ -133,7 +136,7 @@ def search_developer_metadata(ss: Spreadsheet, body: dict[str, Any]) -> dict[str
     for flt in filters:
         if flt.get("a1Range") or flt.get("gridRange"):
             raise ApiError(501, "The okrsheets offline fake only searches developer metadata by lookup.", "UNIMPLEMENTED")
-    found = batch_update.search_metadata(ss, filters)
+    found = search_metadata(ss, filters)
     return {"matchedDeveloperMetadata": found} if found else {}
 
 

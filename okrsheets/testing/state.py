@@ -103,6 +103,22 @@ class DriveFile:
     permissions: list[Permission] = field(default_factory=list)
     content: bytes | None = None
     comments: list[dict[str, Any]] = field(default_factory=list)
+    drive_id: str | None = None  # the shared drive holding the file; None in My Drive
+    app: str | None = None  # the Cloud project whose app created it (None: made by a person in Drive)
+
+
+@dataclass
+class SharedDrive:
+    """A shared drive: its files belong to the organisation, its members' roles apply to every file in it."""
+
+    id: str
+    name: str
+    created: float
+    members: list[Permission] = field(default_factory=list)
+
+
+ROLE_RANK = {"reader": 1, "commenter": 2, "writer": 3, "fileOrganizer": 4, "organizer": 5, "owner": 5}
+EDIT_ROLES = ("writer", "fileOrganizer", "organizer", "owner")
 
 
 class State:
@@ -114,6 +130,10 @@ class State:
         self.rng = random.Random(seed)
         self.files: dict[str, DriveFile] = {}
         self.spreadsheets: dict[str, Spreadsheet] = {}
+        self.drives: dict[str, SharedDrive] = {}
+        # the request being served (set under the lock): its app, and whether it sees only that app's files
+        self.caller_app: str | None = None
+        self.app_only: str | None = None
         self.root_id = "0A" + "".join(self.rng.choice(_ID_CHARS[:62]) for _ in range(17))
         self.notifications: list[dict[str, Any]] = []
 
@@ -122,6 +142,22 @@ class State:
             fid = "1" + "".join(self.rng.choice(_ID_CHARS) for _ in range(43))
             if fid not in self.files:
                 return fid
+
+    def new_drive_id(self) -> str:
+        while True:
+            did = "0A" + "".join(self.rng.choice(_ID_CHARS[:62]) for _ in range(17)) + "Uk9PVA"
+            if did not in self.drives and did not in self.files:
+                return did
+
+    def drive_of(self, parents: list[str]) -> str | None:
+        """The shared drive a file with these parents lives in (None: My Drive)."""
+        for parent in parents:
+            if parent in self.drives:
+                return parent
+            folder = self.files.get(parent)
+            if folder is not None and folder.drive_id:
+                return folder.drive_id
+        return None
 
     def new_id(self) -> int:
         return self.rng.randint(1, 2**31 - 1)
@@ -140,6 +176,7 @@ class State:
         sheets: list[dict[str, Any]] | None = None,
         locale: str | None = None,
         time_zone: str | None = None,
+        app: str | None = None,
     ) -> tuple[DriveFile, Spreadsheet]:
         fid = file_id or self.new_file_id()
         ss = Spreadsheet(fid, title, locale=locale or "en_US", time_zone=time_zone or "Etc/GMT")
@@ -161,7 +198,10 @@ class State:
             ss.sheets.append(Sheet(0, "Sheet1", 0))
         now = self.clock.now()
         drive_file = DriveFile(fid, title, SPREADSHEET_MIME, parents or [self.root_id], now, now, owner)
-        drive_file.permissions.append(self.owner_permission(owner))
+        drive_file.drive_id = self.drive_of(drive_file.parents)
+        drive_file.app = app
+        if drive_file.drive_id is None:  # files in a shared drive have no owner permission
+            drive_file.permissions.append(self.owner_permission(owner))
         self.files[fid] = drive_file
         self.spreadsheets[fid] = ss
         return drive_file, ss
@@ -175,18 +215,50 @@ class State:
             drive_file.modified = self.clock.now()
 
     # -- access
-    def role_of(self, drive_file: DriveFile, email: str | None) -> str | None:
-        """The strongest role ``email`` has on the file, or None."""
-        rank = {"reader": 1, "commenter": 2, "writer": 3, "fileOrganizer": 4, "organizer": 4, "owner": 5}
-        best: str | None = None
-        for perm in drive_file.permissions:
-            applies = perm.type == "anyone" or (
-                email is not None
-                and (
-                    (perm.email or "").lower() == email.lower()
-                    or (perm.type == "domain" and email.lower().endswith("@" + (perm.domain or "").lower()))
-                )
-            )
-            if applies and (best is None or rank[perm.role] > rank[best]):
-                best = perm.role
+    def role_of(self, drive_file: DriveFile, email: str | None, *, anyone: bool = True) -> str | None:
+        """The strongest role ``email`` has on the file, or None.
+
+        A role comes from the file's own permissions, from those of the folders
+        above it (a shared folder shares what is inside), and for a file in a
+        shared drive from the drive's membership.
+        """
+        best = best_role(drive_file.permissions, email, anyone)
+        if drive_file.drive_id and drive_file.drive_id in self.drives:
+            best = _stronger(best, best_role(self.drives[drive_file.drive_id].members, email, anyone))
+        seen = {drive_file.id}
+        parents = list(drive_file.parents)
+        while parents:
+            parent = self.files.get(parents.pop())
+            if parent is None or parent.id in seen:
+                continue
+            seen.add(parent.id)
+            inherited = best_role(parent.permissions, email, anyone)
+            best = _stronger(best, "writer" if inherited == "owner" and drive_file.owner != email else inherited)
+            parents.extend(parent.parents)
         return best
+
+
+def _applies(perm: Permission, email: str | None, anyone: bool = True) -> bool:
+    if perm.type == "anyone":
+        return anyone
+    if email is None:
+        return False
+    if (perm.email or "").lower() == email.lower():
+        return True
+    return perm.type == "domain" and email.lower().endswith("@" + (perm.domain or "").lower())
+
+
+def best_role(permissions: list[Permission], email: str | None, anyone: bool = True) -> str | None:
+    best: str | None = None
+    for perm in permissions:
+        if _applies(perm, email, anyone):
+            best = _stronger(best, perm.role)
+    return best
+
+
+def _stronger(a: str | None, b: str | None) -> str | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return b if ROLE_RANK[b] > ROLE_RANK[a] else a

@@ -11,30 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from requests.adapters import HTTPAdapter
+# one home for the host rewrite: the CLI uses the same adapter for $OKRSHEETS_GOOGLE_API_URL
+from okrsheets.backends.google.endpoint import GOOGLE_HOSTS, RewriteAdapter, mount
 
-GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com", "https://oauth2.googleapis.com")
-
-
-class RewriteAdapter(HTTPAdapter):
-    """Sends requests for Google's hosts to ``base_url`` instead."""
-
-    def __init__(self, base_url: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.base_url = base_url.rstrip("/")
-
-    def send(self, request: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        for host in GOOGLE_HOSTS:
-            if request.url.startswith(host):
-                request.url = self.base_url + request.url[len(host):]
-                break
-        return super().send(request, **kwargs)
-
-
-def mount(session: Any, base_url: str, *, retries: Any = 0) -> None:
-    adapter = RewriteAdapter(base_url, max_retries=retries)
-    for host in GOOGLE_HOSTS:
-        session.mount(host, adapter)
+__all__ = ["GOOGLE_HOSTS", "RewriteAdapter", "http_client_class", "mount"]
 
 
 def http_client_class(base_url: str, base: type | None = None, *, retries: Any = 0) -> type:

@@ -256,9 +256,9 @@ def append(ss: Spreadsheet, text: str, body: dict[str, Any], query: dict[str, li
     values = body.get("values") or []
     height = len(values) if (body.get("majorDimension") or "ROWS") == "ROWS" else max((len(v) for v in values), default=0)
     if (_one(query, "insertDataOption") or "OVERWRITE") == "INSERT_ROWS" and height and start_r < sheet.rows:
-        from .batch_update import _shift_sheet
+        from .batch_dimensions import shift_sheet
 
-        _shift_sheet(ss, sheet, "ROWS", start_r, height)
+        shift_sheet(ss, sheet, "ROWS", start_r, height)
         sheet.props["gridProperties"]["rowCount"] += height
         ss.check_cell_limit()
     out = write(ss, text, body, option, start_override=(sheet, start_r, start_c), grow=True)
