@@ -1,7 +1,8 @@
 """Read the TOML config into typed, immutable objects.
 
 Every problem names its key path and what was expected, e.g.
-``departments[3].values."O2.KR1".target: expected a number, got "hai mươi"``.
+``departments[4] "hr".values."O2.KR1".target: expected a number, got "hai mươi"``
+(departments are counted from 1 and named by their key).
 All problems are collected before raising, so an admin fixes them in one go.
 """
 
@@ -91,7 +92,7 @@ class Department:
 
     @property
     def path(self) -> str:
-        return f"departments[{self.index}]"
+        return department_path(self.index, self.key)
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,12 @@ def quarter_dates(name: str) -> tuple[date, date] | None:
     start = date(year, 3 * q - 2, 1)
     end = date(year + 1, 1, 1) if q == 4 else date(year, 3 * q + 1, 1)
     return start, date.fromordinal(end.toordinal() - 1)
+
+
+def department_path(index: int, key: object = None) -> str:
+    """The key path of the ``index``-th (0-based) [[departments]] table as people count: ``departments[2] "sales"``."""
+    named = f' "{key}"' if isinstance(key, str) and _KEY_RE.match(key) else ""
+    return f"departments[{index + 1}]{named}"
 
 
 def find_config_path(explicit: str | os.PathLike | None) -> Path:
@@ -455,7 +462,7 @@ def _parse_departments(r: _Reader, raw: Any) -> tuple[Department, ...]:
     departments = []
     seen: set[str] = set()
     for index, table in enumerate(raw):
-        path = f"departments[{index}]"
+        path = department_path(index, table.get("key") if isinstance(table, dict) else None)
         if not isinstance(table, dict):
             r.problem(path, f"expected a table, got {_describe(table)}")
             continue
