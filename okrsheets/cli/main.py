@@ -10,6 +10,7 @@ import click
 
 from okrsheets import __version__
 from okrsheets.cli.init import init_command
+from okrsheets.cli.lint import lint_command
 from okrsheets.cli.nightly import schedule_command, status_command
 from okrsheets.cli.options import CONFIG_HELP, invoked_as
 from okrsheets.cli.report import score_table
@@ -71,7 +72,8 @@ def check_config(config_path: str | None) -> None:
 @click.option("--dry-run", is_flag=True, help="Print what would be created or changed; write nothing.")
 @click.option("--department", "departments", multiple=True, metavar="KEY", help="Only this department (repeatable).")
 @click.option("--force", is_flag=True, help="Rebuild workbooks whose structure was damaged (a timestamped backup is kept first).")
-def provision(config_path: str | None, dry_run: bool, departments: tuple[str, ...], force: bool) -> None:
+@click.option("--create", is_flag=True, help="Create the [backend] folder even when its parent folder does not exist (refused otherwise: an unmounted share).")
+def provision(config_path: str | None, dry_run: bool, departments: tuple[str, ...], force: bool, create: bool) -> None:
     """Create or update one workbook per department for the quarter.
 
     Safe to re-run: unchanged workbooks are not touched, and every value a
@@ -80,12 +82,20 @@ def provision(config_path: str | None, dry_run: bool, departments: tuple[str, ..
     team are skipped with a message (exit 1).
     """
     from okrsheets.backends import open_backend
-    from okrsheets.jobs.provision import provision as run
+    from okrsheets.cli.lint import lint_count_line
+    from okrsheets.errors import BackendError
+    from okrsheets.files import describe_os_error
+    from okrsheets.jobs.provision import prepare_folder, provision as run
 
     plan = _load(config_path)
     backend = open_backend(plan.config)
-    outcomes = run(plan, backend, departments or None, dry_run=dry_run, force=force)
+    try:
+        prepare_folder(plan.config, create=create, dry_run=dry_run)
+        outcomes = run(plan, backend, departments or None, dry_run=dry_run, force=force)
+    except OSError as exc:  # a file-system surprise while writing: one line, never a traceback
+        raise BackendError(describe_os_error(exc, exc.filename, plan.config.language)) from None
     _print_outcomes(outcomes, dry_run)
+    click.echo(lint_count_line(plan))
     if not all(o.ok for o in outcomes):
         sys.exit(1)
 
@@ -269,6 +279,7 @@ def _library(config_path: str | None) -> TemplateLibrary:
 
 
 cli.add_command(init_command)
+cli.add_command(lint_command)
 cli.add_command(schedule_command)
 cli.add_command(status_command)
 
