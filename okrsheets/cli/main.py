@@ -61,9 +61,12 @@ def check_config(config_path: str | None) -> None:
     path of every problem when the config is wrong.
     """
     from okrsheets.cli.report import plan_lines
+    from okrsheets.config import config_warnings
+    from okrsheets.lint import fraction_findings
 
     plan = _load(config_path)
-    for line in plan_lines(plan):
+    more = config_warnings(plan.config) + [f"{f.path}: {f.message}; {f.fix}" for f in fraction_findings(plan)]
+    for line in plan_lines(plan, more):
         click.echo(line)
 
 
@@ -131,7 +134,9 @@ def _print_outcomes(outcomes, dry_run: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON on stdout (nothing else goes to stdout).")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Compute pace and status for this date (YYYY-MM-DD) instead of today.")
 @click.option("--wait", is_flag=True, help="If another rollup is running, wait for it instead of exiting.")
-def rollup(config_path: str | None, as_json: bool, as_of, wait: bool) -> None:
+@click.option("--dry-run", is_flag=True, help="Read and score, print what would be written (summary, history row, state); write nothing.")
+@click.option("--force", is_flag=True, help="Allow an --as-of date outside the quarter (it overwrites the summary and adds a history row).")
+def rollup(config_path: str | None, as_json: bool, as_of, wait: bool, dry_run: bool, force: bool) -> None:
     """Read every team workbook, score it and write the company summary.
 
     Problems in team sheets become rows of the summary's data-issues sheet;
@@ -151,8 +156,17 @@ def rollup(config_path: str | None, as_json: bool, as_of, wait: bool) -> None:
 
     from okrsheets.jobs.nightly import unread_message
 
+    from okrsheets.jobs.rollup import as_of_outside_quarter
+
     config = load_config(config_path)
-    result = _run_rollup(config, as_of.date() if as_of else None, wait)
+    day = as_of.date() if as_of else None
+    outside = as_of_outside_quarter(config, day) if day else None
+    if outside and not (force or dry_run):
+        raise click.UsageError(outside)
+    if dry_run:
+        _dry_run(config, day, as_json)
+        return
+    result = _run_rollup(config, day, wait)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -161,6 +175,26 @@ def rollup(config_path: str | None, as_json: bool, as_of, wait: bool) -> None:
     for error in result.errors:  # e.g. the summary was open, so tonight's went beside it
         click.echo(error, err=True)
     unread = unread_message(result)
+    if unread:
+        click.echo(unread, err=True)
+        sys.exit(1)
+
+
+def _dry_run(config, as_of, as_json: bool) -> None:
+    """Score and print what a rollup would write; nothing is written, no lock, log or run record."""
+    from okrsheets.cli.report import preview_lines
+    from okrsheets.jobs.nightly import unread_message
+    from okrsheets.jobs.rollup import preview_rollup
+    from okrsheets.jobs.runlog import setup_stderr_logging
+
+    setup_stderr_logging(config.tz)
+    preview = preview_rollup(config, as_of)
+    if as_json:
+        click.echo(json.dumps({**preview.result.to_json(), "dry_run": preview.to_json()}, ensure_ascii=False, indent=2))
+    else:
+        for line in score_table(preview.result) + preview_lines(preview):
+            click.echo(line)
+    unread = unread_message(preview.result)
     if unread:
         click.echo(unread, err=True)
         sys.exit(1)
