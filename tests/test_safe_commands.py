@@ -5,6 +5,7 @@ risky e-mail settings and fraction-looking percents, and file modes are what doc
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -168,6 +169,10 @@ def test_a_dry_run_after_real_runs_leaves_every_file_and_mtime_and_adds_no_histo
         result = _cli("rollup", "--config", str(config), "--dry-run", "--json", "--as-of", day)
         assert result.exit_code == 0, result.output
         assert _snapshot(tmp_path) == before
+    preview = json.loads(result.output)["dry_run"]  # the last one: 2027-02-01, allowed without --force as it writes nothing
+    assert preview["written"] is False and preview["summary_path"] == str(folder / "company-summary.xlsx")
+    assert preview["history_row"] == {"date": "2027-02-01", "score": pytest.approx(16 / 45),
+                                      "departments": {"hr": pytest.approx(16 / 45)}, "replaces_existing_row": False}
     assert [row["date"].isoformat() for row in read_history(folder / "company-summary.xlsx")] == ["2026-11-20"]
     text = _cli("rollup", "--config", str(config), "--dry-run", "--as-of", "2026-11-20").output
     assert "  history row 2026-11-20 (replacing that date's row): company 35.6%; hr 35.6%" in text
