@@ -155,7 +155,6 @@ def rollup(config_path: str | None, as_json: bool, as_of, wait: bool, dry_run: b
     from okrsheets.config import load_config
 
     from okrsheets.jobs.nightly import unread_message
-
     from okrsheets.jobs.rollup import as_of_outside_quarter
 
     config = load_config(config_path)
