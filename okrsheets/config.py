@@ -1,7 +1,8 @@
 """Read the TOML config into typed, immutable objects.
 
 Every problem names its key path and what was expected, e.g.
-``departments[3].values."O2.KR1".target: expected a number, got "hai mươi"``.
+``departments[4] "hr".values."O2.KR1".target: expected a number, got "hai mươi"``
+(departments are counted from 1 and named by their key).
 All problems are collected before raising, so an admin fixes them in one go.
 """
 
@@ -109,7 +110,7 @@ class Department:
 
     @property
     def path(self) -> str:
-        return f"departments[{self.index}]"
+        return department_path(self.index, self.key)
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,41 @@ class Config:
         return os.environ.get(self.protection_password_env) or None
 
 
+_CONFIG_WARNINGS = {
+    "vi": {
+        "password_unset": "email.password_env: e-mail đang bật và có username nhưng biến môi trường {env} chưa được đặt ở đây:"
+                          " máy chủ SMTP sẽ từ chối đăng nhập và không ai nhận e-mail; đặt {env} trong môi trường của tác vụ hằng đêm"
+                          " (vd. /etc/okrsheets/okrsheets.env)",
+        "plaintext": "email.tls: username được đặt với tls = \"none\": mật khẩu SMTP đi qua mạng không mã hóa;"
+                     " dùng tls = \"starttls\" (cổng 587) hoặc \"ssl\" (cổng 465)",
+    },
+    "en": {
+        "password_unset": "email.password_env: e-mail is enabled with a username but the environment variable {env} is not set here:"
+                          " the SMTP server will refuse the login and nobody gets e-mail; set {env} in the nightly job's environment"
+                          " (e.g. /etc/okrsheets/okrsheets.env)",
+        "plaintext": "email.tls: username is set with tls = \"none\": the SMTP password crosses the network unencrypted;"
+                     " use tls = \"starttls\" (port 587) or \"ssl\" (port 465)",
+    },
+}
+
+
+def config_warnings(config: Config, environ: dict[str, str] | None = None) -> list[str]:
+    """What is allowed but probably wrong in the [email] settings, each with its key path, in the config's language.
+
+    A password is only used with a ``username`` (no username: no login), so
+    an unset password variable is only worth a warning then.
+    """
+    environ = os.environ if environ is None else environ
+    words = _CONFIG_WARNINGS["en" if config.language == "en" else "vi"]
+    email = config.email
+    warnings = []
+    if email.enabled and email.username and not environ.get(email.password_env):
+        warnings.append(words["password_unset"].format(env=email.password_env))
+    if email.username and email.tls == "none":
+        warnings.append(words["plaintext"])
+    return warnings
+
+
 _RESERVED_WINDOWS = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
 
@@ -178,6 +214,12 @@ def quarter_dates(name: str) -> tuple[date, date] | None:
     start = date(year, 3 * q - 2, 1)
     end = date(year + 1, 1, 1) if q == 4 else date(year, 3 * q + 1, 1)
     return start, date.fromordinal(end.toordinal() - 1)
+
+
+def department_path(index: int, key: object = None) -> str:
+    """The key path of the ``index``-th (0-based) [[departments]] table as people count: ``departments[2] "sales"``."""
+    named = f' "{key}"' if isinstance(key, str) and _KEY_RE.match(key) else ""
+    return f"departments[{index + 1}]{named}"
 
 
 def find_config_path(explicit: str | os.PathLike | None) -> Path:
@@ -580,7 +622,7 @@ def _parse_departments(r: _Reader, raw: Any) -> tuple[Department, ...]:
     departments = []
     seen: set[str] = set()
     for index, table in enumerate(raw):
-        path = f"departments[{index}]"
+        path = department_path(index, table.get("key") if isinstance(table, dict) else None)
         if not isinstance(table, dict):
             r.problem(path, f"expected a table, got {_describe(table)}")
             continue

@@ -19,7 +19,7 @@ class ConfigError(OkrsheetsError, ValueError):
     """The config file is missing, unreadable or wrong.
 
     ``problems`` holds one line per problem, each naming the key path
-    (``departments[3].values."O2.KR1".target``) and what was expected.
+    (``departments[4] "hr".values."O2.KR1".target``) and what was expected.
     """
 
     exit_code = 2

@@ -53,8 +53,8 @@ def test_unfilled_slots_are_warned_with_the_key_to_set(tmp_path: Path):
     path = _write(tmp_path, MINIMAL + '[[departments]]\nkey = "mkt"\ntemplate = "marketing"\nobjectives = ["O1"]\n')
     result = _check(path)
     assert result.exit_code == 0
-    assert 'warning: mkt O1: slot {period} (thời gian) is not filled; set departments[0].values.O1.period' in result.output
-    assert 'warning: mkt O1.KR1: target is not set, so this KR cannot be scored; set departments[0].values."O1.KR1".target' in result.output
+    assert 'warning: mkt O1: slot {period} (thời gian) is not filled; set departments[1] "mkt".values.O1.period' in result.output
+    assert 'warning: mkt O1.KR1: target is not set, so this KR cannot be scored; set departments[1] "mkt".values."O1.KR1".target' in result.output
     assert "[thời gian]" in result.output  # the unfilled slot shows the article's words
 
 
@@ -68,7 +68,7 @@ def test_wrong_type_names_the_key_path(tmp_path: Path):
     )
     result = _check(path)
     assert result.exit_code == 2
-    assert 'departments[3].values."O2.KR1".target: expected a number, got "hai mươi"' in result.output
+    assert 'departments[4] "d".values."O2.KR1".target: expected a number, got "hai mươi"' in result.output
     assert "Traceback" not in result.output
 
 
@@ -100,17 +100,17 @@ def test_bad_settings_exit_2_with_the_key(tmp_path: Path, extra: str, message: s
 @pytest.mark.parametrize(
     "department, message",
     [
-        ('template = "nope"', 'departments[0].template: unknown template set "nope"'),
-        ('template = "hr"\nobjectives = ["O9"]', 'departments[0].objectives[0]: no objective "O9" in template "hr"'),
-        ('template = "hr"\nvalues."O1.KR9" = { target = 1 }', 'departments[0].values."O1.KR9": no such objective or KR in template "hr"'),
-        ('template = "hr"\nvalues."O1.KR2" = { start = 30, target = 30 }', 'departments[0].values."O1.KR2": start and target are both 30'),
+        ('template = "nope"', 'departments[1] "hr".template: unknown template set "nope"'),
+        ('template = "hr"\nobjectives = ["O9"]', 'departments[1] "hr".objectives[0]: no objective "O9" in template "hr"'),
+        ('template = "hr"\nvalues."O1.KR9" = { target = 1 }', 'departments[1] "hr".values."O1.KR9": no such objective or KR in template "hr"'),
+        ('template = "hr"\nvalues."O1.KR2" = { start = 30, target = 30 }', 'departments[1] "hr".values."O1.KR2": start and target are both 30'),
         ('template = "hr"\nvalues."O1.KR2" = { start = 30, target = 45 }', "a decrease KR's target (45) must be below its start (30)"),
-        ('template = "hr"\nvalues."O1.KR1" = { target = 5, weight = 0 }', 'departments[0].values."O1.KR1".weight: expected a number greater than 0, got 0'),
-        ('template = "hr"\nvalues."O1.KR1" = { target = 5, weight = "x" }', 'departments[0].values."O1.KR1".weight: expected a number, got "x"'),
+        ('template = "hr"\nvalues."O1.KR1" = { target = 5, weight = 0 }', 'departments[1] "hr".values."O1.KR1".weight: expected a number greater than 0, got 0'),
+        ('template = "hr"\nvalues."O1.KR1" = { target = 5, weight = "x" }', 'departments[1] "hr".values."O1.KR1".weight: expected a number, got "x"'),
         ('template = "hr"\nvalues."O4.KR3" = { target = 5 }', "is a milestone (done / not done); it has no target"),
-        ('template = "hr"\nvalues."O1.KR1" = { target = 5, colour = "x" }', 'departments[0].values."O1.KR1".colour: not a slot of this text'),
-        ('template = "hr"\nweight = -1', "departments[0].weight: expected a number greater than 0, got -1"),
-        ('template = "hr"\nowners = ["not-an-email"]', 'departments[0].owners[0]: expected an e-mail address, got "not-an-email"'),
+        ('template = "hr"\nvalues."O1.KR1" = { target = 5, colour = "x" }', 'departments[1] "hr".values."O1.KR1".colour: not a slot of this text'),
+        ('template = "hr"\nweight = -1', 'departments[1] "hr".weight: expected a number greater than 0, got -1'),
+        ('template = "hr"\nowners = ["not-an-email"]', 'departments[1] "hr".owners[0]: expected an e-mail address, got "not-an-email"'),
     ],
 )
 def test_department_mistakes(tmp_path: Path, department: str, message: str):
@@ -127,7 +127,7 @@ def test_all_problems_are_reported_at_once(tmp_path: Path):
     assert any(p.startswith("company: missing") for p in problems)
     assert any(p.startswith("quarter.name:") for p in problems)
     assert any(p.startswith("language:") for p in problems)
-    assert any(p.startswith("departments[0].key:") for p in problems)
+    assert any(p.startswith("departments[1].key:") for p in problems)
 
 
 def test_explicit_quarter_dates(tmp_path: Path):

@@ -11,6 +11,7 @@ import click
 from okrsheets import __version__
 from okrsheets.cli.google import google as google_group
 from okrsheets.cli.init import init_command
+from okrsheets.cli.lint import lint_command
 from okrsheets.cli.nightly import schedule_command, status_command
 from okrsheets.cli.options import CONFIG_HELP, invoked_as
 from okrsheets.cli.report import score_table
@@ -61,9 +62,12 @@ def check_config(config_path: str | None) -> None:
     path of every problem when the config is wrong.
     """
     from okrsheets.cli.report import plan_lines
+    from okrsheets.config import config_warnings
+    from okrsheets.lint import fraction_findings
 
     plan = _load(config_path)
-    for line in plan_lines(plan):
+    more = config_warnings(plan.config) + [f"{f.path}: {f.message}; {f.fix}" for f in fraction_findings(plan)]
+    for line in plan_lines(plan, more):
         click.echo(line)
 
 
@@ -72,7 +76,8 @@ def check_config(config_path: str | None) -> None:
 @click.option("--dry-run", is_flag=True, help="Print what would be created or changed; write nothing.")
 @click.option("--department", "departments", multiple=True, metavar="KEY", help="Only this department (repeatable).")
 @click.option("--force", is_flag=True, help="Rebuild workbooks whose structure was damaged (a timestamped backup is kept first).")
-def provision(config_path: str | None, dry_run: bool, departments: tuple[str, ...], force: bool) -> None:
+@click.option("--create", is_flag=True, help="Create the [backend] folder even when its parent folder does not exist (refused otherwise: an unmounted share).")
+def provision(config_path: str | None, dry_run: bool, departments: tuple[str, ...], force: bool, create: bool) -> None:
     """Create or update one workbook per department for the quarter.
 
     Safe to re-run: unchanged workbooks are not touched, and every value a
@@ -81,12 +86,20 @@ def provision(config_path: str | None, dry_run: bool, departments: tuple[str, ..
     team are skipped with a message (exit 1).
     """
     from okrsheets.backends import open_backend
-    from okrsheets.jobs.provision import provision as run
+    from okrsheets.cli.lint import lint_count_line
+    from okrsheets.errors import BackendError
+    from okrsheets.files import describe_os_error
+    from okrsheets.jobs.provision import prepare_folder, provision as run
 
     plan = _load(config_path)
     backend = open_backend(plan.config)
-    outcomes = run(plan, backend, departments or None, dry_run=dry_run, force=force)
+    try:
+        prepare_folder(plan.config, create=create, dry_run=dry_run)
+        outcomes = run(plan, backend, departments or None, dry_run=dry_run, force=force)
+    except OSError as exc:  # a file-system surprise while writing: one line, never a traceback
+        raise BackendError(describe_os_error(exc, exc.filename, plan.config.language)) from None
     _print_outcomes(outcomes, dry_run)
+    click.echo(lint_count_line(plan))
     if not all(o.ok for o in outcomes):
         sys.exit(1)
 
@@ -122,7 +135,9 @@ def _print_outcomes(outcomes, dry_run: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON on stdout (nothing else goes to stdout).")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Compute pace and status for this date (YYYY-MM-DD) instead of today.")
 @click.option("--wait", is_flag=True, help="If another rollup is running, wait for it instead of exiting.")
-def rollup(config_path: str | None, as_json: bool, as_of, wait: bool) -> None:
+@click.option("--dry-run", is_flag=True, help="Read and score, print what would be written (summary, history row, state); write nothing.")
+@click.option("--force", is_flag=True, help="Allow an --as-of date outside the quarter (it overwrites the summary and adds a history row).")
+def rollup(config_path: str | None, as_json: bool, as_of, wait: bool, dry_run: bool, force: bool) -> None:
     """Read every team workbook, score it and write the company summary.
 
     Problems in team sheets become rows of the summary's data-issues sheet;
@@ -141,9 +156,17 @@ def rollup(config_path: str | None, as_json: bool, as_of, wait: bool) -> None:
     from okrsheets.config import load_config
 
     from okrsheets.jobs.nightly import unread_message
+    from okrsheets.jobs.rollup import as_of_outside_quarter
 
     config = load_config(config_path)
-    result = _run_rollup(config, as_of.date() if as_of else None, wait)
+    day = as_of.date() if as_of else None
+    outside = as_of_outside_quarter(config, day) if day else None
+    if outside and not (force or dry_run):
+        raise click.UsageError(outside)
+    if dry_run:
+        _dry_run(config, day, as_json)
+        return
+    result = _run_rollup(config, day, wait)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -152,6 +175,26 @@ def rollup(config_path: str | None, as_json: bool, as_of, wait: bool) -> None:
     for error in result.errors:  # e.g. the summary was open, so tonight's went beside it
         click.echo(error, err=True)
     unread = unread_message(result)
+    if unread:
+        click.echo(unread, err=True)
+        sys.exit(1)
+
+
+def _dry_run(config, as_of, as_json: bool) -> None:
+    """Score and print what a rollup would write; nothing is written, no lock, log or run record."""
+    from okrsheets.cli.report import preview_lines
+    from okrsheets.jobs.nightly import unread_message
+    from okrsheets.jobs.rollup import preview_rollup
+    from okrsheets.jobs.runlog import setup_stderr_logging
+
+    setup_stderr_logging(config.tz)
+    preview = preview_rollup(config, as_of)
+    if as_json:
+        click.echo(json.dumps({**preview.result.to_json(), "dry_run": preview.to_json()}, ensure_ascii=False, indent=2))
+    else:
+        for line in score_table(preview.result) + preview_lines(preview):
+            click.echo(line)
+    unread = unread_message(preview.result)
     if unread:
         click.echo(unread, err=True)
         sys.exit(1)
@@ -273,6 +316,7 @@ def _library(config_path: str | None) -> TemplateLibrary:
 
 
 cli.add_command(init_command)
+cli.add_command(lint_command)
 cli.add_command(schedule_command)
 cli.add_command(status_command)
 

@@ -39,7 +39,8 @@ def _slot_lines(slots, indent: str) -> list[str]:
     return [f"{indent}{{{s.name}}}: {s.type} [{s.label}]" for s in slots]
 
 
-def plan_lines(plan: QuarterPlan) -> list[str]:
+def plan_lines(plan: QuarterPlan, more_warnings: list[str] = ()) -> list[str]:
+    """The resolved plan; ``more_warnings`` (config and lint warnings, in the config's language) come before the count."""
     config = plan.config
     q = config.quarter
     lines = [
@@ -61,11 +62,15 @@ def plan_lines(plan: QuarterPlan) -> list[str]:
                 lines.append(f"        {_measure(kr, config.locale, config.language)}")
         for warning in department.warnings:
             lines.append(f"  warning: {warning}")
+    if more_warnings:
+        lines.append("")
+        prefix = "warning" if config.language == "en" else "cảnh báo"
+        lines.extend(f"{prefix}: {warning}" for warning in more_warnings)
     total_kr = sum(len(d.key_results) for d in plan.departments)
     lines.append("")
     lines.append(
         f"{len(plan.departments)} departments, {sum(len(d.objectives) for d in plan.departments)} objectives,"
-        f" {total_kr} key results; {len(plan.warnings)} warnings"
+        f" {total_kr} key results; {len(plan.warnings) + len(more_warnings)} warnings"
     )
     return lines
 
@@ -102,4 +107,25 @@ def score_table(result) -> list[str]:
     lines += ["-" * len(fmt(total)), fmt(total)]
     if result.summary_path:
         lines.append(("Báo cáo tổng hợp: " if lang == "vi" else "Summary: ") + result.summary_path)
+    return lines
+
+
+def preview_lines(preview) -> list[str]:
+    """What ``rollup --dry-run`` would write, in the config's language (a RollupPreview)."""
+    lang = preview.result.language
+    locale = "en_US" if lang == "en" else "vi_VN"
+    pct = lambda v: f"{format_number(v * 100, locale, 1)}%"  # noqa: E731
+    day, score, departments = preview.history_row
+    shown = day.isoformat() if lang == "en" else day.strftime("%d/%m/%Y")
+    scores = ", ".join(f"{key} {pct(value)}" for key, value in departments.items())
+    if lang == "en":
+        lines = ["Dry run: nothing was written. A rollup would write:",
+                 f"  summary: {preview.summary_path}" + (f" (beside the open one, lock file {preview.summary_open.name})" if preview.summary_open else ""),
+                 f"  history row {shown}" + (" (replacing that date's row)" if preview.replaces_row else " (a new row)") + f": company {pct(score)}; {scores}",
+                 f"  state: {preview.state_path}", f"  last good readings: {preview.readings_path}"]
+    else:
+        lines = ["Chạy thử: chưa ghi gì. Một lần tổng hợp thật sẽ ghi:",
+                 f"  bảng tổng hợp: {preview.summary_path}" + (f" (bên cạnh tệp đang mở, tệp khóa {preview.summary_open.name})" if preview.summary_open else ""),
+                 f"  dòng lịch sử {shown}" + (" (thay dòng của ngày đó)" if preview.replaces_row else " (dòng mới)") + f": công ty {pct(score)}; {scores}",
+                 f"  trạng thái: {preview.state_path}", f"  số liệu đọc được gần nhất: {preview.readings_path}"]
     return lines

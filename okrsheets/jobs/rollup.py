@@ -25,7 +25,7 @@ from okrsheets import i18n
 from okrsheets.backends import open_backend
 from okrsheets.backends.base import Backend, SheetData
 from okrsheets.config import Config
-from okrsheets.errors import BackendError, WorkbookError
+from okrsheets.errors import BackendError, OkrsheetsError, WorkbookError
 from okrsheets.files import atomic_write, check_folder, describe_os_error, office_lock_file, remove_stale_temps
 from okrsheets.jobs.readings import DepartmentReading, KeyResultReading, ReadingsStore
 from okrsheets.sheets.team_workbook import COL, FIRST_ROW, META_SHEET, OKR_SHEET, read_meta
@@ -516,6 +516,76 @@ def run_rollup(config: Config, as_of: date | None = None, progress: Callable[[in
         raise BackendError(describe_os_error(exc, getattr(exc, "filename", None) or target, lang)) from None
     return replace(result, summary_path=str(target), errors=tuple(errors), started_at=started,
                    finished_at=datetime.now(config.tz))
+
+
+@dataclass(frozen=True)
+class RollupPreview:
+    """What ``rollup --dry-run`` found: tonight's scores, and what a real run would write where."""
+
+    result: RollupResult
+    summary_path: Path
+    summary_open: Path | None  # the lock file of a summary open in Excel or LibreOffice: it would go beside it
+    history_row: tuple[date, float, dict[str, float]]  # the as-of date, the company score, each read department's
+    replaces_row: bool  # the summary already has a row of that date: it would be replaced, not added
+    state_path: Path
+    readings_path: Path
+
+    def to_json(self) -> dict:
+        day, score, departments = self.history_row
+        return {
+            "written": False,
+            "summary_path": str(self.summary_path),
+            "summary_open": str(self.summary_open) if self.summary_open else None,
+            "history_row": {"date": day.isoformat(), "score": score, "departments": departments,
+                            "replaces_existing_row": self.replaces_row},
+            "state_path": str(self.state_path),
+            "readings_path": str(self.readings_path),
+        }
+
+
+def preview_rollup(config: Config, as_of: date | None = None, backend: Backend | None = None) -> RollupPreview:
+    """Read and score like :func:`run_rollup`, and write nothing at all.
+
+    No temporary file is removed, no state, readings, summary, log, lock or
+    run record is written: the quarter folder is left exactly as it was.
+    """
+    from okrsheets.backends.excel_summary import read_history, summary_target
+
+    lang = "en" if config.language == "en" else "vi"
+    plan = build_plan(config)
+    backend = backend or open_backend(config)
+    as_of = as_of or today_in(config.timezone)
+    folder = config.quarter_folder
+    state_path = folder / STATE_NAME
+    readings = ReadingsStore.load(folder)
+    result = score_quarter(plan, backend, as_of, _load_state(state_path), readings=readings)
+    if result.departments and not any(d.readable for d in result.departments):
+        raise BackendError(_NIGHT_MESSAGES[lang]["none_read"].format(total=len(result.departments), folder=folder))
+    target, open_lock = summary_target(folder, as_of)
+    try:
+        replaces = any(row["date"] == as_of for row in read_history(target))
+    except (OkrsheetsError, OSError):
+        replaces = False  # an unreadable summary is kept aside by the real run; the row is new there
+    row = (as_of, result.score, {d.key: d.score for d in result.departments if d.readable})
+    return RollupPreview(result, target, open_lock, row, replaces, state_path, readings.path)
+
+
+def as_of_outside_quarter(config: Config, as_of: date) -> str | None:
+    """Why a rollup ``as_of`` this date needs --force (it is outside the quarter), or None."""
+    q = config.quarter
+    if q.start <= as_of <= q.end:
+        return None
+    show = (lambda d: d.isoformat()) if config.language == "en" else (lambda d: d.strftime("%d/%m/%Y"))
+    words = _NIGHT_WORDS["en" if config.language == "en" else "vi"]["outside"]
+    return words.format(day=show(as_of), quarter=q.name, start=show(q.start), end=show(q.end))
+
+
+_NIGHT_WORDS = {
+    "vi": {"outside": "--as-of {day} nằm ngoài quý {quarter} ({start} – {end}): bảng tổng hợp sẽ bị ghi đè và lịch sử thêm"
+                      " một dòng không xóa được; xem trước với --dry-run, hoặc thêm --force nếu đúng là muốn vậy"},
+    "en": {"outside": "--as-of {day} is outside quarter {quarter} ({start} – {end}): the summary would be overwritten and its"
+                      " history would get a row that stays; look first with --dry-run, or add --force if that is really wanted"},
+}
 
 
 _SUMMARY_OPEN = {
