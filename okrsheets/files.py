@@ -134,6 +134,32 @@ def _first_file(path: Path) -> Path:
     return path
 
 
+_NO_PARENT = {
+    "vi": "{parent} không tồn tại (ổ đĩa hoặc thư mục mạng chưa được gắn?), nên không tạo {folder}; kiểm tra [backend] folder"
+          " trong cấu hình",
+    "en": "{parent} does not exist (a disk or network share not mounted?), so {folder} was not created; check [backend] folder"
+          " in the config",
+}
+_CREATE_HINT = {
+    "vi": ", hoặc chạy lại với --create nếu đúng là cần tạo thư mục mới",
+    "en": ", or run again with --create if a new folder is really wanted",
+}
+
+
+def check_share_mounted(data_folder: Path, lang: str = "vi", create_hint: bool = False) -> None:
+    """Refuse a data folder that is missing together with its parent: an unmounted network share.
+
+    Creating it would fill the local disk instead, unnoticed. A BackendError in
+    ``lang``; ``create_hint`` adds "run again with --create" (for commands that have it).
+    """
+    data_folder = Path(data_folder)
+    if os.path.lexists(data_folder) or os.path.lexists(data_folder.parent):
+        return
+    lang = "en" if lang == "en" else "vi"
+    message = _NO_PARENT[lang].format(parent=data_folder.parent, folder=data_folder)
+    raise BackendError(message + (_CREATE_HINT[lang] if create_hint else ""))
+
+
 def check_folder(folder: Path, lang: str = "vi") -> None:
     """Create ``folder`` if needed and make sure files can be written in it; else a BackendError that says why."""
     folder = Path(folder)

@@ -90,6 +90,17 @@ def test_provision_refuses_a_folder_whose_parent_is_missing_unless_create(tmp_pa
     assert (share / "okr-data" / "2026-Q4" / "hr.xlsx").is_file()
 
 
+def test_rollup_of_an_unmounted_share_writes_nothing_anywhere(tmp_path):
+    share = tmp_path / "mnt" / "share"  # not mounted: does not exist
+    config = _config(tmp_path, folder=str(share / "okr-data"))
+    run = _okrsheets("rollup", "--config", str(config))
+    assert run.returncode == 1
+    assert f"Error: {share} không tồn tại (ổ đĩa hoặc thư mục mạng chưa được gắn?)" in run.stderr
+    assert "--create" not in run.stderr  # rollup has no such option
+    assert "Traceback" not in run.stderr
+    assert not (tmp_path / "mnt").exists()  # no lock, log or last-run.json on the local disk
+
+
 def test_a_missing_data_folder_under_an_existing_parent_is_created(tmp_path):
     result = _cli("provision", "--config", str(_config(tmp_path, folder="okr-data")))
     assert result.exit_code == 0, result.output

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from okrsheets.config import Config
 from okrsheets.errors import OkrsheetsError
-from okrsheets.files import check_folder
+from okrsheets.files import check_folder, check_share_mounted
 from okrsheets.jobs.lock import LockOwner, held_by, rollup_lock
 from okrsheets.core.results import RollupResult
 from okrsheets.jobs.runlog import (
@@ -73,6 +73,8 @@ def run_nightly(
     rollup = rollup or default_rollup()
     now = clock or (lambda: datetime.now(config.tz))
     folder = config.quarter_folder
+    if config.backend == "excel" and config.excel is not None:  # an unmounted share: read and write nothing
+        check_share_mounted(Path(config.excel.folder), config.language)
     check_folder(folder, config.language)  # a folder that is a file, a link loop, no permission: say so plainly
     with log_file(folder, config.tz):
         with rollup_lock(folder, wait=wait, tz=config.tz, command=trigger):

@@ -20,7 +20,7 @@ from pathlib import Path
 from okrsheets.backends.base import Backend, WorkbookData
 from okrsheets.config import Config
 from okrsheets.errors import BackendError, WorkbookError, WorkbookLockedError
-from okrsheets.files import check_folder, describe_os_error
+from okrsheets.files import check_folder, check_share_mounted, describe_os_error
 from okrsheets.sheets.team_workbook import (
     COL,
     FIRST_ROW,
@@ -65,13 +65,6 @@ class ExistingWorkbook:
     entry_rows: dict[int, tuple[str, bool]] = field(default_factory=dict)  # row number -> (ID, archived), in order
 
 
-_NO_PARENT = {
-    "vi": "{parent} không tồn tại (ổ đĩa hoặc thư mục mạng chưa được gắn?), nên không tạo {folder}; kiểm tra [backend] folder"
-          " trong cấu hình, hoặc chạy lại với --create nếu đúng là cần tạo thư mục mới",
-    "en": "{parent} does not exist (a disk or network share not mounted?), so {folder} was not created; check [backend] folder"
-          " in the config, or run again with --create if a new folder is really wanted",
-}
-
 
 def prepare_folder(config: Config, create: bool = False, dry_run: bool = False) -> None:
     """Make sure the Excel backend's quarter folder can be written; raise a BackendError saying why not.
@@ -86,8 +79,8 @@ def prepare_folder(config: Config, create: bool = False, dry_run: bool = False) 
         return
     lang = config.language
     data = Path(config.excel.folder)
-    if not create and not os.path.lexists(data) and not os.path.lexists(data.parent):
-        raise BackendError(_NO_PARENT["en" if lang == "en" else "vi"].format(parent=data.parent, folder=data))
+    if not create:
+        check_share_mounted(data, lang, create_hint=True)
     for part in (data.parent, data, config.quarter_folder):  # a file or a link loop where a folder should be
         if os.path.lexists(part) and not os.path.isdir(part):
             raise BackendError(describe_os_error(NotADirectoryError(errno.ENOTDIR, "Not a directory", str(part)), part, lang))
