@@ -4,9 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Literal, Protocol
 
 from okrsheets.sheets.spec import WorkbookSpec
+
+
+# The kinds of number format the rollup tells apart: a percent format stores 45% as 0.45,
+# a date format shows a day (the cell's number is a date serial); everything else is "other".
+FormatKind = Literal["percent", "date", "other"]
+
+
+@dataclass(frozen=True)
+class SheetDetails:
+    """What a backend knows about a sheet's cells beyond their values (all positions 1-based).
+
+    The rollup uses it to read a cell by its own number format (not the one
+    provisioning meant it to have), to find formulas with no saved result, and
+    to notice a sheet whose locked cells or protection a team changed. A
+    backend that cannot tell leaves ``SheetData.details`` None.
+    """
+
+    format_kinds: dict[tuple[int, int], FormatKind] = field(default_factory=dict)  # cells not listed: "other"
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # formula text, without the leading "="
+    no_result: frozenset[tuple[int, int]] = frozenset()  # formula cells saved without a computed value
+    protected: bool = False  # the sheet is protected (locked cells cannot be edited)
+
+    def format_kind(self, row: int, column: int) -> FormatKind:
+        return self.format_kinds.get((row, column), "other")
 
 
 @dataclass(frozen=True)
@@ -17,6 +41,7 @@ class SheetData:
     rows: list[list[object]]
     merged: tuple[tuple[int, int, int, int], ...] = ()  # (first_row, first_col, last_row, last_col), 1-based
     hidden: bool = False
+    details: SheetDetails | None = None  # formats, formulas, protection; None when the backend cannot tell
 
     def value(self, row: int, column: int) -> object:
         if 1 <= row <= len(self.rows) and 1 <= column <= len(self.rows[row - 1]):
@@ -69,3 +94,6 @@ class Backend(Protocol):
 
     def backup(self, department_key: str, stamp: str) -> str:
         """Keep a copy before a forced rebuild; returns where it went."""
+
+    # Optional: ``near_misses(department_key) -> list[str]``, the names of workbooks beside a missing
+    # one that may be it renamed ("marketing (1).xlsx", "marketing.ods"), for the rollup's message.

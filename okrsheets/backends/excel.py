@@ -7,6 +7,7 @@ LibreOffice); reads with python-calamine, about 20x faster than openpyxl.
 from __future__ import annotations
 
 import posixpath
+import re
 import shutil
 import zipfile
 from collections.abc import Collection
@@ -17,7 +18,6 @@ from xml.etree import ElementTree
 from openpyxl import Workbook
 from openpyxl.formatting.rule import DataBarRule, FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
-from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
 
@@ -26,9 +26,11 @@ from okrsheets.errors import WorkbookError
 from okrsheets.files import atomic_write, ensure_not_open
 from okrsheets.i18n import GRADE_FILL, GRADE_FONT, UNREADABLE
 from okrsheets.sheets.spec import STYLES, Formula, SheetSpec, WorkbookSpec, a1
-from okrsheets.backends.base import SheetData, WorkbookData
+from okrsheets.backends.base import SheetData, SheetDetails, WorkbookData
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Extensions of files that may be a team's workbook saved under another name or format.
+_WORKBOOK_SUFFIXES = frozenset({"xlsx", "xlsm", "xls", "ods", "csv", "numbers"})
 
 
 class ExcelBackend:
@@ -60,6 +62,29 @@ class ExcelBackend:
         workbook = render(spec)
         atomic_write(path, workbook.save)
 
+    def near_misses(self, department_key: str) -> list[str]:
+        """Files beside a missing workbook that may be it under another name or format, by name.
+
+        "marketing (1).xlsx", "marketing-old.xlsx", "marketing.ods", "Marketing.XLSX" for
+        marketing.xlsx; never another department's own workbook, a lock file or a backup.
+        """
+        path = self.path(department_key)
+        stem = path.stem.casefold()
+        others = {self.path(d.key).name.casefold() for d in self.config.departments} - {path.name.casefold()}
+        try:
+            names = sorted(entry.name for entry in self.folder.iterdir())
+        except OSError:
+            return []
+        found = []
+        for name in names:
+            folded = name.casefold()
+            if folded in others or name.startswith((".", "~$")) or ".backup-" in folded or name == path.name:
+                continue
+            base, dot, suffix = folded.rpartition(".")
+            if dot and suffix in _WORKBOOK_SUFFIXES and (base == stem or (base.startswith(stem) and not base[len(stem)].isalnum())):
+                found.append(name)
+        return found
+
     def backup(self, department_key: str, stamp: str) -> str:
         path = self.path(department_key)
         target = path.with_name(f"{path.stem}.backup-{stamp}{path.suffix}")
@@ -70,10 +95,15 @@ class ExcelBackend:
 def read_workbook(path: Path, only: Collection[str] | None = None) -> WorkbookData:
     """Every sheet's values (or those of the sheets named in ``only`` that exist) with calamine.
 
-    Raises a clear WorkbookError when the file is not a readable workbook.
+    Each sheet also gets its `SheetDetails` (number-format kinds, formulas,
+    protection) from one pass over the sheet XML, the pass that also puts back
+    the error values calamine reads as empty. Raises a clear WorkbookError, with
+    a ``reason`` the rollup words for the team, when the file is not a readable
+    workbook.
     """
-    if not path.exists():
-        raise WorkbookError(f"{path}: file not found")
+    reason = _unusable_path(path)
+    if reason:
+        raise WorkbookError(f"{path}: {UNREADABLE['en'][reason]}", reason)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for every kind of bad file
@@ -81,7 +111,7 @@ def read_workbook(path: Path, only: Collection[str] | None = None) -> WorkbookDa
         raise WorkbookError(f"{path}: not a readable .xlsx workbook ({UNREADABLE['en'][reason]}: {exc})", reason) from exc
     try:
         hidden = {m.name: str(m.visible).lower() not in ("visible", "sheetvisibleenum.visible") for m in workbook.sheets_metadata}
-        sheets = {}
+        read = {}
         for name in workbook.sheet_names:
             if only is not None and name not in only:
                 continue
@@ -90,8 +120,13 @@ def read_workbook(path: Path, only: Collection[str] | None = None) -> WorkbookDa
             merged = tuple(
                 (r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])
             )
-            sheets[name] = SheetData(name, rows, merged, hidden.get(name, False))
-        _restore_error_values(sheets, _error_cells(path, sheets))
+            read[name] = (rows, merged)
+        details = _sheet_details(path, read)
+        sheets = {}
+        for name, (rows, merged) in read.items():
+            found, errors = details.get(name, (None, ()))
+            _restore_error_values(rows, errors)
+            sheets[name] = SheetData(name, rows, merged, hidden.get(name, False), found)
         return WorkbookData(str(path), sheets)
     except Exception as exc:
         raise WorkbookError(f"{path}: the workbook is damaged and cannot be read ({exc})", "damaged") from exc
@@ -99,32 +134,38 @@ def read_workbook(path: Path, only: Collection[str] | None = None) -> WorkbookDa
         workbook.close()
 
 
-def _error_cells(path: Path, wanted: Collection[str]) -> dict[str, list[tuple[str, str]]]:
-    """The error values (#REF!, #DIV/0! ...) of the sheets in ``wanted``, as {sheet: [(A1 ref, error)]}.
+def _unusable_path(path: Path) -> str | None:
+    """Why ``path`` cannot even be opened (a WorkbookError reason), or None."""
+    try:
+        if path.is_dir():
+            return "directory"
+        if not path.exists():
+            return "broken_link" if path.is_symlink() else "missing"
+        with open(path, "rb"):
+            return None
+    except PermissionError:
+        return "permission"
+    except OSError:  # a symlink loop, or a name the file system refuses
+        return "broken_link"
 
-    calamine reads an error cell as '' (like an empty one), so the worksheet
-    XML is searched for ``t="e"`` cells; only a sheet that holds one is parsed.
+
+def _sheet_details(path: Path, wanted: Collection[str]) -> dict[str, tuple[SheetDetails, list[tuple[int, int, str]]]]:
+    """For each sheet in ``wanted``: its SheetDetails and its error cells [(row, column, "#DIV/0!")].
+
+    One pass over the zip: the workbook's sheet list, styles.xml (which number
+    format each cell style has) and the XML of the wanted sheets only.
     """
-    found: dict[str, list[tuple[str, str]]] = {}
     with zipfile.ZipFile(path) as archive:
-        members = {n: archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")}
-        flagged = [n for n, xml in members.items() if b't="e"' in xml]
-        if not flagged:
-            return found
-        titles = _sheet_members(archive)
-    for member in flagged:
-        title = titles.get(member)
-        if title in wanted:
-            found[title] = [
-                (cell.get("r"), cell.findtext(f"{_MAIN}v") or "#N/A")
-                for cell in ElementTree.fromstring(members[member]).iter(f"{_MAIN}c")
-                if cell.get("t") == "e"
-            ]
-    return found
+        members = {member: title for member, title in _sheet_members(archive).items() if title in wanted}
+        if not members:
+            return {}
+        kinds = _style_kinds(archive)
+        return {title: _parse_sheet(archive.read(member), kinds) for member, title in members.items()}
 
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_C, _F, _V, _ROW = f"{_MAIN}c", f"{_MAIN}f", f"{_MAIN}v", f"{_MAIN}row"
 
 
 def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -141,28 +182,139 @@ def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
     return members
 
 
-def _restore_error_values(sheets: dict[str, SheetData], errors: dict[str, list[tuple[str, str]]]) -> None:
+# Built-in number formats (ECMA-376 18.8.30): 9 and 10 are percents; these are dates and times
+# (27-36 and 50-58 are the East Asian date formats).
+_BUILTIN_PERCENT = frozenset({9, 10})
+_BUILTIN_DATE = frozenset({*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)})
+_QUOTED = re.compile(r'"[^"]*"|\\.|_.|\*.')
+_BRACKETS = re.compile(r"\[([^\]]*)\]")
+
+
+def format_kind(code: str) -> str:
+    """The kind of a custom number-format code: "percent", "date" or "other".
+
+    Quoted text, escaped characters and [colour]/[$-locale] sections do not
+    count; a % makes a percent, a day, month, year, hour or second token a date
+    (an elapsed time such as [h]:mm counts as a date too).
+    """
+    code = _QUOTED.sub("", code.split(";", 1)[0])
+    elapsed = any(inner.lower() in ("h", "hh", "m", "mm", "s", "ss") for inner in _BRACKETS.findall(code))
+    code = _BRACKETS.sub("", code).lower().replace("general", "")
+    if "%" in code:
+        return "percent"
+    if elapsed or any(token in code for token in "ymdhs") or "am/pm" in code:
+        return "date"
+    return "other"
+
+
+def _style_kinds(archive: zipfile.ZipFile) -> list[str]:
+    """The format kind of each cell style (a cell's ``s`` attribute indexes this list)."""
+    try:
+        styles = ElementTree.fromstring(archive.read("xl/styles.xml"))
+    except KeyError:  # no styles part: every cell is General
+        return []
+    codes = {int(n.get("numFmtId", -1)): n.get("formatCode", "") for n in styles.iter(f"{_MAIN}numFmt")}
+    kinds = []
+    cell_xfs = styles.find(f"{_MAIN}cellXfs")
+    for xf in cell_xfs if cell_xfs is not None else ():
+        number = int(xf.get("numFmtId") or 0)
+        if number in codes:
+            kinds.append(format_kind(codes[number]))
+        else:
+            kinds.append("percent" if number in _BUILTIN_PERCENT else "date" if number in _BUILTIN_DATE else "other")
+    return kinds
+
+
+def _parse_sheet(xml: bytes, kinds: list[str]) -> tuple[SheetDetails, list[tuple[int, int, str]]]:
+    """One sheet's details and error cells, from its XML."""
+    root = ElementTree.fromstring(xml)
+    format_kinds: dict[tuple[int, int], str] = {}
+    formulas: dict[tuple[int, int], str] = {}
+    no_result: set[tuple[int, int]] = set()
+    errors: list[tuple[int, int, str]] = []
+    row_number = 0
+    for row in root.iter(_ROW):
+        row_number = int(row.get("r") or row_number + 1)
+        column = 0
+        for cell in row.iter(_C):
+            ref = cell.get("r")
+            column = _column_number(ref) if ref else column + 1
+            position = (row_number, column)
+            style = cell.get("s")
+            if style:
+                index = int(style)
+                kind = kinds[index] if index < len(kinds) else "other"
+                if kind != "other":
+                    format_kinds[position] = kind
+            cell_type = cell.get("t")
+            value = cell.find(_V)
+            if cell_type == "e":
+                errors.append((row_number, column, (value.text if value is not None else None) or "#N/A"))
+            formula = cell.find(_F)
+            if formula is not None:
+                text = formula.text
+                formulas[position] = text if text is not None else f"shared:{formula.get('si')}"
+                if (value is None or not value.text) and cell_type != "str":
+                    no_result.add(position)
+    protection = root.find(f"{_MAIN}sheetProtection")
+    protected = protection is not None and protection.get("sheet", "0").lower() in ("1", "true")
+    return SheetDetails(format_kinds, formulas, frozenset(no_result), protected), errors
+
+
+def _column_number(ref: str) -> int:
+    """The 1-based column of an A1 reference ("AB12" -> 28)."""
+    number = 0
+    for char in ref:
+        if char.isdigit():
+            break
+        number = number * 26 + ord(char.upper()) - 64
+    return number
+
+
+def _restore_error_values(rows: list[list[object]], errors: Collection[tuple[int, int, str]]) -> None:
     """Put each error value back into the cell calamine left empty, as its text ("#DIV/0!")."""
-    for title, cells in errors.items():
-        rows = sheets[title].rows
-        for ref, error in cells:
-            row, column = coordinate_to_tuple(ref)
-            while len(rows) < row:
-                rows.append([])
-            values = rows[row - 1]
-            values.extend([None] * (column - len(values)))
-            values[column - 1] = error
+    for row, column, error in errors:
+        while len(rows) < row:
+            rows.append([])
+        values = rows[row - 1]
+        values.extend([None] * (column - len(values)))
+        values[column - 1] = error
+
+
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
 def _why(path: Path) -> str:
     """Why calamine could not open the file: a WorkbookError reason."""
     with open(path, "rb") as handle:
         head = handle.read(8)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE file: encrypted .xlsx or .xls
-        return "encrypted"
-    if not head.startswith(b"PK"):
+        if head.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE file: a password-protected .xlsx, or an old .xls
+            content = head + handle.read(64 * 1024 * 1024)
+            if "EncryptionInfo".encode("utf-16-le") in content:
+                return "password"
+            if "Workbook".encode("utf-16-le") in content or "Book".encode("utf-16-le") in content:
+                return "xls"
+            return "encrypted"
+        text = head + handle.read(4096)
+    if head.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+                if "mimetype" in names and archive.read("mimetype").strip().startswith(_ODS_MIMETYPE):
+                    return "ods"
+                if "xl/workbook.xml" not in names:
+                    return "not_a_workbook"
+        except (zipfile.BadZipFile, OSError, KeyError):
+            pass
+        return "damaged"
+    try:
+        decoded = text.decode("utf-8-sig")
+    except UnicodeDecodeError:
         return "not_a_workbook"
-    return "damaged"
+    lines = [line for line in decoded.splitlines() if line.strip()]
+    if lines and any(sep in lines[0] for sep in (",", ";", "\t")):
+        return "csv"
+    return "not_a_workbook"
 
 
 # ---------------------------------------------------------------- rendering
