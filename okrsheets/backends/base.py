@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -24,7 +24,7 @@ class SheetDetails:
     backend that cannot tell leaves ``SheetData.details`` None.
     """
 
-    format_kinds: dict[tuple[int, int], FormatKind] = field(default_factory=dict)  # cells not listed: "other"
+    format_kinds: Mapping[tuple[int, int], FormatKind] = field(default_factory=dict)  # cells not listed: "other"
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # formula text, without the leading "="
     no_result: frozenset[tuple[int, int]] = frozenset()  # formula cells saved without a computed value
     protected: bool = False  # the sheet is protected (locked cells cannot be edited)

@@ -6,11 +6,12 @@ LibreOffice); reads with python-calamine, about 20x faster than openpyxl.
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 import shutil
 import zipfile
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from xml.etree import ElementTree
@@ -165,17 +166,26 @@ def _sheet_details(path: Path, wanted: Collection[str]) -> dict[str, tuple[Sheet
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_C, _F, _V, _ROW = f"{_MAIN}c", f"{_MAIN}f", f"{_MAIN}v", f"{_MAIN}row"
+
+
+_MEMBERS: dict[tuple[bytes, bytes], dict[str, str]] = {}  # by workbook.xml and its relationships
 
 
 def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
     """{zip member of a worksheet: its sheet title}, from xl/workbook.xml and its relationships."""
-    targets = {
-        rel.get("Id"): rel.get("Target", "")
-        for rel in ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    }
+    key = (archive.read("xl/workbook.xml"), archive.read("xl/_rels/workbook.xml.rels"))
+    members = _MEMBERS.get(key)
+    if members is None:
+        if len(_MEMBERS) > 64:
+            _MEMBERS.clear()
+        members = _MEMBERS[key] = _read_sheet_members(*key)
+    return members
+
+
+def _read_sheet_members(workbook: bytes, relationships: bytes) -> dict[str, str]:
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in ElementTree.fromstring(relationships)}
     members = {}
-    for sheet in ElementTree.fromstring(archive.read("xl/workbook.xml")).iter(f"{_MAIN}sheet"):
+    for sheet in ElementTree.fromstring(workbook).iter(f"{_MAIN}sheet"):
         target = targets.get(sheet.get(f"{_REL}id"), "")
         member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
         members[member] = sheet.get("name")
@@ -207,12 +217,24 @@ def format_kind(code: str) -> str:
     return "other"
 
 
+_STYLE_KINDS: dict[bytes, list[str]] = {}  # by styles.xml: workbooks provisioned alike share one
+
+
 def _style_kinds(archive: zipfile.ZipFile) -> list[str]:
     """The format kind of each cell style (a cell's ``s`` attribute indexes this list)."""
     try:
-        styles = ElementTree.fromstring(archive.read("xl/styles.xml"))
+        xml = archive.read("xl/styles.xml")
     except KeyError:  # no styles part: every cell is General
         return []
+    kinds = _STYLE_KINDS.get(xml)
+    if kinds is None:
+        if len(_STYLE_KINDS) > 64:
+            _STYLE_KINDS.clear()
+        kinds = _STYLE_KINDS[xml] = _read_style_kinds(ElementTree.fromstring(xml))
+    return kinds
+
+
+def _read_style_kinds(styles: ElementTree.Element) -> list[str]:
     codes = {int(n.get("numFmtId", -1)): n.get("formatCode", "") for n in styles.iter(f"{_MAIN}numFmt")}
     kinds = []
     cell_xfs = styles.find(f"{_MAIN}cellXfs")
@@ -225,49 +247,189 @@ def _style_kinds(archive: zipfile.ZipFile) -> list[str]:
     return kinds
 
 
+# A worksheet's rows and cells, scanned with regular expressions: a full XML parse of every OKR
+# sheet costs the rollup several times what calamine's own read does (benchmarks/rollup_excel.py).
+# Text cannot hide a "<" (XML escapes it), so a cell's content always ends at the first "</c>".
+_ROW_OR_CELL = re.compile(
+    rb"<(?:[\w.-]+:)?row\b([^>]*)>|<(?:[\w.-]+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:[\w.-]+:)?c>)", re.DOTALL)
+_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:[\w.-]+:)?f>)", re.DOTALL)
+_VALUE_ANY = re.compile(rb"<(?:[\w.-]+:)?v\b([^>]*?)(?:/>|>(.*?)</(?:[\w.-]+:)?v>)", re.DOTALL)
+_REF = re.compile(rb'\br="([A-Za-z]*)(\d*)"')
+_STYLE = re.compile(rb'\bs="(\d+)"')
+_TYPE = re.compile(rb'\bt="(\w+)"')
+_SHARED_INDEX = re.compile(rb'\bsi="(\d+)"')
+_PROTECTION = re.compile(rb'<(?:[\w.-]+:)?sheetProtection\b([^>]*)>')
+_SHEET_ON = re.compile(rb'\bsheet="(1|true)"', re.IGNORECASE)
+
+
+# The usual shape of a cell's start tag, as Excel, LibreOffice and openpyxl write it: r, then s and t
+# if any. Only the few cells holding a formula or an error have their content looked at.
+_PLAIN_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?[ />]')
+_ODD_CELL = re.compile(rb'<c(?:>| (?!r="))|<[\w.-]+:c[ >]')  # a cell of another shape: no reference first, a prefix
+
+
 def _parse_sheet(xml: bytes, kinds: list[str]) -> tuple[SheetDetails, list[tuple[int, int, str]]]:
     """One sheet's details and error cells, from its XML."""
-    root = ElementTree.fromstring(xml)
-    format_kinds: dict[tuple[int, int], str] = {}
     formulas: dict[tuple[int, int], str] = {}
     no_result: set[tuple[int, int]] = set()
     errors: list[tuple[int, int, str]] = []
-    row_number = 0
-    for row in root.iter(_ROW):
-        row_number = int(row.get("r") or row_number + 1)
-        column = 0
-        for cell in row.iter(_C):
-            ref = cell.get("r")
-            column = _column_number(ref) if ref else column + 1
-            position = (row_number, column)
-            style = cell.get("s")
-            if style:
-                index = int(style)
-                kind = kinds[index] if index < len(kinds) else "other"
-                if kind != "other":
-                    format_kinds[position] = kind
-            cell_type = cell.get("t")
-            value = cell.find(_V)
-            if cell_type == "e":
-                errors.append((row_number, column, (value.text if value is not None else None) or "#N/A"))
-            formula = cell.find(_F)
-            if formula is not None:
-                text = formula.text
-                formulas[position] = text if text is not None else f"shared:{formula.get('si')}"
-                if (value is None or not value.text) and cell_type != "str":
-                    no_result.add(position)
-    protection = root.find(f"{_MAIN}sheetProtection")
-    protected = protection is not None and protection.get("sheet", "0").lower() in ("1", "true")
+    first, last = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
+    if _ODD_CELL.search(xml) is None:  # every cell starts <c r="A1": look a cell's style up when asked, and only at cells with content
+        data = xml[first:last] if 0 <= first < last else b""  # not the <formula> of validations and colours
+        format_kinds: Mapping[tuple[int, int], str] = _FormatKinds(data, kinds)
+        inside = _cells_with(data, b"<f") + (_cells_with(data, b' t="e"') if b' t="e"' in data else [])
+    else:  # another writer's shape: read each cell the long way
+        cells = list(_cells(xml))
+        format_kinds = {(int(row), _column_number(letters)): kinds[int(style or 0)]
+                        for letters, row, style, _, _ in cells if int(style or 0) < len(kinds) and kinds[int(style or 0)] != "other"}
+        inside = [(letters, row, cell_type, content) for letters, row, _, cell_type, content in cells
+                  if cell_type == b"e" or b"f" in content]
+    for letters, row, cell_type, content in inside:
+        position = (int(row), _column_number(letters))
+        if position in formulas or any(e[:2] == position for e in errors):
+            continue  # an error cell with a formula is found twice
+        saved = _element(content, b"v")
+        saved = saved[1] if saved else None
+        if cell_type == b"e":
+            errors.append((*position, _xml_text(saved) if saved else "#N/A"))
+        formula = _element(content, b"f")
+        if formula is not None:
+            attributes, text = formula
+            if text is not None:
+                formulas[position] = _xml_text(text)
+            else:  # a shared formula's other cells hold only the index of its first cell
+                shared = _SHARED_INDEX.search(attributes)
+                formulas[position] = f"shared:{shared[1].decode() if shared else ''}"
+            if not saved and cell_type != b"str":
+                no_result.add(position)
+    protection = _PROTECTION.search(xml, max(last, 0))  # after the cells
+    protected = protection is not None and _SHEET_ON.search(protection[1]) is not None
     return SheetDetails(format_kinds, formulas, frozenset(no_result), protected), errors
 
 
-def _column_number(ref: str) -> int:
-    """The 1-based column of an A1 reference ("AB12" -> 28)."""
-    number = 0
-    for char in ref:
-        if char.isdigit():
+class _FormatKinds(Mapping):
+    """{(row, column): format kind} of a sheet's non-General cells, each looked up in the XML when asked.
+
+    The rollup asks for a few cells per KR row; finding a cell's tag costs far
+    less than reading every cell's style up front.
+    """
+
+    def __init__(self, data: bytes, kinds: list[str]):
+        self._data, self._kinds = data, kinds
+        self._all: dict[tuple[int, int], str] | None = None
+
+    def get(self, position, default=None):
+        row, column = position
+        at = self._data.find(b'<c r="%s%d"' % (_column_letters(column), row))
+        if at < 0:
+            return default
+        match = _PLAIN_CELL.match(self._data, at)
+        index = int(match[3]) if match and match[3] else 0
+        kind = self._kinds[index] if index < len(self._kinds) else "other"
+        return default if kind == "other" else kind
+
+    def __getitem__(self, position):
+        kind = self.get(position)
+        if kind is None:
+            raise KeyError(position)
+        return kind
+
+    def _every(self) -> dict[tuple[int, int], str]:
+        if self._all is None:
+            self._all = {}
+            for letters, row, style, _ in _PLAIN_CELL.findall(self._data):
+                index = int(style or 0)
+                if index < len(self._kinds) and self._kinds[index] != "other":
+                    self._all[int(row), _column_number(letters)] = self._kinds[index]
+        return self._all
+
+    def __iter__(self):
+        return iter(self._every())
+
+    def __len__(self) -> int:
+        return len(self._every())
+
+
+def _cells_with(xml: bytes, marker: bytes) -> list[tuple[bytes, bytes, bytes, bytes]]:
+    """(column letters, row, type, content) of each plainly written cell whose XML holds ``marker``."""
+    found = []
+    at = xml.find(marker)
+    while at >= 0:
+        start = xml.rfind(b"<c ", 0, at)
+        match = _PLAIN_CELL.match(xml, start) if start >= 0 else None
+        end = xml.find(b"</c>", at)
+        if match is None or end < 0:
             break
-        number = number * 26 + ord(char.upper()) - 64
+        opened = xml.find(b">", start) + 1
+        if xml[opened - 2:opened] == b"/>":  # <c .../> is empty
+            end = opened
+        found.append((match[1], match[2], match[4] or b"", xml[opened:end]))
+        at = xml.find(marker, end)
+    return found
+
+
+def _element(content: bytes, tag: bytes) -> tuple[bytes, bytes | None] | None:
+    """(attributes, text) of the first <tag> in a cell's content; text None when it is empty (<tag/>)."""
+    start = content.find(b"<" + tag)
+    while start >= 0 and content[start + len(tag) + 1:start + len(tag) + 2] not in (b">", b" ", b"/"):
+        start = content.find(b"<" + tag, start + 1)  # <fxyz> is not <f>
+    if start < 0:
+        match = (_FORMULA if tag == b"f" else _VALUE_ANY).search(content)  # a namespace prefix: <x:f>
+        return (match[1], match[2]) if match else None
+    end = content.find(b">", start)
+    if content[end - 1:end] == b"/":
+        return content[start + len(tag) + 1:end - 1], None
+    close = content.find(b"</" + tag + b">", end)
+    return content[start + len(tag) + 1:end], content[end + 1:close] if close >= 0 else None
+
+
+def _cells(xml: bytes):
+    """(column letters, row, style, type, content) of every cell, as _PLAIN_CELL gives them, whatever the
+    attributes' order or namespace prefix; a cell without a reference follows the one before it."""
+    row_number = column = 0
+    for match in _ROW_OR_CELL.finditer(xml):
+        row_attributes, attributes, content = match.groups()
+        if row_attributes is not None:
+            ref = _REF.search(row_attributes)
+            row_number = int(ref[2]) if ref and ref[2] else row_number + 1
+            column = 0
+            continue
+        ref = _REF.search(attributes)
+        column = _column_number(ref[1]) if ref and ref[1] else column + 1
+        style, cell_type = _STYLE.search(attributes), _TYPE.search(attributes)
+        yield (_column_letters(column), str(row_number).encode(), style[1] if style else b"",
+               cell_type[1] if cell_type else b"", content or b"")
+
+
+def _column_letters(column: int) -> bytes:
+    letters = b""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = bytes([65 + rest]) + letters
+    return letters
+
+
+def _xml_text(raw: bytes) -> str:
+    """Element text as XML reads it: entities and character references unescaped."""
+    if b"&" in raw:
+        raw = raw.replace(b"&lt;", b"<").replace(b"&gt;", b">").replace(b"&quot;", b'"').replace(b"&apos;", b"'")
+        if b"&#" in raw:
+            return html.unescape(raw.decode("utf-8"))
+        raw = raw.replace(b"&amp;", b"&")
+    return raw.decode("utf-8")
+
+
+_COLUMN_NUMBERS: dict[bytes, int] = {}
+
+
+def _column_number(letters: bytes) -> int:
+    """The 1-based column of a reference's letters (b"AB" -> 28)."""
+    number = _COLUMN_NUMBERS.get(letters)
+    if number is None:
+        number = 0
+        for char in letters.upper():
+            number = number * 26 + char - 64
+        _COLUMN_NUMBERS[letters] = number
     return number
 
 
