@@ -94,8 +94,9 @@ class _Reader:
         self.columns: dict[str, int] = {}  # where each column of the OKR sheet was found
         self._kr_id = ""  # the KR being read, for issues about its cells
 
-    def issue(self, key: str, sheet: str | None = None, cell: str | None = None, found: object = None, kr: str | None = None, **fields) -> None:
+    def issue(self, key: str, sheet: str | None = None, cell: object = None, found: object = None, kr: str | None = None, **fields) -> None:
         problem, fix = MESSAGES[self.lang][key]
+        cell = None if cell is None else str(cell)
         fields = {"sheet": sheet, "cell": cell, "found": found, **fields}
         self.issues.append(
             DataIssue(self.department.key, self.location, sheet, cell, None if found is None else str(found),
@@ -170,13 +171,13 @@ class _Reader:
         column = self.columns.get(name)
         if column is None:
             return None, None
-        ref = a1(row, column)
         details = sheet.details
         if details is not None and (row, column) in details.no_result:
+            ref = a1(row, column)
             self.issue("no_result", sheet=sheet.title, cell=ref, found="=" + details.formulas.get((row, column), ""),
                        kr=self._kr_id, id=self._kr_id)
             return None, ref
-        return sheet.value(row, column), ref
+        return sheet.value(row, column), _Ref(row, column)
 
     def _key_result(self, kr: PlannedKeyResult, sheet: SheetData | None, row: int | None) -> _Reading:
         raw = confidence = comment = last_update = value = None
@@ -229,6 +230,18 @@ class _Reader:
         self.state[self.department.key][kr_id] = {"value": value, "changed": changed.isoformat() if changed else None}
         dates = [d for d in (changed, last_update) if d is not None]
         return max(dates) if dates else None
+
+
+class _Ref:
+    """A cell's A1 reference, spelled out only when an issue quotes it (most cells have none)."""
+
+    __slots__ = ("row", "column")
+
+    def __init__(self, row: int, column: int):
+        self.row, self.column = row, column
+
+    def __str__(self) -> str:
+        return a1(self.row, self.column)
 
 
 # What a reader finds for one KR, in this order: current value, raw cell text, score, status,

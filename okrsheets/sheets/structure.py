@@ -17,7 +17,7 @@ from okrsheets.backends.base import SheetData, WorkbookData
 from okrsheets.core.model import ITEM_ID_RE
 from okrsheets.sheets.spec import Formula, a1, column_letter
 from okrsheets.sheets.team_workbook import (
-    COL, COLUMNS, FIRST_ROW, GUIDE_SHEET, HEADER_ROW, LABELS, LOCKED_COLUMNS, META_SHEET, OKR_SHEET, locked_hash, read_meta,
+    COL, COLUMNS, FIRST_ROW, GUIDE_SHEET, HEADER_ROW, LABELS, LOCKED_COLUMNS, LOCKED_HASH_VERSION, META_SHEET, OKR_SHEET, locked_hash, read_meta,
     sheet_locked_cells,
 )
 
@@ -225,7 +225,7 @@ def _check_locked(structure: WorkbookStructure, lang: str) -> None:
     details = sheet.details
     reasons = []
     recorded = meta.get("locked_hash")
-    if recorded and details is not None:
+    if recorded and recorded.startswith(LOCKED_HASH_VERSION) and details is not None:
         if any(name not in structure.columns for name in LOCKED_COLUMNS):
             reasons.append(MESSAGES[lang]["altered_cells"])
         else:

@@ -422,6 +422,8 @@ def meta_sheet(config: Config, department: DepartmentPlan, archived: list[Archiv
 LOCKED_COLUMNS = tuple(name for name in COLUMNS if name not in TEAM_COLUMNS and name not in ("id", "text"))
 LOCKED_HEADER_CELLS = {"as_of": AS_OF_CELL, "expected": EXPECTED_CELL, "dept_score": DEPT_SCORE_CELL, "dept_status": DEPT_STATUS_CELL}
 _HEADER_KEY = "~header"  # the row key of the header block's cells in the hash
+# Prefix of the recorded hash: a reader checks only hashes made the way it makes them (change it with the recipe).
+LOCKED_HASH_VERSION = "v1:"
 
 
 def locked_hash(cells: list[tuple[str, str, object]]) -> str:
@@ -431,13 +433,15 @@ def locked_hash(cells: list[tuple[str, str, object]]) -> str:
     numbers to 12 significant digits, so a workbook opened and saved again in
     Excel or LibreOffice hashes the same as the one provisioning wrote.
     """
-    digest = hashlib.sha256()
-    for key, name, value in sorted(cells, key=lambda cell: (cell[0], cell[1])):
-        digest.update(f"{key}\x1f{name}\x1f{_canonical(value)}\x1e".encode())
-    return digest.hexdigest()[:32]
+    lines = sorted(f"{key}\x1f{name}\x1f{_canonical(value)}" for key, name, value in cells)
+    return LOCKED_HASH_VERSION + hashlib.sha256("\x1e".join(lines).encode()).hexdigest()[:32]
 
 
 def _canonical(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
     if isinstance(value, Formula):
         text = "".join(value.text.lstrip("=").split()).upper()
         return "=" + text.replace("_XLFN.", "").replace("_XLWS.", "")
