@@ -49,7 +49,8 @@ class ExcelBackend:
         return str(self.path(department_key))
 
     def exists(self, department_key: str) -> bool:
-        return self.path(department_key).exists()
+        path = self.path(department_key)
+        return path.exists() or path.is_symlink()  # a broken or looping link is there too, never overwritten blindly
 
     def check_writable(self, department_key: str) -> None:
         ensure_not_open(self.path(department_key))
@@ -89,7 +90,10 @@ class ExcelBackend:
     def backup(self, department_key: str, stamp: str) -> str:
         path = self.path(department_key)
         target = path.with_name(f"{path.stem}.backup-{stamp}{path.suffix}")
-        shutil.copy2(path, target)
+        if path.is_dir() or (path.is_symlink() and not path.exists()):
+            path.rename(target)  # a folder or a broken link under the name: moved aside whole
+        else:
+            shutil.copy2(path, target)
         return str(target)
 
 
