@@ -408,3 +408,24 @@ def test_provision_and_rollup_find_the_same_columns(tmp_path: Path):
     assert sheet.cell(_rows(sheet)["O1.KR1"], COL["current"]).value == 5  # carried over from "Hiện tại", not the team's column
     data = _rollup(tmp_path)
     assert data["issues"] == [] and _key_results(data, "hr")["O1.KR1"]["current"] == 5
+
+
+def test_provision_and_rollup_share_the_department_and_quarter_rules(tmp_path: Path):
+    """Another department's workbook is refused by both; a template change is the rollup's issue and provision's update."""
+    folder = _provision(tmp_path, ["hr", "people"])
+    shutil.copy(folder / "hr.xlsx", folder / "people.xlsx")  # a copy under the wrong name
+    config = tmp_path / "okrsheets.toml"
+    data = _rollup(tmp_path)
+    issue = _only_issue(data, "people")
+    assert issue["problem"] == 'Tệp thuộc phòng ban "hr", không phải "people".' and issue["sheet"] == "_okrsheets"
+    result = _invoke("provision", "--config", str(config))
+    assert result.exit_code == 1 and 'the workbook belongs to department "hr", not "people"' in result.output, result.output
+
+    text = config.read_text(encoding="utf-8").replace('key = "hr"\ntemplate = "hr"', 'key = "hr"\ntemplate = "sales"')
+    config.write_text(text.replace('key = "hr"\ntemplate = "sales"\nobjectives = ["O1"]\n' + HR_VALUES,
+                                   'key = "hr"\ntemplate = "sales"\nobjectives = ["O1"]\n'), encoding="utf-8")
+    template = 'Tệp thuộc mẫu OKR "hr", không phải "sales".'
+    assert template in [i["problem"] for i in _issues(_rollup(tmp_path), "hr")]  # beside "no target" for sales' KRs
+    result = _invoke("provision", "--config", str(config), "--department", "hr")
+    assert result.exit_code == 0 and re.search(r"updated\s+hr", result.output), result.output
+    assert template not in [i["problem"] for i in _issues(_rollup(tmp_path), "hr")]
