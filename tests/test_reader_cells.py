@@ -120,3 +120,40 @@ def test_a_workbook_okrsheets_may_not_read_is_a_permission_issue(tmp_path: Path)
         assert done.stdout.strip() == "permission", done.stderr
     finally:
         shutil.rmtree(folder)
+
+
+def test_sheet_xml_of_another_shape_gives_the_same_details(tmp_path: Path):
+    """Attributes in another order and a namespace prefix (other writers) are read the long way, to the same result."""
+    import re
+    import zipfile
+
+    import openpyxl
+    from click.testing import CliRunner
+
+    from okrsheets.backends.excel import read_workbook
+    from okrsheets.cli.main import cli
+
+    (tmp_path / "okrsheets.toml").write_text(
+        'company = "B"\nquarter = "2026-Q4"\n[backend]\nfolder = "data"\n[[departments]]\nkey = "hr"\ntemplate = "hr"\n'
+        'objectives = ["O1"]\nvalues."O1.KR1" = { target = 10 }\nvalues."O1.KR2" = { start = 45, target = 30 }\n'
+        'values."O1.KR3" = { start = 70, target = 85 }\n', encoding="utf-8")
+    assert CliRunner().invoke(cli, ["provision", "--config", str(tmp_path / "okrsheets.toml")]).exit_code == 0
+    plain = tmp_path / "data" / "2026-Q4" / "hr.xlsx"
+    workbook = openpyxl.load_workbook(plain)
+    workbook["OKR"]["G10"] = "=1/0"  # a formula with no saved result
+    workbook.save(plain)
+    odd = tmp_path / "odd.xlsx"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(odd, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb'<c r="([A-Z]+\d+)"( s="\d+")?', rb'<c\2 r="\1"', data)  # style first
+                data = data.replace(b"<worksheet ", b'<worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ', 1)
+                data = data.replace(b"<c ", b"<x:c ").replace(b"</c>", b"</x:c>")  # cells with a prefix
+            target.writestr(item, data)
+    expected, found = read_workbook(plain).sheets["OKR"].details, read_workbook(odd).sheets["OKR"].details
+    assert dict(found.format_kinds) == dict(expected.format_kinds) and len(expected.format_kinds) > 10
+    assert expected.format_kinds.get((12, 7)) == "percent" and expected.format_kinds.get((10, 13)) == "date"
+    assert found.formulas == expected.formulas and expected.formulas[10, 7] == "1/0"
+    assert found.no_result == expected.no_result and {(6, 2), (6, 4), (6, 6), (6, 8), (10, 7)} <= found.no_result
+    assert found.protected and expected.protected
