@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from okrsheets.backends.excel import format_kind
+from okrsheets.backends.excel_read import format_kind
 from okrsheets.core.values import comment_issue, read_confidence, read_update_date
 
 AS_OF = date(2026, 11, 25)
