@@ -428,3 +428,18 @@ def test_provision_and_rollup_share_the_department_and_quarter_rules(tmp_path: P
     result = _invoke("provision", "--config", str(config), "--department", "hr")
     assert result.exit_code == 0 and re.search(r"updated\s+hr", result.output), result.output
     assert template not in [i["problem"] for i in _issues(_rollup(tmp_path), "hr")]
+
+
+def test_provision_force_keeps_the_values_of_a_row_whose_id_was_edited(tmp_path: Path):
+    folder = _provision(tmp_path, ["hr"])
+
+    def edit_id(workbook, sheet, rows):
+        sheet.cell(rows["O1.KR2"], COL["current"]).value = 40
+        sheet.cell(rows["O1.KR2"], COL["id"]).value = "O1.KR7"
+
+    _edit(folder / "hr.xlsx", edit_id)
+    assert _invoke("provision", "--config", str(tmp_path / "okrsheets.toml"), "--force").exit_code == 0
+    sheet = openpyxl.load_workbook(folder / "hr.xlsx")["OKR"]
+    rows = _rows(sheet)
+    assert sheet.cell(rows["O1.KR7"], COL["current"]).value == 40  # kept in the archived block
+    assert sheet.cell(rows["O1.KR7"], COL["code"]).value == "archived" and sheet.cell(rows["O1.KR2"], COL["current"]).value is None

@@ -128,7 +128,7 @@ def inspect(data: WorkbookData, plan: QuarterPlan, department: DepartmentPlan) -
             item_id, str(values["text"] or ""), str(values["kind"] or ""), str(values["unit"] or ""),
             values["start"], values["target"], values["weight"], TeamEntry(*(values[name] for name in TEAM_COLUMNS)),
         )
-    for item_id, row_number in structure.rows.items():
+    for item_id, row_number in {**structure.unknown, **structure.rows}.items():  # an edited ID's values are archived
         values = values_at(row_number)
         existing.entries[item_id] = TeamEntry(*(values[name] for name in TEAM_COLUMNS))
         existing.rows[item_id] = values

@@ -88,6 +88,7 @@ class WorkbookStructure:
     columns: dict[str, int] = field(default_factory=dict)  # column name -> 1-based column, for those found
     rows: dict[str, int] = field(default_factory=dict)  # active ID -> its (first) row
     archived: dict[str, int] = field(default_factory=dict)  # archived ID -> row
+    unknown: dict[str, int] = field(default_factory=dict)  # an ID provisioning did not write (edited?) -> row
     problems: list[StructureProblem] = field(default_factory=list)
 
     @property
@@ -212,7 +213,8 @@ def _find_rows(structure: WorkbookStructure, meta: dict[str, str], planned_ids: 
                                              cell=cell, found=item_id, kr=item_id))
         elif item_id in known:
             structure.rows[item_id] = row
-        elif ITEM_ID_RE.match(item_id):
+        elif ITEM_ID_RE.match(item_id) and item_id not in structure.unknown:
+            structure.unknown[item_id] = row
             problems.append(StructureProblem("unknown_id", {"id": item_id}, cell=cell, found=item_id))
     for item_id in meta.get("ids", "").split():
         if item_id not in structure.rows:
