@@ -748,7 +748,6 @@ def read_update_date(raw: object, locale: str, as_of: date, earliest: date) -> D
     tomorrow = as_of + timedelta(days=1)
     if raw is None or (isinstance(raw, str) and not _clean(raw)):
         return DateReading(None, None)
-    shown = _show(raw) if isinstance(raw, str) else _show_value(raw, lang)
     note = None
     day: date | None = None
     if isinstance(raw, datetime):
@@ -759,10 +758,11 @@ def read_update_date(raw: object, locale: str, as_of: date, earliest: date) -> D
         serial = _EXCEL_EPOCH + timedelta(days=int(raw)) if 1 <= raw <= 2_958_465 else None
         if serial is not None and earliest <= serial <= tomorrow:
             day = serial
-            note = _check("serial", lang, raw=shown, day=_show_value(serial, lang))
+            note = _check("serial", lang, raw=_show_value(raw, lang), day=_show_value(serial, lang))
     elif isinstance(raw, str):
         day = _text_date(_clean(raw), lang, as_of)
     if day is None:
+        shown = _show(raw) if isinstance(raw, str) else _show_value(raw, lang)
         return DateReading(None, _check("not_a_date", lang, raw=shown, example=_EXAMPLE_DAY[lang]))
     if day > tomorrow:
         return DateReading(None, _check("future", lang, raw=_show_value(day, lang), tomorrow=_show_value(tomorrow, lang),

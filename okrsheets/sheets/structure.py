@@ -143,7 +143,10 @@ def _fold(text: object) -> str:
     return " ".join(str(text).split()).casefold() if isinstance(text, str) else ""
 
 
-_HEADER_LABELS = {name: {_fold(LABELS[lang][name]) for lang in LABELS} for name in COLUMNS}
+_HEADER_NAMES: dict[str, list[str]] = {}  # a folded header label -> the column names it labels
+for _name in COLUMNS:
+    for _label in {_fold(LABELS[lang][_name]) for lang in LABELS}:
+        _HEADER_NAMES.setdefault(_label, []).append(_name)
 
 
 def _meta_columns(meta: dict[str, str]) -> dict[str, int]:
@@ -171,11 +174,9 @@ def _locate_columns(sheet: SheetData, meta: dict[str, str], problems: list[Struc
     at: dict[str, list[int]] = {}
     owner: dict[int, str] = {}
     for index, label in enumerate(header, start=1):
-        folded = _fold(label)
-        for name in COLUMNS:
-            if folded and folded in _HEADER_LABELS[name]:
-                at.setdefault(name, []).append(index)
-                owner[index] = name
+        for name in _HEADER_NAMES.get(_fold(label), ()) if label else ():
+            at.setdefault(name, []).append(index)
+            owner[index] = name
     columns, unsure = {}, []
     for name in COLUMNS:
         places = at.get(name, [])
