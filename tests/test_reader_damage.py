@@ -443,3 +443,25 @@ def test_provision_force_keeps_the_values_of_a_row_whose_id_was_edited(tmp_path:
     rows = _rows(sheet)
     assert sheet.cell(rows["O1.KR7"], COL["current"]).value == 40  # kept in the archived block
     assert sheet.cell(rows["O1.KR7"], COL["code"]).value == "archived" and sheet.cell(rows["O1.KR2"], COL["current"]).value is None
+
+
+def test_a_kr_added_to_the_plan_after_provisioning_says_to_provision(tmp_path: Path):
+    folder = _provision(tmp_path, ["hr", "older"])
+
+    def older(workbook, sheet, rows):  # a workbook whose metadata lists no IDs, with a KR row deleted
+        meta = workbook["_okrsheets"]
+        for row in range(1, meta.max_row + 1):
+            if meta.cell(row, 1).value == "ids":
+                meta.cell(row, 2).value = None
+        sheet.delete_rows(rows["O1.KR3"])
+
+    _edit(folder / "older.xlsx", older)
+    config = tmp_path / "okrsheets.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'key = "hr"\ntemplate = "hr"\nobjectives = ["O1"]', 'key = "hr"\ntemplate = "hr"\nobjectives = ["O1", "O2"]'), encoding="utf-8")
+    data = _rollup(tmp_path)
+    added = {i["key_result"]: i for i in _issues(data, "hr") if "chưa có dòng trong tệp" in i["problem"]}
+    assert set(added) == {"O2.KR1", "O2.KR2", "O2.KR3"}
+    assert added["O2.KR1"]["fix"] == "Quản trị OKR chạy `okrsheets provision` để thêm O2.KR1 vào tệp."
+    problems = [i["problem"] for i in _issues(data, "older")]  # and the sheet's own formulas lost a row: altered
+    assert "Không tìm thấy dòng của O1.KR3 (dòng đã bị xóa hoặc mã đã bị sửa)." in problems and len(problems) == 2

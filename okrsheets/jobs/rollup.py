@@ -117,8 +117,8 @@ class _Reader:
         self.readable = sheet is not None
         readings = []
         for kr in self.department.key_results:
-            if sheet is not None and kr.id not in rows and known and kr.id not in known:
-                self.issue("not_provisioned", sheet=sheet.title, kr=kr.id, id=kr.id)
+            if sheet is not None and kr.id not in rows and kr.id not in known:  # (a row provisioning wrote: reported above)
+                self.issue("not_provisioned" if known else "missing_row", sheet=sheet.title, kr=kr.id, id=kr.id)
             readings.append(self._key_result(kr, sheet, rows.get(kr.id)))
         return readings
 
