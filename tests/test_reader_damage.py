@@ -465,3 +465,20 @@ def test_a_kr_added_to_the_plan_after_provisioning_says_to_provision(tmp_path: P
     assert added["O2.KR1"]["fix"] == "Quản trị OKR chạy `okrsheets provision` để thêm O2.KR1 vào tệp."
     problems = [i["problem"] for i in _issues(data, "older")]  # and the sheet's own formulas lost a row: altered
     assert "Không tìm thấy dòng của O1.KR3 (dòng đã bị xóa hoặc mã đã bị sửa)." in problems and len(problems) == 2
+
+
+def test_a_copied_current_column_is_reported_not_guessed(tmp_path: Path):
+    folder = _provision(tmp_path, ["hr"])
+
+    def copy(workbook, sheet, rows):
+        sheet.protection.sheet = False
+        sheet.cell(rows["O1.KR1"], COL["current"]).value = 5
+        sheet.insert_cols(COL["current"])  # a copy of "Hiện tại" before it, edited since
+        for row in range(HEADER_ROW, sheet.max_row + 1):
+            sheet.cell(row, COL["current"]).value = sheet.cell(row, COL["current"] + 1).value
+        sheet.cell(rows["O1.KR1"], COL["current"]).value = 9
+
+    _edit(folder / "hr.xlsx", copy)
+    data = _rollup(tmp_path)
+    assert _key_results(data, "hr")["O1.KR1"]["current"] is None
+    assert any('Không tìm thấy cột "Hiện tại"' in i["problem"] and "trùng tiêu đề" in i["problem"] for i in _issues(data, "hr"))

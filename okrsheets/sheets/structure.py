@@ -180,15 +180,13 @@ def _locate_columns(sheet: SheetData, meta: dict[str, str], problems: list[Struc
     columns, unsure = {}, []
     for name in COLUMNS:
         places = at.get(name, [])
-        if expected[name] in places:
-            columns[name] = expected[name]
-        elif len(places) == 1:
+        if len(places) == 1:  # where it was written, or where a team moved it
             columns[name] = places[0]
-        else:
+        else:  # its header is gone, or two columns have it (a copied column): never guess between them
             unsure.append(name)
     moved = any(columns[name] != expected[name] for name in columns) or bool(header) and not columns
     for name in unsure:
-        if not moved and not at.get(name) and expected[name] not in owner:  # a relabelled header in place
+        if not moved and not at.get(name) and expected[name] not in owner:  # a header relabelled in place (older layout)
             columns[name] = expected[name]
         elif name in READ_COLUMNS:
             problems.append(StructureProblem("no_column", {"label": LABELS[lang][name], "row": HEADER_ROW},
