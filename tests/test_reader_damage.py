@@ -482,3 +482,15 @@ def test_a_copied_current_column_is_reported_not_guessed(tmp_path: Path):
     data = _rollup(tmp_path)
     assert _key_results(data, "hr")["O1.KR1"]["current"] is None
     assert any('Không tìm thấy cột "Hiện tại"' in i["problem"] and "trùng tiêu đề" in i["problem"] for i in _issues(data, "hr"))
+
+
+def test_a_header_retyped_in_place_still_marks_its_column(tmp_path: Path):
+    folder = _provision(tmp_path, ["hr"])
+
+    def retype(workbook, sheet, rows):
+        sheet.cell(HEADER_ROW, COL["confidence"]).value = "Tự tin"
+        sheet.cell(rows["O1.KR1"], COL["confidence"]).value = 6
+
+    _edit(folder / "hr.xlsx", retype)
+    data = _rollup(tmp_path)
+    assert _key_results(data, "hr")["O1.KR1"]["confidence"] == 6 and data["issues"] == []
