@@ -12,14 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from okrsheets.backends.base import SheetData, WorkbookData
 from okrsheets.core.model import ITEM_ID_RE
 from okrsheets.sheets.spec import Formula, a1, column_letter
 from okrsheets.sheets.team_workbook import (
     COL, COLUMNS, FIRST_ROW, GUIDE_SHEET, HEADER_ROW, LABELS, LOCKED_COLUMNS, LOCKED_HASH_VERSION, META_SHEET, OKR_SHEET, locked_hash, read_meta,
     sheet_locked_cells,
 )
+
+if TYPE_CHECKING:  # what a backend read; no import of the backends at run time
+    from okrsheets.backends.base import SheetData, WorkbookData
 
 # Columns the rollup cannot do without: without them nothing on the sheet can be read.
 REQUIRED_COLUMNS = ("id", "current")
