@@ -17,7 +17,18 @@ from typing import TYPE_CHECKING
 from okrsheets.core.model import ITEM_ID_RE
 from okrsheets.sheets.spec import Formula, a1, column_letter
 from okrsheets.sheets.team_workbook import (
-    COL, COLUMNS, FIRST_ROW, GUIDE_SHEET, HEADER_ROW, LABELS, LOCKED_COLUMNS, LOCKED_HASH_VERSION, META_SHEET, OKR_SHEET, locked_hash, read_meta,
+    COL,
+    COLUMNS,
+    FIRST_ROW,
+    GUIDE_SHEET,
+    HEADER_ROW,
+    LABELS,
+    LOCKED_COLUMNS,
+    LOCKED_HASH_VERSION,
+    META_SHEET,
+    OKR_SHEET,
+    locked_hash,
+    read_meta,
     sheet_locked_cells,
 )
 
