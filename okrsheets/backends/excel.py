@@ -87,8 +87,12 @@ class ExcelBackend:
         target = path.with_name(f"{path.stem}.backup-{stamp}{path.suffix}")
         if path.is_dir() or (path.is_symlink() and not path.exists()):
             path.rename(target)  # a folder or a broken link under the name: moved aside whole
-        else:
+            return str(target)
+        try:
             shutil.copy2(path, target)
+        except PermissionError:  # a file okrsheets may not read: moved aside, content untouched
+            target.unlink(missing_ok=True)
+            path.rename(target)
         return str(target)
 
 
