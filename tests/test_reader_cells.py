@@ -157,3 +157,36 @@ def test_sheet_xml_of_another_shape_gives_the_same_details(tmp_path: Path):
     assert found.formulas == expected.formulas and expected.formulas[10, 7] == "1/0"
     assert found.no_result == expected.no_result and {(6, 2), (6, 4), (6, 6), (6, 8), (10, 7)} <= found.no_result
     assert found.protected and expected.protected
+
+
+def test_provision_force_moves_an_unreadable_workbook_aside(tmp_path: Path):
+    """Run as nobody: root's private workbook cannot be read or copied; --force keeps it as the backup."""
+    setpriv = shutil.which("setpriv")
+    if setpriv is None or os.geteuid() != 0:
+        pytest.skip("needs setpriv and root to drop to nobody")
+    repo = Path(__file__).resolve().parent.parent
+    folder = Path(tempfile.mkdtemp(prefix="okrsheets-force-"))
+    try:
+        folder.chmod(0o777)
+        config = folder / "okrsheets.toml"
+        config.write_text('company = "B"\nquarter = "2026-Q4"\n[backend]\nfolder = "data"\n[[departments]]\nkey = "hr"\n'
+                          'template = "hr"\nobjectives = ["O1"]\nvalues."O1.KR1" = { target = 10 }\n'
+                          'values."O1.KR2" = { start = 45, target = 30 }\nvalues."O1.KR3" = { start = 70, target = 85 }\n',
+                          encoding="utf-8")
+        env = {**os.environ, "PYTHONPATH": str(repo), "HOME": str(folder)}
+        command = [sys.executable, "-m", "okrsheets", "provision", "--config", str(config)]
+        assert subprocess.run(command, capture_output=True, env=env, timeout=120, check=False).returncode == 0
+        quarter = folder / "data" / "2026-Q4"
+        for path in (folder / "data", quarter):
+            path.chmod(0o777)
+        (quarter / "hr.xlsx").chmod(0o600)  # root's alone
+        private = (quarter / "hr.xlsx").read_bytes()
+        done = subprocess.run([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *command, "--force"],
+                              capture_output=True, text=True, env=env, timeout=120, check=False)
+        if "Permission denied" in done.stderr and "okrsheets" not in done.stderr + done.stdout:
+            pytest.skip(f"nobody cannot run this Python: {done.stderr[-200:]}")
+        assert done.returncode == 0 and "Traceback" not in done.stdout + done.stderr, done.stdout + done.stderr
+        (backup,) = quarter.glob("hr.backup-*.xlsx")
+        assert backup.read_bytes() == private and (quarter / "hr.xlsx").stat().st_uid == 65534
+    finally:
+        shutil.rmtree(folder)
