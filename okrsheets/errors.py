@@ -58,8 +58,9 @@ class WorkbookError(OkrsheetsError):
     """A team workbook or summary cannot be written or read as asked.
 
     ``reason`` says why a workbook could not be read, so the rollup can tell the
-    team in the config's language: "encrypted" (password-protected or old
-    .xls), "not_a_workbook", "damaged" (truncated or broken), or None.
+    team in the config's language: one of the keys of ``i18n.UNREADABLE``
+    ("password", "xls", "ods", "csv", "directory", "permission", "damaged" ...),
+    or None.
     """
 
     def __init__(self, message: str, reason: str | None = None):
@@ -83,6 +84,15 @@ class RollupLockedError(OkrsheetsError):
 
 class BackendError(OkrsheetsError):
     """Storage (disk or Google) failed in a way the user must act on."""
+
+
+class NothingReadError(BackendError):
+    """A rollup could read no team workbook: nothing is written. ``result`` holds the scores and the data
+    issues that say why each workbook could not be read (``rollup --json`` still prints them)."""
+
+    def __init__(self, message: str, result: object = None):
+        super().__init__(message)
+        self.result = result
 
 
 class GoogleError(BackendError):

@@ -54,16 +54,63 @@ def grade_label(grade: str, language: str) -> str:
     return GRADE["en" if language == "en" else "vi"][grade]
 
 
-# Why a workbook could not be read (WorkbookError.reason), in the team's language.
+# Why a workbook could not be read (WorkbookError.reason), in the team's language: the rollup says
+# "Không đọc được tệp: <this>" and then UNREADABLE_FIX's sentence for the same reason.
 UNREADABLE = {
     "vi": {
         "encrypted": "tệp có mật khẩu hoặc ở định dạng .xls cũ; hãy lưu lại thành tệp .xlsx không đặt mật khẩu",
+        "password": "tệp được đặt mật khẩu mở, nên okrsheets không mở được",
+        "xls": "tệp ở định dạng Excel 97–2003 (.xls) cũ, chỉ mang tên .xlsx",
+        "ods": "tệp ở định dạng OpenDocument (.ods) của LibreOffice, chỉ mang tên .xlsx",
+        "csv": "tệp là văn bản CSV, không phải bảng tính Excel; các công thức, trang ẩn và định dạng đã mất",
         "not_a_workbook": "đây không phải là tệp Excel",
         "damaged": "tệp bị cắt cụt hoặc hỏng",
+        "missing": "không có tệp",
+        "directory": "đây là một thư mục, không phải tệp",
+        "broken_link": "đây là một liên kết (symlink) hỏng hoặc trỏ vòng lại chính nó",
+        "permission": "okrsheets không có quyền đọc tệp",
     },
     "en": {
         "encrypted": "it is password-protected or in the old .xls format; save it as an unprotected .xlsx",
+        "password": "it has a password to open, so okrsheets cannot open it",
+        "xls": "it is an old Excel 97-2003 (.xls) file that only has an .xlsx name",
+        "ods": "it is a LibreOffice OpenDocument (.ods) file that only has an .xlsx name",
+        "csv": "it is CSV text, not an Excel workbook; its formulas, hidden sheet and formats are gone",
         "not_a_workbook": "it is not an Excel file",
         "damaged": "the file is truncated or damaged",
+        "missing": "there is no such file",
+        "directory": "it is a folder, not a file",
+        "broken_link": "it is a broken symbolic link, or one that loops back on itself",
+        "permission": "okrsheets has no permission to read it",
+    },
+}
+
+# What to do about each UNREADABLE reason.
+UNREADABLE_FIX = {
+    "vi": {
+        "encrypted": "Mở tệp, bỏ mật khẩu (nếu có) rồi lưu lại dạng Excel Workbook (.xlsx).",
+        "password": "Mở tệp bằng mật khẩu, bỏ mật khẩu (Excel: Tệp > Thông tin > Bảo vệ sổ làm việc > Mã hóa bằng mật khẩu, xóa mật khẩu) rồi lưu lại. Không cần khôi phục bản sao lưu.",
+        "xls": "Mở tệp và lưu lại dạng Excel Workbook (.xlsx) với đúng tên này.",
+        "ods": "Mở tệp trong LibreOffice và chọn Lưu thành > Excel 2007-365 (.xlsx) với đúng tên này.",
+        "csv": "Khôi phục tệp .xlsx từ bản sao lưu, hoặc nhờ quản trị OKR chạy `okrsheets provision --force` rồi nhập lại số liệu.",
+        "not_a_workbook": "Khôi phục tệp từ bản sao lưu, hoặc chạy lại `okrsheets provision` (quản trị OKR).",
+        "damaged": "Khôi phục tệp từ bản sao lưu, hoặc chạy lại `okrsheets provision` (quản trị OKR).",
+        "missing": "Quản trị OKR chạy `okrsheets provision` để tạo lại tệp.",
+        "directory": "Đổi tên hoặc chuyển thư mục này đi, rồi đặt tệp OKR của phòng ban vào đúng tên này (hoặc chạy `okrsheets provision`).",
+        "broken_link": "Xóa liên kết hỏng và đặt lại tệp OKR thật vào đúng tên này (hoặc chạy `okrsheets provision`).",
+        "permission": "Cấp quyền đọc tệp cho tài khoản chạy okrsheets (ví dụ chmod a+r), hoặc nhờ quản trị máy chủ.",
+    },
+    "en": {
+        "encrypted": "Open the file, remove its password (if any) and save it again as an Excel Workbook (.xlsx).",
+        "password": "Open the file with its password, remove the password (Excel: File > Info > Protect Workbook > Encrypt with Password, clear it) and save. There is no need to restore a backup.",
+        "xls": "Open the file and save it as an Excel Workbook (.xlsx) under this name.",
+        "ods": "Open the file in LibreOffice and use Save As > Excel 2007-365 (.xlsx) under this name.",
+        "csv": "Restore the .xlsx file from a backup, or have the OKR admin run `okrsheets provision --force` and type the values again.",
+        "not_a_workbook": "Restore the file from a backup, or have the OKR admin run `okrsheets provision`.",
+        "damaged": "Restore the file from a backup, or have the OKR admin run `okrsheets provision`.",
+        "missing": "The OKR admin runs `okrsheets provision` to create it again.",
+        "directory": "Rename or move that folder away and put the department's OKR workbook under this name (or run `okrsheets provision`).",
+        "broken_link": "Remove the broken link and put the real OKR workbook under this name (or run `okrsheets provision`).",
+        "permission": "Let the account that runs okrsheets read the file (e.g. chmod a+r), or ask the server's administrator.",
     },
 }

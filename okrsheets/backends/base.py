@@ -3,44 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
 from typing import Protocol
 
+from okrsheets.sheets.data import FormatKind, SheetData, SheetDetails, WorkbookData
 from okrsheets.sheets.spec import WorkbookSpec
 
-
-@dataclass(frozen=True)
-class SheetData:
-    """The values of one sheet, as a grid of rows (ragged; missing cells are None)."""
-
-    title: str
-    rows: list[list[object]]
-    merged: tuple[tuple[int, int, int, int], ...] = ()  # (first_row, first_col, last_row, last_col), 1-based
-    hidden: bool = False
-
-    def value(self, row: int, column: int) -> object:
-        if 1 <= row <= len(self.rows) and 1 <= column <= len(self.rows[row - 1]):
-            return self.rows[row - 1][column - 1]
-        return None
-
-    _merged_rows: dict[int, tuple[tuple[int, int], ...]] = field(default_factory=dict, compare=False, repr=False)
-
-    def merged_at(self, row: int, column: int) -> bool:
-        """Whether the cell is part of a merged range (the rollup asks this for every KR row)."""
-        rows = self._merged_rows.get(column)
-        if rows is None:  # the row spans of the ranges covering this column, computed once per column
-            rows = self._merged_rows[column] = tuple((r1, r2) for r1, c1, r2, c2 in self.merged if c1 <= column <= c2)
-        return any(r1 <= row <= r2 for r1, r2 in rows)
-
-
-@dataclass(frozen=True)
-class WorkbookData:
-    location: str  # path or URL, for messages
-    sheets: dict[str, SheetData] = field(default_factory=dict)  # by title, in workbook order
-
-    @property
-    def titles(self) -> list[str]:
-        return list(self.sheets)
+__all__ = ["Backend", "FormatKind", "SheetData", "SheetDetails", "WorkbookData"]
 
 
 class Backend(Protocol):
@@ -69,3 +37,6 @@ class Backend(Protocol):
 
     def backup(self, department_key: str, stamp: str) -> str:
         """Keep a copy before a forced rebuild; returns where it went."""
+
+    # Optional: ``near_misses(department_key) -> list[str]``, the names of workbooks beside a missing
+    # one that may be it renamed ("marketing (1).xlsx", "marketing.ods"), for the rollup's message.

@@ -1,35 +1,34 @@
 """Excel backend: team workbooks as .xlsx files on disk.
 
 Writes with openpyxl (atomically, never over a file open in Excel or
-LibreOffice); reads with python-calamine, about 20x faster than openpyxl.
+LibreOffice); reads with python-calamine, about 20x faster than openpyxl
+(`okrsheets.backends.excel_read`).
 """
 
 from __future__ import annotations
 
-import posixpath
 import shutil
-import zipfile
 from collections.abc import Collection
 from datetime import date, datetime
 from pathlib import Path
-from xml.etree import ElementTree
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.formatting.rule import DataBarRule, FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
-from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet.datavalidation import DataValidation
-from python_calamine import CalamineWorkbook
 
 from okrsheets.config import Config, safe_file_stem
-from okrsheets.errors import WorkbookError
 from okrsheets.files import atomic_write, ensure_not_open
-from okrsheets.i18n import GRADE_FILL, GRADE_FONT, UNREADABLE
+from okrsheets.errors import WorkbookError
+from okrsheets.i18n import GRADE_FILL, GRADE_FONT
 from okrsheets.sheets.spec import STYLES, CellError, Formula, SheetSpec, WorkbookSpec, a1
 from okrsheets.sheets.team_workbook import TypedCell
-from okrsheets.backends.base import SheetData, WorkbookData
+from okrsheets.backends.base import WorkbookData
+from okrsheets.backends.excel_read import read_workbook
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Extensions of files that may be a team's workbook saved under another name or format.
+_WORKBOOK_SUFFIXES = frozenset({"xlsx", "xlsm", "xls", "ods", "csv", "numbers"})
 
 
 class ExcelBackend:
@@ -47,7 +46,8 @@ class ExcelBackend:
         return str(self.path(department_key))
 
     def exists(self, department_key: str) -> bool:
-        return self.path(department_key).exists()
+        path = self.path(department_key)
+        return path.exists() or path.is_symlink()  # a broken or looping link is there too, never overwritten blindly
 
     def check_writable(self, department_key: str) -> None:
         ensure_not_open(self.path(department_key))
@@ -64,43 +64,41 @@ class ExcelBackend:
         workbook = render(spec)
         atomic_write(path, workbook.save)
 
+    def near_misses(self, department_key: str) -> list[str]:
+        """Files beside a missing workbook that may be it under another name or format, by name.
+
+        "marketing (1).xlsx", "marketing-old.xlsx", "marketing.ods", "Marketing.XLSX" for
+        marketing.xlsx; never another department's own workbook, a lock file or a backup.
+        """
+        path = self.path(department_key)
+        stem = path.stem.casefold()
+        others = {self.path(d.key).name.casefold() for d in self.config.departments} - {path.name.casefold()}
+        try:
+            names = sorted(entry.name for entry in self.folder.iterdir())
+        except OSError:
+            return []
+        found = []
+        for name in names:
+            folded = name.casefold()
+            if folded in others or name.startswith((".", "~$")) or ".backup-" in folded or name == path.name:
+                continue
+            base, dot, suffix = folded.rpartition(".")
+            if dot and suffix in _WORKBOOK_SUFFIXES and (base == stem or (base.startswith(stem) and not base[len(stem)].isalnum())):
+                found.append(name)
+        return found
+
     def backup(self, department_key: str, stamp: str) -> str:
         path = self.path(department_key)
         target = path.with_name(f"{path.stem}.backup-{stamp}{path.suffix}")
-        shutil.copy2(path, target)
+        if path.is_dir() or (path.is_symlink() and not path.exists()):
+            path.rename(target)  # a folder or a broken link under the name: moved aside whole
+            return str(target)
+        try:
+            shutil.copy2(path, target)
+        except PermissionError:  # a file okrsheets may not read: moved aside, content untouched
+            target.unlink(missing_ok=True)
+            path.rename(target)
         return str(target)
-
-
-def read_workbook(path: Path, only: Collection[str] | None = None) -> WorkbookData:
-    """Every sheet's values (or those of the sheets named in ``only`` that exist) with calamine.
-
-    Raises a clear WorkbookError when the file is not a readable workbook.
-    """
-    if not path.exists():
-        raise WorkbookError(f"{path}: file not found")
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for every kind of bad file
-        reason = _why(path)
-        raise WorkbookError(f"{path}: not a readable .xlsx workbook ({UNREADABLE['en'][reason]}: {exc})", reason) from exc
-    try:
-        hidden = {m.name: str(m.visible).lower() not in ("visible", "sheetvisibleenum.visible") for m in workbook.sheets_metadata}
-        sheets = {}
-        for name in workbook.sheet_names:
-            if only is not None and name not in only:
-                continue
-            sheet = workbook.get_sheet_by_name(name)
-            rows = sheet.to_python(skip_empty_area=False)
-            merged = tuple(
-                (r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])
-            )
-            sheets[name] = SheetData(name, rows, merged, hidden.get(name, False))
-        _restore_error_values(sheets, _error_cells(path, sheets))
-        return WorkbookData(str(path), sheets)
-    except Exception as exc:
-        raise WorkbookError(f"{path}: the workbook is damaged and cannot be read ({exc})", "damaged") from exc
-    finally:
-        workbook.close()
 
 
 def read_typed_cells(path: Path, sheet: str, columns: Collection[int]) -> dict[tuple[int, int], TypedCell]:
@@ -136,72 +134,6 @@ def _typed_value(cell) -> object:
     if cell.data_type == "e":
         return CellError(str(cell.value))
     return cell.value
-
-
-def _error_cells(path: Path, wanted: Collection[str]) -> dict[str, list[tuple[str, str]]]:
-    """The error values (#REF!, #DIV/0! ...) of the sheets in ``wanted``, as {sheet: [(A1 ref, error)]}.
-
-    calamine reads an error cell as '' (like an empty one), so the worksheet
-    XML is searched for ``t="e"`` cells; only a sheet that holds one is parsed.
-    """
-    found: dict[str, list[tuple[str, str]]] = {}
-    with zipfile.ZipFile(path) as archive:
-        members = {n: archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")}
-        flagged = [n for n, xml in members.items() if b't="e"' in xml]
-        if not flagged:
-            return found
-        titles = _sheet_members(archive)
-    for member in flagged:
-        title = titles.get(member)
-        if title in wanted:
-            found[title] = [
-                (cell.get("r"), cell.findtext(f"{_MAIN}v") or "#N/A")
-                for cell in ElementTree.fromstring(members[member]).iter(f"{_MAIN}c")
-                if cell.get("t") == "e"
-            ]
-    return found
-
-
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-
-
-def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
-    """{zip member of a worksheet: its sheet title}, from xl/workbook.xml and its relationships."""
-    targets = {
-        rel.get("Id"): rel.get("Target", "")
-        for rel in ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    }
-    members = {}
-    for sheet in ElementTree.fromstring(archive.read("xl/workbook.xml")).iter(f"{_MAIN}sheet"):
-        target = targets.get(sheet.get(f"{_REL}id"), "")
-        member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
-        members[member] = sheet.get("name")
-    return members
-
-
-def _restore_error_values(sheets: dict[str, SheetData], errors: dict[str, list[tuple[str, str]]]) -> None:
-    """Put each error value back into the cell calamine left empty, as its text ("#DIV/0!")."""
-    for title, cells in errors.items():
-        rows = sheets[title].rows
-        for ref, error in cells:
-            row, column = coordinate_to_tuple(ref)
-            while len(rows) < row:
-                rows.append([])
-            values = rows[row - 1]
-            values.extend([None] * (column - len(values)))
-            values[column - 1] = error
-
-
-def _why(path: Path) -> str:
-    """Why calamine could not open the file: a WorkbookError reason."""
-    with open(path, "rb") as handle:
-        head = handle.read(8)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE file: encrypted .xlsx or .xls
-        return "encrypted"
-    if not head.startswith(b"PK"):
-        return "not_a_workbook"
-    return "damaged"
 
 
 # ---------------------------------------------------------------- rendering

@@ -90,7 +90,7 @@ _TABLES = {  # sheet: (column kinds, Vietnamese headers, English headers); kinds
     ),
     "key_results": (
         ("text", "text", "text", "wrap", "text", "text", "number", "number", "number", "score", "status",
-         "text", "wrap", "date"),
+         "number", "wrap", "date"),  # confidence: a whole number 1-10
         ("Phòng ban", "Mục tiêu", "Mã", "Kết quả then chốt", "Loại", "Đơn vị", "Ban đầu", "Chỉ tiêu",
          "Hiện tại", "Điểm", "Trạng thái", "Mức tự tin", "Ghi chú", "Cập nhật lần cuối"),
         ("Department", "Objective", "ID", "Key result", "Kind", "Unit", "Start", "Target", "Current",

@@ -15,7 +15,7 @@ from okrsheets.cli.lint import lint_command
 from okrsheets.cli.nightly import schedule_command, status_command
 from okrsheets.cli.options import CONFIG_HELP, invoked_as
 from okrsheets.cli.report import score_table
-from okrsheets.errors import OkrsheetsError
+from okrsheets.errors import NothingReadError, OkrsheetsError
 from okrsheets.templates import TemplateLibrary, builtin_dir, check_paths
 
 
@@ -166,7 +166,12 @@ def rollup(config_path: str | None, as_json: bool, as_of, wait: bool, dry_run: b
     if dry_run:
         _dry_run(config, day, as_json)
         return
-    result = _run_rollup(config, day, wait)
+    try:
+        result = _run_rollup(config, day, wait)
+    except NothingReadError as error:  # --json still shows the data issues that say why (exit 1 all the same)
+        if as_json and error.result is not None:
+            click.echo(json.dumps(error.result.to_json(), ensure_ascii=False, indent=2))
+        raise
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -188,7 +193,12 @@ def _dry_run(config, as_of, as_json: bool) -> None:
     from okrsheets.jobs.runlog import setup_stderr_logging
 
     setup_stderr_logging(config.tz)
-    preview = preview_rollup(config, as_of)
+    try:
+        preview = preview_rollup(config, as_of)
+    except NothingReadError as error:  # --json still shows the data issues that say why
+        if as_json and error.result is not None:
+            click.echo(json.dumps(error.result.to_json(), ensure_ascii=False, indent=2))
+        raise
     if as_json:
         click.echo(json.dumps({**preview.result.to_json(), "dry_run": preview.to_json()}, ensure_ascii=False, indent=2))
     else:

@@ -42,7 +42,7 @@ class KeyResultResult:
     expected: float  # expected progress on the as-of date
     gap: float  # expected - score (positive: behind pace)
     weight: float = 1.0
-    confidence: str | None = None
+    confidence: int | None = None  # a whole number 1-10 (anything else is a data issue)
     comment: str | None = None
     last_update: date | None = None  # typed by the team
     last_check_in: date | None = None  # the later of last_update and the last date the value changed

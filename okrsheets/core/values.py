@@ -50,7 +50,12 @@ __all__ = [
     "MILESTONE_NOT_DONE_WORDS",
     "SPREADSHEET_ERRORS",
     "CellReading",
+    "DateReading",
+    "MAX_COMMENT",
     "cell_date",
+    "comment_issue",
+    "read_confidence",
+    "read_update_date",
     "Unit",
     "fold_text",
     "format_number",
@@ -649,6 +654,148 @@ def cell_date(value: object) -> date | None:
         except ValueError:
             return None
     return None
+
+
+# ---------------------------------------------------------------------------
+# Confidence, last update, comment
+# ---------------------------------------------------------------------------
+
+MAX_COMMENT = 2000
+"""Comments longer than this many characters are reported (and still kept)."""
+
+_CHECK_MESSAGES: dict[str, tuple[str, str]] = {
+    "confidence": (
+        'Độ tự tin "{raw}" không hợp lệ. Hãy nhập một số nguyên từ 1 (thấp) đến 10 (cao), ví dụ 7.',
+        'The confidence "{raw}" is not valid. Please enter a whole number from 1 (low) to 10 (high), e.g. 7.',
+    ),
+    "not_a_date": (
+        'Ngày cập nhật "{raw}" không phải là một ngày. Hãy nhập ngày theo dạng {example}.',
+        'The last update "{raw}" is not a date. Please enter a date such as {example}.',
+    ),
+    "future": (
+        "Ngày cập nhật {raw} ở sau ngày mai ({tomorrow}): có lẽ gõ nhầm năm hoặc đảo ngày/tháng. "
+        "Hãy nhập ngày cập nhật thật, dạng {example}.",
+        "The last update {raw} is after tomorrow ({tomorrow}): probably a wrong year or day and month "
+        "swapped. Please enter the real date of the update, such as {example}.",
+    ),
+    "serial": (
+        "Ô đang hiện con số {raw} chứ không phải ngày; okrsheets hiểu đó là ngày {day}. "
+        "Hãy định dạng ô thành Ngày (Định dạng ô > Ngày) để mọi người cùng đọc được.",
+        "The cell shows the number {raw}, not a date; okrsheets reads it as {day}. "
+        "Format the cell as a Date so that everyone reads it the same way.",
+    ),
+    "comment_long": (
+        "Ghi chú dài {length} ký tự (tối đa {limit}); báo cáo vẫn giữ nguyên ghi chú. Hãy rút gọn ghi chú.",
+        "The comment is {length} characters long (at most {limit}); the summary still keeps all of it. "
+        "Please shorten it.",
+    ),
+}
+
+_EXAMPLE_DAY = {"vi": "24/11/2026 (ngày/tháng/năm) hoặc 2026-11-24", "en": "11/24/2026 (month/day/year) or 2026-11-24"}
+_EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of the 1900 date system (serial 1 = 1900-01-01, after Excel's leap-year bug)
+_ISO_DAY = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+_LOCAL_DAY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+_VI_WORDS_DAY = re.compile(r"^(?:ngay\s*)?(\d{1,2})\s*(?:thang|thg)\s*(\d{1,2})(?:\s*(?:nam|[,/-])\s*(\d{4}))?$")
+
+
+def _check(key: str, lang: str, **fields: object) -> str:
+    vi, en = _CHECK_MESSAGES[key]
+    return (vi if lang == "vi" else en).format(**fields)
+
+
+def read_confidence(raw: object, locale: str) -> CellReading:
+    """Read a confidence cell: a whole number from 1 to 10, as a number or as text ("7").
+
+    Blank is no confidence given; 0, 11, 7.5, "cao", "8/10", TRUE and dates
+    are issues in the locale's language.
+    """
+    lang = normalize_locale(locale)
+    if raw is None or (isinstance(raw, str) and not _clean(raw)):
+        return _BLANK
+    value: float | None = None
+    if isinstance(raw, str):
+        text = _clean(raw)
+        if text.isdigit() and text.isascii():
+            value = float(text)
+    elif isinstance(raw, (numbers.Real, Decimal)) and not isinstance(raw, bool) and _is_finite(raw):
+        value = float(raw)
+    if value is not None and value.is_integer() and 1 <= value <= 10:
+        return CellReading(value, None)
+    return CellReading(None, _check("confidence", lang, raw=_show_value(raw, lang) if not isinstance(raw, str) else _show(raw)))
+
+
+@dataclass(frozen=True)
+class DateReading:
+    """A last-update cell read as a date. ``issue`` may come with a value (a date typed as a bare number)."""
+
+    value: date | None
+    issue: str | None
+
+
+def read_update_date(raw: object, locale: str, as_of: date, earliest: date) -> DateReading:
+    """Read a last-update cell into a date, or an issue.
+
+    Accepted: a date cell; text in the locale's order (vi ``24/11/2026``,
+    ``24-11-2026``, ``24.11.2026``, ``24 tháng 11``, ``ngày 24 tháng 11 năm 2026``;
+    en ``11/24/2026``, ``11-24-2026``) or ISO ``2026-11-24`` in both; a two-digit
+    year is 20xx. ``24 tháng 11`` without a year is in the year of ``as_of``, or
+    the year before when that day would be after tomorrow. A bare number (a date
+    serial in a General cell) is read as a date only when that date lies between
+    ``earliest`` and tomorrow, and then comes with an issue saying so. A date
+    after tomorrow (``as_of`` + 1) is an issue: nobody updates in the future.
+    """
+    lang = normalize_locale(locale)
+    tomorrow = as_of + timedelta(days=1)
+    if raw is None or (isinstance(raw, str) and not _clean(raw)):
+        return DateReading(None, None)
+    note = None
+    day: date | None = None
+    if isinstance(raw, datetime):
+        day = raw.date()
+    elif isinstance(raw, date):
+        day = raw
+    elif isinstance(raw, (numbers.Real, Decimal)) and not isinstance(raw, bool) and _is_finite(raw) and float(raw).is_integer():
+        serial = _EXCEL_EPOCH + timedelta(days=int(raw)) if 1 <= raw <= 2_958_465 else None
+        if serial is not None and earliest <= serial <= tomorrow:
+            day = serial
+            note = _check("serial", lang, raw=_show_value(raw, lang), day=_show_value(serial, lang))
+    elif isinstance(raw, str):
+        day = _text_date(_clean(raw), lang, as_of)
+    if day is None:
+        shown = _show(raw) if isinstance(raw, str) else _show_value(raw, lang)
+        return DateReading(None, _check("not_a_date", lang, raw=shown, example=_EXAMPLE_DAY[lang]))
+    if day > tomorrow:
+        return DateReading(None, _check("future", lang, raw=_show_value(day, lang), tomorrow=_show_value(tomorrow, lang),
+                                        example=_EXAMPLE_DAY[lang]))
+    return DateReading(day, note)
+
+
+def _text_date(text: str, lang: str, as_of: date) -> date | None:
+    """A date typed as text, in the locale's order (see `read_update_date`), or None."""
+    try:
+        if match := _ISO_DAY.match(text):
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        if match := _LOCAL_DAY.match(text):
+            first, second, year = int(match[1]), int(match[2]), int(match[3])
+            year += 2000 if len(match[3]) == 2 else 0
+            day, month = (first, second) if lang == "vi" else (second, first)
+            return date(year, month, day)
+        if lang == "vi" and (match := _VI_WORDS_DAY.match(fold_text(text))):
+            day, month = int(match[1]), int(match[2])
+            if match[3]:
+                return date(int(match[3]), month, day)
+            found = date(as_of.year, month, day)
+            return found if found <= as_of + timedelta(days=1) else date(as_of.year - 1, month, day)
+    except ValueError:  # 31/02, month 13
+        return None
+    return None
+
+
+def comment_issue(comment: str | None, locale: str) -> str | None:
+    """An issue for a comment longer than MAX_COMMENT characters (the comment itself is kept)."""
+    if comment is None or len(comment) <= MAX_COMMENT:
+        return None
+    return _check("comment_long", normalize_locale(locale), length=len(comment), limit=MAX_COMMENT)
 
 
 # ---------------------------------------------------------------------------

@@ -21,21 +21,17 @@ from okrsheets.backends.base import Backend, WorkbookData
 from okrsheets.config import Config
 from okrsheets.errors import BackendError, WorkbookError, WorkbookLockedError
 from okrsheets.files import check_folder, check_share_mounted, describe_os_error
+from okrsheets.sheets.structure import StructureProblem, WorkbookStructure, check_structure
 from okrsheets.sheets.team_workbook import (
     COL,
-    FIRST_ROW,
-    GUIDE_SHEET,
-    META_SHEET,
-    OKR_SHEET,
     TEAM_COLUMNS,
     ArchivedRow,
     TeamEntry,
     fingerprint,
-    read_meta,
     sheet_number,
     team_workbook,
 )
-from okrsheets.core.model import ITEM_ID_RE, DepartmentPlan
+from okrsheets.core.model import DepartmentPlan
 from okrsheets.plan import QuarterPlan
 
 @dataclass(frozen=True)
@@ -62,7 +58,8 @@ class ExistingWorkbook:
     archived: dict[str, ArchivedRow] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     sheet: str | None = None  # the OKR sheet's title
-    entry_rows: dict[int, tuple[str, bool]] = field(default_factory=dict)  # row number -> (ID, archived), in order
+    columns: dict[str, int] = field(default_factory=dict)  # column name -> number, found by its header
+    entry_rows: dict[str, int] = field(default_factory=dict)  # ID -> the row whose typed cells are kept
 
 
 
@@ -146,57 +143,34 @@ def _provision_one(plan: QuarterPlan, backend: Backend, department: DepartmentPl
 
 
 def inspect(data: WorkbookData, plan: QuarterPlan, department: DepartmentPlan) -> ExistingWorkbook:
-    """Read what the team typed and check the structure provisioning relies on."""
+    """Read what the team typed and check the structure provisioning relies on (`check_structure`,
+    the rollup's check; a template change is applied here, not reported, and an extra sheet is a problem)."""
     config = plan.config
     where = data.location
-    problems: list[str] = []
-    meta_sheet = data.sheets.get(META_SHEET)
-    if meta_sheet is None:
-        return ExistingWorkbook({}, problems=[f"{where}: no {META_SHEET} sheet; this is not a workbook okrsheets made (or the sheet was deleted)"])
-    meta = read_meta(meta_sheet.rows)
-    for key, expected in (("department_key", department.key), ("quarter", config.quarter.name)):
-        if meta.get(key) != expected:
-            problems.append(f"{where}: belongs to {key.split('_')[0]} \"{meta.get(key)}\", expected \"{expected}\"")
-    okr_title = meta.get("okr_sheet") or OKR_SHEET[config.language]
-    expected_titles = {okr_title, META_SHEET, GUIDE_SHEET["vi"], GUIDE_SHEET["en"]}
-    for title in data.titles:
-        if title not in expected_titles:
-            problems.append(f"{where}: unexpected sheet \"{title}\"; move its content elsewhere or delete it")
-    sheet = data.sheets.get(okr_title)
-    if sheet is None:
-        problems.append(f"{where}: the sheet \"{okr_title}\" is missing (renamed or deleted); rename it back to \"{okr_title}\"")
-        return ExistingWorkbook(meta, problems=problems)
-    existing = ExistingWorkbook(meta, problems=problems, sheet=okr_title)
-    seen: dict[str, int] = {}
-    for row_number in range(FIRST_ROW, len(sheet.rows) + 1):
-        item_id = sheet.value(row_number, COL["id"])
-        if not isinstance(item_id, str) or not item_id.strip():
-            continue
-        item_id = item_id.strip()
-        if not ITEM_ID_RE.match(item_id):
-            continue
-        values = {name: sheet.value(row_number, COL[name]) for name in COL}
-        entry = TeamEntry(*(values[name] for name in TEAM_COLUMNS))
-        existing.entry_rows[row_number] = (item_id, values["code"] == "archived")
-        if values["code"] == "archived":
-            existing.archived[item_id] = ArchivedRow(
-                item_id, str(values["text"] or ""), str(values["kind"] or ""), str(values["unit"] or ""),
-                values["start"], values["target"], values["weight"], entry,
-            )
-            continue
-        if item_id in seen:
-            problems.append(f"{where}: {sheet.title}!A{row_number}: {item_id} appears twice (rows {seen[item_id]} and {row_number}); delete one")
-            continue
-        seen[item_id] = row_number
-        existing.entries[item_id] = entry
+    planned = [o.id for o in department.objectives] + [kr.id for kr in department.key_results]
+    structure = check_structure(data, config.quarter.name, department.key, None, "en", planned, all_titles=data.titles)
+    problems = [_problem_line(where, structure, problem) for problem in structure.problems]
+    sheet = structure.sheet
+    existing = ExistingWorkbook(structure.meta, problems=problems, sheet=sheet.title if sheet is not None else None,
+                                columns=dict(structure.columns))
+    if sheet is None or "id" not in structure.columns:
+        return existing
+
+    def values_at(row_number: int) -> dict[str, object]:
+        return {name: sheet.value(row_number, structure.columns[name]) if name in structure.columns else None for name in COL}
+
+    for item_id, row_number in structure.archived.items():
+        values = values_at(row_number)
+        existing.archived[item_id] = ArchivedRow(
+            item_id, str(values["text"] or ""), str(values["kind"] or ""), str(values["unit"] or ""),
+            values["start"], values["target"], values["weight"], TeamEntry(*(values[name] for name in TEAM_COLUMNS)),
+        )
+        existing.entry_rows[item_id] = row_number
+    for item_id, row_number in {**structure.unknown, **structure.rows}.items():  # an edited ID's values are archived
+        values = values_at(row_number)
+        existing.entries[item_id] = TeamEntry(*(values[name] for name in TEAM_COLUMNS))
+        existing.entry_rows[item_id] = row_number  # an active row wins over an archived one of the same ID
         existing.rows[item_id] = values
-    expected_ids = meta.get("ids", "").split()
-    for item_id in expected_ids:
-        if item_id not in seen:
-            problems.append(f"{where}: {sheet.title}: the row of {item_id} is missing (deleted, or its ID edited); restore it")
-    for item_id, row_number in seen.items():
-        if item_id not in expected_ids:
-            problems.append(f"{where}: {sheet.title}!A{row_number}: unknown ID {item_id} (IDs must not be edited)")
     return existing
 
 
@@ -206,25 +180,29 @@ def _typed_entries(backend: Backend, department_key: str, existing: ExistingWork
     A backend that can read cells as typed (Excel: formulas as their text,
     errors as errors, number formats) gives the entries the rebuilt workbook
     carries over; the values of ``backend.read`` are used otherwise. A problem
-    reading them is returned as text: the workbook is then left alone.
+    reading them is returned as text: the workbook is then left alone. The
+    columns are the ones the structure check found by their headers.
     """
     read = getattr(backend, "read_typed_cells", None)
     if read is None or existing.sheet is None or not existing.entry_rows:
         return {}
-    columns = [COL[name] for name in TEAM_COLUMNS]
+    columns = [existing.columns.get(name) for name in TEAM_COLUMNS]
     try:
-        cells = read(department_key, existing.sheet, columns)
+        cells = read(department_key, existing.sheet, [c for c in columns if c is not None])
     except WorkbookError as exc:
         return str(exc)
-    entries: dict[str, TeamEntry] = {}
-    from_archive: dict[str, bool] = {}
-    for row, (item_id, archived) in existing.entry_rows.items():
-        # as inspect() reads them: the first active row of an ID, else its last archived row
-        if item_id in entries and not from_archive[item_id]:
-            continue
-        entries[item_id] = TeamEntry(*(cells.get((row, column)) for column in columns))
-        from_archive[item_id] = archived
-    return entries
+    return {
+        item_id: TeamEntry(*(cells.get((row, column)) if column is not None else None for column in columns))
+        for item_id, row in existing.entry_rows.items()
+    }
+
+
+def _problem_line(where: str, structure: WorkbookStructure, problem: StructureProblem) -> str:
+    """One problem for the admin's provisioning report: where, what was found, what to do."""
+    words, fix = problem.words("en")
+    sheet = structure.sheet.title if structure.sheet is not None else None
+    place = f"{sheet}!{problem.cell}" if sheet and problem.cell else sheet
+    return f"{where}: {place + ': ' if place else ''}{words[0].lower()}{words[1:].rstrip('.')}; {fix[0].lower()}{fix[1:]}"
 
 
 def _archive(existing: ExistingWorkbook, department: DepartmentPlan) -> list[ArchivedRow]:

@@ -18,56 +18,62 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from okrsheets import i18n
 from okrsheets.backends import open_backend
 from okrsheets.backends.base import Backend, SheetData
 from okrsheets.config import Config
-from okrsheets.errors import BackendError, OkrsheetsError, WorkbookError
+from okrsheets.errors import BackendError, NothingReadError, OkrsheetsError, WorkbookError
 from okrsheets.files import atomic_write, check_folder, describe_os_error, office_lock_file, remove_stale_temps
 from okrsheets.jobs.readings import DepartmentReading, KeyResultReading, ReadingsStore
-from okrsheets.sheets.team_workbook import COL, FIRST_ROW, META_SHEET, OKR_SHEET, read_meta
-from okrsheets.core.model import ITEM_ID_RE, DepartmentPlan, PlannedKeyResult
+from okrsheets.sheets.structure import MESSAGES as STRUCTURE_MESSAGES
+from okrsheets.sheets.structure import WorkbookStructure, check_structure, okr_sheet_title
+from okrsheets.sheets.team_workbook import META_SHEET, OKR_SHEET, read_meta
+from okrsheets.core.model import DepartmentPlan, PlannedKeyResult
 from okrsheets.plan import QuarterPlan, build_plan
 from okrsheets.core.results import DataIssue, DepartmentResult, KeyResultResult, ObjectiveResult, RollupResult
 from okrsheets.core.scoring import expected_progress, gap, grade, score_key_result, status_for, today_in, weighted_mean
 from okrsheets.sheets.spec import a1
-from okrsheets.core.values import cell_date, read_cell_value
+from okrsheets.core.values import CellReading, comment_issue, read_cell_value, read_confidence, read_update_date
 
 log = logging.getLogger("okrsheets")
-# 0-based columns of what a team types on a KR row: current value, confidence, comment, last update.
-_INPUTS = tuple(COL[name] - 1 for name in ("current", "confidence", "comment", "last_update"))
 # The sheets a rollup reads (not the guide): the metadata and the OKR sheet, whichever its language.
 _ROLLUP_SHEETS = frozenset({META_SHEET, *OKR_SHEET.values()})
 STATE_NAME = ".okrsheets-state.json"
+# A last-update cell holding a bare number is read as a date serial only from this long before the quarter.
+_SERIAL_DATES_FROM = timedelta(days=366)
 
 MESSAGES = {
     "vi": {
-        "unreadable": ("Không đọc được tệp: {why}", "Khôi phục tệp từ bản sao lưu, hoặc chạy lại `okrsheets provision` (quản trị OKR)."),
+        **STRUCTURE_MESSAGES["vi"],
+        "unreadable": ("Không đọc được tệp: {why}", "{fix}"),
+        "unexpected": ("Không đọc được tệp vì một lỗi không lường trước khi đọc.",
+                       "Báo cho quản trị OKR (chi tiết nằm trong nhật ký của okrsheets); nếu tệp vừa bị sửa, thử khôi phục từ bản sao lưu."),
         "missing_file": ("Không tìm thấy tệp OKR của phòng ban.", "Quản trị OKR chạy `okrsheets provision` để tạo lại tệp."),
-        "no_meta": ("Thiếu trang ẩn _okrsheets: đây không phải tệp do okrsheets tạo.", "Dùng tệp do `okrsheets provision` tạo."),
-        "other": ("Tệp thuộc {what} \"{found}\", không phải \"{expected}\".", "Đặt đúng tệp của quý/phòng ban này vào thư mục, hoặc chạy `okrsheets provision`."),
-        "no_sheet": ("Không có trang \"{sheet}\" (đã đổi tên hoặc xóa).", "Đổi tên trang về \"{sheet}\"."),
-        "missing_row": ("Không tìm thấy dòng của {id} (dòng đã bị xóa hoặc mã đã bị sửa).", "Khôi phục dòng {id} (Ctrl+Z hoặc từ bản sao lưu), hoặc nhờ quản trị OKR chạy lại `okrsheets provision --force`."),
-        "duplicate": ("Mã {id} xuất hiện hai lần (dòng {first} và {second}); chỉ dòng {first} được tính.", "Xóa dòng trùng."),
-        "unknown_id": ("Mã lạ {id}: mã KR không được sửa.", "Sửa lại mã như ban đầu."),
+        "renamed": ("Không thấy tệp \"{expected}\", nhưng trong thư mục có: {found}.",
+                    "Nếu đó là tệp OKR của phòng ban, đổi tên nó thành \"{expected}\" (và lưu lại dạng Excel .xlsx nếu nó ở định dạng khác); nếu không, quản trị OKR chạy `okrsheets provision` để tạo lại tệp."),
+        "not_provisioned": ("{id} có trong kế hoạch nhưng chưa có dòng trong tệp (tệp được tạo trước khi kế hoạch thay đổi).", "Quản trị OKR chạy `okrsheets provision` để thêm {id} vào tệp."),
         "merged": ("Ô hiện tại của {id} bị gộp (merge) với ô khác.", "Bỏ gộp ô (Unmerge) rồi nhập lại giá trị."),
         "value": ("{issue}", "Sửa ô {cell} trong trang {sheet}."),
+        "no_result": ("{id}: ô {cell} chứa công thức chưa có kết quả được lưu (tệp được ghi bằng một chương trình khác và chưa từng được mở, tính và lưu bằng Excel hay LibreOffice), nên không đọc được giá trị.",
+                      "Mở tệp bằng Excel hoặc LibreOffice rồi lưu lại (Ctrl+S); hoặc nhập thẳng giá trị thay cho công thức."),
         "no_target": ("{id} chưa có mục tiêu/điểm bắt đầu trong cấu hình nên chưa tính điểm được.", "Quản trị OKR đặt start/target cho {id} trong tệp cấu hình rồi chạy `okrsheets provision`."),
     },
     "en": {
-        "unreadable": ("Cannot read the file: {why}", "Restore the file from a backup, or have the OKR admin run `okrsheets provision`."),
+        **STRUCTURE_MESSAGES["en"],
+        "unreadable": ("Cannot read the file: {why}", "{fix}"),
+        "unexpected": ("Cannot read the file: an unexpected error happened while reading it.",
+                       "Tell the OKR admin (the details are in okrsheets' log); if the file was just edited, try restoring it from a backup."),
         "missing_file": ("The department's OKR workbook was not found.", "The OKR admin runs `okrsheets provision` to create it again."),
-        "no_meta": ("The hidden _okrsheets sheet is missing: this is not a workbook okrsheets made.", "Use the workbook `okrsheets provision` made."),
-        "other": ("The workbook belongs to {what} \"{found}\", not \"{expected}\".", "Put this quarter's/department's workbook in the folder, or run `okrsheets provision`."),
-        "no_sheet": ("The sheet \"{sheet}\" is missing (renamed or deleted).", "Rename the sheet back to \"{sheet}\"."),
-        "missing_row": ("The row of {id} is missing (deleted, or its ID was edited).", "Restore the row of {id} (undo, or from a backup), or have the OKR admin run `okrsheets provision --force`."),
-        "duplicate": ("{id} appears twice (rows {first} and {second}); only row {first} counts.", "Delete the duplicate row."),
-        "unknown_id": ("Unknown ID {id}: KR IDs must not be edited.", "Change the ID back."),
+        "renamed": ("There is no \"{expected}\", but the folder has: {found}.",
+                    "If that is the department's OKR workbook, rename it to \"{expected}\" (and save it as an Excel .xlsx if it is in another format); if not, the OKR admin runs `okrsheets provision` to create it again."),
+        "not_provisioned": ("{id} is in the plan but has no row in the workbook (made before the plan changed).", "The OKR admin runs `okrsheets provision` to add {id} to the workbook."),
         "merged": ("The current-value cell of {id} is merged with other cells.", "Unmerge the cells and type the value again."),
         "value": ("{issue}", "Fix cell {cell} on sheet {sheet}."),
+        "no_result": ("{id}: cell {cell} holds a formula with no saved result (the file was written by another program and never opened, calculated and saved in Excel or LibreOffice), so its value cannot be read.",
+                      "Open the file in Excel or LibreOffice and save it (Ctrl+S); or type the value itself instead of a formula."),
         "no_target": ("{id} has no target/start in the config, so it cannot be scored.", "The OKR admin sets start/target for {id} in the config and runs `okrsheets provision`."),
     },
 }
@@ -88,9 +94,12 @@ class _Reader:
         self.issues: list[DataIssue] = []
         self.lang = self.config.language
         self.readable = False
+        self.columns: dict[str, int] = {}  # where each column of the OKR sheet was found
+        self._kr_id = ""  # the KR being read, for issues about its cells
 
-    def issue(self, key: str, sheet: str | None = None, cell: str | None = None, found: object = None, kr: str | None = None, **fields) -> None:
+    def issue(self, key: str, sheet: str | None = None, cell: object = None, found: object = None, kr: str | None = None, **fields) -> None:
         problem, fix = MESSAGES[self.lang][key]
+        cell = None if cell is None else str(cell)
         fields = {"sheet": sheet, "cell": cell, "found": found, **fields}
         self.issues.append(
             DataIssue(self.department.key, self.location, sheet, cell, None if found is None else str(found),
@@ -99,82 +108,110 @@ class _Reader:
 
     def read(self, backend: Backend) -> list[_Reading]:
         """The department's KR readings in plan order; sets ``readable``, collects issues and state."""
-        sheet = None
+        structure = None
         try:
-            sheet = self._okr_sheet(backend.read(self.department.key, _ROLLUP_SHEETS), backend)
+            structure = self._structure(backend)
         except WorkbookError as exc:
-            if not backend.exists(self.department.key):
-                self.issue("missing_file")
-            else:
-                why = i18n.UNREADABLE[self.lang].get(exc.reason) if exc.reason else None
-                self.issue("unreadable", why=why or str(exc).split(": ", 1)[-1])
-        rows = self._find_rows(sheet) if sheet is not None else {}
+            self._unreadable(exc, backend)
+        sheet = structure.sheet if structure is not None and structure.readable else None
+        rows = structure.rows if sheet is not None else {}
+        known = set(structure.meta.get("ids", "").split()) if structure is not None else set()
+        self.columns = structure.columns if sheet is not None else {}
         self.readable = sheet is not None
-        return [self._key_result(kr, sheet, rows.get(kr.id)) for kr in self.department.key_results]
+        readings = []
+        for kr in self.department.key_results:
+            if sheet is not None and kr.id not in rows and kr.id not in known:  # (a row provisioning wrote: reported above)
+                self.issue("not_provisioned" if known else "missing_row", sheet=sheet.title, kr=kr.id, id=kr.id)
+            readings.append(self._key_result(kr, sheet, rows.get(kr.id)))
+        return readings
+
+    def _structure(self, backend: Backend) -> WorkbookStructure:
+        """The workbook's structure checked (the OKR sheet read too); every problem becomes an issue."""
+        data = backend.read(self.department.key, _ROLLUP_SHEETS)
+        meta_sheet = data.sheets.get(META_SHEET)
+        if meta_sheet is not None:
+            title = okr_sheet_title(read_meta(meta_sheet.rows), self.lang)
+            if title not in data.sheets and title not in _ROLLUP_SHEETS:  # a layout with another sheet title
+                data = backend.read(self.department.key, {META_SHEET, title})
+        planned = [o.id for o in self.department.objectives] + [kr.id for kr in self.department.key_results]
+        structure = check_structure(data, self.config.quarter.name, self.department.key, self.department.template_key,
+                                    self.lang, planned)
+        title = structure.sheet.title if structure.sheet is not None else okr_sheet_title(structure.meta, self.lang)
+        for problem in structure.problems:
+            where = None if problem.key == "no_meta" else META_SHEET if problem.key == "other" else title
+            words, fix = problem.words(self.lang)
+            self.issues.append(DataIssue(self.department.key, self.location, where, problem.cell,
+                                         None if problem.found is None else str(problem.found), words, fix, problem.kr))
+        return structure
+
+    def _unreadable(self, exc: WorkbookError, backend: Backend) -> None:
+        """The issue for a workbook that cannot be opened, in the team's language only."""
+        reason = exc.reason
+        if reason == "missing" or (reason is None and not backend.exists(self.department.key)):
+            near_misses = getattr(backend, "near_misses", None)
+            found = near_misses(self.department.key) if near_misses else []
+            if found:
+                expected = self.location.replace("\\", "/").rsplit("/", 1)[-1]
+                self.issue("renamed", found=", ".join(f'"{name}"' for name in found), expected=expected)
+            else:
+                self.issue("missing_file")
+            return
+        why = i18n.UNREADABLE[self.lang].get(reason or "damaged", i18n.UNREADABLE[self.lang]["damaged"])
+        fix = i18n.UNREADABLE_FIX[self.lang].get(reason or "damaged", i18n.UNREADABLE_FIX[self.lang]["damaged"])
+        self.issue("unreadable", why=why, fix=fix)
 
     def unreadable(self, exc: Exception) -> list[_Reading]:
-        """The readings as if the workbook were missing, after an unexpected error reading it."""
-        self.issue("unreadable", why=f"{type(exc).__name__}: {exc}")
+        """The readings as if the workbook were missing, after an unexpected error reading it (logged by the caller)."""
+        self.issue("unexpected")
         self.readable = False
         return [self._key_result(kr, None, None) for kr in self.department.key_results]
 
-    def _okr_sheet(self, data, backend: Backend) -> SheetData | None:
-        meta_sheet = data.sheets.get(META_SHEET)
-        if meta_sheet is None:
-            self.issue("no_meta")
-            return None
-        meta = read_meta(meta_sheet.rows)
-        checks = (
-            ("quarter", self.config.quarter.name, "quý" if self.lang == "vi" else "quarter"),
-            ("department_key", self.department.key, "phòng ban" if self.lang == "vi" else "department"),
-            ("template_key", self.department.template_key, "mẫu OKR" if self.lang == "vi" else "template set"),
-        )
-        for key, expected, what in checks:
-            if meta.get(key) != expected:
-                self.issue("other", sheet=META_SHEET, found=meta.get(key), what=what, expected=expected)
-                return None
-        title = meta.get("okr_sheet") or OKR_SHEET[self.lang]
-        if title not in _ROLLUP_SHEETS:  # a layout with another sheet title: read that sheet too
-            data = backend.read(self.department.key, {title})
-        sheet = data.sheets.get(title)
-        if sheet is None:
-            self.issue("no_sheet", sheet=title)
-        return sheet
+    def _cell(self, sheet: SheetData, row: int, name: str) -> tuple[object, str | None]:
+        """A team cell's value and A1 reference (None, None when its column was not found).
 
-    def _find_rows(self, sheet: SheetData) -> dict[str, int]:
-        planned = {kr.id for kr in self.department.key_results} | {o.id for o in self.department.objectives}
-        rows: dict[str, int] = {}
-        id_column = [row[COL["id"] - 1] if len(row) >= COL["id"] else None for row in sheet.rows]
-        codes = [row[COL["code"] - 1] if len(row) >= COL["code"] else None for row in sheet.rows]
-        for index in range(FIRST_ROW - 1, len(sheet.rows)):
-            value, code = id_column[index], codes[index]
-            if not isinstance(value, str) or code == "archived":
-                continue
-            item_id = value.strip()
-            if item_id in rows:
-                self.issue("duplicate", sheet=sheet.title, cell=f"A{index + 1}", found=item_id, kr=item_id,
-                           id=item_id, first=rows[item_id], second=index + 1)
-            elif item_id in planned:
-                rows[item_id] = index + 1
-            elif ITEM_ID_RE.match(item_id):
-                self.issue("unknown_id", sheet=sheet.title, cell=f"A{index + 1}", found=item_id, id=item_id)
-        return rows
+        A formula saved without its result reads as empty, with an issue saying to open and save the file.
+        """
+        column = self.columns.get(name)
+        if column is None:
+            return None, None
+        details = sheet.details
+        if details is not None and (row, column) in details.no_result:
+            ref = a1(row, column)
+            self.issue("no_result", sheet=sheet.title, cell=ref, found="=" + details.formulas.get((row, column), ""),
+                       kr=self._kr_id, id=self._kr_id)
+            return None, ref
+        return sheet.value(row, column), _Ref(row, column)
 
     def _key_result(self, kr: PlannedKeyResult, sheet: SheetData | None, row: int | None) -> _Reading:
         raw = confidence = comment = last_update = value = None
-        if sheet is not None and row is None:
-            self.issue("missing_row", sheet=sheet.title, kr=kr.id, id=kr.id)
-        elif sheet is not None:
-            cells = sheet.rows[row - 1]
-            raw, confidence, comment, last_update = (cells[i] if i < len(cells) else None for i in _INPUTS)
-            confidence, comment, last_update = _text(confidence), _text(comment), cell_date(last_update)
-            if sheet.merged_at(row, COL["current"]):
-                self.issue("merged", sheet=sheet.title, cell=a1(row, COL["current"]), found=raw, kr=kr.id, id=kr.id)
-            else:
-                reading = read_cell_value(raw, kr.unit, self.config.locale, percent_formatted=kr.unit == "percent")
+        self._kr_id = kr.id
+        if sheet is not None and row is not None:
+            locale, title = self.config.locale, sheet.title
+            raw, cell = self._cell(sheet, row, "current")
+            typed_confidence, confidence_cell = self._cell(sheet, row, "confidence")
+            comment, comment_cell = self._cell(sheet, row, "comment")
+            typed_update, update_cell = self._cell(sheet, row, "last_update")
+            comment = _text(comment)
+            checks = [(read_confidence(typed_confidence, locale), typed_confidence, confidence_cell),
+                      (read_update_date(typed_update, locale, self.as_of, self.config.quarter.start - _SERIAL_DATES_FROM),
+                       typed_update, update_cell)]
+            confidence = None if checks[0][0].value is None else int(checks[0][0].value)
+            last_update = checks[1][0].value
+            long_comment = comment_issue(comment, locale)
+            if long_comment:
+                checks.append((CellReading(None, long_comment), comment[:40] + "…", comment_cell))
+            for reading, found, ref in checks:
                 if reading.issue:
-                    self.issue("value", sheet=sheet.title, cell=a1(row, COL["current"]), found=raw, kr=kr.id,
-                               issue=f"{kr.id}: {reading.issue}")
+                    self.issue("value", sheet=title, cell=ref, found=found, kr=kr.id, issue=f"{kr.id}: {reading.issue}")
+            if sheet.merged_at(row, self.columns["current"]):
+                self.issue("merged", sheet=title, cell=cell, found=raw, kr=kr.id, id=kr.id)
+            else:
+                details = sheet.details
+                percent = (details.format_kind(row, self.columns["current"]) == "percent" if details is not None
+                           else kr.unit == "percent")  # a backend that cannot tell: the format provisioning gave it
+                reading = read_cell_value(raw, kr.unit, locale, percent_formatted=percent)
+                if reading.issue:
+                    self.issue("value", sheet=title, cell=cell, found=raw, kr=kr.id, issue=f"{kr.id}: {reading.issue}")
                 value = reading.value
         scorable = kr.is_scorable
         if not scorable:
@@ -198,10 +235,22 @@ class _Reader:
         return max(dates) if dates else None
 
 
+class _Ref:
+    """A cell's A1 reference, spelled out only when an issue quotes it (most cells have none)."""
+
+    __slots__ = ("row", "column")
+
+    def __init__(self, row: int, column: int):
+        self.row, self.column = row, column
+
+    def __str__(self) -> str:
+        return a1(self.row, self.column)
+
+
 # What a reader finds for one KR, in this order: current value, raw cell text, score, status,
 # confidence, comment, last update typed, last check-in. A plain tuple: worker processes send
 # 14,000 of these back to the main process, where _assemble adds what the plan already knows.
-_Reading = tuple[float | None, str | None, float, str, str | None, str | None, date | None, date | None]
+_Reading = tuple[float | None, str | None, float, str, int | None, str | None, date | None, date | None]
 
 
 def _assemble(department: DepartmentPlan, location: str, readings: list[_Reading], readable: bool, job: _Job,
@@ -340,6 +389,18 @@ _NIGHT_MESSAGES = {
                      "If this quarter's workbooks were never created, run `okrsheets provision` first.",
     },
 }
+
+
+def _nothing_read(result: RollupResult, lang: str, folder: Path, shown: int = 5) -> NothingReadError:
+    """The error of a rollup that read no workbook, with why the first few could not be read."""
+    lines = [_NIGHT_MESSAGES[lang]["none_read"].format(total=len(result.departments), folder=folder)]
+    for department in result.departments[:shown]:
+        why = next((i.problem for i in result.issues if i.department == department.key), None)
+        if why:
+            lines.append(f"  {department.key}: {why}")
+    if len(result.departments) > shown:
+        lines.append(f"  … (+{len(result.departments) - shown})")
+    return NothingReadError("\n".join(lines), result)
 
 
 def _not_read_issue(config: Config, department: DepartmentPlan, location: str, read_on: date | None) -> DataIssue:
@@ -493,7 +554,7 @@ def run_rollup(config: Config, as_of: date | None = None, progress: Callable[[in
     readings = ReadingsStore.load(folder)
     result = score_quarter(plan, backend, as_of, state, progress, readings=readings)
     if result.departments and not any(d.readable for d in result.departments):
-        raise BackendError(_NIGHT_MESSAGES[lang]["none_read"].format(total=len(result.departments), folder=folder))
+        raise _nothing_read(result, lang, folder)
     errors = list(result.errors)
     target = folder
     try:
@@ -560,7 +621,7 @@ def preview_rollup(config: Config, as_of: date | None = None, backend: Backend |
     readings = ReadingsStore.load(folder)
     result = score_quarter(plan, backend, as_of, _load_state(state_path), readings=readings)
     if result.departments and not any(d.readable for d in result.departments):
-        raise BackendError(_NIGHT_MESSAGES[lang]["none_read"].format(total=len(result.departments), folder=folder))
+        raise _nothing_read(result, lang, folder)
     target, open_lock = summary_target(folder, as_of)
     try:
         replaces = any(row["date"] == as_of for row in read_history(target))

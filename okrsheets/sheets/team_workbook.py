@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
@@ -434,6 +435,10 @@ def meta_sheet(config: Config, department: DepartmentPlan, archived: list[Archiv
         ("ids", " ".join([o.id for o in department.objectives] + [kr.id for kr in department.key_results])),
         ("archived_ids", " ".join(a.id for a in archived)),
         ("units", " ".join(f"{kr.id}={kr.unit}" for kr in department.key_results)),
+        # where each column was written, so a reader finds a column a team moved (name=letter)
+        ("columns", " ".join(f"{name}={column_letter(COL[name])}" for name in COLUMNS)),
+        # the cells that decide the sheet's own scores, so a reader notices one a team changed
+        ("locked_hash", locked_hash(_spec_locked_cells(okr, department))),
     ]
     for row, (key, value) in enumerate(rows, start=1):
         sheet.set(row, 1, key)
@@ -441,8 +446,71 @@ def meta_sheet(config: Config, department: DepartmentPlan, archived: list[Archiv
     return sheet
 
 
+# The locked cells of a KR or objective row whose change makes the sheet's own scores wrong, and the
+# header block's formulas. Targets, starts, weights and kinds are values; scores and statuses formulas.
+# (Every column a team does not type in, except the ID and the text: columns added later count too.)
+LOCKED_COLUMNS = tuple(name for name in COLUMNS if name not in TEAM_COLUMNS and name not in ("id", "text"))
+LOCKED_HEADER_CELLS = {"as_of": AS_OF_CELL, "expected": EXPECTED_CELL, "dept_score": DEPT_SCORE_CELL, "dept_status": DEPT_STATUS_CELL}
+_HEADER_KEY = "~header"  # the row key of the header block's cells in the hash
+# Prefix of the recorded hash: a reader checks only hashes made the way it makes them (change it with the recipe).
+LOCKED_HASH_VERSION = "v1:"
+
+
+def locked_hash(cells: list[tuple[str, str, object]]) -> str:
+    """A hash of locked cells given as (row key: an ID, column name, value or Formula).
+
+    Formulas are compared without spaces, case or Excel's ``_xlfn.`` prefixes and
+    numbers to 12 significant digits, so a workbook opened and saved again in
+    Excel or LibreOffice hashes the same as the one provisioning wrote.
+    """
+    lines = sorted(f"{key}\x1f{name}\x1f{_canonical(value)}" for key, name, value in cells)
+    return LOCKED_HASH_VERSION + hashlib.sha256("\x1e".join(lines).encode()).hexdigest()[:32]
+
+
+def _canonical(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, Formula):
+        text = "".join(value.text.lstrip("=").split()).upper()
+        return "=" + text.replace("_XLFN.", "").replace("_XLWS.", "")
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, (int, float)):
+        return format(float(value), ".12g")
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return "" if value is None else str(value).strip()
+
+
+def _spec_locked_cells(okr: SheetSpec, department: DepartmentPlan) -> list[tuple[str, str, object]]:
+    """The locked cells of the plan's rows of the OKR sheet provisioning writes, for `locked_hash`."""
+    def value(row: int, column: int) -> object:
+        cell = okr.cells.get((row, column))
+        return None if cell is None else cell.value
+
+    cells = [(_HEADER_KEY, name, value(*position)) for name, position in LOCKED_HEADER_CELLS.items()]
+    planned = {o.id for o in department.objectives} | {kr.id for kr in department.key_results}
+    rows = sorted({row for row, column in okr.cells if row >= FIRST_ROW and column == COL["id"]})
+    for row in rows:
+        item_id = value(row, COL["id"])
+        if item_id in planned and value(row, COL["code"]) != "archived":
+            cells.extend((item_id, name, value(row, COL[name])) for name in LOCKED_COLUMNS)
+    return cells
+
+
+def sheet_locked_cells(values: Callable[[int, int], object], rows: dict[str, int], columns: dict[str, int]) -> list[tuple[str, str, object]]:
+    """The same cells read back from a workbook: ``values(row, column)`` gives a cell's value, or its
+    Formula when it holds one; ``rows`` maps each ID to its row, ``columns`` each column name to its column."""
+    cells = [(_HEADER_KEY, name, values(*position)) for name, position in LOCKED_HEADER_CELLS.items()]
+    for item_id, row in rows.items():
+        cells.extend((item_id, name, values(row, columns[name])) for name in LOCKED_COLUMNS)
+    return cells
+
+
 def read_meta(rows: list[list[object]]) -> dict[str, str]:
-    """The key/value pairs of a metadata sheet's rows."""
+    """The key/value pairs of a metadata sheet's rows (workbooks made before a row existed lack it)."""
     meta = {}
     for row in rows:
         if len(row) >= 2 and isinstance(row[0], str) and row[0]:

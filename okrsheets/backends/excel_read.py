@@ -1,0 +1,410 @@
+"""Reading a team workbook (.xlsx): calamine for the values, one pass over the zip for the rest.
+
+calamine reads values about 20x faster than openpyxl but says nothing about a
+cell's number format or formula, nor about sheet protection, and reads an
+error cell as empty. One pass over the workbook's zip adds those (see
+`SheetDetails`): the sheet list, styles.xml, and the XML of the sheets asked
+for, searched as bytes (a full XML parse cost three times calamine's read).
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+import zipfile
+from collections.abc import Collection, Mapping
+from pathlib import Path
+from xml.etree import ElementTree
+
+from python_calamine import CalamineWorkbook
+
+from okrsheets.backends.base import SheetData, SheetDetails, WorkbookData
+from okrsheets.errors import WorkbookError
+from okrsheets.i18n import UNREADABLE
+
+
+def read_workbook(path: Path, only: Collection[str] | None = None) -> WorkbookData:
+    """Every sheet's values (or those of the sheets named in ``only`` that exist) with calamine.
+
+    Each sheet also gets its `SheetDetails` (number-format kinds, formulas,
+    protection) from one pass over the sheet XML, the pass that also puts back
+    the error values calamine reads as empty. Raises a clear WorkbookError, with
+    a ``reason`` the rollup words for the team, when the file is not a readable
+    workbook.
+    """
+    reason = _unusable_path(path)
+    if reason:
+        raise WorkbookError(f"{path}: {UNREADABLE['en'][reason]}", reason)
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for every kind of bad file
+        reason = _why(path)
+        raise WorkbookError(f"{path}: not a readable .xlsx workbook ({UNREADABLE['en'][reason]}: {exc})", reason) from exc
+    try:
+        hidden = {m.name: str(m.visible).lower() not in ("visible", "sheetvisibleenum.visible") for m in workbook.sheets_metadata}
+        read = {}
+        for name in workbook.sheet_names:
+            if only is not None and name not in only:
+                continue
+            sheet = workbook.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
+            merged = tuple(
+                (r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])
+            )
+            read[name] = (rows, merged)
+        details = _sheet_details(path, read)
+        sheets = {}
+        for name, (rows, merged) in read.items():
+            found, errors = details.get(name, (None, ()))
+            _restore_error_values(rows, errors)
+            sheets[name] = SheetData(name, rows, merged, hidden.get(name, False), found)
+        return WorkbookData(str(path), sheets)
+    except Exception as exc:
+        raise WorkbookError(f"{path}: the workbook is damaged and cannot be read ({exc})", "damaged") from exc
+    finally:
+        workbook.close()
+
+
+def _unusable_path(path: Path) -> str | None:
+    """Why ``path`` cannot even be opened (a WorkbookError reason), or None."""
+    try:
+        if path.is_dir():
+            return "directory"
+        if not path.exists():
+            return "broken_link" if path.is_symlink() else "missing"
+        with open(path, "rb"):
+            return None
+    except PermissionError:
+        return "permission"
+    except OSError:  # a symlink loop, or a name the file system refuses
+        return "broken_link"
+
+
+def _sheet_details(path: Path, wanted: Collection[str]) -> dict[str, tuple[SheetDetails, list[tuple[int, int, str]]]]:
+    """For each sheet in ``wanted``: its SheetDetails and its error cells [(row, column, "#DIV/0!")].
+
+    One pass over the zip: the workbook's sheet list, styles.xml (which number
+    format each cell style has) and the XML of the wanted sheets only.
+    """
+    with zipfile.ZipFile(path) as archive:
+        members = {member: title for member, title in _sheet_members(archive).items() if title in wanted}
+        if not members:
+            return {}
+        kinds = _style_kinds(archive)
+        return {title: _parse_sheet(archive.read(member), kinds) for member, title in members.items()}
+
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+_MEMBERS: dict[tuple[bytes, bytes], dict[str, str]] = {}  # by workbook.xml and its relationships
+
+
+def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
+    """{zip member of a worksheet: its sheet title}, from xl/workbook.xml and its relationships."""
+    key = (archive.read("xl/workbook.xml"), archive.read("xl/_rels/workbook.xml.rels"))
+    members = _MEMBERS.get(key)
+    if members is None:
+        if len(_MEMBERS) > 64:
+            _MEMBERS.clear()
+        members = _MEMBERS[key] = _read_sheet_members(*key)
+    return members
+
+
+def _read_sheet_members(workbook: bytes, relationships: bytes) -> dict[str, str]:
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in ElementTree.fromstring(relationships)}
+    members = {}
+    for sheet in ElementTree.fromstring(workbook).iter(f"{_MAIN}sheet"):
+        target = targets.get(sheet.get(f"{_REL}id"), "")
+        member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+        members[member] = sheet.get("name")
+    return members
+
+
+# Built-in number formats (ECMA-376 18.8.30): 9 and 10 are percents; these are dates and times
+# (27-36 and 50-58 are the East Asian date formats).
+_BUILTIN_PERCENT = frozenset({9, 10})
+_BUILTIN_DATE = frozenset({*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)})
+_QUOTED = re.compile(r'"[^"]*"|\\.|_.|\*.')
+_BRACKETS = re.compile(r"\[([^\]]*)\]")
+
+
+def format_kind(code: str) -> str:
+    """The kind of a custom number-format code: "percent", "date" or "other".
+
+    Quoted text, escaped characters and [colour]/[$-locale] sections do not
+    count; a % makes a percent, a day, month, year, hour or second token a date
+    (an elapsed time such as [h]:mm counts as a date too).
+    """
+    code = _QUOTED.sub("", code.split(";", 1)[0])
+    elapsed = any(inner.lower() in ("h", "hh", "m", "mm", "s", "ss") for inner in _BRACKETS.findall(code))
+    code = _BRACKETS.sub("", code).lower().replace("general", "")
+    if "%" in code:
+        return "percent"
+    if elapsed or any(token in code for token in "ymdhs") or "am/pm" in code:
+        return "date"
+    return "other"
+
+
+_STYLE_KINDS: dict[bytes, list[str]] = {}  # by styles.xml: workbooks provisioned alike share one
+
+
+def _style_kinds(archive: zipfile.ZipFile) -> list[str]:
+    """The format kind of each cell style (a cell's ``s`` attribute indexes this list)."""
+    try:
+        xml = archive.read("xl/styles.xml")
+    except KeyError:  # no styles part: every cell is General
+        return []
+    kinds = _STYLE_KINDS.get(xml)
+    if kinds is None:
+        if len(_STYLE_KINDS) > 64:
+            _STYLE_KINDS.clear()
+        kinds = _STYLE_KINDS[xml] = _read_style_kinds(ElementTree.fromstring(xml))
+    return kinds
+
+
+def _read_style_kinds(styles: ElementTree.Element) -> list[str]:
+    codes = {int(n.get("numFmtId", -1)): n.get("formatCode", "") for n in styles.iter(f"{_MAIN}numFmt")}
+    kinds = []
+    cell_xfs = styles.find(f"{_MAIN}cellXfs")
+    for xf in cell_xfs if cell_xfs is not None else ():
+        number = int(xf.get("numFmtId") or 0)
+        if number in codes:
+            kinds.append(format_kind(codes[number]))
+        else:
+            kinds.append("percent" if number in _BUILTIN_PERCENT else "date" if number in _BUILTIN_DATE else "other")
+    return kinds
+
+
+# A worksheet's rows and cells, scanned with regular expressions: a full XML parse of every OKR
+# sheet costs the rollup several times what calamine's own read does (benchmarks/rollup_excel.py).
+# Text cannot hide a "<" (XML escapes it), so a cell's content always ends at the first "</c>".
+_ROW_OR_CELL = re.compile(
+    rb"<(?:[\w.-]+:)?row\b([^>]*)>|<(?:[\w.-]+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:[\w.-]+:)?c>)", re.DOTALL)
+_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:[\w.-]+:)?f>)", re.DOTALL)
+_VALUE_ANY = re.compile(rb"<(?:[\w.-]+:)?v\b([^>]*?)(?:/>|>(.*?)</(?:[\w.-]+:)?v>)", re.DOTALL)
+_REF = re.compile(rb'\br="([A-Za-z]*)(\d*)"')
+_STYLE = re.compile(rb'\bs="(\d+)"')
+_TYPE = re.compile(rb'\bt="(\w+)"')
+_SHARED_INDEX = re.compile(rb'\bsi="(\d+)"')
+_PROTECTION = re.compile(rb'<(?:[\w.-]+:)?sheetProtection\b([^>]*)>')
+_SHEET_ON = re.compile(rb'\bsheet="(1|true)"', re.IGNORECASE)
+
+
+# The usual shape of a cell's start tag, as Excel, LibreOffice and openpyxl write it: r, then s and t
+# if any. Only the few cells holding a formula or an error have their content looked at.
+_PLAIN_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?[ />]')
+_ODD_CELL = re.compile(rb'<c(?:>| (?!r="))|<[\w.-]+:c[ >]')  # a cell of another shape: no reference first, a prefix
+
+
+def _parse_sheet(xml: bytes, kinds: list[str]) -> tuple[SheetDetails, list[tuple[int, int, str]]]:
+    """One sheet's details and error cells, from its XML."""
+    formulas: dict[tuple[int, int], str] = {}
+    no_result: set[tuple[int, int]] = set()
+    errors: list[tuple[int, int, str]] = []
+    first, last = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
+    if _ODD_CELL.search(xml) is None:  # every cell starts <c r="A1": look a cell's style up when asked, and only at cells with content
+        data = xml[first:last] if 0 <= first < last else b""  # not the <formula> of validations and colours
+        format_kinds: Mapping[tuple[int, int], str] = _FormatKinds(data, kinds)
+        inside = _cells_with(data, b"<f") + (_cells_with(data, b' t="e"') if b' t="e"' in data else [])
+    else:  # another writer's shape: read each cell the long way
+        cells = list(_cells(xml))
+        format_kinds = {(int(row), _column_number(letters)): kinds[int(style or 0)]
+                        for letters, row, style, _, _ in cells if int(style or 0) < len(kinds) and kinds[int(style or 0)] != "other"}
+        inside = [(letters, row, cell_type, content) for letters, row, _, cell_type, content in cells
+                  if cell_type == b"e" or b"f" in content]
+    for letters, row, cell_type, content in inside:
+        position = (int(row), _column_number(letters))
+        if position in formulas or any(e[:2] == position for e in errors):
+            continue  # an error cell with a formula is found twice
+        saved = _element(content, b"v")
+        saved = saved[1] if saved else None
+        if cell_type == b"e":
+            errors.append((*position, _xml_text(saved) if saved else "#N/A"))
+        formula = _element(content, b"f")
+        if formula is not None:
+            attributes, text = formula
+            if text is not None:
+                formulas[position] = _xml_text(text)
+            else:  # a shared formula's other cells hold only the index of its first cell
+                shared = _SHARED_INDEX.search(attributes)
+                formulas[position] = f"shared:{shared[1].decode() if shared else ''}"
+            if not saved and cell_type != b"str":
+                no_result.add(position)
+    protection = _PROTECTION.search(xml, max(last, 0))  # after the cells
+    protected = protection is not None and _SHEET_ON.search(protection[1]) is not None
+    return SheetDetails(format_kinds, formulas, frozenset(no_result), protected), errors
+
+
+class _FormatKinds(Mapping):
+    """{(row, column): format kind} of a sheet's non-General cells, each looked up in the XML when asked.
+
+    The rollup asks for a few cells per KR row; finding a cell's tag costs far
+    less than reading every cell's style up front.
+    """
+
+    def __init__(self, data: bytes, kinds: list[str]):
+        self._data, self._kinds = data, kinds
+        self._all: dict[tuple[int, int], str] | None = None
+
+    def get(self, position, default=None):
+        row, column = position
+        at = self._data.find(b'<c r="%s%d"' % (_column_letters(column), row))
+        if at < 0:
+            return default
+        match = _PLAIN_CELL.match(self._data, at)
+        index = int(match[3]) if match and match[3] else 0
+        kind = self._kinds[index] if index < len(self._kinds) else "other"
+        return default if kind == "other" else kind
+
+    def __getitem__(self, position):
+        kind = self.get(position)
+        if kind is None:
+            raise KeyError(position)
+        return kind
+
+    def _every(self) -> dict[tuple[int, int], str]:
+        if self._all is None:
+            self._all = {}
+            for letters, row, style, _ in _PLAIN_CELL.findall(self._data):
+                index = int(style or 0)
+                if index < len(self._kinds) and self._kinds[index] != "other":
+                    self._all[int(row), _column_number(letters)] = self._kinds[index]
+        return self._all
+
+    def __iter__(self):
+        return iter(self._every())
+
+    def __len__(self) -> int:
+        return len(self._every())
+
+
+def _cells_with(xml: bytes, marker: bytes) -> list[tuple[bytes, bytes, bytes, bytes]]:
+    """(column letters, row, type, content) of each plainly written cell whose XML holds ``marker``."""
+    found = []
+    at = xml.find(marker)
+    while at >= 0:
+        start = xml.rfind(b"<c ", 0, at)
+        match = _PLAIN_CELL.match(xml, start) if start >= 0 else None
+        end = xml.find(b"</c>", at)
+        if match is None or end < 0:
+            break
+        opened = xml.find(b">", start) + 1
+        if xml[opened - 2:opened] == b"/>":  # <c .../> is empty
+            end = opened
+        found.append((match[1], match[2], match[4] or b"", xml[opened:end]))
+        at = xml.find(marker, end)
+    return found
+
+
+def _element(content: bytes, tag: bytes) -> tuple[bytes, bytes | None] | None:
+    """(attributes, text) of the first <tag> in a cell's content; text None when it is empty (<tag/>)."""
+    start = content.find(b"<" + tag)
+    while start >= 0 and content[start + len(tag) + 1:start + len(tag) + 2] not in (b">", b" ", b"/"):
+        start = content.find(b"<" + tag, start + 1)  # <fxyz> is not <f>
+    if start < 0:
+        match = (_FORMULA if tag == b"f" else _VALUE_ANY).search(content)  # a namespace prefix: <x:f>
+        return (match[1], match[2]) if match else None
+    end = content.find(b">", start)
+    if content[end - 1:end] == b"/":
+        return content[start + len(tag) + 1:end - 1], None
+    close = content.find(b"</" + tag + b">", end)
+    return content[start + len(tag) + 1:end], content[end + 1:close] if close >= 0 else None
+
+
+def _cells(xml: bytes):
+    """(column letters, row, style, type, content) of every cell, as _PLAIN_CELL gives them, whatever the
+    attributes' order or namespace prefix; a cell without a reference follows the one before it."""
+    row_number = column = 0
+    for match in _ROW_OR_CELL.finditer(xml):
+        row_attributes, attributes, content = match.groups()
+        if row_attributes is not None:
+            ref = _REF.search(row_attributes)
+            row_number = int(ref[2]) if ref and ref[2] else row_number + 1
+            column = 0
+            continue
+        ref = _REF.search(attributes)
+        column = _column_number(ref[1]) if ref and ref[1] else column + 1
+        style, cell_type = _STYLE.search(attributes), _TYPE.search(attributes)
+        yield (_column_letters(column), str(row_number).encode(), style[1] if style else b"",
+               cell_type[1] if cell_type else b"", content or b"")
+
+
+def _column_letters(column: int) -> bytes:
+    letters = b""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = bytes([65 + rest]) + letters
+    return letters
+
+
+def _xml_text(raw: bytes) -> str:
+    """Element text as XML reads it: entities and character references unescaped."""
+    if b"&" in raw:
+        raw = raw.replace(b"&lt;", b"<").replace(b"&gt;", b">").replace(b"&quot;", b'"').replace(b"&apos;", b"'")
+        if b"&#" in raw:
+            return html.unescape(raw.decode("utf-8"))
+        raw = raw.replace(b"&amp;", b"&")
+    return raw.decode("utf-8")
+
+
+_COLUMN_NUMBERS: dict[bytes, int] = {}
+
+
+def _column_number(letters: bytes) -> int:
+    """The 1-based column of a reference's letters (b"AB" -> 28)."""
+    number = _COLUMN_NUMBERS.get(letters)
+    if number is None:
+        number = 0
+        for char in letters.upper():
+            number = number * 26 + char - 64
+        _COLUMN_NUMBERS[letters] = number
+    return number
+
+
+def _restore_error_values(rows: list[list[object]], errors: Collection[tuple[int, int, str]]) -> None:
+    """Put each error value back into the cell calamine left empty, as its text ("#DIV/0!")."""
+    for row, column, error in errors:
+        while len(rows) < row:
+            rows.append([])
+        values = rows[row - 1]
+        values.extend([None] * (column - len(values)))
+        values[column - 1] = error
+
+
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def _why(path: Path) -> str:
+    """Why calamine could not open the file: a WorkbookError reason."""
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+        if head.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE file: a password-protected .xlsx, or an old .xls
+            content = head + handle.read(64 * 1024 * 1024)
+            if "EncryptionInfo".encode("utf-16-le") in content:
+                return "password"
+            if "Workbook".encode("utf-16-le") in content or "Book".encode("utf-16-le") in content:
+                return "xls"
+            return "encrypted"
+        text = head + handle.read(4096)
+    if head.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+                if "mimetype" in names and archive.read("mimetype").strip().startswith(_ODS_MIMETYPE):
+                    return "ods"
+                if "xl/workbook.xml" not in names:
+                    return "not_a_workbook"
+        except (zipfile.BadZipFile, OSError, KeyError):
+            pass
+        return "damaged"
+    try:
+        decoded = text.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return "not_a_workbook"
+    lines = [line for line in decoded.splitlines() if line.strip()]
+    if lines and any(sep in lines[0] for sep in (",", ";", "\t")):
+        return "csv"
+    return "not_a_workbook"

@@ -1,0 +1,192 @@
+"""The rules for confidence, last-update dates, comments and number-format kinds (README, "How typed values are read")."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from okrsheets.backends.excel_read import format_kind
+from okrsheets.core.values import comment_issue, read_confidence, read_update_date
+
+AS_OF = date(2026, 11, 25)
+EARLIEST = date(2025, 10, 1)  # a year before the quarter 2026-Q4
+
+
+@pytest.mark.parametrize("typed, expected", [(7, 7.0), ("7", 7.0), (" 10 ", 10.0), (1.0, 1.0), (None, None), ("", None)])
+def test_confidence_accepted(typed, expected):
+    reading = read_confidence(typed, "vi_VN")
+    assert (reading.value, reading.issue) == (expected, None)
+
+
+@pytest.mark.parametrize("typed", [0, 11, "0", "11", 7.5, "7,5", "cao", "8/10", True, date(2026, 11, 1), -3])
+def test_confidence_rejected_in_the_teams_language(typed):
+    vi, en = read_confidence(typed, "vi_VN"), read_confidence(typed, "en_US")
+    assert vi.value is None and "một số nguyên từ 1 (thấp) đến 10 (cao)" in vi.issue
+    assert en.value is None and "a whole number from 1 (low) to 10 (high)" in en.issue
+
+
+@pytest.mark.parametrize("typed, locale, expected", [
+    ("24/11/2026", "vi_VN", date(2026, 11, 24)),
+    ("24-11-2026", "vi_VN", date(2026, 11, 24)),
+    ("24.11.2026", "vi_VN", date(2026, 11, 24)),
+    ("24/11/26", "vi_VN", date(2026, 11, 24)),
+    ("24 tháng 11", "vi_VN", date(2026, 11, 24)),
+    ("26 tháng 11", "vi_VN", date(2026, 11, 26)),  # tomorrow is allowed
+    ("30 tháng 12", "vi_VN", date(2025, 12, 30)),  # still ahead this year: last year's
+    ("ngày 24 tháng 11 năm 2026", "vi_VN", date(2026, 11, 24)),
+    ("11/24/2026", "en_US", date(2026, 11, 24)),
+    ("11-24-2026", "en_US", date(2026, 11, 24)),
+    ("2026-11-24", "vi_VN", date(2026, 11, 24)),
+    ("2026-11-24", "en_US", date(2026, 11, 24)),
+    (date(2026, 11, 24), "vi_VN", date(2026, 11, 24)),
+    (datetime(2026, 11, 24, 9, 30), "en_US", date(2026, 11, 24)),
+    (None, "vi_VN", None),
+])
+def test_last_update_accepted(typed, locale, expected):
+    reading = read_update_date(typed, locale, AS_OF, EARLIEST)
+    assert (reading.value, reading.issue) == (expected, None)
+
+
+@pytest.mark.parametrize("typed, locale, words", [
+    ("11/24/2026", "vi_VN", "không phải là một ngày"),  # month 24 in the Vietnamese order
+    ("24/11/2026", "en_US", "is not a date"),
+    ("24 tháng 11", "en_US", "is not a date"),
+    ("31/02/2026", "vi_VN", "không phải là một ngày"),
+    ("hôm qua", "vi_VN", "không phải là một ngày"),
+    (46350.5, "vi_VN", "không phải là một ngày"),
+    (date(2026, 11, 27), "vi_VN", "ở sau ngày mai (26/11/2026)"),
+    ("2027-11-24", "en_US", "is after tomorrow (2026-11-26)"),
+    (True, "vi_VN", "không phải là một ngày"),
+])
+def test_last_update_rejected(typed, locale, words):
+    reading = read_update_date(typed, locale, AS_OF, EARLIEST)
+    assert reading.value is None and words in reading.issue
+
+
+def test_a_date_serial_in_a_general_cell_is_read_only_when_plausible_and_said():
+    reading = read_update_date(46350, "vi_VN", AS_OF, EARLIEST)  # 46350 = 2026-11-24
+    assert reading.value == date(2026, 11, 24)
+    assert reading.issue.startswith("Ô đang hiện con số 46350 chứ không phải ngày; okrsheets hiểu đó là ngày 24/11/2026.")
+    earliest = (EARLIEST - date(1899, 12, 30)).days  # 45931
+    assert read_update_date(earliest, "vi_VN", AS_OF, EARLIEST).value == date(2025, 10, 1)
+    assert read_update_date(46352, "vi_VN", AS_OF, EARLIEST).value == date(2026, 11, 26)  # tomorrow
+    for implausible in (earliest - 1, 46353, 7, 99999):  # a day before the earliest, after tomorrow, tiny, huge
+        assert read_update_date(implausible, "vi_VN", AS_OF, EARLIEST).value is None
+
+
+def test_a_comment_over_2000_characters_is_an_issue():
+    assert comment_issue("x" * 2000, "vi_VN") is None
+    assert comment_issue("x" * 2001, "en_US") == (
+        "The comment is 2001 characters long (at most 2000); the summary still keeps all of it. Please shorten it."
+    )
+
+
+@pytest.mark.parametrize("code, kind", [
+    ("0.0#%", "percent"), ("0%", "percent"), ('0.00%;[Red]-0.00%', "percent"),
+    ("yyyy-mm-dd", "date"), ("dd/mm/yyyy", "date"), ("[$-42A]d mmmm yyyy", "date"), ("h:mm AM/PM", "date"), ("[h]:mm", "date"),
+    ("General", "other"), ("#,##0.##", "other"), ('#,##0 "₫"', "other"), ("0.00E+00", "other"), ("@", "other"),
+    ('"day "0', "other"), ("[Red]0.0", "other"),
+])
+def test_number_format_kinds(code, kind):
+    assert format_kind(code) == kind
+
+
+def test_a_workbook_okrsheets_may_not_read_is_a_permission_issue(tmp_path: Path):
+    """Run the read as an unprivileged user (root reads every file)."""
+    setpriv = shutil.which("setpriv")
+    if setpriv is None or os.geteuid() != 0 and not os.access("/", os.W_OK):
+        pytest.skip("needs setpriv and root to drop to nobody")
+    folder = Path(tempfile.mkdtemp(prefix="okrsheets-perm-"))
+    try:
+        folder.chmod(0o755)
+        (folder / "hr.xlsx").write_bytes(b"PK")
+        (folder / "hr.xlsx").chmod(0o600)  # the owner's (root's) only
+        repo = Path(__file__).resolve().parent.parent
+        code = ("from pathlib import Path\nfrom okrsheets.backends.excel import read_workbook\n"
+                "from okrsheets.errors import WorkbookError\n"
+                f"try:\n    read_workbook(Path({str(folder / 'hr.xlsx')!r}))\n"
+                "except WorkbookError as exc:\n    print(exc.reason)\n")
+        done = subprocess.run([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c", code],
+                              capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(repo)}, timeout=60)
+        if "Permission denied" in done.stderr and "okrsheets" not in done.stdout:
+            pytest.skip(f"nobody cannot run this Python: {done.stderr[-200:]}")
+        assert done.stdout.strip() == "permission", done.stderr
+    finally:
+        shutil.rmtree(folder)
+
+
+def test_sheet_xml_of_another_shape_gives_the_same_details(tmp_path: Path):
+    """Attributes in another order and a namespace prefix (other writers) are read the long way, to the same result."""
+    import re
+    import zipfile
+
+    import openpyxl
+    from click.testing import CliRunner
+
+    from okrsheets.backends.excel import read_workbook
+    from okrsheets.cli.main import cli
+
+    (tmp_path / "okrsheets.toml").write_text(
+        'company = "B"\nquarter = "2026-Q4"\n[backend]\nfolder = "data"\n[[departments]]\nkey = "hr"\ntemplate = "hr"\n'
+        'objectives = ["O1"]\nvalues."O1.KR1" = { target = 10 }\nvalues."O1.KR2" = { start = 45, target = 30 }\n'
+        'values."O1.KR3" = { start = 70, target = 85 }\n', encoding="utf-8")
+    assert CliRunner().invoke(cli, ["provision", "--config", str(tmp_path / "okrsheets.toml")]).exit_code == 0
+    plain = tmp_path / "data" / "2026-Q4" / "hr.xlsx"
+    workbook = openpyxl.load_workbook(plain)
+    workbook["OKR"]["G10"] = "=1/0"  # a formula with no saved result
+    workbook.save(plain)
+    odd = tmp_path / "odd.xlsx"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(odd, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb'<c r="([A-Z]+\d+)"( s="\d+")?', rb'<c\2 r="\1"', data)  # style first
+                data = data.replace(b"<worksheet ", b'<worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ', 1)
+                data = data.replace(b"<c ", b"<x:c ").replace(b"</c>", b"</x:c>")  # cells with a prefix
+            target.writestr(item, data)
+    expected, found = read_workbook(plain).sheets["OKR"].details, read_workbook(odd).sheets["OKR"].details
+    assert dict(found.format_kinds) == dict(expected.format_kinds) and len(expected.format_kinds) > 10
+    assert expected.format_kinds.get((12, 7)) == "percent" and expected.format_kinds.get((10, 13)) == "date"
+    assert found.formulas == expected.formulas and expected.formulas[10, 7] == "1/0"
+    assert found.no_result == expected.no_result and {(6, 2), (6, 4), (6, 6), (6, 8), (10, 7)} <= found.no_result
+    assert found.protected and expected.protected
+
+
+def test_provision_force_moves_an_unreadable_workbook_aside(tmp_path: Path):
+    """Run as nobody: root's private workbook cannot be read or copied; --force keeps it as the backup."""
+    setpriv = shutil.which("setpriv")
+    if setpriv is None or os.geteuid() != 0:
+        pytest.skip("needs setpriv and root to drop to nobody")
+    repo = Path(__file__).resolve().parent.parent
+    folder = Path(tempfile.mkdtemp(prefix="okrsheets-force-"))
+    try:
+        folder.chmod(0o777)
+        config = folder / "okrsheets.toml"
+        config.write_text('company = "B"\nquarter = "2026-Q4"\n[backend]\nfolder = "data"\n[[departments]]\nkey = "hr"\n'
+                          'template = "hr"\nobjectives = ["O1"]\nvalues."O1.KR1" = { target = 10 }\n'
+                          'values."O1.KR2" = { start = 45, target = 30 }\nvalues."O1.KR3" = { start = 70, target = 85 }\n',
+                          encoding="utf-8")
+        env = {**os.environ, "PYTHONPATH": str(repo), "HOME": str(folder)}
+        command = [sys.executable, "-m", "okrsheets", "provision", "--config", str(config)]
+        assert subprocess.run(command, capture_output=True, env=env, timeout=120, check=False).returncode == 0
+        quarter = folder / "data" / "2026-Q4"
+        for path in (folder / "data", quarter):
+            path.chmod(0o777)
+        (quarter / "hr.xlsx").chmod(0o600)  # root's alone
+        private = (quarter / "hr.xlsx").read_bytes()
+        done = subprocess.run([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *command, "--force"],
+                              capture_output=True, text=True, env=env, timeout=120, check=False)
+        if "Permission denied" in done.stderr and "okrsheets" not in done.stderr + done.stdout:
+            pytest.skip(f"nobody cannot run this Python: {done.stderr[-200:]}")
+        assert done.returncode == 0 and "Traceback" not in done.stdout + done.stderr, done.stdout + done.stderr
+        (backup,) = quarter.glob("hr.backup-*.xlsx")
+        assert backup.read_bytes() == private and (quarter / "hr.xlsx").stat().st_uid == 65534
+    finally:
+        shutil.rmtree(folder)
