@@ -7,6 +7,7 @@ LibreOffice); reads with python-calamine, about 20x faster than openpyxl.
 from __future__ import annotations
 
 import posixpath
+import re
 import shutil
 import zipfile
 from collections.abc import Collection
@@ -29,6 +30,8 @@ from okrsheets.sheets.spec import STYLES, Formula, SheetSpec, WorkbookSpec, a1
 from okrsheets.backends.base import SheetData, WorkbookData
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Functions newer than Excel 2007 are stored with the "_xlfn." prefix in a file, or Excel and LibreOffice say #NAME?.
+_NEWER_FUNCTIONS = re.compile(r"\b(ISFORMULA|FORMULATEXT)\(")
 
 
 class ExcelBackend:
@@ -100,7 +103,8 @@ def read_workbook(path: Path, only: Collection[str] | None = None) -> WorkbookDa
 
 
 def _error_cells(path: Path, wanted: Collection[str]) -> dict[str, list[tuple[str, str]]]:
-    """The error values (#REF!, #DIV/0! ...) of the sheets in ``wanted``, as {sheet: [(A1 ref, error)]}.
+    """The error values (#REF!, #DIV/0! ...) of the sheets in ``wanted``, as {sheet: [(A1 ref, error)]}, and the
+    booleans LibreOffice saved as =TRUE() / =FALSE() (as True / False).
 
     calamine reads an error cell as '' (like an empty one), so the worksheet
     XML is searched for ``t="e"`` cells; only a sheet that holds one is parsed.
@@ -108,7 +112,7 @@ def _error_cells(path: Path, wanted: Collection[str]) -> dict[str, list[tuple[st
     found: dict[str, list[tuple[str, str]]] = {}
     with zipfile.ZipFile(path) as archive:
         members = {n: archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")}
-        flagged = [n for n, xml in members.items() if b't="e"' in xml]
+        flagged = [n for n, xml in members.items() if b't="e"' in xml or b"TRUE()</f>" in xml or b"FALSE()</f>" in xml]
         if not flagged:
             return found
         titles = _sheet_members(archive)
@@ -116,11 +120,16 @@ def _error_cells(path: Path, wanted: Collection[str]) -> dict[str, list[tuple[st
         title = titles.get(member)
         if title in wanted:
             found[title] = [
-                (cell.get("r"), cell.findtext(f"{_MAIN}v") or "#N/A")
+                (cell.get("r"), cell.findtext(f"{_MAIN}v") or "#N/A") if cell.get("t") == "e" else (cell.get("r"), _BOOLEANS[formula])
                 for cell in ElementTree.fromstring(members[member]).iter(f"{_MAIN}c")
-                if cell.get("t") == "e"
+                if cell.get("t") == "e" or (formula := cell.findtext(f"{_MAIN}f")) in _BOOLEANS
             ]
     return found
+
+
+# LibreOffice opens a typed TRUE/FALSE as the formula =TRUE()/=FALSE() and saves it so, stored as the number
+# 1/0 in a cell formatted as a number: read it as the boolean a team typed, as in the file Excel saved.
+_BOOLEANS = {"TRUE()": True, "FALSE()": False}
 
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -142,7 +151,7 @@ def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _restore_error_values(sheets: dict[str, SheetData], errors: dict[str, list[tuple[str, str]]]) -> None:
-    """Put each error value back into the cell calamine left empty, as its text ("#DIV/0!")."""
+    """Put each error value back into the cell calamine left empty, as its text ("#DIV/0!"), and each boolean."""
     for title, cells in errors.items():
         rows = sheets[title].rows
         for ref, error in cells:
@@ -203,7 +212,7 @@ def _render_sheet(workbook: Workbook, spec: SheetSpec, password: str | None) -> 
         cell = ws.cell(row=row, column=column)
         value = item.value
         if isinstance(value, Formula):
-            cell.value = value.text
+            cell.value = _NEWER_FUNCTIONS.sub(r"_xlfn.\1(", value.text)
         elif isinstance(value, str):
             set_text(cell, value)
         elif isinstance(value, datetime):
@@ -261,6 +270,11 @@ def _render_validations(ws, spec: SheetSpec) -> None:
 
 
 def _render_colours(ws, spec: SheetSpec) -> None:
+    for mark in spec.formula_colours:  # first: openpyxl numbers priorities in order, and these come before the grades
+        fill = PatternFill("solid", fgColor=mark.fill, bgColor=mark.fill)
+        ws.conditional_formatting.add(
+            mark.ref, FormulaRule(formula=[mark.formula], fill=fill, font=Font(color=mark.font, bold=True), stopIfTrue=True)
+        )
     for rule in spec.colour_rules:
         top_left = rule.ref.split(":")[0]
         tests = [f"ISNUMBER({top_left})"]

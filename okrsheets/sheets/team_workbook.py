@@ -19,17 +19,14 @@ from okrsheets.config import Config
 from okrsheets.i18n import KIND, STATUS, UNIT
 from okrsheets.core.model import DepartmentPlan, PlannedKeyResult
 from okrsheets.core.scoring import ScoringSettings
+from okrsheets.sheets.check_in_formulas import ISSUE, digits_formula, fold_formula, parsed_formula, reading_formula, typed_formula
 from okrsheets.sheets.spec import (
-    LINE_HEIGHT, ColourRule, DataBar, Formula, SheetSpec, Validation, WorkbookSpec, a1, column_letter, wrapped_lines,
+    LINE_HEIGHT, ColourRule, DataBar, Formula, FormulaColour, SheetSpec, Validation, WorkbookSpec, a1, column_letter, wrapped_lines,
 )
-from okrsheets.core.values import MILESTONE_DONE_WORDS, format_number, milestone_choices
+from okrsheets.core.values import format_number, milestone_choices
 
 SCHEMA_VERSION = 1
-LAYOUT_VERSION = 3  # bump when what provisioning writes changes, so existing workbooks are refreshed
-
-# The engine's done words (values.MILESTONE_DONE_WORDS, compared without diacritics) plus their
-# accented spellings: spreadsheet formulas cannot strip diacritics.
-DONE_WORDS_IN_SHEETS = tuple(sorted(set(MILESTONE_DONE_WORDS) | {"có", "đã xong", "hoàn thành", "đã hoàn thành", "rồi"}))
+LAYOUT_VERSION = 4  # bump when what provisioning writes changes, so existing workbooks are refreshed
 META_SHEET = "_okrsheets"
 OKR_SHEET = {"vi": "OKR", "en": "OKR"}
 GUIDE_SHEET = {"vi": "Hướng dẫn", "en": "Guide"}
@@ -42,17 +39,28 @@ DEPT_STATUS_CELL = (6, 8)  # H6
 HEADER_ROW = 8
 FIRST_ROW = 9
 
-# Columns of the OKR sheet (1-based).
-COLUMNS = ("id", "text", "kind", "unit", "start", "target", "current", "confidence", "weight", "score", "status", "comment", "last_update", "code")
+# Columns of the OKR sheet (1-based). After "code", hidden, the cells that read "current" as the
+# engine does (see sheets/check_in_formulas.py); new columns are only ever appended.
+COLUMNS = (
+    "id", "text", "kind", "unit", "start", "target", "current", "confidence", "weight", "score", "status", "comment", "last_update", "code",
+    "typed", "parsed", "word", "reading",
+)
 COL = {name: i + 1 for i, name in enumerate(COLUMNS)}
+HIDDEN_COLUMNS = ("code", "typed", "parsed", "word", "reading")
 TEAM_COLUMNS = ("current", "confidence", "comment", "last_update")  # the only cells a team edits
-WIDTHS = {"id": 10, "text": 60, "kind": 13, "unit": 10, "start": 12, "target": 12, "current": 13, "confidence": 11, "weight": 9, "score": 10, "status": 15, "comment": 40, "last_update": 14, "code": 10}
+WIDTHS = {
+    "id": 10, "text": 60, "kind": 13, "unit": 10, "start": 12, "target": 12, "current": 13, "confidence": 11, "weight": 9, "score": 10,
+    "status": 15, "comment": 40, "last_update": 14, "code": 10, "typed": 10, "parsed": 10, "word": 10, "reading": 10,
+}
+# Fill and font of a value the engine cannot read: the current cell and its score, while the status says "check cell".
+ISSUE_FILL, ISSUE_FONT = "FFFFC000", "FF000000"
 
 LABELS = {
     "vi": {
         "id": "Mã", "text": "Mục tiêu / Kết quả then chốt", "kind": "Loại", "unit": "Đơn vị", "start": "Bắt đầu",
         "target": "Mục tiêu", "current": "Hiện tại", "confidence": "Độ tự tin (1–10)", "weight": "Trọng số",
         "score": "Điểm", "status": "Trạng thái", "comment": "Ghi chú", "last_update": "Cập nhật lần cuối", "code": "code",
+        "typed": "typed", "parsed": "parsed", "word": "word", "reading": "reading",
         "company": "Công ty", "quarter": "Quý", "from": "Từ", "to": "Đến", "owners": "Phụ trách",
         "provisioned": "Tạo lúc", "as_of": "Ngày đánh giá", "expected": "Tiến độ kỳ vọng",
         "dept_score": "Điểm phòng ban", "dept_status": "Trạng thái", "archived": "Lưu trữ (đã bỏ khỏi kế hoạch, giữ lại giá trị)",
@@ -62,6 +70,7 @@ LABELS = {
         "id": "ID", "text": "Objective / Key result", "kind": "Kind", "unit": "Unit", "start": "Start",
         "target": "Target", "current": "Current", "confidence": "Confidence (1–10)", "weight": "Weight",
         "score": "Score", "status": "Status", "comment": "Comment", "last_update": "Last update", "code": "code",
+        "typed": "typed", "parsed": "parsed", "word": "word", "reading": "reading",
         "company": "Company", "quarter": "Quarter", "from": "From", "to": "To", "owners": "Owners",
         "provisioned": "Provisioned", "as_of": "As of", "expected": "Expected progress",
         "dept_score": "Department score", "dept_status": "Status", "archived": "Archived (removed from the plan, values kept)",
@@ -146,7 +155,7 @@ def okr_sheet(config: Config, department: DepartmentPlan, entries: dict[str, Tea
     q = config.quarter
     sheet = SheetSpec(
         OKR_SHEET[lang], frozen_rows=HEADER_ROW, frozen_columns=2, protected=True, landscape=True, fit_to_width=True,
-        hidden_columns=(COL["code"],),
+        hidden_columns=tuple(COL[name] for name in HIDDEN_COLUMNS),
     )
     sheet.column_widths = {COL[name]: width for name, width in WIDTHS.items()}
     sheet.set(1, 1, L["title"].format(quarter=q.name, department=department.name), "title")
@@ -183,6 +192,7 @@ def okr_sheet(config: Config, department: DepartmentPlan, entries: dict[str, Tea
             row += 1
     last_active = row - 1
     _department_cells(sheet, config, last_active)
+    sheet.formula_colours.extend(_issue_marks(last_active))
     sheet.colour_rules.extend(_grade_rules(f"{a1(FIRST_ROW, COL['score'])}:{a1(last_active, COL['score'])}", config.scoring))
     sheet.colour_rules.extend(_grade_rules(a1(*DEPT_SCORE_CELL), config.scoring))
     if archived:
@@ -206,9 +216,9 @@ def _objective_row(sheet: SheetSpec, config: Config, row: int, objective, first:
     for name in ("kind", "unit", "start", "target", "current", "confidence", "comment", "last_update"):
         sheet.set(row, COL[name], None, "objective")
     sheet.set(row, COL["weight"], objective.weight, "objective")
-    score, weight, current = (f"{_c(first, n)}:{_c(last, n)}" for n in ("score", "weight", "current"))
+    score, weight, reading = (f"{_c(first, n)}:{_c(last, n)}" for n in ("score", "weight", "reading"))
     sheet.set(row, COL["score"], Formula(f"=SUMPRODUCT({score},{weight})/SUM({weight})"), "objective", number_format="0%")
-    sheet.set(row, COL["status"], Formula(_status_formula(config, _c(row, "score"), _no_check_in(current))), "objective")
+    sheet.set(row, COL["status"], Formula(_status_formula(config, _c(row, "score"), _no_check_in(reading))), "objective")
     sheet.set(row, COL["code"], "objective")
     _fit_height(sheet, row, [(text, WIDTHS["text"])])
 
@@ -242,28 +252,52 @@ def _key_result_row(sheet: SheetSpec, config: Config, row: int, kr: PlannedKeyRe
     sheet.set(row, COL["confidence"], entry.confidence, "input", locked=False)
     sheet.set(row, COL["weight"], kr.weight, "key_result")
     sheet.set(row, COL["score"], Formula(_score_formula(config, row, kr)), "formula", number_format="0%")
-    current, target = _c(row, "current"), _c(row, "target")
-    no_data = f"LEN(TRIM({current}))=0" if kr.is_milestone else f'OR(LEN(TRIM({current}))=0,{target}="")'
-    sheet.set(row, COL["status"], Formula(_status_formula(config, _c(row, "score"), no_data)), "formula")
+    reading = _c(row, "reading")
+    status = _status_formula(config, _c(row, "score"), f"NOT(ISNUMBER({reading}))")
+    check = STATUS[config.language]["check_cell"]
+    sheet.set(row, COL["status"], Formula(f'=IF({reading}="{ISSUE}","{check}",{status[1:]})'), "formula")
     sheet.set(row, COL["comment"], entry.comment, "input", locked=False)
     sheet.set(row, COL["last_update"], entry.last_update, "input", locked=False, number_format="yyyy-mm-dd")
     sheet.set(row, COL["code"], kr.kind)
+    _reading_cells(sheet, config, row, kr)
     sheet.validations.extend(_validations(config, row, kr))
     sheet.data_bars.append(DataBar(_c(row, "score")))
 
 
+def _scorable(kr: PlannedKeyResult) -> bool:
+    """As the rollup: a KR without the target (and, for increase/decrease, the start) it needs is never scored."""
+    return kr.is_milestone or (kr.target is not None and (kr.kind in ("at_least", "at_most") or kr.start is not None))
+
+
+def _reading_cells(sheet: SheetSpec, config: Config, row: int, kr: PlannedKeyResult) -> None:
+    """The hidden cells that read the current cell into what the engine reads (sheets/check_in_formulas.py)."""
+    current, typed, parsed, word = (_c(row, name) for name in ("current", "typed", "parsed", "word"))
+    sheet.set(row, COL["typed"], Formula(typed_formula(current)))
+    if kr.is_milestone:
+        sheet.set(row, COL["parsed"], Formula(fold_formula(typed, 0)))
+        sheet.set(row, COL["word"], Formula(fold_formula(parsed, 1)))
+    else:
+        sheet.set(row, COL["parsed"], Formula(parsed_formula(typed, kr.unit)))
+        sheet.set(row, COL["word"], Formula(digits_formula(parsed, typed, config.locale)))
+    general = f"${column_letter(COL['reading'])}${HEADER_ROW}"  # a General cell: tells LibreOffice from Excel
+    formula = reading_formula(current, typed, parsed, word, kr.unit, config.locale, general, _scorable(kr))
+    sheet.set(row, COL["reading"], Formula(formula))
+
+
 def _score_formula(config: Config, row: int, kr: PlannedKeyResult) -> str:
-    """The spreadsheet twin of scoring.score_key_result (blank current scores 0)."""
-    g, e, f = _c(row, "current"), _c(row, "start"), _c(row, "target")
+    """The spreadsheet twin of scoring.score_key_result, on what the engine reads (blank or an issue scores 0)."""
+    r, e, f = _c(row, "reading"), _c(row, "start"), _c(row, "target")
+    if kr.unit == "percent":  # the plan stores percents as fractions; the reading is in percent points
+        e, f = f"ROUND({e}*100,10)", f"ROUND({f}*100,10)"
+    if not _scorable(kr):
+        return "=0"
     if kr.kind in ("increase", "decrease"):
-        return f"=IF(AND(ISNUMBER({g}),ISNUMBER({e}),ISNUMBER({f})),MAX(0,MIN(1,({g}-{e})/({f}-{e}))),0)"
+        return f"=IF(ISNUMBER({r}),MAX(0,MIN(1,({r}-{e})/({f}-{e}))),0)"
     if kr.kind == "at_least":
-        return f"=IF(AND(ISNUMBER({g}),ISNUMBER({f})),IF({g}>={f},1,0),0)"
+        return f"=IF(ISNUMBER({r}),IF({r}>={f},1,0),0)"
     if kr.kind == "at_most":
-        return f"=IF(AND(ISNUMBER({g}),ISNUMBER({f})),IF({g}<={f},1,0),0)"
-    word = f"LOWER(TRIM({g}))"
-    done = ",".join(f'{word}="{w}"' for w in DONE_WORDS_IN_SHEETS)
-    return f"=IF(ISNUMBER({g}),MAX(0,MIN(1,{g})),IF(OR({done}),1,0))"
+        return f"=IF(ISNUMBER({r}),IF({r}<={f},1,0),0)"
+    return f"=IF(ISNUMBER({r}),MAX(0,MIN(1,{r})),0)"
 
 
 def _status_formula(config: Config, score: str, no_data: str) -> str:
@@ -286,12 +320,19 @@ def _department_cells(sheet: SheetSpec, config: Config, last_active: int) -> Non
         Formula(f'=SUMPRODUCT(({rng("code")}="objective")*{rng("score")}*{rng("weight")})/SUMIF({rng("code")},"objective",{rng("weight")})'),
         "label", number_format="0%",
     )
-    sheet.set(*DEPT_STATUS_CELL, Formula(_status_formula(config, a1(*DEPT_SCORE_CELL), _no_check_in(rng("current")))), "label")
+    sheet.set(*DEPT_STATUS_CELL, Formula(_status_formula(config, a1(*DEPT_SCORE_CELL), _no_check_in(rng("reading")))), "label")
 
 
-def _no_check_in(cells: str) -> str:
-    """True when no cell of the range holds a check-in (cells of only spaces count as empty, as in the engine)."""
-    return f"SUMPRODUCT(--(LEN(TRIM({cells}))>0))=0"
+def _no_check_in(readings: str) -> str:
+    """True when no KR of the range has a reading (blank, only spaces or an issue: no check-in, as in the engine)."""
+    return f"COUNT({readings})=0"
+
+
+def _issue_marks(last_active: int) -> list[FormulaColour]:
+    """The current cell and the score of a KR whose value the engine cannot read, in a warning colour."""
+    reading = f"${column_letter(COL['reading'])}{FIRST_ROW}"
+    rule = f'{reading}="{ISSUE}"'
+    return [FormulaColour(f"{_c(FIRST_ROW, name)}:{_c(last_active, name)}", rule, ISSUE_FILL, ISSUE_FONT) for name in ("current", "score")]
 
 
 def _grade_rules(ref: str, s: ScoringSettings) -> list[ColourRule]:
