@@ -20,6 +20,7 @@ up the originals.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import shutil
@@ -143,10 +144,15 @@ def _corpus_for(unit: str, locale: str) -> list[Typed]:
         if isinstance(raw, str):
             reading = read_cell_value(raw, unit, locale)
             if reading.value is not None:
-                numbers.append(reading.value / 100 if unit == "percent" else reading.value)  # a % cell holds fractions
+                numbers.append(_percent_cell(reading.value) if unit == "percent" else reading.value)
     for number in dict.fromkeys(numbers):
         typed.append(Typed(number))
     return typed
+
+
+def _percent_cell(percent: float) -> float:
+    """The double a spreadsheet stores when someone types ``<percent>%``: the decimal fraction, correctly rounded."""
+    return float(Decimal(repr(percent)) / 100)
 
 
 # ---------------------------------------------------------------- building the companies
@@ -319,7 +325,7 @@ def _edge_value(kr, case_index: int, locale: str) -> Typed:
     engine = round(engine, 6)
     if engine < 0 and kr.unit in ("count", "vnd", "days", "hours", "minutes"):
         engine = 0.0
-    return Typed(float(Decimal(repr(engine)) / 100) if kr.unit == "percent" else engine)  # the double Excel stores for "99.9%"
+    return Typed(_percent_cell(engine) if kr.unit == "percent" else engine)
 
 
 def _template_company(root: Path, language: str) -> Company:
@@ -357,6 +363,7 @@ def companies(tmp_path_factory) -> list[Company]:
 # ---------------------------------------------------------------- comparing
 
 
+@functools.lru_cache(maxsize=None)
 def _load_values(path: Path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # LibreOffice's conditional-formatting extensions
@@ -520,3 +527,77 @@ def test_rolling_up_the_files_libreoffice_saved_gives_the_same_result(companies,
             assert [(o.score, o.status) for o in b.departments[0].objectives] == [(o.score, o.status) for o in a.departments[0].objectives]
             assert (b.score, b.status) == (a.score, a.status)
             assert [(i.cell, i.problem) for i in b.issues] == [(i.cell, i.problem) for i in a.issues], key
+
+
+def test_the_demo_team_sheets_show_the_department_scores_of_the_summary(tmp_path):
+    """`make demo`, then LibreOffice recalculates its team workbooks: each shows the summary's department score and status
+    (the demo's "45%", "1.000.000 ₫", "xong", junk "chưa có" and a deleted KR row included)."""
+    from click.testing import CliRunner
+
+    from okrsheets.cli.main import cli
+
+    soffice_or_skip()
+    as_of = date(2026, 11, 15)
+    result = CliRunner().invoke(cli, ["demo", str(tmp_path / "demo"), "--as-of", as_of.isoformat()])
+    assert result.exit_code == 0, result.output
+    config = load_config(tmp_path / "demo" / "okrsheets.toml")
+    overview = _load_values(config.quarter_folder / "company-summary.xlsx")["Tổng quan"]
+    names = {d.name: d.key for d in config.departments}
+    summary = {names[row[0]]: (row[1], row[3]) for row in overview.iter_rows(values_only=True) if row and row[0] in names}
+    assert len(summary) == 14
+    teams = [config.quarter_folder / f"{key}.xlsx" for key in summary]
+    for path in teams:  # the day the summary was computed, in place of =TODAY()
+        wb = openpyxl.load_workbook(path)
+        wb[OKR_SHEET["vi"]].cell(*AS_OF_CELL).value = as_of
+        wb.save(path)
+    out = tmp_path / "recalculated"
+    out.mkdir()
+    soffice_convert(teams, "xlsx", out, tmp_path, recalculate=True)
+    shown = {}
+    for path in teams:
+        ws = _load_values(out / path.name)[OKR_SHEET["vi"]]
+        shown[path.stem] = (ws.cell(*DEPT_SCORE_CELL).value, ws.cell(*DEPT_STATUS_CELL).value)
+    assert {k: (round(s, 9), t) for k, (s, t) in shown.items()} == {k: (round(s, 9), t) for k, (s, t) in summary.items()}
+
+
+# Functions of Excel 2013 and later that LibreOffice also has; the team sheet's formulas use no others.
+EXCEL_AND_LIBREOFFICE = {
+    "ABS", "AND", "ASC", "CELL", "CHAR", "COUNT", "DATE", "FALSE", "FIND", "FIXED", "FORMULATEXT", "IF", "IFERROR", "ISERROR",
+    "ISFORMULA", "ISLOGICAL", "ISNUMBER", "ISTEXT", "LEFT", "LEN", "LOWER", "MAX", "MID", "MIN", "NOT", "OR", "RIGHT", "ROUND",
+    "SUBSTITUTE", "SUMPRODUCT", "TODAY", "TRIM", "VALUE",
+}
+
+
+def _team_spec(tmp_path: Path, language: str = "vi"):
+    from okrsheets.sheets.team_workbook import team_workbook
+
+    _write_config(tmp_path / "c.toml", language, [("finance", "finance", _template_values(TemplateLibrary.load(None).get("finance")))], tmp_path)
+    plan = build_plan(load_config(tmp_path / "c.toml"))
+    return team_workbook(plan.config, plan.departments[0], {}, [], PROVISIONED_AT)
+
+
+def test_the_team_sheet_uses_only_functions_excel_and_libreoffice_both_have(tmp_path):
+    import re
+
+    from okrsheets.sheets.spec import Formula
+
+    spec = _team_spec(tmp_path)
+    used = set()
+    for sheet in spec.sheets:
+        for cell in sheet.cells.values():
+            if isinstance(cell.value, Formula):
+                text = re.sub(r'"[^"]*"', "", cell.value.text)  # not inside string literals
+                used |= set(re.findall(r"([A-Z][A-Z0-9.]*)\(", text))
+    assert used <= EXCEL_AND_LIBREOFFICE, used - EXCEL_AND_LIBREOFFICE
+    assert {"ISFORMULA", "FORMULATEXT", "CELL", "ASC"} <= used
+
+
+def test_a_value_the_engine_rejects_colours_its_cell_and_score_orange(tmp_path):
+    """The rendered workbook marks the current cell and the score of a KR whose reading is "!" before any grade colour."""
+    from okrsheets.backends.excel import render
+
+    ws = render(_team_spec(tmp_path))[OKR_SHEET["vi"]]
+    rules = [(str(rng.sqref), rule) for rng in ws.conditional_formatting for rule in rng.rules]
+    marks = [(ref, rule) for ref, rule in rules if rule.formula and rule.formula[0].endswith('="!"')]
+    assert sorted(ref.split(":")[0][0] for ref, _ in marks) == ["G", "J"]  # current, score
+    assert all(rule.dxf.fill.fgColor.rgb == "FFFFC000" and rule.stopIfTrue and rule.priority <= 2 for _, rule in marks)

@@ -220,7 +220,7 @@ def reading_formula(current: str, typed: str, parsed: str, word: str, unit: str,
     # LibreOffice opens a TRUE typed in Excel as the formula =TRUE(), which is no longer logical in a cell
     # formatted as a number or percent; its re-save keeps it so.
     logical = (f'OR(ISLOGICAL({current}),IF(ISFORMULA({current}),'
-               f'OR(FORMULATEXT({current})="=TRUE()",FORMULATEXT({current})="=FALSE()"),FALSE))')
+               f'OR(FORMULATEXT({current})="=TRUE()",FORMULATEXT({current})="=FALSE()"),FALSE()))')
     core = (
         f'IF(ISERROR({current}),"{ISSUE}",IF({logical},{boolean},'
         f'IF(ISNUMBER({current}),{_number_cell(current, unit, general)},IF({blank},"",{text}))))'

@@ -191,7 +191,7 @@ def okr_sheet(config: Config, department: DepartmentPlan, entries: dict[str, Tea
             _key_result_row(sheet, config, row, kr, entries.get(kr.id, TeamEntry()))
             row += 1
     last_active = row - 1
-    _department_cells(sheet, config, last_active)
+    _department_cells(sheet, config, last_active, _number(sum(o.weight for o in department.objectives)))
     sheet.formula_colours.extend(_issue_marks(last_active))
     sheet.colour_rules.extend(_grade_rules(f"{a1(FIRST_ROW, COL['score'])}:{a1(last_active, COL['score'])}", config.scoring))
     sheet.colour_rules.extend(_grade_rules(a1(*DEPT_SCORE_CELL), config.scoring))
@@ -217,7 +217,9 @@ def _objective_row(sheet: SheetSpec, config: Config, row: int, objective, first:
         sheet.set(row, COL[name], None, "objective")
     sheet.set(row, COL["weight"], objective.weight, "objective")
     score, weight, reading = (f"{_c(first, n)}:{_c(last, n)}" for n in ("score", "weight", "reading"))
-    sheet.set(row, COL["score"], Formula(f"=SUMPRODUCT({score},{weight})/SUM({weight})"), "objective", number_format="0%")
+    # Divided by the plan's total weight, as the engine does: a KR whose row was deleted counts as 0, not as absent.
+    total = _number(sum(kr.weight for kr in objective.key_results))
+    sheet.set(row, COL["score"], Formula(f"=SUMPRODUCT({score},{weight})/{total}"), "objective", number_format="0%")
     sheet.set(row, COL["status"], Formula(_status_formula(config, _c(row, "score"), _no_check_in(reading))), "objective")
     sheet.set(row, COL["code"], "objective")
     _fit_height(sheet, row, [(text, WIDTHS["text"])])
@@ -313,11 +315,16 @@ def _status_formula(config: Config, score: str, no_data: str) -> str:
     )
 
 
-def _department_cells(sheet: SheetSpec, config: Config, last_active: int) -> None:
+def _number(value: float) -> str:
+    """A number as a formula literal."""
+    return repr(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _department_cells(sheet: SheetSpec, config: Config, last_active: int, total_weight: str) -> None:
     rng = lambda name: f"{_c(FIRST_ROW, name)}:{_c(last_active, name)}"  # noqa: E731
     sheet.set(
         *DEPT_SCORE_CELL,
-        Formula(f'=SUMPRODUCT(({rng("code")}="objective")*{rng("score")}*{rng("weight")})/SUMIF({rng("code")},"objective",{rng("weight")})'),
+        Formula(f'=SUMPRODUCT(({rng("code")}="objective")*{rng("score")}*{rng("weight")})/{total_weight}'),
         "label", number_format="0%",
     )
     sheet.set(*DEPT_STATUS_CELL, Formula(_status_formula(config, a1(*DEPT_SCORE_CELL), _no_check_in(rng("reading")))), "label")
