@@ -24,7 +24,7 @@ import functools
 import inspect
 import math
 import shutil
-import warnings
+import types
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
@@ -35,9 +35,10 @@ import pytest
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from okrsheets.backends import open_backend
+from okrsheets.backends.excel import read_workbook
 from okrsheets.config import load_config
 from okrsheets.core.scoring import Status, expected_progress, grade
-from okrsheets.core.values import read_cell_value
+from okrsheets.core.values import cell_date, read_cell_value
 from okrsheets.i18n import STATUS
 from okrsheets.jobs.provision import provision
 from okrsheets.jobs.rollup import score_quarter
@@ -54,6 +55,9 @@ AS_OF_DATES = (date(2026, 9, 20), date(2026, 10, 1), date(2026, 11, 15), date(20
 UNITS = ("percent", "count", "vnd", "days", "hours", "minutes", "points", "number", "done")
 KINDS = ("increase", "decrease", "at_least", "at_most")
 KRS_PER_OBJECTIVE = 24
+# Units whose reading rules are another unit's (days, hours, minutes: count's; points: number's) get every
+# fifth value of the corpus: enough for every kind, and the run stays short.
+SAMPLED_UNITS = {"days": 5, "hours": 5, "minutes": 5, "points": 5}
 # (start, target) per unit and kind, in the engine's units (percent points for percents).
 PLAN_NUMBERS = {
     "percent": {"increase": (20, 45), "decrease": (30, 15), "at_least": 40, "at_most": 99.9},
@@ -258,7 +262,7 @@ def _corpus_company(root: Path, language: str) -> Company:
     templates = root / "templates"
     if not (templates / "corpus.toml").exists():
         _corpus_template(templates)
-    per_unit = {unit: _corpus_for(unit, locale) for unit in UNITS}
+    per_unit = {unit: _corpus_for(unit, locale)[::SAMPLED_UNITS.get(unit, 1)] for unit in UNITS}
     departments = math.ceil(max(len(v) for v in per_unit.values()) / KRS_PER_OBJECTIVE)
     keys = [f"corpus_{language}_{i:02d}" for i in range(departments)]
     config_path = root / f"corpus-{language}.toml"
@@ -363,11 +367,22 @@ def companies(tmp_path_factory) -> list[Company]:
 # ---------------------------------------------------------------- comparing
 
 
+class _Values:
+    """A sheet's saved values (what LibreOffice computed), read with calamine: ``.cell(row, column).value``."""
+
+    def __init__(self, rows: list[list]):
+        self.rows = rows
+        self.max_row = len(rows)
+
+    def cell(self, row: int, column: int):
+        values = self.rows[row - 1] if row <= len(self.rows) else []
+        value = values[column - 1] if column <= len(values) else None
+        return types.SimpleNamespace(value=None if value == "" else value)
+
+
 @functools.lru_cache(maxsize=None)
-def _load_values(path: Path):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # LibreOffice's conditional-formatting extensions
-        return openpyxl.load_workbook(path, data_only=True)
+def _load_values(path: Path) -> dict[str, _Values]:
+    return {title: _Values(sheet.rows) for title, sheet in read_workbook(path).sheets.items()}
 
 
 def _engine(company: Company, folder: Path | None = None):
@@ -447,7 +462,7 @@ def test_the_corpus_covers_every_unit_kind_and_kind_of_value(companies):
         assert seen == {(u, k) for u in UNITS[:-1] for k in KINDS} | {("done", "milestone")}
         readings = [read_cell_value(t.value, kr.unit, locale) for d in plan.departments for kr in d.key_results
                     if (t := company.typed.get((d.key, kr.id))) and isinstance(t.value, str)]
-        assert sum(r.value is not None for r in readings) > 300 and sum(r.issue is not None for r in readings) > 300
+        assert sum(r.value is not None for r in readings) > 200 and sum(r.issue is not None for r in readings) > 200
 
 
 def test_recalculation_really_happened(companies):
@@ -459,7 +474,7 @@ def test_recalculation_really_happened(companies):
         after = _load_values(company.recalculated / path.name)[OKR_SHEET[config.language]]
         assert before.cell(*DEPT_SCORE_CELL).value is None
         assert isinstance(after.cell(*DEPT_SCORE_CELL).value, float)
-        assert after.cell(*AS_OF_CELL).value.date() == company.as_of[path.stem]
+        assert cell_date(after.cell(*AS_OF_CELL).value) == company.as_of[path.stem]
 
 
 def test_expected_progress_cell_matches_engine(companies):
@@ -543,7 +558,7 @@ def test_the_demo_team_sheets_show_the_department_scores_of_the_summary(tmp_path
     config = load_config(tmp_path / "demo" / "okrsheets.toml")
     overview = _load_values(config.quarter_folder / "company-summary.xlsx")["Tổng quan"]
     names = {d.name: d.key for d in config.departments}
-    summary = {names[row[0]]: (row[1], row[3]) for row in overview.iter_rows(values_only=True) if row and row[0] in names}
+    summary = {names[row[0]]: (row[1], row[3]) for row in overview.rows if row and row[0] in names}
     assert len(summary) == 14
     teams = [config.quarter_folder / f"{key}.xlsx" for key in summary]
     for path in teams:  # the day the summary was computed, in place of =TODAY()

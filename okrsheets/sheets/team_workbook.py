@@ -2,8 +2,10 @@
 
 One OKR sheet (header block, one row per objective and KR, live score and
 status formulas, validation, colours, protection), a guide sheet and a hidden
-metadata sheet. The formulas reproduce :mod:`okrsheets.core.scoring` exactly; a
-test recalculates them in LibreOffice and compares with the engine.
+metadata sheet. Hidden cells read each KR's current cell as
+:mod:`okrsheets.core.values` does (:mod:`okrsheets.sheets.check_in_formulas`), and
+the score and status formulas reproduce :mod:`okrsheets.core.scoring` on that
+reading; a test recalculates them in LibreOffice and compares with the rollup.
 """
 
 from __future__ import annotations
@@ -405,6 +407,7 @@ GUIDE = {
         ("Màu và trạng thái", "label"),
         ("• Đỏ: dưới {red}; Vàng: từ {red} đến dưới {green}; Xanh: từ {green} trở lên.", "wrap"),
         ("• Tiến độ kỳ vọng = phần của quý đã qua. Đúng tiến độ khi điểm ≥ kỳ vọng − {tol}; Chậm tiến độ khi điểm < kỳ vọng − {gap}; ở giữa là Có rủi ro.", "wrap"),
+        ("• Kiểm tra ô: giá trị ở ô Hiện tại (tô màu cam) không đọc được thành số, nên KR được tính như chưa cập nhật. Nhập lại một số, ví dụ 12,5 hoặc 45%, hoặc Xong / Chưa xong.", "wrap"),
     ],
     "en": [
         ("How to update your OKRs", "title"),
@@ -422,6 +425,7 @@ GUIDE = {
         ("Colours and status", "label"),
         ("• Red: below {red}; Yellow: {red} to below {green}; Green: {green} and above.", "wrap"),
         ("• Expected progress = the share of the quarter gone by. On track while score ≥ expected − {tol}; Off track once score < expected − {gap}; At risk in between.", "wrap"),
+        ("• Check cell: the value in the Current cell (coloured orange) cannot be read as a number, so the KR counts as not checked in. Type a number such as 12.5 or 45%, or Done / Not done.", "wrap"),
     ],
 }
 
