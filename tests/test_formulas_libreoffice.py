@@ -25,8 +25,9 @@ import inspect
 import math
 import shutil
 import types
+import warnings
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -43,14 +44,22 @@ from okrsheets.i18n import STATUS
 from okrsheets.jobs.provision import provision
 from okrsheets.jobs.rollup import score_quarter
 from okrsheets.plan import build_plan
-from okrsheets.sheets.team_workbook import AS_OF_CELL, COL, DEPT_SCORE_CELL, DEPT_STATUS_CELL, EXPECTED_CELL, FIRST_ROW, OKR_SHEET
+from okrsheets.sheets.team_workbook import (
+    AS_OF_CELL,
+    COL,
+    DEPT_SCORE_CELL,
+    DEPT_STATUS_CELL,
+    EXPECTED_CELL,
+    FIRST_ROW,
+    OKR_SHEET,
+)
 from okrsheets.templates import TemplateLibrary
 
 from . import test_values
 from .conftest import soffice_convert, soffice_or_skip, toml_value
 
 TOLERANCE = 1e-9
-PROVISIONED_AT = datetime(2026, 9, 25, 9, 0, tzinfo=timezone.utc)
+PROVISIONED_AT = datetime(2026, 9, 25, 9, 0, tzinfo=UTC)
 AS_OF_DATES = (date(2026, 9, 20), date(2026, 10, 1), date(2026, 11, 15), date(2026, 12, 31), date(2027, 1, 10))
 UNITS = ("percent", "count", "vnd", "days", "hours", "minutes", "points", "number", "done")
 KINDS = ("increase", "decrease", "at_least", "at_most")
@@ -110,7 +119,7 @@ def _writable(value: object) -> object | None:
     """The value as a cell can hold it, or None for what no spreadsheet cell holds (NaN, 10**400, objects)."""
     if isinstance(value, Decimal):
         value = float(value) if value.is_finite() else None
-    if isinstance(value, bool) or isinstance(value, (date, time, timedelta)):
+    if isinstance(value, (bool, date, time, timedelta)):
         return value
     if isinstance(value, int):
         return value if abs(value) < 1e300 else None
@@ -380,7 +389,7 @@ class _Values:
         return types.SimpleNamespace(value=None if value == "" else value)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load_values(path: Path) -> dict[str, _Values]:
     return {title: _Values(sheet.rows) for title, sheet in read_workbook(path).sheets.items()}
 
@@ -616,3 +625,22 @@ def test_a_value_the_engine_rejects_colours_its_cell_and_score_orange(tmp_path):
     marks = [(ref, rule) for ref, rule in rules if rule.formula and rule.formula[0].endswith('="!"')]
     assert sorted(ref.split(":")[0][0] for ref, _ in marks) == ["G", "J"]  # current, score
     assert all(rule.dxf.fill.fgColor.rgb == "FFFFC000" and rule.stopIfTrue and rule.priority <= 2 for _, rule in marks)
+
+
+def test_libreoffice_saves_the_sheets_formulas_back_unchanged(companies):
+    """After a LibreOffice re-save every formula reads the same (but for spaces, case and Excel's _xlfn. prefix),
+    so a check that the team did not overwrite the sheet's formulas does not fire on a mere re-save."""
+    def canonical(formula: str) -> str:
+        return "".join(formula.lstrip("=").split()).upper().replace("_XLFN.", "")
+
+    for company in (companies[0], companies[2]):
+        config = load_config(company.config_path)
+        path = sorted(config.quarter_folder.glob("*.xlsx"))[0]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # LibreOffice's conditional-formatting extensions
+            original, resaved = openpyxl.load_workbook(path), openpyxl.load_workbook(company.recalculated / path.name)
+        formulas = [(ws.title, c.coordinate, c.value) for ws in original.worksheets for row in ws.iter_rows() for c in row
+                    if isinstance(c.value, str) and c.value.startswith("=") and c.data_type == "f"]
+        assert len(formulas) > 100
+        changed = [(t, ref) for t, ref, f in formulas if canonical(f) != canonical(str(resaved[t][ref].value))]
+        assert not changed, changed[:5]

@@ -32,7 +32,14 @@ wants them inside ARRAYFORMULA).
 
 from __future__ import annotations
 
-from okrsheets.core.values import MAX_MAGNITUDE, MILESTONE_DONE_WORDS, MILESTONE_NOT_DONE_WORDS, Unit, fold_text, read_cell_value
+from okrsheets.core.values import (
+    MAX_MAGNITUDE,
+    MILESTONE_DONE_WORDS,
+    MILESTONE_NOT_DONE_WORDS,
+    Unit,
+    fold_text,
+    read_cell_value,
+)
 
 ISSUE = "!"
 """What the ``reading`` cell holds for a value the engine rejects."""
@@ -164,7 +171,8 @@ def _digits_value(word: str, unit: str) -> str:
 def _checked(value: str, unit: str) -> str:
     """values._checked: too large, or negative in a unit that cannot be, is an issue."""
     negative = f"OR({value}<0," if unit in NON_NEGATIVE else "OR("
-    return f'IF({negative}ABS({value})>{MAX_MAGNITUDE:.0E}),"{ISSUE}",{value})'
+    # 10^15 written out, as LibreOffice writes it back: the formula's text survives a re-save unchanged
+    return f'IF({negative}ABS({value})>{int(MAX_MAGNITUDE)}),"{ISSUE}",{value})'
 
 
 def _grade_text_value(typed: str) -> str:
