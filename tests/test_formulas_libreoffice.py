@@ -635,7 +635,7 @@ def test_libreoffice_saves_the_sheets_formulas_back_unchanged(companies):
 
     for company in (companies[0], companies[2]):
         config = load_config(company.config_path)
-        path = sorted(config.quarter_folder.glob("*.xlsx"))[0]
+        path = min(config.quarter_folder.glob("*.xlsx"))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # LibreOffice's conditional-formatting extensions
             original, resaved = openpyxl.load_workbook(path), openpyxl.load_workbook(company.recalculated / path.name)
