@@ -106,13 +106,13 @@ def parsed_formula(typed: str, unit: str) -> str:
     t = f"TRIM({typed})"
     first = _first_digit(t, ".,")
     before = f"LOWER(LEFT({t},{first}-1))"
-    rest = f"MID({t},{first},1000)"
-    lower_rest = f"LOWER({rest})"
+    lower = f"LOWER({t})"
+    # the "%" or currency at the end (of the whole text: what follows the digits ends it)
     suffix = (
-        f'IF(RIGHT({rest},1)="%",1,IF(OR(RIGHT({lower_rest},3)="vnd",RIGHT({lower_rest},3)="vnđ"),3,'
-        f'IF(OR(RIGHT({lower_rest},1)="₫",RIGHT({lower_rest},1)="đ"),1,0)))'
+        f'IF(RIGHT({t},1)="%",1,IF(OR(RIGHT({lower},3)="vnd",RIGHT({lower},3)="vnđ"),3,'
+        f'IF(OR(RIGHT({lower},1)="₫",RIGHT({lower},1)="đ"),1,0)))'
     )
-    body = f"TRIM(LEFT({rest},LEN({rest})-{suffix}))"
+    body = f"TRIM(MID({t},{first},MAX(0,LEN({t})-{first}+1-{suffix})))"
     signs = f'SUBSTITUTE({before}," ","")'
     currency = f'SUBSTITUTE(SUBSTITUTE({signs},"-",""),"+","")'
     allowed = ("",) + (_CURRENCIES if unit == "vnd" else ())
@@ -122,11 +122,11 @@ def parsed_formula(typed: str, unit: str) -> str:
         f"LEN({signs})-LEN({currency})<=1",  # one sign at most
     ]
     if unit != "percent":
-        checks.append(f'RIGHT({rest},1)<>"%"')
+        checks.append(f'RIGHT({t},1)<>"%"')
     if unit == "vnd":
-        checks.append(f'OR({currency}="",{suffix}=0,RIGHT({rest},1)="%")')  # not on both sides
+        checks.append(f'OR({currency}="",{suffix}=0,RIGHT({t},1)="%")')  # not on both sides
     else:
-        checks.append(f'OR({suffix}=0,RIGHT({rest},1)="%")')
+        checks.append(f'OR({suffix}=0,RIGHT({t},1)="%")')
     sign = f'IF(ISNUMBER(FIND("-",{before})),"-","+")'
     return f'=IF({t}="","",IF(AND({",".join(checks)}),{sign}&{body},"{ISSUE}"))'
 
