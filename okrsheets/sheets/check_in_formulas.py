@@ -200,6 +200,8 @@ def _word_value(word: str, typed: str) -> str:
 
 def _number_cell(current: str, unit: str, general: str) -> str:
     """A number in the cell: an issue in a date/time cell; a fraction in a percent cell of a percent KR."""
+    # Google Sheets has no CELL("format"): a Google renderer must take the percent/date kind of the cell's
+    # format from the Sheets API (and keep it current) instead of this expression.
     fmt = f'CELL("format",{current})'
     # Excel says D1-D9 for a date or time format (and G for General); LibreOffice says D only for a few
     # built-in dates, G for every other date, time or boolean format, and F0 for General.
