@@ -177,7 +177,7 @@ def _checked(value: str, unit: str) -> str:
 
 def _grade_text_value(typed: str) -> str:
     """values._GRADE_TEXT: an optional sign, digits with one "." or ",", an optional "%"; 0 to 1."""
-    g = f'SUBSTITUTE(TRIM({typed})," ","")'
+    g = f'SUBSTITUTE({typed}," ","")'  # without any space, as values._read_milestone_text
     percent = f'(RIGHT({g},1)="%")'
     unsigned = f'SUBSTITUTE(MID({g},1+OR(LEFT({g},1)={{"-","+"}}),LEN({g})-{percent}-OR(LEFT({g},1)={{"-","+"}})),",",".")'
     digits = f'SUBSTITUTE({unsigned},".","")'
