@@ -9,6 +9,7 @@ STATUS = {
         "at_risk": "Có rủi ro",
         "off_track": "Chậm tiến độ",
         "no_data": "Chưa cập nhật",
+        "check_cell": "Kiểm tra ô",  # a KR's status in its own sheet while the engine cannot read its value
     },
     "en": {
         "done": "Done",
@@ -16,6 +17,7 @@ STATUS = {
         "at_risk": "At risk",
         "off_track": "Off track",
         "no_data": "No check-in",
+        "check_cell": "Check cell",
     },
 }
 

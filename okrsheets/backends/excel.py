@@ -7,6 +7,7 @@ LibreOffice); reads with python-calamine, about 20x faster than openpyxl
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Collection
 from datetime import date, datetime
@@ -29,6 +30,8 @@ from okrsheets.backends.excel_read import read_workbook
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Extensions of files that may be a team's workbook saved under another name or format.
 _WORKBOOK_SUFFIXES = frozenset({"xlsx", "xlsm", "xls", "ods", "csv", "numbers"})
+# Functions newer than Excel 2007 are stored with the "_xlfn." prefix in a file, or Excel and LibreOffice say #NAME?.
+_NEWER_FUNCTIONS = re.compile(r"\b(ISFORMULA|FORMULATEXT)\(")
 
 
 class ExcelBackend:
@@ -174,7 +177,7 @@ def _render_sheet(workbook: Workbook, spec: SheetSpec, password: str | None) -> 
         cell = ws.cell(row=row, column=column)
         value = item.value
         if isinstance(value, Formula):
-            cell.value = value.text
+            cell.value = _NEWER_FUNCTIONS.sub(r"_xlfn.\1(", value.text)
         elif isinstance(value, CellError):
             cell.value = value.text
             cell.data_type = "e"
@@ -235,6 +238,11 @@ def _render_validations(ws, spec: SheetSpec) -> None:
 
 
 def _render_colours(ws, spec: SheetSpec) -> None:
+    for mark in spec.formula_colours:  # first: openpyxl numbers priorities in order, and these come before the grades
+        fill = PatternFill("solid", fgColor=mark.fill, bgColor=mark.fill)
+        ws.conditional_formatting.add(
+            mark.ref, FormulaRule(formula=[mark.formula], fill=fill, font=Font(color=mark.font, bold=True), stopIfTrue=True)
+        )
     for rule in spec.colour_rules:
         top_left = rule.ref.split(":")[0]
         tests = [f"ISNUMBER({top_left})"]

@@ -199,11 +199,16 @@ _PLAIN_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?[ 
 _ODD_CELL = re.compile(rb'<c(?:>| (?!r="))|<[\w.-]+:c[ >]')  # a cell of another shape: no reference first, a prefix
 
 
-def _parse_sheet(xml: bytes, kinds: list[str]) -> tuple[SheetDetails, list[tuple[int, int, str]]]:
-    """One sheet's details and error cells, from its XML."""
+# LibreOffice opens a typed TRUE/FALSE as the formula =TRUE()/=FALSE() and saves it so, stored as the number
+# 1/0 in a cell formatted as a number: read it as the boolean a team typed, as in the file Excel saved.
+_BOOLEANS = {"TRUE()": True, "FALSE()": False}
+
+
+def _parse_sheet(xml: bytes, kinds: list[str]) -> tuple[SheetDetails, list[tuple[int, int, object]]]:
+    """One sheet's details and the cells calamine reads wrongly (error values, re-saved booleans), from its XML."""
     formulas: dict[tuple[int, int], str] = {}
     no_result: set[tuple[int, int]] = set()
-    errors: list[tuple[int, int, str]] = []
+    errors: list[tuple[int, int, object]] = []
     first, last = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
     if _ODD_CELL.search(xml) is None:  # every cell starts <c r="A1": look a cell's style up when asked, and only at cells with content
         data = xml[first:last] if 0 <= first < last else b""  # not the <formula> of validations and colours
@@ -228,6 +233,9 @@ def _parse_sheet(xml: bytes, kinds: list[str]) -> tuple[SheetDetails, list[tuple
             attributes, text = formula
             if text is not None:
                 formulas[position] = _xml_text(text)
+                boolean = _BOOLEANS.get(formulas[position].replace(" ", "").upper())
+                if boolean is not None:  # LibreOffice's re-save of a typed TRUE/FALSE: read as the boolean typed
+                    errors.append((*position, boolean))
             else:  # a shared formula's other cells hold only the index of its first cell
                 shared = _SHARED_INDEX.search(attributes)
                 formulas[position] = f"shared:{shared[1].decode() if shared else ''}"
@@ -364,8 +372,9 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _restore_error_values(rows: list[list[object]], errors: Collection[tuple[int, int, str]]) -> None:
-    """Put each error value back into the cell calamine left empty, as its text ("#DIV/0!")."""
+def _restore_error_values(rows: list[list[object]], errors: Collection[tuple[int, int, object]]) -> None:
+    """Put each error value back into the cell calamine left empty, as its text ("#DIV/0!"), and each
+    boolean LibreOffice saved as =TRUE()/=FALSE() in place of the number calamine read."""
     for row, column, error in errors:
         while len(rows) < row:
             rows.append([])

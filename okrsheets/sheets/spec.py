@@ -61,6 +61,19 @@ class ColourRule:
 
 
 @dataclass(frozen=True)
+class FormulaColour:
+    """Conditional formatting: a fill and font colour where ``formula`` (written for the range's top-left cell) is true.
+
+    Takes precedence over the grade colours of the same cells.
+    """
+
+    ref: str
+    formula: str  # without "="; relative references move with each cell of the range
+    fill: str
+    font: str
+
+
+@dataclass(frozen=True)
 class DataBar:
     ref: str
     colour: str = "FF638EC6"
@@ -76,6 +89,7 @@ class SheetSpec:
     frozen_columns: int = 0
     validations: list[Validation] = field(default_factory=list)
     colour_rules: list[ColourRule] = field(default_factory=list)
+    formula_colours: list[FormulaColour] = field(default_factory=list)
     data_bars: list[DataBar] = field(default_factory=list)
     merged: list[str] = field(default_factory=list)
     row_heights: dict[int, float] = field(default_factory=dict)  # points, for rows whose wrapped text needs more than one line

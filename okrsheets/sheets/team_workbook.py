@@ -2,8 +2,10 @@
 
 One OKR sheet (header block, one row per objective and KR, live score and
 status formulas, validation, colours, protection), a guide sheet and a hidden
-metadata sheet. The formulas reproduce :mod:`okrsheets.core.scoring` exactly; a
-test recalculates them in LibreOffice and compares with the engine.
+metadata sheet. Hidden cells read each KR's current cell as
+:mod:`okrsheets.core.values` does (:mod:`okrsheets.sheets.check_in_formulas`), and
+the score and status formulas reproduce :mod:`okrsheets.core.scoring` on that
+reading; a test recalculates them in LibreOffice and compares with the rollup.
 """
 
 from __future__ import annotations
@@ -20,17 +22,14 @@ from okrsheets.config import Config
 from okrsheets.i18n import KIND, STATUS, UNIT
 from okrsheets.core.model import DepartmentPlan, PlannedKeyResult
 from okrsheets.core.scoring import ScoringSettings
+from okrsheets.sheets.check_in_formulas import ISSUE, digits_formula, fold_formula, parsed_formula, reading_formula, typed_formula
 from okrsheets.sheets.spec import (
-    LINE_HEIGHT, ColourRule, DataBar, Formula, SheetSpec, Validation, WorkbookSpec, a1, column_letter, wrapped_lines,
+    LINE_HEIGHT, ColourRule, DataBar, Formula, FormulaColour, SheetSpec, Validation, WorkbookSpec, a1, column_letter, wrapped_lines,
 )
-from okrsheets.core.values import MILESTONE_DONE_WORDS, format_number, milestone_choices
+from okrsheets.core.values import format_number, milestone_choices
 
 SCHEMA_VERSION = 1
-LAYOUT_VERSION = 3  # bump when what provisioning writes changes, so existing workbooks are refreshed
-
-# The engine's done words (values.MILESTONE_DONE_WORDS, compared without diacritics) plus their
-# accented spellings: spreadsheet formulas cannot strip diacritics.
-DONE_WORDS_IN_SHEETS = tuple(sorted(set(MILESTONE_DONE_WORDS) | {"có", "đã xong", "hoàn thành", "đã hoàn thành", "rồi"}))
+LAYOUT_VERSION = 4  # bump when what provisioning writes changes, so existing workbooks are refreshed
 META_SHEET = "_okrsheets"
 OKR_SHEET = {"vi": "OKR", "en": "OKR"}
 GUIDE_SHEET = {"vi": "Hướng dẫn", "en": "Guide"}
@@ -43,17 +42,28 @@ DEPT_STATUS_CELL = (6, 8)  # H6
 HEADER_ROW = 8
 FIRST_ROW = 9
 
-# Columns of the OKR sheet (1-based).
-COLUMNS = ("id", "text", "kind", "unit", "start", "target", "current", "confidence", "weight", "score", "status", "comment", "last_update", "code")
+# Columns of the OKR sheet (1-based). After "code", hidden, the cells that read "current" as the
+# engine does (see sheets/check_in_formulas.py); new columns are only ever appended.
+COLUMNS = (
+    "id", "text", "kind", "unit", "start", "target", "current", "confidence", "weight", "score", "status", "comment", "last_update", "code",
+    "typed", "parsed", "word", "reading",
+)
 COL = {name: i + 1 for i, name in enumerate(COLUMNS)}
+HIDDEN_COLUMNS = ("code", "typed", "parsed", "word", "reading")
 TEAM_COLUMNS = ("current", "confidence", "comment", "last_update")  # the only cells a team edits
-WIDTHS = {"id": 10, "text": 60, "kind": 13, "unit": 10, "start": 12, "target": 12, "current": 13, "confidence": 11, "weight": 9, "score": 10, "status": 15, "comment": 40, "last_update": 14, "code": 10}
+WIDTHS = {
+    "id": 10, "text": 60, "kind": 13, "unit": 10, "start": 12, "target": 12, "current": 13, "confidence": 11, "weight": 9, "score": 10,
+    "status": 15, "comment": 40, "last_update": 14, "code": 10, "typed": 10, "parsed": 10, "word": 10, "reading": 10,
+}
+# Fill and font of a value the engine cannot read: the current cell and its score, while the status says "check cell".
+ISSUE_FILL, ISSUE_FONT = "FFFFC000", "FF000000"
 
 LABELS = {
     "vi": {
         "id": "Mã", "text": "Mục tiêu / Kết quả then chốt", "kind": "Loại", "unit": "Đơn vị", "start": "Bắt đầu",
         "target": "Mục tiêu", "current": "Hiện tại", "confidence": "Độ tự tin (1–10)", "weight": "Trọng số",
         "score": "Điểm", "status": "Trạng thái", "comment": "Ghi chú", "last_update": "Cập nhật lần cuối", "code": "code",
+        "typed": "typed", "parsed": "parsed", "word": "word", "reading": "reading",
         "company": "Công ty", "quarter": "Quý", "from": "Từ", "to": "Đến", "owners": "Phụ trách",
         "provisioned": "Tạo lúc", "as_of": "Ngày đánh giá", "expected": "Tiến độ kỳ vọng",
         "dept_score": "Điểm phòng ban", "dept_status": "Trạng thái", "archived": "Lưu trữ (đã bỏ khỏi kế hoạch, giữ lại giá trị)",
@@ -63,6 +73,7 @@ LABELS = {
         "id": "ID", "text": "Objective / Key result", "kind": "Kind", "unit": "Unit", "start": "Start",
         "target": "Target", "current": "Current", "confidence": "Confidence (1–10)", "weight": "Weight",
         "score": "Score", "status": "Status", "comment": "Comment", "last_update": "Last update", "code": "code",
+        "typed": "typed", "parsed": "parsed", "word": "word", "reading": "reading",
         "company": "Company", "quarter": "Quarter", "from": "From", "to": "To", "owners": "Owners",
         "provisioned": "Provisioned", "as_of": "As of", "expected": "Expected progress",
         "dept_score": "Department score", "dept_status": "Status", "archived": "Archived (removed from the plan, values kept)",
@@ -170,7 +181,7 @@ def okr_sheet(config: Config, department: DepartmentPlan, entries: dict[str, Tea
     q = config.quarter
     sheet = SheetSpec(
         OKR_SHEET[lang], frozen_rows=HEADER_ROW, frozen_columns=2, protected=True, landscape=True, fit_to_width=True,
-        hidden_columns=(COL["code"],),
+        hidden_columns=tuple(COL[name] for name in HIDDEN_COLUMNS),
     )
     sheet.column_widths = {COL[name]: width for name, width in WIDTHS.items()}
     sheet.set(1, 1, L["title"].format(quarter=q.name, department=department.name), "title")
@@ -206,7 +217,8 @@ def okr_sheet(config: Config, department: DepartmentPlan, entries: dict[str, Tea
             _key_result_row(sheet, config, row, kr, entries.get(kr.id, TeamEntry()))
             row += 1
     last_active = row - 1
-    _department_cells(sheet, config, last_active)
+    _department_cells(sheet, config, last_active, _number(sum(o.weight for o in department.objectives)))
+    sheet.formula_colours.extend(_issue_marks(last_active))
     sheet.colour_rules.extend(_grade_rules(f"{a1(FIRST_ROW, COL['score'])}:{a1(last_active, COL['score'])}", config.scoring))
     sheet.colour_rules.extend(_grade_rules(a1(*DEPT_SCORE_CELL), config.scoring))
     if archived:
@@ -230,9 +242,11 @@ def _objective_row(sheet: SheetSpec, config: Config, row: int, objective, first:
     for name in ("kind", "unit", "start", "target", "current", "confidence", "comment", "last_update"):
         sheet.set(row, COL[name], None, "objective")
     sheet.set(row, COL["weight"], objective.weight, "objective")
-    score, weight, current = (f"{_c(first, n)}:{_c(last, n)}" for n in ("score", "weight", "current"))
-    sheet.set(row, COL["score"], Formula(f"=SUMPRODUCT({score},{weight})/SUM({weight})"), "objective", number_format="0%")
-    sheet.set(row, COL["status"], Formula(_status_formula(config, _c(row, "score"), _no_check_in(current))), "objective")
+    score, weight, reading = (f"{_c(first, n)}:{_c(last, n)}" for n in ("score", "weight", "reading"))
+    # Divided by the plan's total weight, as the engine does: a KR whose row was deleted counts as 0, not as absent.
+    total = _number(sum(kr.weight for kr in objective.key_results))
+    sheet.set(row, COL["score"], Formula(f"=SUMPRODUCT({score},{weight})/{total}"), "objective", number_format="0%")
+    sheet.set(row, COL["status"], Formula(_status_formula(config, _c(row, "score"), _no_check_in(reading))), "objective")
     sheet.set(row, COL["code"], "objective")
     _fit_height(sheet, row, [(text, WIDTHS["text"])])
 
@@ -266,12 +280,14 @@ def _key_result_row(sheet: SheetSpec, config: Config, row: int, kr: PlannedKeyRe
     _team_cell(sheet, row, "confidence", entry.confidence)
     sheet.set(row, COL["weight"], kr.weight, "key_result")
     sheet.set(row, COL["score"], Formula(_score_formula(config, row, kr)), "formula", number_format="0%")
-    current, target = _c(row, "current"), _c(row, "target")
-    no_data = f"LEN(TRIM({current}))=0" if kr.is_milestone else f'OR(LEN(TRIM({current}))=0,{target}="")'
-    sheet.set(row, COL["status"], Formula(_status_formula(config, _c(row, "score"), no_data)), "formula")
+    reading = _c(row, "reading")
+    status = _status_formula(config, _c(row, "score"), f"NOT(ISNUMBER({reading}))")
+    check = STATUS[config.language]["check_cell"]
+    sheet.set(row, COL["status"], Formula(f'=IF({reading}="{ISSUE}","{check}",{status[1:]})'), "formula")
     _team_cell(sheet, row, "comment", entry.comment)
     _team_cell(sheet, row, "last_update", entry.last_update, "yyyy-mm-dd")
     sheet.set(row, COL["code"], kr.kind)
+    _reading_cells(sheet, config, row, kr)
     sheet.validations.extend(_validations(config, row, kr))
     sheet.data_bars.append(DataBar(_c(row, "score")))
 
@@ -282,18 +298,35 @@ def _team_cell(sheet: SheetSpec, row: int, name: str, value: object, number_form
     sheet.set(row, COL[name], value, "input", locked=False, number_format=number_format)
 
 
+def _reading_cells(sheet: SheetSpec, config: Config, row: int, kr: PlannedKeyResult) -> None:
+    """The hidden cells that read the current cell into what the engine reads (sheets/check_in_formulas.py)."""
+    current, typed, parsed, word = (_c(row, name) for name in ("current", "typed", "parsed", "word"))
+    sheet.set(row, COL["typed"], Formula(typed_formula(current)))
+    if kr.is_milestone:
+        sheet.set(row, COL["parsed"], Formula(fold_formula(typed, 0)))
+        sheet.set(row, COL["word"], Formula(fold_formula(parsed, 1)))
+    else:
+        sheet.set(row, COL["parsed"], Formula(parsed_formula(typed, kr.unit)))
+        sheet.set(row, COL["word"], Formula(digits_formula(parsed, typed, config.locale)))
+    general = f"${column_letter(COL['reading'])}${HEADER_ROW}"  # a General cell: tells LibreOffice from Excel
+    formula = reading_formula(current, typed, parsed, word, kr.unit, config.locale, general, kr.is_scorable)
+    sheet.set(row, COL["reading"], Formula(formula))
+
+
 def _score_formula(config: Config, row: int, kr: PlannedKeyResult) -> str:
-    """The spreadsheet twin of scoring.score_key_result (blank current scores 0)."""
-    g, e, f = _c(row, "current"), _c(row, "start"), _c(row, "target")
+    """The spreadsheet twin of scoring.score_key_result, on what the engine reads (blank or an issue scores 0)."""
+    r, e, f = _c(row, "reading"), _c(row, "start"), _c(row, "target")
+    if kr.unit == "percent":  # the plan stores percents as fractions; the reading is in percent points
+        e, f = f"ROUND({e}*100,10)", f"ROUND({f}*100,10)"
+    if not kr.is_scorable:
+        return "=0"
     if kr.kind in ("increase", "decrease"):
-        return f"=IF(AND(ISNUMBER({g}),ISNUMBER({e}),ISNUMBER({f})),MAX(0,MIN(1,({g}-{e})/({f}-{e}))),0)"
+        return f"=IF(ISNUMBER({r}),MAX(0,MIN(1,({r}-{e})/({f}-{e}))),0)"
     if kr.kind == "at_least":
-        return f"=IF(AND(ISNUMBER({g}),ISNUMBER({f})),IF({g}>={f},1,0),0)"
+        return f"=IF(ISNUMBER({r}),IF({r}>={f},1,0),0)"
     if kr.kind == "at_most":
-        return f"=IF(AND(ISNUMBER({g}),ISNUMBER({f})),IF({g}<={f},1,0),0)"
-    word = f"LOWER(TRIM({g}))"
-    done = ",".join(f'{word}="{w}"' for w in DONE_WORDS_IN_SHEETS)
-    return f"=IF(ISNUMBER({g}),MAX(0,MIN(1,{g})),IF(OR({done}),1,0))"
+        return f"=IF(ISNUMBER({r}),IF({r}<={f},1,0),0)"
+    return f"=IF(ISNUMBER({r}),MAX(0,MIN(1,{r})),0)"
 
 
 def _status_formula(config: Config, score: str, no_data: str) -> str:
@@ -309,19 +342,31 @@ def _status_formula(config: Config, score: str, no_data: str) -> str:
     )
 
 
-def _department_cells(sheet: SheetSpec, config: Config, last_active: int) -> None:
+def _number(value: float) -> str:
+    """A number as a formula literal."""
+    return repr(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _department_cells(sheet: SheetSpec, config: Config, last_active: int, total_weight: str) -> None:
     rng = lambda name: f"{_c(FIRST_ROW, name)}:{_c(last_active, name)}"  # noqa: E731
     sheet.set(
         *DEPT_SCORE_CELL,
-        Formula(f'=SUMPRODUCT(({rng("code")}="objective")*{rng("score")}*{rng("weight")})/SUMIF({rng("code")},"objective",{rng("weight")})'),
+        Formula(f'=SUMPRODUCT(({rng("code")}="objective")*{rng("score")}*{rng("weight")})/{total_weight}'),
         "label", number_format="0%",
     )
-    sheet.set(*DEPT_STATUS_CELL, Formula(_status_formula(config, a1(*DEPT_SCORE_CELL), _no_check_in(rng("current")))), "label")
+    sheet.set(*DEPT_STATUS_CELL, Formula(_status_formula(config, a1(*DEPT_SCORE_CELL), _no_check_in(rng("reading")))), "label")
 
 
-def _no_check_in(cells: str) -> str:
-    """True when no cell of the range holds a check-in (cells of only spaces count as empty, as in the engine)."""
-    return f"SUMPRODUCT(--(LEN(TRIM({cells}))>0))=0"
+def _no_check_in(readings: str) -> str:
+    """True when no KR of the range has a reading (blank, only spaces or an issue: no check-in, as in the engine)."""
+    return f"COUNT({readings})=0"
+
+
+def _issue_marks(last_active: int) -> list[FormulaColour]:
+    """The current cell and the score of a KR whose value the engine cannot read, in a warning colour."""
+    reading = f"${column_letter(COL['reading'])}{FIRST_ROW}"
+    rule = f'{reading}="{ISSUE}"'
+    return [FormulaColour(f"{_c(FIRST_ROW, name)}:{_c(last_active, name)}", rule, ISSUE_FILL, ISSUE_FONT) for name in ("current", "score")]
 
 
 def _grade_rules(ref: str, s: ScoringSettings) -> list[ColourRule]:
@@ -388,6 +433,7 @@ GUIDE = {
         ("Màu và trạng thái", "label"),
         ("• Đỏ: dưới {red}; Vàng: từ {red} đến dưới {green}; Xanh: từ {green} trở lên.", "wrap"),
         ("• Tiến độ kỳ vọng = phần của quý đã qua. Đúng tiến độ khi điểm ≥ kỳ vọng − {tol}; Chậm tiến độ khi điểm < kỳ vọng − {gap}; ở giữa là Có rủi ro.", "wrap"),
+        ("• Kiểm tra ô: giá trị ở ô Hiện tại (tô màu cam) không đọc được thành số, nên KR được tính như chưa cập nhật. Nhập lại một số, ví dụ 12,5 hoặc 45%, hoặc Xong / Chưa xong.", "wrap"),
     ],
     "en": [
         ("How to update your OKRs", "title"),
@@ -405,6 +451,7 @@ GUIDE = {
         ("Colours and status", "label"),
         ("• Red: below {red}; Yellow: {red} to below {green}; Green: {green} and above.", "wrap"),
         ("• Expected progress = the share of the quarter gone by. On track while score ≥ expected − {tol}; Off track once score < expected − {gap}; At risk in between.", "wrap"),
+        ("• Check cell: the value in the Current cell (coloured orange) cannot be read as a number, so the KR counts as not checked in. Type a number such as 12.5 or 45%, or Done / Not done.", "wrap"),
     ],
 }
 
