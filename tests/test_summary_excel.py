@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import zipfile
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -22,8 +23,9 @@ SETTINGS = ScoringSettings()
 AS_OF = date(2025, 5, 15)
 EXPECTED = 0.5
 TITLES = {
-    "vi": ["Tổng quan", "Mục tiêu", "Kết quả then chốt", "Có rủi ro", "Lịch sử", "Vấn đề dữ liệu"],
-    "en": ["Overview", "Objectives", "Key results", "At risk", "History", "Data issues"],
+    "vi": ["Tổng quan", "Mục tiêu", "Kết quả then chốt", "Có rủi ro", "Lâu chưa cập nhật", "Lịch sử", "Vấn đề dữ liệu",
+           "Lịch sử KR"],
+    "en": ["Overview", "Objectives", "Key results", "At risk", "Stale", "History", "Data issues", "KR history"],
 }
 HOSTILE = ['=HYPERLINK("http://x","y")', "+84 912 345 678", "-5% so với kế hoạch", "@channel xem giúp",
            "\t=1+1", "=cmd|' /C calc'!A0", "#N/A"]
@@ -102,32 +104,55 @@ def test_sheets_have_localized_titles(tmp_path, language):
     path = write(tmp_path, rollup(language=language))
     workbook = openpyxl.load_workbook(path)
     assert workbook.sheetnames == TITLES[language]
+    assert [ws.sheet_state for ws in workbook.worksheets][-1] == "hidden"  # the KR history
     overview = workbook[TITLES[language][0]]
-    assert overview["A1"].value == ("Company" if language == "en" else "Công ty")
-    assert overview["D10"].value == i18n.status_label("at_risk", language)  # Kinh doanh's status
+    title = "OKR report" if language == "en" else "Báo cáo OKR"
+    assert overview["A1"].value == f"{title}: Công ty CP Ánh Dương"
+    assert overview["A12"].value == "Kinh doanh"  # second best score
+    assert overview["E12"].value == i18n.status_label("at_risk", language)
 
 
 def test_overview_numbers_match_the_result(tmp_path):
     result = rollup()
     ws = openpyxl.load_workbook(write(tmp_path, result))["Tổng quan"]
-    assert [ws.cell(r, 2).value for r in (1, 2)] == ["Công ty CP Ánh Dương", "2025-Q2"]
-    assert ws["B3"].value.date() == AS_OF and ws["B3"].is_date
-    assert ws["B4"].value == EXPECTED and ws["B5"].value == 0.46
-    assert ws["B5"].number_format == "0%"
-    assert ws["B5"].fill.fgColor.rgb == i18n.GRADE_FILL["yellow"]
-    assert ws["B6"].value == "Vàng" and ws["B6"].fill.fgColor.rgb == i18n.GRADE_FILL["yellow"]
-    assert [c.value for c in ws[9]] == ["Phòng ban", "Điểm", "Xếp loại", "Trạng thái", "Hoàn thành",
-                                        "Đúng tiến độ", "Có rủi ro", "Chậm tiến độ", "Chưa cập nhật",
-                                        "Số vấn đề dữ liệu"]
-    table = rows(ws, 10)
-    for row, dept in zip(table, result.departments, strict=True):
+    assert ws["A1"].value == "Báo cáo OKR: Công ty CP Ánh Dương" and ws["A1"].font.sz == 16
+    assert [ws.cell(r, 1).value for r in range(2, 9)] == ["Quý", "Tính đến ngày", "Điểm công ty", "Xếp loại",
+                                                          "Trạng thái", "Tiến độ kỳ vọng", "Số vấn đề dữ liệu"]
+    assert ws["B2"].value == "2025-Q2"
+    assert ws["B3"].value.date() == AS_OF and ws["B3"].number_format == "dd/mm/yyyy"
+    assert ws["B4"].value == 0.46 and ws["B4"].number_format == "0%"
+    assert ws["B4"].fill.fgColor.rgb == i18n.GRADE_FILL["yellow"]
+    assert ws["B5"].value == "Vàng" and ws["B5"].fill.fgColor.rgb == i18n.GRADE_FILL["yellow"]
+    assert ws["B6"].value == "Có rủi ro" and ws["B7"].value == EXPECTED and ws["B8"].value == 2
+    assert [c.value for c in ws[10]] == ["Phòng ban", "Điểm", "Thay đổi 7 ngày", "Xếp loại", "Trạng thái",
+                                         "Hoàn thành", "Đúng tiến độ", "Có rủi ro", "Chậm tiến độ", "Chưa cập nhật",
+                                         "Số vấn đề dữ liệu", "Kỳ vọng"]
+    table = rows(ws, 11)
+    best_first = sorted(result.departments, key=lambda d: -d.score)
+    assert [row[0] for row in table] == ["Kỹ thuật", "Kinh doanh", "Nhân sự"]
+    for row, dept in zip(table, best_first, strict=True):
         counts = dept.count_by_status()
-        assert row[:4] == [dept.name, dept.score, i18n.grade_label(dept.grade, "vi"),
-                           i18n.status_label(dept.status, "vi")]
-        assert row[4:9] == [counts[s] for s in ("done", "on_track", "at_risk", "off_track", "no_data")]
-        assert row[9] == len(result.issues_for(dept.key))
-    assert table[0][4:10] == [1, 1, 1, 1, 0, 0] and table[1][9] == 1
-    assert ws["C12"].fill.fgColor.rgb == i18n.GRADE_FILL["red"]  # Nhân sự's grade cell
+        assert row[:5] == [dept.name, dept.score, None, i18n.grade_label(dept.grade, "vi"),
+                           i18n.status_label(dept.status, "vi")]  # no history a week back: no change
+        assert row[5:10] == [counts[s] for s in ("done", "on_track", "at_risk", "off_track", "no_data")]
+        assert row[10:] == [len(result.issues_for(dept.key)), EXPECTED]
+    assert table[1][5:11] == [1, 1, 1, 1, 0, 0] and table[0][10] == 1
+    assert ws["D13"].fill.fgColor.rgb == i18n.GRADE_FILL["red"]  # Nhân sự's grade cell
+
+
+def test_overview_shows_the_night_a_department_was_read_on(tmp_path):
+    """A department read from an earlier night's copy (a DepartmentResult.read_on date) says so."""
+
+    @dataclass(frozen=True)
+    class ReadEarlier(DepartmentResult):
+        read_on: date | None = None
+
+    late = ReadEarlier(**{f.name: getattr(hr(), f.name) for f in fields(DepartmentResult)}, read_on=date(2025, 5, 13))
+    ws = openpyxl.load_workbook(write(tmp_path, rollup([sales(), late])))["Tổng quan"]
+    assert ws["M10"].value == "Số liệu của ngày"
+    assert ws["M11"].value is None and ws["M12"].value.date() == date(2025, 5, 13)
+    plain = openpyxl.load_workbook(write(tmp_path, rollup()))["Tổng quan"]
+    assert plain["M10"].value is None  # the column only when some department was read earlier
 
 
 def test_objectives_and_key_results_list_everything(tmp_path):
@@ -138,10 +163,13 @@ def test_objectives_and_key_results_list_everything(tmp_path):
     ws = workbook["Kết quả then chốt"]
     krs = rows(ws)
     assert len(krs) == 9
-    assert krs[4][:11] == ["Kỹ thuật", "O1", "O1.KR1", "Kết quả O1.KR1: tăng tỷ lệ khách hàng quay lại",
-                           "Giảm", "ngày", 10, 2, 2.8, 0.9, "Đúng tiến độ"]
+    assert [c.value for c in ws[1]] == ["Phòng ban", "Mục tiêu", "Mã", "Kết quả then chốt", "Loại", "Đơn vị",
+                                        "Bắt đầu", "Chỉ tiêu", "Hiện tại", "Điểm", "Thay đổi 7 ngày", "Trạng thái",
+                                        "Độ tự tin", "Ghi chú", "Cập nhật lần cuối"]
+    assert krs[4][:12] == ["Kỹ thuật", "O1", "O1.KR1", "Kết quả O1.KR1: tăng tỷ lệ khách hàng quay lại",
+                           "Giảm", "ngày", 10, 2, 2.8, 0.9, None, "Đúng tiến độ"]
     assert krs[6][8] == "#N/A" and ws["I8"].data_type == "s"  # unreadable check-in: the typed text
-    assert ws["N2"].is_date and ws["N2"].value == datetime(2025, 5, 10)
+    assert ws["O2"].is_date and ws["O2"].value == datetime(2025, 5, 10) and ws["O2"].number_format == "dd/mm/yyyy"
     assert ws["J2"].number_format == "0%"
 
 
@@ -169,7 +197,7 @@ def test_team_text_is_never_a_formula(tmp_path):
                          [kr("ops", "O1.KR1", "at_risk", 0.3, comment="-1", confidence="=1+1")])
     path = write(tmp_path, rollup([sales(), engineering(), hr(), renamed]))
     workbook = openpyxl.load_workbook(path)
-    comments = [r[12] for r in rows(workbook["Kết quả then chốt"]) if r[12] is not None]
+    comments = [r[13] for r in rows(workbook["Kết quả then chốt"]) if r[13] is not None]
     assert set(HOSTILE[:5]) <= set(comments)
     seen = set()
     for ws in workbook.worksheets:
@@ -292,21 +320,38 @@ def test_write_is_atomic(tmp_path):
 def test_formatting_and_print_setup(tmp_path):
     workbook = openpyxl.load_workbook(write(tmp_path))
     for ws in workbook.worksheets:
-        header = 9 if ws.title == "Tổng quan" else 2 if ws.title == "Lịch sử" else 1
+        header = 10 if ws.title == "Tổng quan" else 2 if ws.title in ("Lịch sử", "Lịch sử KR") else 1
         assert ws.freeze_panes == f"A{header + 1}", ws.title
         assert ws.auto_filter.ref.startswith(f"A{header}:"), ws.title
         assert all(c.font.bold for c in ws[header] if c.value is not None), ws.title
+        if ws.sheet_state == "hidden":
+            continue
+        assert ws.page_setup.paperSize == 9, ws.title  # A4
         # Fit to one page wide, any number tall; an absent fitToWidth means 1 (the OOXML default).
         assert ws.page_setup.orientation == "landscape" and (ws.page_setup.fitToWidth or 1) == 1
         assert ws.page_setup.fitToHeight == 0
         assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows == f"${header}:${header}", ws.title  # the header row on every page
+        assert ws.oddHeader.left.text == "Công ty CP Ánh Dương" and ws.oddHeader.right.text == "Quý 2025-Q2"
+        assert ws.oddFooter.center.text == "Trang &P / &N"
     krs = workbook["Kết quả then chốt"]
-    assert krs["D2"].alignment.wrap_text and krs.column_dimensions["D"].width >= 40
-    assert 8 <= krs.column_dimensions["A"].width <= 40
+    assert krs["D2"].alignment.wrap_text and int(krs.column_dimensions["D"].width) == 40  # Excel adds a 0.71 padding
+    assert int(krs.column_dimensions["A"].width) == 12  # "Kinh doanh" and "Phòng ban" and a margin
     rules = {str(r.sqref): r.rules for r in krs.conditional_formatting}
     formulas = [rule.formula[0] for rule in rules["J2:J10"]]
     assert formulas == ["AND(ISNUMBER(J2),J2<0.4)", "AND(ISNUMBER(J2),AND(J2>=0.4,J2<0.7))",
                         "AND(ISNUMBER(J2),J2>=0.7)"]
+
+
+def test_column_widths_come_from_the_formatted_values(tmp_path):
+    """A VND target of billions shows in full: the column is as wide as "3,000,000,000" plus a margin."""
+    big = department("sales", "Kinh doanh", 0.5, "yellow", "at_risk", [
+        kr("sales", "O1.KR1", "at_risk", 0.3, unit="vnd", start=0.0, target=3_000_000_000.0, current=912_345_678.5)])
+    krs = openpyxl.load_workbook(write(tmp_path, rollup([big])))["Kết quả then chốt"]
+    assert krs["H2"].value == 3_000_000_000 and krs["H2"].number_format == "#,##0"
+    assert int(krs.column_dimensions["H"].width) == len("3,000,000,000") + 2
+    assert krs["I2"].number_format == "#,##0.###"
+    assert krs.column_dimensions["H"].max == 9  # the same width for I: "912,345,678.5" plus a margin
 
 
 def test_conditional_fill_uses_the_settings_bands(tmp_path):

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from xlsxwriter import Workbook
+from xlsxwriter.chart_line import ChartLine
 from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -331,6 +332,10 @@ def _grade_rules(book: _Book, ws: Worksheet, first_row: int, last_row: int, firs
         })
 
 
+def _literal(text: str) -> str:
+    return text if not text.startswith("=") else " " + text
+
+
 def _ref(r) -> list:
     return [r.sheet, r.first_row, r.first_col, r.last_row, r.last_col]
 
@@ -340,8 +345,12 @@ def _render_chart(book: _Book, ws: Worksheet, chart: Chart) -> None:
         made = book.workbook.add_chart({"type": "bar"})
     else:
         made = book.workbook.add_chart({"type": "line"})
+        if chart.date_axis:
+            made.__class__ = _LineChartInDays  # only adds a method override: see the class
     for series in chart.series:
-        options: dict = {"name": series.name, "categories": _ref(series.categories), "values": _ref(series.values)}
+        # A name starting with "=" would be read by XlsxWriter as a formula: point at its cell, or keep it text.
+        name = [series.values.sheet, *series.name_cell] if series.name_cell else _literal(series.name)
+        options: dict = {"name": name, "categories": _ref(series.categories), "values": _ref(series.values)}
         if chart.kind == "bar":
             if series.outline_only:
                 options["fill"] = {"none": True}
@@ -388,6 +397,29 @@ def _render_chart(book: _Book, ws: Worksheet, chart: Chart) -> None:
         made.set_legend({"none": True})
     made.set_size({"width": chart.width, "height": chart.height})
     ws.insert_chart(chart.anchor[0], chart.anchor[1], made)
+
+
+class _LineChartInDays(ChartLine):
+    """A line chart whose date axis counts in days (``<c:baseTimeUnit val="days"/>``).
+
+    XlsxWriter has no option for a date axis's base unit; without one Excel may pick
+    months for nights a week apart and label 01/12/2026 as "01/01/2026". The element
+    goes right after ``c:lblOffset`` (the order of CT_DateAx in the OOXML schema).
+    """
+
+    _in_date_axis = False
+
+    def _write_date_axis(self, *args, **kwargs) -> None:
+        self._in_date_axis = True
+        try:
+            super()._write_date_axis(*args, **kwargs)
+        finally:
+            self._in_date_axis = False
+
+    def _write_label_offset(self, val) -> None:
+        super()._write_label_offset(val)
+        if self._in_date_axis:
+            self._xml_empty_tag("c:baseTimeUnit", [("val", "days")])
 
 
 def _print_setup(ws: Worksheet, setup: PrintSetup) -> None:

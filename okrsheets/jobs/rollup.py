@@ -388,7 +388,7 @@ def run_rollup(config: Config, as_of: date | None = None, progress: Callable[[in
     summary = folder / SUMMARY_NAME
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        write_summary(result, summary, config.scoring)
+        write_summary(result, summary, config.scoring, config.email.stale_after_days)
         atomic_write(state_path, lambda p: p.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8"))
     except PermissionError as exc:
         raise BackendError(f"cannot write to {exc.filename or folder}: permission denied; check the folder's permissions") from exc

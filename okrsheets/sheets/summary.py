@@ -124,7 +124,7 @@ class Range:
 
 @dataclass(frozen=True)
 class Series:
-    name: str
+    name: str  # shown in the legend; a renderer writes it as literal text
     values: Range
     categories: Range
     colour: str | None = None  # one colour for the whole series
@@ -133,6 +133,7 @@ class Series:
     markers: bool = False  # a marker on every point of a line
     outline_only: bool = False  # a bar drawn as a dashed outline (the expected pace)
     width: float = 2.25  # line width, points
+    name_cell: tuple[int, int] | None = None  # (row, column) of the values' sheet holding the name (team text)
 
 
 @dataclass(frozen=True)
@@ -499,7 +500,7 @@ def _history(builder: _Builder, history: History, date_format: str) -> Sheet:
         dates = Range(sheet.title, 2, 0, last, 0)
         series = tuple(
             Series(columns[c].header, Range(sheet.title, 2, c, last, c), dates, markers=True,
-                   colour=COMPANY_COLOUR if c == 1 else None, width=3.0 if c == 1 else 1.5)
+                   colour=COMPANY_COLOUR if c == 1 else None, width=3.0 if c == 1 else 1.5, name_cell=(1, c))
             for c in range(1, min(len(columns), 1 + MAX_SERIES)))  # the company, then departments while Excel allows
         sheet.charts.append(Chart("line", words["chart_history"], series, (len(rows) + 4, 0), date_axis=True,
                                   date_format=date_format, legend=True, width=960, height=440))
