@@ -373,3 +373,85 @@ def test_charts_are_in_the_file(tmp_path):
 def test_libreoffice_opens_the_summary(tmp_path):
     [pdf] = soffice_convert([write(tmp_path)], "pdf", tmp_path / "pdf", tmp_path)
     assert pdf.stat().st_size > 1000
+
+# --- week-over-week change and stale KRs, on a small hand-made history ---
+
+
+def _night(day: date, sales_score: float, sales_krs: tuple[float, float], eng: float | None, hr_score: float | None):
+    """A rollup on ``day``: Kinh doanh with two KRs, Kỹ thuật (unreadable when None), Nhân sự (absent when None)."""
+    departments = [department("sales", "Kinh doanh", sales_score, "yellow", "at_risk", [
+        kr("sales", "O1.KR2", "on_track", sales_krs[0]), kr("sales", "O2.KR1", "at_risk", sales_krs[1])])]
+    if eng is None:
+        departments.append(DepartmentResult(key="eng", name="Kỹ thuật", owners=(), weight=1.0, score=0.0, grade="red",
+                                            status="no_data", objectives=(), key_results=(), source="eng.xlsx",
+                                            readable=False))
+    else:
+        departments.append(department("eng", "Kỹ thuật", eng, "green", "on_track", [kr("eng", "O1.KR1", "on_track", eng)]))
+    if hr_score is not None:
+        departments.append(department("hr", "Nhân sự", hr_score, "red", "off_track", [kr("hr", "O1.KR1", "at_risk", hr_score)]))
+    return rollup(departments, as_of=day, issues=())
+
+
+def test_week_over_week_change_per_department_and_per_kr(tmp_path):
+    # 01/05: every score; 08/05 (exactly a week before 15/05): Kỹ thuật unreadable; 12/05: Nhân sự appears.
+    write(tmp_path, _night(date(2025, 5, 1), 0.30, (0.20, 0.10), 0.60, None))
+    write(tmp_path, _night(date(2025, 5, 8), 0.35, (0.30, 0.25), None, None))
+    write(tmp_path, _night(date(2025, 5, 12), 0.40, (0.40, 0.25), 0.70, 0.15))
+    path = write(tmp_path, _night(date(2025, 5, 15), 0.42, (0.45, 0.25), 0.75, 0.20))
+    workbook = openpyxl.load_workbook(path)
+    overview = {row[0]: row[2] for row in rows(workbook["Tổng quan"], 11)}
+    # Kinh doanh: 42% now, 35% on 08/05; Kỹ thuật: no score on 08/05, 60% on 01/05 (the nearest earlier
+    # night with one), not 70% of 12/05 (less than a week ago); Nhân sự: nothing a week back, so blank.
+    assert overview["Kinh doanh"] == pytest.approx(0.07) and overview["Kỹ thuật"] == pytest.approx(0.15)
+    assert overview["Nhân sự"] is None
+    assert workbook["Tổng quan"]["C11"].number_format == "+0%;-0%;0%"
+    krs = {(row[0], row[2]): row[10] for row in rows(workbook["Kết quả then chốt"])}
+    assert krs[("Kinh doanh", "O1.KR2")] == pytest.approx(0.15)  # 45% now, 30% on 08/05
+    assert krs[("Kinh doanh", "O2.KR1")] == 0  # unchanged: a zero, not a blank
+    assert krs[("Kỹ thuật", "O1.KR1")] == pytest.approx(0.15)  # from 01/05 (60%)
+    assert krs[("Nhân sự", "O1.KR1")] is None
+
+
+def test_a_week_later_night_replaced_keeps_the_change_exact(tmp_path):
+    """Re-running the same night replaces it; a night 6 days back is not "a week before"."""
+    write(tmp_path, _night(date(2025, 5, 9), 0.50, (0.50, 0.50), 0.50, 0.50))
+    path = write(tmp_path, _night(date(2025, 5, 15), 0.42, (0.45, 0.25), 0.75, 0.20))
+    assert [row[2] for row in rows(openpyxl.load_workbook(path)["Tổng quan"], 11)] == [None, None, None]
+    write(tmp_path, _night(date(2025, 5, 16), 0.60, (0.45, 0.25), 0.75, 0.20))
+    path = write(tmp_path, _night(date(2025, 5, 16), 0.62, (0.45, 0.25), 0.75, 0.20))
+    overview = {row[0]: row[2] for row in rows(openpyxl.load_workbook(path)["Tổng quan"], 11)}
+    assert overview == {"Kỹ thuật": pytest.approx(0.25), "Kinh doanh": pytest.approx(0.12),
+                        "Nhân sự": pytest.approx(-0.30)}
+
+
+def test_the_stale_sheet_lists_krs_without_a_check_in_for_stale_after_days(tmp_path):
+    as_of = date(2025, 5, 15)
+    team = department("sales", "Kinh doanh", 0.4, "yellow", "at_risk", [
+        kr("sales", "O1.KR1", "on_track", 0.5, last_check_in=date(2025, 5, 1)),  # 14 days: not yet stale
+        kr("sales", "O1.KR2", "at_risk", 0.3, last_check_in=date(2025, 4, 30)),  # 15 days: stale
+        kr("sales", "O2.KR1", "no_data", 0.0, last_check_in=None, current=None),  # never: stale
+        kr("sales", "O2.KR2", "done", 1.0, last_check_in=None),  # done needs no check-in
+        kr("sales", "O3.KR1", "off_track", 0.1, last_check_in=date(2025, 4, 2)),  # 43 days: stale
+    ])
+    path = tmp_path / "company-summary.xlsx"
+    write_summary(rollup([team], as_of=as_of, issues=()), path, SETTINGS, stale_after_days=14)
+    ws = openpyxl.load_workbook(path)["Lâu chưa cập nhật"]
+    assert [c.value for c in ws[1]] == ["Phòng ban", "Người phụ trách", "Mã", "Kết quả then chốt", "Điểm",
+                                        "Trạng thái", "Lần cập nhật gần nhất", "Số ngày chưa cập nhật"]
+    table = rows(ws)
+    assert [(r[2], r[6], r[7]) for r in table] == [
+        ("O2.KR1", "chưa có", None), ("O3.KR1", datetime(2025, 4, 2), 43), ("O1.KR2", datetime(2025, 4, 30), 15)]
+    assert table[0][:6] == ["Kinh doanh", "Nguyễn Lan, Trần Minh", "O2.KR1",
+                            "Kết quả O2.KR1: tăng tỷ lệ khách hàng quay lại", 0, "Chưa cập nhật"]
+    assert ws["G3"].number_format == "dd/mm/yyyy"
+    write_summary(rollup([team], as_of=as_of, issues=()), path, SETTINGS, stale_after_days=30)
+    assert [r[2] for r in rows(openpyxl.load_workbook(path)["Lâu chưa cập nhật"])] == ["O2.KR1", "O3.KR1"]
+
+
+def test_data_issues_name_the_file_not_the_server_path_and_link_to_its_cell(tmp_path):
+    issues = (DataIssue("eng", str(tmp_path / "eng.xlsx"), "OKR", "G14", "x", "Sai.", "Sửa."),
+              DataIssue("hr", "https://docs.google.com/spreadsheets/d/ABC/edit#gid=0&range=G9", "OKR", "G9", "y", "Sai.", "Sửa."))
+    ws = openpyxl.load_workbook(write(tmp_path, rollup(issues=issues)))["Vấn đề dữ liệu"]
+    assert ws["B2"].value == "eng.xlsx" and ws["B2"].data_type == "s"
+    assert ws["B2"].hyperlink.target == "eng.xlsx" and ws["B2"].hyperlink.location == "'OKR'!G14"
+    assert f"{ws['B3'].hyperlink.target}#{ws['B3'].hyperlink.location}" == issues[1].file
