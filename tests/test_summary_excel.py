@@ -351,7 +351,8 @@ def test_column_widths_come_from_the_formatted_values(tmp_path):
     assert krs["H2"].value == 3_000_000_000 and krs["H2"].number_format == "#,##0"
     assert int(krs.column_dimensions["H"].width) == len("3,000,000,000") + 2
     assert krs["I2"].number_format == "#,##0.###"
-    assert krs.column_dimensions["H"].max == 9  # the same width for I: "912,345,678.5" plus a margin
+    # "#,##0.###" shows up to three decimals: room for "912,345,678.123" plus a margin
+    assert int(krs.column_dimensions["I"].width) == len("912,345,678.123") + 2
 
 
 def test_conditional_fill_uses_the_settings_bands(tmp_path):

@@ -43,6 +43,7 @@ _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 _MAX_TEXT = 32767  # Excel's limit on the characters in a cell
 _MAX_URL = 2079  # Excel's limit on a link's length
 _A4 = 9  # Excel's paper code
+_EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's 1900 date system, as XlsxWriter counts it
 # Text is written with write_string only; these options also keep any write() a caller adds from
 # turning team text into formulas, links or numbers. in_memory: no temporary files while saving.
 _WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
@@ -117,6 +118,7 @@ class _Book:
         self._styles = {**_STYLES, "date": {"num_format": summary.date_format, "valign": "top", "align": "left"}}
         self._formats: dict[tuple[str | None, str | None, bool], Format] = {}
         self._texts: dict[str, tuple[str, bool]] = {}
+        self.serials: dict[date, int] = {}  # date -> Excel's day number
 
     def format(self, style: str | None = None, grade: str | None = None, quote: bool = False) -> Format:
         key = (style, grade, quote)
@@ -228,49 +230,65 @@ def _column_writer(book: _Book, ws: Worksheet, kind: str):
     """A function writing one value of a ``kind`` column (see sheets.summary.Column) at (row, col).
 
     A value not of its column's type (e.g. the raw text of an unreadable
-    check-in in a number column) is written as text.
+    check-in in a number column) is written as text. Every data cell of the
+    summary goes through one of these, so they skip what they can: XlsxWriter's
+    A1-notation wrapper (its ``_write_*`` methods take row and column numbers
+    only), and the date conversion of a date already seen.
     """
     lang = book.summary.language
-    write_text, write_number = book.write_text, ws.write_number
-    fmt = book.format
+    write_string = getattr(ws, "_write_string", ws.write_string)
+    write_number = getattr(ws, "_write_number", ws.write_number)
+    clean, fmt = book.text, book.format
+    style = "wrap" if kind == "wrap" else None
+    plain, quoted = fmt(style), fmt(style, None, True)
 
     def text(row, col, value, grade=None):
-        write_text(ws, row, col, value, "wrap" if kind == "wrap" else None, grade)
+        cleaned, quote = clean(value)
+        cell_format = (quoted if quote else plain) if grade is None else fmt(style, grade, quote)
+        write_string(row, col, cleaned, cell_format)
 
     if kind in ("text", "wrap"):
         return text
-    if kind == "status":
-        labels = i18n.STATUS[lang]
-        return lambda row, col, value, grade=None: write_text(ws, row, col, labels.get(value, value), None, grade)
-    if kind == "grade":
-        labels = i18n.GRADE[lang]
-        return lambda row, col, value, grade=None: write_text(ws, row, col, labels.get(value, value), None, value)
+    if kind in ("status", "grade"):
+        labels = (i18n.STATUS if kind == "status" else i18n.GRADE)[lang]
+
+        def label(row, col, value, grade=None):
+            write_string(row, col, labels.get(value, value), fmt(None, value if kind == "grade" else grade))
+        return label
     if kind == "link":
         def link(row, col, value, grade=None):
             target = book.link_target(value) if isinstance(value, Link) else None
             shown = value.text if isinstance(value, Link) else value
             if target is None:
                 return text(row, col, shown)
-            ws.write_url(row, col, target, fmt("link"), book.text(shown)[0])
+            ws.write_url(row, col, target, fmt("link"), clean(shown)[0])
         return link
     if kind == "date":
-        date_format = fmt("date")
+        date_format, serials = fmt("date"), book.serials
 
         def day(row, col, value, grade=None):
-            if isinstance(value, date):
-                ws.write_datetime(row, col, value, fmt("date", grade) if grade else date_format)
+            if type(value) is date:  # a datetime goes to write_datetime, which also checks its time zone
+                serial = serials.get(value)
+                if serial is None:
+                    serial = serials[value] = (value - _EXCEL_EPOCH).days
+                write_number(row, col, serial, fmt("date", grade) if grade else date_format)
+            elif isinstance(value, date):
+                ws.write_datetime(row, col, value, fmt("date", grade))
             else:
                 text(row, col, value, grade)
         return day
-    style = {"percent": "percent", "score": "percent", "change": "change", "count": None}.get(kind, "number")
+    number_style = {"percent": "percent", "score": "percent", "change": "change", "count": None}.get(kind, "number")
+    formats = {}
 
     def number(row, col, value, grade=None):
         if type(value) is float or type(value) is int:
-            if style == "number":
+            chosen = number_style
+            if chosen == "number":
                 chosen = "integer" if float(value).is_integer() else "decimal"
-            else:
-                chosen = style
-            write_number(row, col, value, fmt(chosen, grade))
+            cell_format = formats.get((chosen, grade))
+            if cell_format is None:
+                cell_format = formats[(chosen, grade)] = fmt(chosen, grade)
+            write_number(row, col, value, cell_format)
         else:
             text(row, col, value, grade)
     return number

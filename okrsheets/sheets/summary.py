@@ -363,8 +363,10 @@ def _sized(column: Column, values: list, lang: str) -> Column:
     if kind == "wrap":
         return Column(column.header, kind, WRAP_WIDTH)
     if kind in ("number", "percent", "score", "change", "count"):
-        shown = max((_shown_number(v, kind) for v in values if _is_number(v)), default=0)
-        texts = max((len(str(v)) for v in values if v is not None and not _is_number(v)), default=0)
+        numbers = [v for v in values if type(v) is float or type(v) is int]
+        shown = _shown_numbers(numbers, kind) if numbers else 0
+        texts = max((len(str(v)) for v in values if v is not None and type(v) is not float and type(v) is not int),
+                    default=0)
         return Column(column.header, kind, max(header + 1, shown + 2, min(texts + 2, MAX_WIDTH), MIN_WIDTH))
     if kind == "date":
         texts = max((len(str(v)) for v in values if v is not None and not isinstance(v, date)), default=0)
@@ -386,15 +388,21 @@ def _shown_length(value: object) -> int:
     return max(len(line) for line in text.split("\n")) if "\n" in text else len(text)
 
 
-def _shown_number(value: float, kind: str) -> int:
-    """How many characters ``value`` takes in its column's number format."""
+def _shown_numbers(numbers: list, kind: str) -> int:
+    """How many characters the widest of ``numbers`` takes in its column's number format.
+
+    The widest is the largest in magnitude (plus a sign when negative or a change, plus
+    up to three decimals when not whole), so one value is formatted, not every one.
+    """
+    low, high = min(numbers), max(numbers)
+    biggest = max(abs(low), abs(high))
+    sign = 1 if low < 0 or kind == "change" else 0
     if kind in ("percent", "score", "change"):
-        return len(f"{value:+.0%}")
+        return len(f"{biggest:.0%}") + sign
     if kind == "count":
-        return len(str(int(value)))
-    if float(value).is_integer():
-        return len(f"{value:,.0f}")
-    return len(f"{value:,.3f}".rstrip("0"))
+        return len(str(int(biggest))) + sign
+    decimals = 4 if any(type(v) is float and not v.is_integer() for v in numbers) else 0
+    return len(f"{biggest:,.0f}") + sign + decimals
 
 
 def _is_number(value: object) -> bool:
