@@ -24,7 +24,13 @@ from python_calamine import CalamineWorkbook
 from okrsheets import i18n
 from okrsheets.core.values import cell_date
 from okrsheets.errors import WorkbookError
-from okrsheets.sheets.summary import DATE_KEY, KR_DEPARTMENT_KEY, KR_ID_KEY, SCORE_KEY, History
+from okrsheets.sheets.summary import (
+    DATE_KEY,
+    KR_DEPARTMENT_KEY,
+    KR_ID_KEY,
+    SCORE_KEY,
+    History,
+)
 
 __all__ = ["load_history", "previous_history"]
 

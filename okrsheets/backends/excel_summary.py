@@ -33,7 +33,17 @@ from okrsheets.core.results import RollupResult
 from okrsheets.core.scoring import ScoringSettings
 from okrsheets.files import atomic_write, ensure_not_open
 from okrsheets.sheets.summary import (
-    HEADER_FILL, HEADER_FONT, NUMBER_FORMATS, Chart, Fact, Link, PrintSetup, Sheet, Summary, Table, build_summary,
+    HEADER_FILL,
+    HEADER_FONT,
+    NUMBER_FORMATS,
+    Chart,
+    Fact,
+    Link,
+    PrintSetup,
+    Sheet,
+    Summary,
+    Table,
+    build_summary,
 )
 
 __all__ = ["SUMMARY_NAME", "read_history", "write_summary"]

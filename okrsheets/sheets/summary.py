@@ -21,7 +21,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from okrsheets import i18n
-from okrsheets.core.results import DepartmentResult, KeyResultResult, RollupResult, is_stale
+from okrsheets.core.results import (
+    DepartmentResult,
+    KeyResultResult,
+    RollupResult,
+    is_stale,
+)
 from okrsheets.core.scoring import ScoringSettings
 from okrsheets.sheets.spec import LINE_HEIGHT, wrapped_lines
 
