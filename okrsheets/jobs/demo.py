@@ -3,7 +3,8 @@
 One department per built-in template set is provisioned into a folder; team
 check-ins are simulated the way people type them (numbers, "45%",
 "1.000.000 ₫", "xong", a comment starting with "=", one junk value, one
-deleted KR row); then the nightly rollup runs and writes the summary.
+deleted KR row), week by week for four weeks, with a nightly rollup each week,
+so the summary's history shows a trend; the caller runs today's rollup.
 """
 
 from __future__ import annotations
@@ -142,19 +143,21 @@ def prepare(folder: Path, today: date | None = None) -> DemoRun:
     provision(plan, open_backend(config))
     start = config.quarter.start
     nights = [night for night in (today - timedelta(weeks=w) for w in range(WEEKS - 1, 0, -1)) if night >= start]
+    workbooks: dict[Path, object] = {}  # each team workbook loaded once, saved every week
     for night in nights:
-        simulate_check_ins(config, night, today)
+        simulate_check_ins(config, night, today, workbooks)
         run_rollup(config, night)
-    simulate_check_ins(config, today, today)
+    simulate_check_ins(config, today, today, workbooks)
     return DemoRun(folder, config, len(plan.departments))
 
 
-def simulate_check_ins(config: Config, day: date, today: date | None = None) -> None:
+def simulate_check_ins(config: Config, day: date, today: date | None = None, workbooks: dict | None = None) -> None:
     """Type values into the team workbooks as people would on ``day``, a week of a quarter that reaches ``today``.
 
     Each KR gets the same plan every week (seeded by its ID): how far it will be by ``today``
     and whether its team checks in at all; values grow week by week towards that. On the last
     day the usual mistakes are planted too (junk, a formula-looking comment, a deleted row).
+    ``workbooks`` keeps the loaded workbooks from one week to the next (loading costs more than saving).
     """
     today = today or day
     plan = build_plan(config)
@@ -162,7 +165,11 @@ def simulate_check_ins(config: Config, day: date, today: date | None = None) -> 
     share = min(1.0, max(0.05, (day - start).days / max(1, (today - start).days)))  # of today's progress
     for index, department in enumerate(plan.departments):
         path = config.quarter_folder / f"{department.key}.xlsx"
-        workbook = load_workbook(path)
+        workbook = workbooks.get(path) if workbooks is not None else None
+        if workbook is None:
+            workbook = load_workbook(path)
+            if workbooks is not None:
+                workbooks[path] = workbook
         sheet = workbook.worksheets[0]
         rows = {sheet.cell(r, COL["id"]).value: r for r in range(FIRST_ROW, sheet.max_row + 1)}
         for kr_number, kr in enumerate(department.key_results):
