@@ -456,3 +456,24 @@ def test_data_issues_name_the_file_not_the_server_path_and_link_to_its_cell(tmp_
     assert ws["B2"].value == "eng.xlsx" and ws["B2"].data_type == "s"
     assert ws["B2"].hyperlink.target == "eng.xlsx" and ws["B2"].hyperlink.location == "'OKR'!G14"
     assert f"{ws['B3'].hyperlink.target}#{ws['B3'].hyperlink.location}" == issues[1].file
+
+
+def test_the_kr_history_keeps_the_last_week_and_one_night_before_it(tmp_path):
+    """Nightly for three weeks: the hidden KR history keeps 8 nights + 1, unchanged scores left blank."""
+    start = date(2025, 5, 1)
+
+    def moving(n: int) -> float:  # Kinh doanh's first KR gains a point every third night
+        return 0.30 + 0.01 * (n // 3)
+
+    for n in range(21):  # 01/05 .. 21/05
+        path = write(tmp_path, _night(start + timedelta(days=n), 0.4, (moving(n), 0.25), 0.5, 0.2))
+    ws = openpyxl.load_workbook(path)["Lịch sử KR"]
+    assert ws.sheet_state == "hidden"
+    assert [c.value for c in ws[1]] == ["#department", "#kr", *(f"2025-05-{d:02d}" for d in range(13, 22))]
+    table = {(r[0], r[1]): [None if v is None else round(v, 9) for v in r[2:]] for r in rows(ws, 3)}  # 16 digits kept
+    assert table[("sales", "O2.KR1")] == [0.25] + [None] * 8  # never changed: written once
+    # 13/05 is night 12 (34%), 16/05 night 15 (35%), 19/05 night 18 (36%)
+    assert table[("sales", "O1.KR2")] == [0.34, None, None, 0.35, None, None, 0.36, None, None]
+    krs = {(r[0], r[2]): r[10] for r in rows(openpyxl.load_workbook(path)["Kết quả then chốt"])}
+    assert krs[("Kinh doanh", "O1.KR2")] == pytest.approx(0.36 - 0.34)  # 21/05 against 14/05, a blank: 34% of 13/05
+    assert len(read_history(path)) == 21  # the company and department history keeps every night

@@ -107,7 +107,11 @@ def _parse_history(rows: list[Sequence]) -> History:
 
 
 def _parse_kr_history(keys: Sequence, rows) -> dict[date, dict[tuple[str, str], float]]:
-    """Night columns from the key row, then (department, KR ID) and one score per night on each row."""
+    """Night columns from the key row, then (department, KR ID) and its scores on each row.
+
+    A blank cell means the KR's score of the night before on that row (the writer leaves
+    unchanged scores out), so each night gets every KR's score as of that night.
+    """
     nights: dict[int, date] = {}
     for i, key in enumerate(keys):
         if i >= 2 and isinstance(key, str):
@@ -121,10 +125,13 @@ def _parse_kr_history(keys: Sequence, rows) -> dict[date, dict[tuple[str, str], 
         department, kr_id = _at(row, 0), _at(row, 1)
         if not (isinstance(department, str) and department and isinstance(kr_id, str) and kr_id):
             continue
+        key, last = (department, kr_id), None
         for i, night in nights.items():
             value = _at(row, i)
             if _is_number(value):
-                scores[night][(department, kr_id)] = float(value)
+                last = float(value)
+            if last is not None:
+                scores[night][key] = last
     return dict(sorted(scores.items()))
 
 

@@ -520,20 +520,46 @@ def _history(builder: _Builder, history: History, date_format: str) -> Sheet:
     return sheet
 
 
-def _kr_history(builder: _Builder, history: History) -> Sheet:
-    """Every KR's score night after night (hidden): the week-over-week change reads it back.
+def kept_nights(nights: Sequence[date]) -> list[date]:
+    """The nights of KR scores the summary keeps: the last 7 days before the newest night, and the
+    nearest night before those (a baseline for the week-over-week change of the next nights).
 
-    Hidden row 0: the keys and one date per night; then one row per KR (department key, KR ID).
+    A quarter of nightly scores of 14,000 KRs would be 1.3 million cells to write every night.
     """
-    nights = list(history.key_results)
+    nights = sorted(nights)
+    if not nights:
+        return []
+    since = nights[-1] - timedelta(days=WEEK)
+    older = [night for night in nights if night < since]
+    return older[-1:] + [night for night in nights if night >= since]
+
+
+def _kr_history(builder: _Builder, history: History) -> Sheet:
+    """Every KR's recent scores (a hidden sheet): the week-over-week change reads them back.
+
+    Hidden row 0: the keys and one night (ISO date) per column; then one row per KR
+    (department key, KR ID). A score is written only when it differs from the KR's
+    previous one on the row: a blank means "as the night before" (see excel_history).
+    """
+    nights = kept_nights(list(history.key_results))
     sheet = Sheet("kr_history", builder.title("kr_history"), hidden=True,
-                  key_row=[KR_DEPARTMENT_KEY, KR_ID_KEY])
+                  key_row=[KR_DEPARTMENT_KEY, KR_ID_KEY, *(night.isoformat() for night in nights)])
+    by_night = [history.key_results[night] for night in nights]
     keys: dict[tuple[str, str], None] = {}
-    for scores in history.key_results.values():
+    for scores in by_night:
         keys.update(dict.fromkeys(scores))
+    rows = []
+    for key in keys:
+        row, previous = [key[0], key[1]], None
+        for scores in by_night:
+            score = scores.get(key)
+            if score is None or score == previous:
+                row.append(None)
+            else:
+                row.append(score)
+                previous = score
+        rows.append(row)
     columns = [Column(builder.words["department"], "text"), Column(builder.words["id"], "text")]
     columns += [Column(night.isoformat(), "percent") for night in nights]
-    rows = [[key[0], key[1], *(history.key_results[night].get(key) for night in nights)] for key in keys]
     sheet.table = Table(1, columns, rows)
-    sheet.key_row += [night.isoformat() for night in nights]
     return sheet
