@@ -33,6 +33,7 @@ from okrsheets.core.results import RollupResult
 from okrsheets.core.scoring import ScoringSettings
 from okrsheets.files import atomic_write, ensure_not_open
 from okrsheets.sheets.summary import (
+    GRADE_COLOURS,
     HEADER_FILL,
     HEADER_FONT,
     NUMBER_FORMATS,
@@ -149,7 +150,8 @@ class _Book:
     def _properties(self, style: str | None, grade: str | None, quote: bool) -> dict:
         properties = dict(self._styles[style]) if style == "rule" else {**_FONT, **self._styles[style]}
         if grade is not None:  # a solid fill: XlsxWriter takes bg_color as a solid pattern's colour
-            properties.update(bg_color=_rgb(i18n.GRADE_FILL[grade]), font_color=_rgb(i18n.GRADE_FONT[grade]))
+            fill, font = GRADE_COLOURS[grade]
+            properties.update(bg_color="#" + fill, font_color="#" + font)
         if quote:
             properties["quote_prefix"] = True
         return properties
@@ -193,11 +195,6 @@ class _Book:
             if link.sheet and link.cell:
                 target += f"#'{link.sheet.replace(chr(39), chr(39) * 2)}'!{link.cell}"
         return target if len(target) <= _MAX_URL else None
-
-
-def _rgb(argb: str) -> str:
-    """i18n's ARGB hex ("FFF4C7C3") as XlsxWriter's "#F4C7C3"."""
-    return "#" + argb[-6:]
 
 
 # --- Writing the description ---

@@ -31,7 +31,7 @@ from okrsheets.core.scoring import ScoringSettings
 from okrsheets.sheets.spec import LINE_HEIGHT, wrapped_lines
 
 __all__ = [
-    "STATUSES", "Chart", "Column", "Fact", "History", "Link", "PrintSetup", "Range", "Series", "Sheet", "Summary",
+    "GRADE_BAR", "GRADE_COLOURS", "STATUSES", "Chart", "Column", "Fact", "History", "Link", "PrintSetup", "Range", "Series", "Sheet", "Summary",
     "Table", "build_summary", "change_since_last_week", "pixels", "stale_key_results",
 ]
 
@@ -44,7 +44,9 @@ KR_DEPARTMENT_KEY, KR_ID_KEY = "#department", "#kr"
 # Number formats by column kind (Excel codes; Sheets reads the same patterns). Dates follow the language.
 NUMBER_FORMATS = {"integer": "#,##0", "decimal": "#,##0.###", "percent": "0%", "change": "+0%;-0%;0%",
                   "count": "0"}
-# Bar colours per grade: stronger than the cell fills (i18n.GRADE_FILL), readable under a dark label.
+# A grade's cell colours (fill, font) as RGB hex, from the ARGB shared with the team sheets.
+GRADE_COLOURS = {grade: (i18n.GRADE_FILL[grade][-6:], i18n.GRADE_FONT[grade][-6:]) for grade in i18n.GRADE_FILL}
+# Bar colours per grade: stronger than the cell fills, readable under a dark label.
 GRADE_BAR = {"red": "E06666", "yellow": "F1C232", "green": "6AA84F"}
 PACE_COLOUR = "404040"
 COMPANY_COLOUR = "1F4E79"
