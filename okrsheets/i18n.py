@@ -85,6 +85,7 @@ SUMMARY = {
         "found": "Giá trị tìm thấy", "problem": "Vấn đề", "fix": "Cách sửa",
         # charts
         "chart_departments": "Điểm theo phòng ban", "chart_history": "Điểm theo thời gian",
+        "pace_note": "(nét đứt: tiến độ kỳ vọng {pace})",
         "never": "chưa có",
     },
     "en": {
@@ -103,6 +104,7 @@ SUMMARY = {
         "expected_column": "Expected", "date": "Date", "file": "File", "sheet": "Sheet", "cell": "Cell",
         "found": "Value found", "problem": "Problem", "fix": "How to fix",
         "chart_departments": "Score by department", "chart_history": "Score over time",
+        "pace_note": "(dashed: expected progress {pace})",
         "never": "never",
     },
 }

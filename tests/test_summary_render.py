@@ -79,7 +79,8 @@ def test_every_page_is_a4(pdf: Path):
 def test_title_block_header_and_footer_are_on_the_pages(text: str):
     first = text.split("\f")[0]
     for words in ("Báo cáo OKR: Công ty TNHH Demo Hoa Sen", "Tính đến ngày", "15/11/2026", "Điểm công ty",
-                  "Tiến độ kỳ vọng", "49%", "Quý 2026-Q4", "Thay đổi 7 ngày"):
+                  "Tiến độ kỳ vọng", "49%", "Quý 2026-Q4", "Thay đổi 7 ngày",
+                  "Điểm theo phòng ban (nét đứt: tiến độ kỳ vọng 49%)"):
         assert words in first, words
     pages = [page for page in text.split("\f") if page.strip()]
     assert all("Công ty TNHH Demo Hoa Sen" in page and f"Trang {n} / {len(pages)}" in page

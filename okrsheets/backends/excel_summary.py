@@ -424,11 +424,7 @@ def _render_chart(book: _Book, ws: Worksheet, chart: Chart) -> None:
     else:
         made.set_x_axis(category_axis)
         made.set_y_axis(value_axis)
-    if chart.legend:  # a series coloured point by point has no one colour to show in the legend
-        hidden = [i for i, series in enumerate(chart.series) if series.point_colours]
-        made.set_legend({"position": "bottom", **({"delete_series": hidden} if hidden else {})})
-    else:
-        made.set_legend({"none": True})
+    made.set_legend({"position": "bottom"} if chart.legend else {"none": True})
     made.set_size({"width": chart.width, "height": chart.height})
     ws.insert_chart(chart.anchor[0], chart.anchor[1], made)
 

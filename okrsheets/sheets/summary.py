@@ -330,10 +330,10 @@ class _Builder:
         sheet.print = self.print_setup(sheet.table)
         return sheet
 
-    def table(self, columns: list[Column], rows: list[list], row: int) -> Table:
+    def table(self, columns: list[Column], rows: list[list], row: int, max_width: float = MAX_WIDTH) -> Table:
         """A table with widths from its content; text too long for a column wraps in a taller row."""
         table = Table(row, columns, rows)
-        table.columns = [_sized(c, [r[i] for r in rows], self.lang) for i, c in enumerate(columns)]
+        table.columns = [_sized(c, [r[i] for r in rows], self.lang, max_width) for i, c in enumerate(columns)]
         header_lines = max(wrapped_lines(c.header, c.width - 1) for c in table.columns) if columns else 1
         if header_lines > 1:
             table.row_heights[row] = LINE_HEIGHT * header_lines
@@ -358,11 +358,11 @@ class _Builder:
         return PrintSetup(landscape, True, (table.row, table.row), self.printing.header, self.printing.page_word)
 
 
-def _sized(column: Column, values: list, lang: str) -> Column:
+def _sized(column: Column, values: list, lang: str, max_width: float = MAX_WIDTH) -> Column:
     """``column`` with its width in characters from what its widest value shows (never "###" for a number).
 
     A header wraps over up to three lines rather than widen a column of numbers; a text
-    column whose longest value is wider than MAX_WIDTH becomes a wrapped column.
+    column whose longest value is wider than ``max_width`` becomes a wrapped column.
     """
     header = max((len(word) for word in column.header.split()), default=0)
     header = max(header, min(len(column.header), HEADER_WIDTH))
@@ -385,9 +385,9 @@ def _sized(column: Column, values: list, lang: str) -> Column:
     elif kind == "link":
         values = [v.text if isinstance(v, Link) else v for v in values if v is not None]
     longest = max((_shown_length(v) for v in set(values) if v is not None), default=0)
-    if kind == "text" and longest > MAX_WIDTH:
-        return Column(column.header, "wrap", MAX_WIDTH)
-    return Column(column.header, kind, max(min(max(header, longest) + 2, MAX_WIDTH + 2), MIN_WIDTH))
+    if kind == "text" and longest > max_width:
+        return Column(column.header, "wrap", max_width)
+    return Column(column.header, kind, max(min(max(header, longest) + 2, max_width + 2), MIN_WIDTH))
 
 
 def _shown_length(value: object) -> int:
@@ -450,7 +450,7 @@ def _overview(builder: _Builder, result: RollupResult, change: dict[str, float])
             row.append(getattr(d, "read_on", None))
         rows.append(row)
     header_row = 1 + len(sheet.facts) + 1  # heading, facts, a blank row
-    sheet.table = builder.table(columns, rows, header_row)
+    sheet.table = builder.table(columns, rows, header_row, max_width=WRAP_WIDTH)  # names on one line
     values = sheet.table.columns[1]  # the facts' values share the table's second column
     fact_width = max(_sized(Column("", f.kind), [f.value], builder.lang).width for f in sheet.facts)
     sheet.table.columns[1] = Column(values.header, values.kind, max(values.width, fact_width))
@@ -472,8 +472,9 @@ def _department_chart(sheet: Sheet, departments: Sequence[DepartmentResult], wor
     pace_line = Series(f"{words['expected']} {expected:.0%}", Range(sheet.title, first, pace, last, pace), categories,
                        colour=PACE_COLOUR, outline_only=True)
     height = min(max(280, 90 + BAR_HEIGHT * len(departments)), 4000)
-    return Chart("bar", words["chart_departments"], (bars, pace_line), (last + 2, 0), height=height,
-                 reverse_categories=True, legend=True)
+    # The pace is explained in the title, not a legend: renderers disagree on hiding one legend entry.
+    title = words["chart_departments"] + " " + words["pace_note"].format(pace=f"{expected:.0%}")
+    return Chart("bar", title, (bars, pace_line), (last + 2, 0), height=height, reverse_categories=True)
 
 
 def _key_result_row(kr: KeyResultResult, names: dict[str, str], change: dict[tuple[str, str], float], lang: str) -> list:
