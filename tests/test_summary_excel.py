@@ -124,6 +124,7 @@ def test_overview_numbers_match_the_result(tmp_path):
     assert ws["B4"].fill.fgColor.rgb == i18n.GRADE_FILL["yellow"]
     assert ws["B5"].value == "Vàng" and ws["B5"].fill.fgColor.rgb == i18n.GRADE_FILL["yellow"]
     assert ws["B6"].value == "Có rủi ro" and ws["B7"].value == EXPECTED and ws["B8"].value == 2
+    assert int(ws.column_dimensions["A"].width) == len("Số vấn đề dữ liệu") + 3  # the longest label, bold
     assert [c.value for c in ws[10]] == ["Phòng ban", "Điểm", "Thay đổi 7 ngày", "Xếp loại", "Trạng thái",
                                          "Hoàn thành", "Đúng tiến độ", "Có rủi ro", "Chậm tiến độ", "Chưa cập nhật",
                                          "Số vấn đề dữ liệu", "Kỳ vọng"]

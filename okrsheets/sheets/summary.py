@@ -451,6 +451,9 @@ def _overview(builder: _Builder, result: RollupResult, change: dict[str, float])
         rows.append(row)
     header_row = 1 + len(sheet.facts) + 1  # heading, facts, a blank row
     sheet.table = builder.table(columns, rows, header_row, max_width=WRAP_WIDTH)  # names on one line
+    names = sheet.table.columns[0]  # the facts' labels (bold) share the table's first column
+    label_width = max(len(f.label) for f in sheet.facts) + 3
+    sheet.table.columns[0] = Column(names.header, names.kind, max(names.width, label_width))
     values = sheet.table.columns[1]  # the facts' values share the table's second column
     fact_width = max(_sized(Column("", f.kind), [f.value], builder.lang).width for f in sheet.facts)
     sheet.table.columns[1] = Column(values.header, values.kind, max(values.width, fact_width))
