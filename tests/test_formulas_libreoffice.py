@@ -564,7 +564,9 @@ def test_the_demo_team_sheets_show_the_department_scores_of_the_summary(tmp_path
     config = load_config(tmp_path / "demo" / "okrsheets.toml")
     overview = _load_values(config.quarter_folder / "company-summary.xlsx")["Tổng quan"]
     names = {d.name: d.key for d in config.departments}
-    summary = {names[row[0]]: (row[1], row[3]) for row in overview.rows if row and row[0] in names}
+    header = next(row for row in overview.rows if row and row[0] == "Phòng ban")  # columns by their headers
+    score, status = header.index("Điểm"), header.index("Trạng thái")
+    summary = {names[row[0]]: (row[score], row[status]) for row in overview.rows if row and row[0] in names}
     assert len(summary) == 14
     teams = [config.quarter_folder / f"{key}.xlsx" for key in summary]
     for path in teams:  # the day the summary was computed, in place of =TODAY()

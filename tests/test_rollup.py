@@ -71,10 +71,11 @@ def test_team_formula_text_stays_text_in_the_summary(demo: Path):
 def test_history_one_row_per_date(demo: Path):
     config = str(demo / "okrsheets.toml")
     summary = demo / "okr-data" / "2026-Q4" / "company-summary.xlsx"
+    weeks = [date(2026, 10, 25), date(2026, 11, 1), date(2026, 11, 8), date(2026, 11, 15)]  # the demo's check-ins
     _json(_invoke("rollup", "--config", config, "--json", "--as-of", AS_OF))
-    assert [row["date"] for row in read_history(summary)] == [date(2026, 11, 15)]
+    assert [row["date"] for row in read_history(summary)] == weeks
     _json(_invoke("rollup", "--config", config, "--json", "--as-of", "2026-11-16"))
-    assert [row["date"] for row in read_history(summary)] == [date(2026, 11, 15), date(2026, 11, 16)]
+    assert [row["date"] for row in read_history(summary)] == [*weeks, date(2026, 11, 16)]
 
 
 HR_VALUES = """

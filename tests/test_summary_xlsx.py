@@ -41,23 +41,33 @@ def many_departments(count: int):
 # --- charts ---
 
 
-def test_the_overview_chart_plots_department_scores_as_columns(tmp_path):
+def test_the_overview_chart_is_sorted_graded_bars_with_labels_and_the_expected_pace(tmp_path):
     with zipfile.ZipFile(write(tmp_path)) as archive:
         xml = archive.read("xl/charts/chart1.xml").decode("utf-8")
         refs = chart_refs(archive, "xl/charts/chart1.xml")
-    assert '<c:barDir val="col"/>' in xml and "Điểm theo phòng ban" in xml
-    assert refs == ["'Tổng quan'!$B$9", "'Tổng quan'!$A$10:$A$12", "'Tổng quan'!$B$10:$B$12"]
-    assert '<c:min val="0"/>' in xml and '<c:max val="1"/>' in xml and 'formatCode="0%"' in xml
-    assert "<c:legend>" not in xml
+    assert '<c:barDir val="bar"/>' in xml and "Điểm theo phòng ban" in xml  # horizontal bars
+    # the overview table is sorted best first (Kỹ thuật 75%, Kinh doanh 42%, Nhân sự 20%); the chart plots it
+    assert refs == ["'Tổng quan'!$A$11:$A$13", "'Tổng quan'!$B$11:$B$13",
+                    "'Tổng quan'!$A$11:$A$13", "'Tổng quan'!$L$11:$L$13"]
+    scores, pace = xml.split("</c:ser>")[:2]
+    points = re.findall(r'<c:dPt><c:idx val="(\d)"/>.*?<a:srgbClr val="([0-9A-F]{6})"/>', scores)
+    assert points == [("0", "6AA84F"), ("1", "F1C232"), ("2", "E06666")]  # green, yellow, red
+    assert '<c:showVal val="1"/>' in scores and 'formatCode="0%"' in scores  # a value label on each bar
+    assert "Tiến độ kỳ vọng 50%" in pace and '<a:prstDash val="dash"/>' in pace and "<a:noFill/>" in pace
+    assert '<c:orientation val="maxMin"/>' in xml  # the first (best) department at the top
+    assert '<c:min val="0.0"/>' in xml and '<c:max val="1.0"/>' in xml
+    assert "(nét đứt: tiến độ kỳ vọng 50%)" in xml and "<c:legend>" not in xml  # the pace explained in the title
 
 
-def test_the_history_chart_has_a_date_axis_and_one_line_per_score_column(tmp_path):
+def test_the_history_chart_has_a_date_axis_in_days_and_one_line_per_score_column(tmp_path):
     path = write(tmp_path)
     write(tmp_path, rollup(as_of=AS_OF + timedelta(days=1), language="en"))
     with zipfile.ZipFile(path) as archive:
         xml = archive.read("xl/charts/chart2.xml").decode("utf-8")
         refs = chart_refs(archive, "xl/charts/chart2.xml")
     assert "<c:lineChart>" in xml and "<c:dateAx>" in xml and 'formatCode="yyyy-mm-dd"' in xml
+    # days as the base unit: without it Excel groups 01/12/2026 into its month and shows "01/01/2026"
+    assert '<c:baseTimeUnit val="days"/>' in xml and '<c:majorTimeUnit val="days"/>' in xml
     assert "Score over time" in xml and '<c:smooth val="1"/>' not in xml
     # every line has point markers, so the first night's single point is visible too
     assert xml.count('<c:symbol val="circle"/>') == 4 and '<c:symbol val="none"/>' not in xml
@@ -71,14 +81,14 @@ def test_libreoffice_reads_the_charts_and_keeps_team_text_as_text(tmp_path):
     path = write(tmp_path)
     [saved] = soffice_convert([path], "xlsx", tmp_path / "out", tmp_path)
     with zipfile.ZipFile(saved) as archive:
-        assert "'Tổng quan'!$B$10:$B$12" in chart_refs(archive, "xl/charts/chart1.xml")
+        assert "'Tổng quan'!$B$11:$B$13" in chart_refs(archive, "xl/charts/chart1.xml")
         line = archive.read("xl/charts/chart2.xml").decode("utf-8")
         assert "'Lịch sử'!$E$3" in chart_refs(archive, "xl/charts/chart2.xml")
     assert "<c:dateAx>" in line and '<c:smooth val="1"/>' not in line  # LibreOffice's reading, written back
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl cannot parse every chart LibreOffice writes
         sheet = openpyxl.load_workbook(saved)["Kết quả then chốt"]
-    comments = {c.value: c.data_type for c in sheet["M"][1:] if c.value is not None}
+    comments = {c.value: c.data_type for c in sheet["N"][1:] if c.value is not None}
     assert set(HOSTILE[:5]) <= set(comments) and set(comments.values()) == {"s"}
 
 
@@ -215,8 +225,8 @@ def test_rows_with_wrapped_text_are_tall_enough_to_show_it(tmp_path):
     sheet = openpyxl.load_workbook(path)["Kết quả then chốt"]
     rows = {sheet.cell(r, 3).value: r for r in range(2, sheet.max_row + 1)}
     tall = sheet.row_dimensions[rows["O1.KR1"]].height
-    assert tall is not None and tall >= 15 * 6  # about 210 characters at 50 wide, plus a second paragraph
-    assert sheet.row_dimensions[rows["O1.KR2"]].height is None  # a 47-character KR fits one line
+    assert tall is not None and tall >= 15 * 7  # about 210 characters at 40 wide, plus a second paragraph
+    assert sheet.row_dimensions[rows["O1.KR2"]].height == 15 * 2  # a 47-character KR takes two lines
     assert sheet.cell(rows["O1.KR1"], 1).alignment.vertical == "top"  # every cell of the row starts at the top
     objectives = openpyxl.load_workbook(path)["Mục tiêu"]
     [one_line] = [r for r in range(2, objectives.max_row + 1) if objectives.cell(r, 3).value == "Giữ chân nhân tài"]

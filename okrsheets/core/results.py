@@ -48,6 +48,16 @@ class KeyResultResult:
     last_check_in: date | None = None  # the later of last_update and the last date the value changed
 
 
+def is_stale(kr: KeyResultResult, as_of: date, stale_after_days: int) -> bool:
+    """No check-in for longer than ``stale_after_days`` (never counts); a done KR needs none.
+
+    The one rule for a stale KR: the e-mail digest and the summary's stale sheet both use it.
+    """
+    if kr.status == "done":
+        return False
+    return kr.last_check_in is None or (as_of - kr.last_check_in).days > stale_after_days
+
+
 @dataclass(frozen=True)
 class ObjectiveResult:
     department: str

@@ -3,7 +3,8 @@
 One department per built-in template set is provisioned into a folder; team
 check-ins are simulated the way people type them (numbers, "45%",
 "1.000.000 ₫", "xong", a comment starting with "=", one junk value, one
-deleted KR row); then the nightly rollup runs and writes the summary.
+deleted KR row), week by week for four weeks, with a nightly rollup each week,
+so the summary's history shows a trend; the caller runs today's rollup.
 """
 
 from __future__ import annotations
@@ -109,10 +110,18 @@ def _kr_values(kr: KeyResultTemplate, end: date) -> str:
     return ", ".join(parts)
 
 
+WEEKS = 4  # nights of check-ins the demo simulates: one a week, the last one today
+
+
 def prepare(folder: Path, today: date | None = None) -> DemoRun:
-    """Write the demo config, provision every department and simulate a few weeks of check-ins."""
+    """Write the demo config, provision every department and simulate a few weeks of check-ins.
+
+    The weeks before ``today`` are rolled up here (one nightly rollup a week, so the
+    summary's history shows a trend); the caller runs today's rollup.
+    """
     from okrsheets.backends import open_backend
     from okrsheets.jobs.provision import provision
+    from okrsheets.jobs.rollup import run_rollup
 
     folder = folder.resolve()
     if folder.exists() and any(folder.iterdir()) and not (folder / MARKER).exists():
@@ -132,48 +141,75 @@ def prepare(folder: Path, today: date | None = None) -> DemoRun:
         for backup in quarter_folder.glob("*.backup-*"):
             backup.unlink()
     provision(plan, open_backend(config))
-    simulate_check_ins(config, today)
+    start = config.quarter.start
+    nights = [night for night in (today - timedelta(weeks=w) for w in range(WEEKS - 1, 0, -1)) if night >= start]
+    workbooks: dict[Path, object] = {}  # each team workbook loaded once, saved every week
+    for night in nights:
+        simulate_check_ins(config, night, today, workbooks)
+        run_rollup(config, night)
+    simulate_check_ins(config, today, today, workbooks)
     return DemoRun(folder, config, len(plan.departments))
 
 
-def simulate_check_ins(config: Config, today: date) -> None:
-    """Type values into the team workbooks the way people do."""
-    rng = random.Random(2026)
+def simulate_check_ins(config: Config, day: date, today: date | None = None, workbooks: dict | None = None) -> None:
+    """Type values into the team workbooks as people would on ``day``, a week of a quarter that reaches ``today``.
+
+    Each KR gets the same plan every week (seeded by its ID): how far it will be by ``today``
+    and whether its team checks in at all; values grow week by week towards that. On the last
+    day the usual mistakes are planted too (junk, a formula-looking comment, a deleted row).
+    ``workbooks`` keeps the loaded workbooks from one week to the next (loading costs more than saving).
+    """
+    today = today or day
     plan = build_plan(config)
+    start = config.quarter.start
+    share = min(1.0, max(0.05, (day - start).days / max(1, (today - start).days)))  # of today's progress
     for index, department in enumerate(plan.departments):
         path = config.quarter_folder / f"{department.key}.xlsx"
-        workbook = load_workbook(path)
+        workbook = workbooks.get(path) if workbooks is not None else None
+        if workbook is None:
+            workbook = load_workbook(path)
+            if workbooks is not None:
+                workbooks[path] = workbook
         sheet = workbook.worksheets[0]
         rows = {sheet.cell(r, COL["id"]).value: r for r in range(FIRST_ROW, sheet.max_row + 1)}
         for kr_number, kr in enumerate(department.key_results):
             row = rows[kr.id]
-            if rng.random() < 0.15:
-                continue  # no check-in yet
-            sheet.cell(row, COL["current"]).value = _typed_value(kr, rng)
+            rng = random.Random(f"2026/{department.key}/{kr.id}")
+            habit = rng.random()
+            if habit < 0.15 or (habit < 0.25 and day > today - timedelta(weeks=2)):
+                continue  # never checked in, or stopped checking in two weeks ago (stale)
+            sheet.cell(row, COL["current"]).value = _typed_value(kr, rng, share)
             sheet.cell(row, COL["confidence"]).value = rng.randint(4, 9)
-            sheet.cell(row, COL["last_update"]).value = today - timedelta(days=rng.randint(0, 20))
+            sheet.cell(row, COL["last_update"]).value = day - timedelta(days=rng.randint(0, 3))
             if kr_number == 0:
                 sheet.cell(row, COL["comment"]).value = "Đang chờ số liệu từ phòng Kinh doanh"
-        first_kr = rows[department.key_results[0].id]
-        if index == 0:
-            comment = sheet.cell(first_kr, COL["comment"])
-            comment.value = '=HYPERLINK("http://example.com","xem báo cáo")'
-            comment.data_type = "s"  # typed as text by a team member; must stay text everywhere
-        if index == 1:
-            sheet.cell(first_kr, COL["current"]).value = "chưa có"  # junk a person typed
-        if index == 2:
-            sheet.delete_rows(rows[department.key_results[-1].id])  # a team deleted a KR row
+        if day == today:
+            _plant_mistakes(sheet, rows, department, index)
         workbook.save(path)
 
 
-def _typed_value(kr, rng: random.Random):
+def _plant_mistakes(sheet, rows: dict, department, index: int) -> None:
+    first_kr = rows[department.key_results[0].id]
+    if index == 0:
+        comment = sheet.cell(first_kr, COL["comment"])
+        comment.value = '=HYPERLINK("http://example.com","xem báo cáo")'
+        comment.data_type = "s"  # typed as text by a team member; must stay text everywhere
+    if index == 1:
+        sheet.cell(first_kr, COL["current"]).value = "chưa có"  # junk a person typed
+    if index == 2:
+        sheet.delete_rows(rows[department.key_results[-1].id])  # a team deleted a KR row
+
+
+def _typed_value(kr, rng: random.Random, share: float = 1.0):
+    """The value a team types for ``kr`` when it has made ``share`` of its progress so far."""
     if kr.kind == "milestone":
-        return rng.choice(["xong", "Chưa xong", "Đã xong", 0.7, "x"])
+        choice = rng.choice(["xong", "Chưa xong", "Đã xong", 0.7, "x"])
+        return choice if share >= 1 else "Chưa xong"
     if kr.kind in ("at_least", "at_most"):
         target = kr.target or 0
         value = target + rng.choice([-1, 0, 1]) * max(1, abs(target) * 0.1)
     else:
-        progress = rng.uniform(0.05, 1.1)
+        progress = rng.uniform(0.05, 1.1) * share
         value = kr.start + (kr.target - kr.start) * progress
     if kr.unit == "percent":
         return f"{value:.1f}%".replace(".", ",") if rng.random() < 0.5 else round(value / 100, 4)

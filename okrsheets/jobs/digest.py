@@ -29,7 +29,7 @@ from email.utils import formatdate, make_msgid
 
 from okrsheets.config import Config
 from okrsheets.i18n import grade_label, reading_of, status_label
-from okrsheets.core.results import DataIssue, DepartmentResult, KeyResultResult, RollupResult
+from okrsheets.core.results import DataIssue, DepartmentResult, KeyResultResult, RollupResult, is_stale
 
 log = logging.getLogger("okrsheets")
 
@@ -160,13 +160,6 @@ class DepartmentDigest:
     @property
     def empty(self) -> bool:
         return not (self.at_risk or self.stale or self.issues)
-
-
-def is_stale(kr: KeyResultResult, as_of: date, stale_after_days: int) -> bool:
-    """No check-in for longer than ``stale_after_days`` (never counts); a done KR needs none."""
-    if kr.status == "done":
-        return False
-    return kr.last_check_in is None or (as_of - kr.last_check_in).days > stale_after_days
 
 
 def department_digest(result: RollupResult, department: DepartmentResult, stale_after_days: int) -> DepartmentDigest:

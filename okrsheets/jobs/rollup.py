@@ -567,7 +567,7 @@ def run_rollup(config: Config, as_of: date | None = None, progress: Callable[[in
         earlier = earlier_summaries(folder)
         usual = folder / SUMMARY_NAME
         history_from = [p for p in ([usual] if target != usual and usual.is_file() else []) + earlier if p != target]
-        write_summary(result, target, config.scoring, history_from=history_from)
+        write_summary(result, target, config.scoring, config.email.stale_after_days, history_from=history_from)
         if open_lock is not None:
             errors.append(_SUMMARY_OPEN[lang].format(name=SUMMARY_NAME, lock=open_lock.name, path=target))
             log.warning("%s", errors[-1])
