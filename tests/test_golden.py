@@ -25,7 +25,7 @@ from click.testing import CliRunner
 
 from okrsheets.cli.main import cli
 
-from .helpers import fill_current, okr_rows
+from .helpers.workbooks import fill_current, okr_rows
 
 AS_OF = "2026-11-16"
 

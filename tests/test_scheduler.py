@@ -19,7 +19,7 @@ from okrsheets.errors import BackendError, RollupLockedError
 from okrsheets.jobs.runlog import LAST_RUN_NAME, LastRun, RunReport, read_last_run, record_run
 from okrsheets.jobs.scheduler import NightlyLoop, build_schedule, catch_up_reason, next_run_after
 
-from .test_nightly import HAS_ROLLUP, FakeRollup, make_config, provision_hr
+from .helpers.nightly import FakeRollup, make_config, provision_hr, write_config
 
 ICT = ZoneInfo("Asia/Ho_Chi_Minh")
 UTC = ZoneInfo("UTC")
@@ -273,7 +273,6 @@ def read_until(proc: subprocess.Popen, needle: str, timeout: float = 30) -> list
     raise AssertionError(f"no {needle!r} in the output:\n{''.join(lines)}")
 
 
-@pytest.mark.skipif(not HAS_ROLLUP, reason="okrsheets.jobs.rollup (run_rollup) is not written yet")
 def test_schedule_process_runs_now_and_stops_on_sigterm(tmp_path):
     config_path = provision_hr(tmp_path)
     proc = subprocess.Popen(schedule_command_line(config_path), stderr=subprocess.PIPE, text=True, cwd=tmp_path)
@@ -304,7 +303,7 @@ from okrsheets.config import load_config
 from okrsheets.jobs.runlog import setup_stderr_logging
 from okrsheets.jobs.scheduler import run_schedule
 sys.path.insert(0, sys.argv[2])
-from tests.test_nightly import FakeRollup
+from tests.helpers.nightly import FakeRollup
 
 fake = FakeRollup()
 def slow_rollup(config, as_of=None, progress=None):
@@ -319,8 +318,6 @@ sys.exit(run_schedule(config, run_now=True, rollup=slow_rollup))
 
 
 def test_sigterm_during_a_run_lets_it_finish_then_exits_0(tmp_path):
-    from .test_nightly import write_config
-
     config_path = write_config(tmp_path)
     proc = subprocess.Popen([sys.executable, "-c", SLOW_SCHEDULE, str(config_path), str(REPO)],
                             stderr=subprocess.PIPE, text=True, cwd=tmp_path)
