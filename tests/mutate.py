@@ -1,24 +1,29 @@
 """Mutation testing of the code that computes what users see (`make mutate`, docs/testing.md).
 
 mutmut (configured in pyproject's [tool.mutmut]) changes one thing at a time in
-scoring.py, values.py, rollup.py and the formulas of team_workbook.py, and runs
-the tests that reach the changed function; a mutant the tests do not notice
-"survives". Two phases, each with the test files that can kill its mutants:
+the code below and runs the tests that reach the changed function; a mutant
+the tests do not notice "survives". Three phases, each with the test files
+that can kill its mutants:
 
-* core: every function of scoring.py, values.py and rollup.py, against the
-  engine-level tests (no LibreOffice: it would cost 5 s per mutant and checks
-  the sheets' formulas, not the engine);
-* formulas: the formula builders of team_workbook.py (and the layout
-  fingerprint), against the LibreOffice recalculation tests, the golden test
-  and the provisioning tests.
+* core: scoring.py, and rollup.py's reading, scoring and writing (not the
+  worker-pool plumbing, whose tests time processes rather than numbers),
+  against the engine-level tests (no LibreOffice: it would cost 5 s a mutant
+  and checks the sheets' formulas, not the engine);
+* formulas: the formula builders of team_workbook.py and the layout
+  fingerprint, against the LibreOffice recalculation, golden and provisioning tests;
+* values: values.py (most of its mutants change message wording), against
+  the engine-level tests.
 
-Usage: python tests/mutate.py [core|formulas ...] [--max-children N]
-Prints killed/total per module and lists the survivors. Run from the repository root.
+Usage: python tests/mutate.py [core] [formulas] [values] [--max-children N] [--keep]
+Each phase's statuses are saved in mutation-results/<phase>.json; the report
+(killed/total per module, then every survivor) covers every saved phase.
+Run from the repository root; about 25 mutants a minute on 2 cores.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shutil
 import subprocess
@@ -27,18 +32,26 @@ from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-
+RESULTS = REPO / "mutation-results"
+ENGINE_TESTS = ["tests/test_scoring.py", "tests/test_values.py", "tests/test_rollup.py", "tests/test_golden.py"]
+ROLLUP_FUNCTIONS = ("ǁ_Readerǁ*", "_assemble", "score_quarter", "run_rollup", "_score_department", "_iso_date",
+                    "_text", "_load_state")
 FORMULA_FUNCTIONS = ("_score_formula", "_status_formula", "_department_cells", "_no_check_in", "_date",
                      "fingerprint", "sheet_number")
 PHASES = {
     "core": {
-        "mutants": ["okrsheets.core.scoring.*", "okrsheets.core.values.*", "okrsheets.jobs.rollup.*"],
-        "tests": ["tests/test_scoring.py", "tests/test_values.py", "tests/test_rollup.py",
-                  "tests/test_rollup_parallel.py", "tests/test_golden.py"],
+        "mutants": ["okrsheets.core.scoring.*"]
+        + [f"okrsheets.jobs.rollup.x{name}" if name.startswith("ǁ") else f"okrsheets.jobs.rollup.x_{name}__mutmut_*"
+           for name in ROLLUP_FUNCTIONS],
+        "tests": ENGINE_TESTS,
     },
     "formulas": {
         "mutants": [f"okrsheets.sheets.team_workbook.x_{name}__mutmut_*" for name in FORMULA_FUNCTIONS],
         "tests": ["tests/test_formulas_libreoffice.py", "tests/test_golden.py", "tests/test_provision.py"],
+    },
+    "values": {
+        "mutants": ["okrsheets.core.values.*"],
+        "tests": ENGINE_TESTS,
     },
 }
 
@@ -52,45 +65,59 @@ cli()
 """
 
 
-def run_phase(name: str, children: int) -> dict[str, str]:
-    """Run one phase from a fresh mutants/ folder; return mutant name -> status."""
+def run_phase(name: str, children: int, keep: bool) -> None:
+    """Run one phase (from a fresh mutants/ folder unless ``keep``) and save its statuses."""
     phase = PHASES[name]
-    shutil.rmtree(REPO / "mutants", ignore_errors=True)  # results of another test selection do not carry over
+    if not keep:  # results of another test selection do not carry over
+        shutil.rmtree(REPO / "mutants", ignore_errors=True)
     code = _RUN.format(tests=[t for t in phase["tests"] if (REPO / t).exists()], children=str(children),
                        mutants=phase["mutants"])
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=False, stdout=subprocess.DEVNULL)
     listing = subprocess.run([sys.executable, "-m", "mutmut", "results", "--all", "true"], cwd=REPO,
                              capture_output=True, text=True, check=True).stdout
-    patterns = [re.compile(p.replace(".", r"\.").replace("*", ".*") + "$") for p in phase["mutants"]]
+    patterns = [re.compile(re.escape(p).replace(r"\*", ".*") + "$") for p in phase["mutants"]]
     statuses = {}
     for line in listing.splitlines():
         mutant, _, status = line.strip().rpartition(": ")
         if mutant and any(p.match(mutant) for p in patterns):
             statuses[mutant] = status
-    return statuses
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps(statuses, indent=1, sort_keys=True), encoding="utf-8")
 
 
-def module_of(mutant: str) -> str:
-    return mutant.split(".x", 1)[0]
+def report() -> None:
+    statuses: dict[str, str] = {}
+    for path in sorted(RESULTS.glob("*.json")):
+        statuses.update(json.loads(path.read_text(encoding="utf-8")))
+    totals, killed, checked = Counter(), Counter(), Counter()
+    for mutant, status in statuses.items():
+        module = mutant.split(".x", 1)[0]
+        totals[module] += 1
+        checked[module] += status != "not checked"
+        killed[module] += status == "killed"
+    for module in sorted(totals):
+        note = "" if checked[module] == totals[module] else f" ({totals[module] - checked[module]} not run yet)"
+        print(f"{module}: {killed[module]} killed of {checked[module]}"
+              f" ({killed[module] / max(1, checked[module]):.0%}){note}")
+    for mutant, status in sorted(statuses.items()):
+        if status not in ("killed", "not checked"):
+            print(f"    {mutant}: {status}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("phases", nargs="*", choices=[*PHASES, []], default=list(PHASES))
+    parser.add_argument("phases", nargs="*", help=f"some of {', '.join(PHASES)} (default: all)")
     parser.add_argument("--max-children", type=int, default=2)
+    parser.add_argument("--keep", action="store_true", help="reuse mutants/ and its results (same test selection)")
+    parser.add_argument("--report", action="store_true", help="only print the report of the saved results")
     args = parser.parse_args()
-    statuses: dict[str, str] = {}
-    for name in args.phases or list(PHASES):
-        statuses.update(run_phase(name, args.max_children))
-    totals, killed = Counter(), Counter()
-    for mutant, status in statuses.items():
-        totals[module_of(mutant)] += 1
-        killed[module_of(mutant)] += status == "killed"
-    for module in sorted(totals):
-        print(f"{module}: {killed[module]} killed of {totals[module]} ({killed[module] / totals[module]:.0%})")
-    for mutant, status in sorted(statuses.items()):
-        if status != "killed":
-            print(f"    {mutant}: {status}")
+    unknown = set(args.phases) - set(PHASES)
+    if unknown:
+        parser.error(f"unknown phase(s) {', '.join(sorted(unknown))}; choose from {', '.join(PHASES)}")
+    if not args.report:
+        for index, name in enumerate(args.phases or list(PHASES)):
+            run_phase(name, args.max_children, keep=args.keep and index == 0)
+    report()
 
 
 if __name__ == "__main__":
