@@ -361,7 +361,8 @@ def test_golden_company_scores_in_the_summary_workbook(company: Path, tmp_path: 
     for key, (_, score, grade, status) in DEPARTMENTS.items():
         row = find_row(rows, headers, **{"Phòng ban": NAMES[key]})
         assert row[headers["Điểm"] - 1] == pytest.approx(score, **TIGHT), key
-        assert (row[headers["Xếp loại"] - 1], row[headers["Trạng thái"] - 1]) == (GRADE_VI[grade], STATUS_VI[status]), key
+        shown = (row[headers["Xếp loại"] - 1], row[headers["Trạng thái"] - 1])
+        assert shown == (GRADE_VI[grade], STATUS_VI[status]), key
     counts = find_row(rows, headers, **{"Phòng ban": NAMES["kinh-doanh"]})
     # kinh-doanh's KRs: 1 done, 2 on track, 1 at risk, 0 off track, 1 no data
     assert [counts[headers[STATUS_VI[s]] - 1] for s in STATUS_VI] == [1, 2, 1, 0, 1]
@@ -452,7 +453,8 @@ def test_a_workbook_of_another_template_set_is_not_scored(tmp_path: Path):
     provision(config)
     fill_current(workbook_path(tmp_path, "nhan-su"), CHECK_INS["van-hanh"])
     # the admin moves nhan-su to another set with the same KR IDs and has not provisioned yet
-    (tmp_path / "templates" / "golden_b.toml").write_text(TEMPLATE.replace('key = "golden"', 'key = "golden_b"'), encoding="utf-8")
+    other_set = TEMPLATE.replace('key = "golden"', 'key = "golden_b"')
+    (tmp_path / "templates" / "golden_b.toml").write_text(other_set, encoding="utf-8")
     text = CONFIG.replace('key = "nhan-su"\nname = "Phòng Nhân sự"\ntemplate = "golden"',
                           'key = "nhan-su"\nname = "Phòng Nhân sự"\ntemplate = "golden_b"')
     assert text != CONFIG
@@ -481,7 +483,8 @@ def test_changing_only_the_scoring_thresholds_rewrites_the_workbooks(tmp_path: P
     sheet = openpyxl.load_workbook(path)["OKR"]
     rows = okr_rows(sheet)
     assert sheet.cell(rows["O2.KR1"], 7).value == 11  # what the team typed is kept
-    assert provision_actions(invoke("provision", "--config", str(config)).output) == dict.fromkeys(DEPARTMENTS, "unchanged")
+    again = invoke("provision", "--config", str(config))
+    assert provision_actions(again.output) == dict.fromkeys(DEPARTMENTS, "unchanged")
 
 
 def test_the_sheet_says_on_track_at_exactly_expected_minus_tolerance(tmp_path: Path):
@@ -495,7 +498,8 @@ def test_the_sheet_says_on_track_at_exactly_expected_minus_tolerance(tmp_path: P
     from .conftest import soffice_convert, soffice_or_skip
 
     soffice_or_skip()
-    text = CONFIG.replace('[quarter]\nname = "2026-Q4"', '[quarter]\nname = "2026-Q4"\nstart = 2026-10-01\nend = 2026-10-08')
+    text = CONFIG.replace('[quarter]\nname = "2026-Q4"',
+                          '[quarter]\nname = "2026-Q4"\nstart = 2026-10-01\nend = 2026-10-08')
     text = text.replace('values."O1.KR2" = { start = 10, target = 50 }', 'values."O1.KR2" = { start = 0, target = 4 }')
     config = write_company(tmp_path, text)
     provision(config)

@@ -17,7 +17,7 @@ from okrsheets.config import load_config
 from okrsheets.plan import build_plan
 from okrsheets.jobs.rollup import PARALLEL_FROM, rollup_workers, score_quarter
 
-from .helpers.workbooks import DAMAGES, damage, hr_config, open_with_values
+from .helpers.workbooks import DAMAGES, damage, fill_current, hr_config
 
 AS_OF = date(2026, 11, 15)
 
@@ -30,7 +30,7 @@ def company(tmp_path: Path):
     assert CliRunner().invoke(cli, ["provision", "--config", str(path)]).exit_code == 0
     folder = tmp_path / "data" / "2026-Q4"
     for i, key in enumerate(keys[: 16 - len(DAMAGES)]):
-        open_with_values(folder / f"{key}.xlsx", {"O1.KR1": i, "O1.KR2": f"{i * 5}%", "O1.KR3": "xong"})[0].save(folder / f"{key}.xlsx")
+        fill_current(folder / f"{key}.xlsx", {"O1.KR1": i, "O1.KR2": f"{i * 5}%", "O1.KR3": "xong"})
     for kind in DAMAGES:
         damage(kind, folder / f"{kind}.xlsx")
     config = load_config(path)

@@ -13,8 +13,6 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from okrsheets.errors import BackendError, RollupLockedError
 from okrsheets.jobs.runlog import LAST_RUN_NAME, LastRun, RunReport, read_last_run, record_run
 from okrsheets.jobs.scheduler import NightlyLoop, build_schedule, catch_up_reason, next_run_after
