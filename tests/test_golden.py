@@ -429,8 +429,9 @@ def test_without_as_of_today_is_the_date_in_the_config_timezone(tmp_path: Path):
     assert data["expected"] == pytest.approx(min(1.0, max(0.0, (before - date(2026, 10, 1)).days / 92)), **TIGHT)
 
 
-def test_another_departments_workbook_in_a_departments_place_is_not_scored(tmp_path: Path):
-    config = write_company(tmp_path)
+@pytest.mark.parametrize("language, belongs_to", [("vi", 'phòng ban "van-hanh"'), ("en", 'department "van-hanh"')])
+def test_another_departments_workbook_in_a_departments_place_is_not_scored(tmp_path: Path, language: str, belongs_to: str):
+    config = write_company(tmp_path, CONFIG.replace('timezone = ', f'language = "{language}"\ntimezone = '))
     provision(config)
     fill_current(workbook_path(tmp_path, "van-hanh"), CHECK_INS["van-hanh"])
     # van-hanh and nhan-su have the same KR IDs (O2.KR1..3): only the workbook's own key tells them apart
@@ -440,7 +441,7 @@ def test_another_departments_workbook_in_a_departments_place_is_not_scored(tmp_p
     assert (nhan_su["score"], nhan_su["status"], nhan_su["readable"]) == (0.0, "no_data", False)
     issues = [i for i in data["issues"] if i["department"] == "nhan-su"]
     assert len(issues) == 1 and issues[0]["file"].endswith("nhan-su.xlsx")
-    assert '"van-hanh"' in issues[0]["problem"] and '"nhan-su"' in issues[0]["problem"], issues[0]
+    assert belongs_to in issues[0]["problem"] and '"nhan-su"' in issues[0]["problem"], issues[0]
     # provisioning does not overwrite it either: it belongs to someone else
     before = workbook_path(tmp_path, "nhan-su").read_bytes()
     result = invoke("provision", "--config", str(config))
@@ -463,7 +464,29 @@ def test_a_workbook_of_another_template_set_is_not_scored(tmp_path: Path):
     nhan_su = next(d for d in data["departments"] if d["key"] == "nhan-su")
     assert (nhan_su["score"], nhan_su["status"], nhan_su["readable"]) == (0.0, "no_data", False)
     issues = [i for i in data["issues"] if i["department"] == "nhan-su"]
-    assert len(issues) == 1 and '"golden"' in issues[0]["problem"] and '"golden_b"' in issues[0]["problem"], issues
+    assert len(issues) == 1 and 'mẫu OKR "golden"' in issues[0]["problem"] and '"golden_b"' in issues[0]["problem"], issues
+
+
+def test_rows_archived_by_re_provisioning_are_kept_but_not_scored(tmp_path: Path):
+    config = write_company(tmp_path)
+    provision(config)
+    fill_current(workbook_path(tmp_path, "kinh-doanh"), CHECK_INS["kinh-doanh"])
+    # kinh-doanh drops O3: its rows move to the archived block with the values typed
+    config.write_text(CONFIG.replace('objectives = ["O1", "O3"]', 'objectives = ["O1"]')
+                      .replace('values."O3" = { weight = 0.5 }\n', "")
+                      .replace('values."O3.KR1" = { start = 20, target = 60 }\n', "")
+                      .replace('values."O3.KR2" = { start = 30, target = 10 }\n', ""), encoding="utf-8")
+    provision(config)
+    sheet = openpyxl.load_workbook(workbook_path(tmp_path, "kinh-doanh"))["OKR"]
+    archived = {sheet.cell(r, 1).value: sheet.cell(r, 7).value for r in range(1, sheet.max_row + 1)
+                if sheet.cell(r, 14).value == "archived"}
+    assert archived == {"O3": None, "O3.KR1": 0.45, "O3.KR2": None}
+    data = rollup_json(config, "--as-of", AS_OF)
+    assert data["issues"] == []
+    kinh_doanh = next(d for d in data["departments"] if d["key"] == "kinh-doanh")
+    # only O1 is left: the department scores O1's 0.5625
+    assert [o["id"] for o in kinh_doanh["objectives"]] == ["O1"]
+    assert kinh_doanh["score"] == pytest.approx(0.5625, **TIGHT)
 
 
 def test_changing_only_the_scoring_thresholds_rewrites_the_workbooks(tmp_path: Path):

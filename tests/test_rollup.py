@@ -140,6 +140,25 @@ def test_bad_input_becomes_data_issues_and_never_stops_the_rollup(tmp_path: Path
     # the remaining KRs still count: O1.KR1 4 of 0 -> 10 = 0.4; O1.KR2's row is gone: 0;
     # O1.KR3 75 % from 70 -> 85 = 5 / 15 = 1/3; (0.4 + 0 + 1/3) / 3 = 11/45
     assert by_department["deleted_row"]["score"] == pytest.approx(11 / 45, rel=1e-12)
+    first = {kind: next(i for i in data["issues"] if i["department"] == kind) for kind in DAMAGES}
+    # each message names what is wrong: the renamed sheet, the quarter the workbook belongs to, the repeated KR
+    assert '"OKR"' in first["renamed_sheet"]["problem"] and '"OKR"' in first["renamed_sheet"]["fix"]
+    assert 'quý "2026-Q3"' in first["other_quarter"]["problem"] and '"2026-Q4"' in first["other_quarter"]["problem"]
+    duplicate = first["duplicated_row"]
+    assert (duplicate["sheet"], duplicate["key_result"], duplicate["found"]) == ("OKR", "O1.KR1", "O1.KR1")
+
+
+def test_a_workbook_without_its_hidden_metadata_sheet_is_reported(tmp_path: Path):
+    config = hr_config(tmp_path, ["hr"])
+    assert _invoke("provision", "--config", str(config)).exit_code == 0
+    path = tmp_path / "data" / "2026-Q4" / "hr.xlsx"
+    workbook, _, _ = open_with_values(path, {"O1.KR1": 5})
+    del workbook["_okrsheets"]
+    workbook.save(path)
+    data = _json(_invoke("rollup", "--config", str(config), "--json", "--as-of", AS_OF))
+    (issue,) = data["issues"]
+    assert issue["file"].endswith("hr.xlsx") and "_okrsheets" in issue["problem"], issue
+    assert (data["departments"][0]["status"], data["departments"][0]["readable"]) == ("no_data", False)
 
 
 def test_locked_summary_is_not_written(tmp_path: Path):
