@@ -560,3 +560,16 @@ def test_one_digest_per_owner_whatever_the_case_of_the_address(tmp_path: Path):
     # van-hanh has KRs at risk, nhan-su has stale ones (no check-in): minh gets one digest with both
     assert {owner: [d.department.key for d in ds] for owner, ds in digests.items() if "minh" in owner.lower()} == {
         "minh@vang.vn": ["van-hanh", "nhan-su"]}
+
+
+def test_an_unknown_milestone_word_is_an_issue_quoting_it(tmp_path: Path):
+    config = write_company(tmp_path)
+    provision(config)
+    fill_current(workbook_path(tmp_path, "van-hanh"), {**CHECK_INS["van-hanh"], "O2.KR3": "sắp xong"})
+    data = rollup_json(config, "--as-of", AS_OF)
+    (issue,) = data["issues"]
+    row = okr_rows(openpyxl.load_workbook(workbook_path(tmp_path, "van-hanh"))["OKR"])["O2.KR3"]
+    assert (issue["department"], issue["cell"], issue["found"], issue["key_result"]) == ("van-hanh", f"G{row}", "sắp xong", "O2.KR3")
+    assert 'Giá trị "sắp xong" không hợp lệ cho kết quả dạng hoàn thành' in issue["problem"], issue
+    kr = next(k for d in data["departments"] for k in d["key_results"] if k["id"] == "O2.KR3" and d["key"] == "van-hanh")
+    assert (kr["current"], kr["score"], kr["status"]) == (None, 0.0, "no_data")  # an issue counts as no check-in
