@@ -430,7 +430,7 @@ def test_without_as_of_today_is_the_date_in_the_config_timezone(tmp_path: Path):
 
 
 @pytest.mark.parametrize("language, belongs_to", [("vi", 'phòng ban "van-hanh"'), ("en", 'department "van-hanh"')])
-def test_another_departments_workbook_in_a_departments_place_is_not_scored(tmp_path: Path, language: str, belongs_to: str):
+def test_another_departments_workbook_in_a_departments_place_is_not_scored(tmp_path: Path, language, belongs_to):
     config = write_company(tmp_path, CONFIG.replace('timezone = ', f'language = "{language}"\ntimezone = '))
     provision(config)
     fill_current(workbook_path(tmp_path, "van-hanh"), CHECK_INS["van-hanh"])
@@ -464,7 +464,8 @@ def test_a_workbook_of_another_template_set_is_not_scored(tmp_path: Path):
     nhan_su = next(d for d in data["departments"] if d["key"] == "nhan-su")
     assert (nhan_su["score"], nhan_su["status"], nhan_su["readable"]) == (0.0, "no_data", False)
     issues = [i for i in data["issues"] if i["department"] == "nhan-su"]
-    assert len(issues) == 1 and 'mẫu OKR "golden"' in issues[0]["problem"] and '"golden_b"' in issues[0]["problem"], issues
+    assert len(issues) == 1, issues
+    assert 'mẫu OKR "golden"' in issues[0]["problem"] and '"golden_b"' in issues[0]["problem"], issues
 
 
 def test_rows_archived_by_re_provisioning_are_kept_but_not_scored(tmp_path: Path):
@@ -569,7 +570,9 @@ def test_an_unknown_milestone_word_is_an_issue_quoting_it(tmp_path: Path):
     data = rollup_json(config, "--as-of", AS_OF)
     (issue,) = data["issues"]
     row = okr_rows(openpyxl.load_workbook(workbook_path(tmp_path, "van-hanh"))["OKR"])["O2.KR3"]
-    assert (issue["department"], issue["cell"], issue["found"], issue["key_result"]) == ("van-hanh", f"G{row}", "sắp xong", "O2.KR3")
+    where = (issue["department"], issue["cell"], issue["found"], issue["key_result"])
+    assert where == ("van-hanh", f"G{row}", "sắp xong", "O2.KR3")
     assert 'Giá trị "sắp xong" không hợp lệ cho kết quả dạng hoàn thành' in issue["problem"], issue
-    kr = next(k for d in data["departments"] for k in d["key_results"] if k["id"] == "O2.KR3" and d["key"] == "van-hanh")
+    van_hanh = next(d for d in data["departments"] if d["key"] == "van-hanh")
+    kr = next(k for k in van_hanh["key_results"] if k["id"] == "O2.KR3")
     assert (kr["current"], kr["score"], kr["status"]) == (None, 0.0, "no_data")  # an issue counts as no check-in
