@@ -576,3 +576,34 @@ def test_an_unknown_milestone_word_is_an_issue_quoting_it(tmp_path: Path):
     van_hanh = next(d for d in data["departments"] if d["key"] == "van-hanh")
     kr = next(k for k in van_hanh["key_results"] if k["id"] == "O2.KR3")
     assert (kr["current"], kr["score"], kr["status"]) == (None, 0.0, "no_data")  # an issue counts as no check-in
+
+
+def test_the_last_check_in_is_the_night_the_value_last_changed(tmp_path: Path):
+    config = write_company(tmp_path)
+    provision(config)
+    path = workbook_path(tmp_path, "van-hanh")
+    fill_current(path, CHECK_INS["van-hanh"])
+
+    def last_check_ins(as_of: str) -> dict[str, str | None]:
+        data = rollup_json(config, "--as-of", as_of)
+        van_hanh = next(d for d in data["departments"] if d["key"] == "van-hanh")
+        return {k["id"]: k["last_check_in"] for k in van_hanh["key_results"]}
+
+    assert last_check_ins("2026-11-16") == dict.fromkeys(["O2.KR1", "O2.KR2", "O2.KR3"], "2026-11-16")
+    # nothing typed since: the dates stay (the rollup remembers them in .okrsheets-state.json)
+    assert last_check_ins("2026-11-20") == dict.fromkeys(["O2.KR1", "O2.KR2", "O2.KR3"], "2026-11-16")
+    fill_current(path, {"O2.KR1": 9})  # a new value on one KR
+    assert last_check_ins("2026-11-21") == {"O2.KR1": "2026-11-21", "O2.KR2": "2026-11-16", "O2.KR3": "2026-11-16"}
+
+
+def test_a_key_result_without_a_target_is_an_issue_naming_it(tmp_path: Path):
+    config = write_company(tmp_path, CONFIG.replace('values."O2.KR2" = { target = 3 }\n', ""))
+    provision(config)
+    fill_current(workbook_path(tmp_path, "nhan-su"), {"O2.KR2": 1})
+    data = rollup_json(config, "--as-of", AS_OF)
+    (issue,) = data["issues"]
+    assert (issue["department"], issue["key_result"]) == ("nhan-su", "O2.KR2")
+    assert issue["problem"].startswith("O2.KR2 chưa có mục tiêu") and "O2.KR2" in issue["fix"], issue
+    nhan_su = next(d for d in data["departments"] if d["key"] == "nhan-su")
+    kr = next(k for k in nhan_su["key_results"] if k["id"] == "O2.KR2")
+    assert (kr["score"], kr["status"]) == (0.0, "no_data")  # not scored, whatever was typed

@@ -148,6 +148,11 @@ def test_bad_input_becomes_data_issues_and_never_stops_the_rollup(tmp_path: Path
     assert 'quý "2026-Q3"' in first["other_quarter"]["problem"] and '"2026-Q4"' in first["other_quarter"]["problem"]
     duplicate = first["duplicated_row"]
     assert (duplicate["sheet"], duplicate["key_result"], duplicate["found"]) == ("OKR", "O1.KR1", "O1.KR1")
+    at = {kind: next(i for i in data["issues"] if i["department"] == kind and i["cell"] == expected_cells[kind])
+          for kind in ("edited_id", "merged", "text")}
+    assert "O1.KR7" in at["edited_id"]["problem"] and at["edited_id"]["found"] == "O1.KR7"
+    assert (at["merged"]["sheet"], at["merged"]["key_result"]) == ("OKR", "O1.KR3")
+    assert (at["text"]["sheet"], at["text"]["key_result"]) == ("OKR", "O1.KR1")
 
 
 def test_a_workbook_without_its_hidden_metadata_sheet_is_reported(tmp_path: Path):
