@@ -607,3 +607,33 @@ def test_a_key_result_without_a_target_is_an_issue_naming_it(tmp_path: Path):
     nhan_su = next(d for d in data["departments"] if d["key"] == "nhan-su")
     kr = next(k for k in nhan_su["key_results"] if k["id"] == "O2.KR2")
     assert (kr["score"], kr["status"]) == (0.0, "no_data")  # not scored, whatever was typed
+
+
+def test_the_team_sheets_show_the_hand_computed_scores(company: Path, tmp_path: Path):
+    """LibreOffice recalculates the golden workbooks: every KR, objective and department cell shows the numbers above."""
+    from .conftest import soffice_convert, soffice_or_skip
+
+    soffice_or_skip()
+    paths = []
+    for key in DEPARTMENTS:
+        path = workbook_path(tmp_path, key)
+        workbook = openpyxl.load_workbook(path)
+        workbook["OKR"]["B6"].value = date(2026, 11, 16)  # the sheet's =TODAY(), fixed to AS_OF
+        workbook.save(path)
+        paths.append(path)
+    out = tmp_path / "recalculated"
+    out.mkdir()
+    for key, recalculated in zip(DEPARTMENTS, soffice_convert(paths, "xlsx", out, tmp_path, recalculate=True)):
+        sheet = openpyxl.load_workbook(recalculated, data_only=True)["OKR"]
+        rows = okr_rows(sheet)
+        assert sheet["D6"].value == pytest.approx(EXPECTED, **TIGHT), key
+        _, score, _, status = DEPARTMENTS[key]
+        assert (sheet["F6"].value, sheet["H6"].value) == (pytest.approx(score, abs=1e-9), STATUS_VI[status]), key
+        for (department, id_), (_, score, _, status) in OBJECTIVES.items():
+            if department == key:
+                shown = (sheet.cell(rows[id_], 10).value, sheet.cell(rows[id_], 11).value)
+                assert shown == (pytest.approx(score, abs=1e-9), STATUS_VI[status]), (key, id_)
+        for (department, id_), (_, score, status) in KEY_RESULTS.items():
+            if department == key:
+                shown = (sheet.cell(rows[id_], 10).value, sheet.cell(rows[id_], 11).value)
+                assert shown == (pytest.approx(score, abs=1e-9), STATUS_VI[status]), (key, id_)
