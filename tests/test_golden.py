@@ -610,7 +610,7 @@ def test_a_key_result_without_a_target_is_an_issue_naming_it(tmp_path: Path):
 
 
 def test_the_team_sheets_show_the_hand_computed_scores(company: Path, tmp_path: Path):
-    """LibreOffice recalculates the golden workbooks: every KR, objective and department cell shows the numbers above."""
+    """LibreOffice recalculates the golden workbooks: every KR, objective and department cell shows the hand values."""
     from .conftest import soffice_convert, soffice_or_skip
 
     soffice_or_skip()
