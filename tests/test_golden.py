@@ -341,6 +341,10 @@ def test_golden_company_scores_in_json(company: Path):
             expected_current, pytest.approx(score, **TIGHT), status), id_
         assert got["expected"] == pytest.approx(EXPECTED, **TIGHT)
         assert got["gap"] == pytest.approx(EXPECTED - score, **TIGHT)  # gap = expected - score
+    # start and target as the config gives them (percent KRs in percent, not as fractions)
+    assert [(key_results[k]["start"], key_results[k]["target"]) for k in (
+        ("kinh-doanh", "O1.KR1"), ("kinh-doanh", "O1.KR3"), ("kinh-doanh", "O3.KR1"), ("van-hanh", "O2.KR3"))] == [
+        (0, 8_000_000_000), (None, 90), (20, 60), (None, None)]
 
 
 def test_golden_company_scores_in_the_summary_workbook(company: Path, tmp_path: Path):
@@ -637,3 +641,32 @@ def test_the_team_sheets_show_the_hand_computed_scores(company: Path, tmp_path: 
             if department == key:
                 shown = (sheet.cell(rows[id_], 10).value, sheet.cell(rows[id_], 11).value)
                 assert shown == (pytest.approx(score, abs=1e-9), STATUS_VI[status]), (key, id_)
+
+
+def test_an_unexpected_error_reading_one_workbook_stops_no_other(tmp_path: Path):
+    from okrsheets.backends.excel import ExcelBackend
+    from okrsheets.config import load_config
+    from okrsheets.jobs.rollup import run_rollup
+
+    class BrokenForVanHanh(ExcelBackend):
+        """The real Excel backend, except that reading van-hanh hits a bug."""
+
+        def read(self, key, *args, **kwargs):
+            if key == "van-hanh":
+                raise RuntimeError("đọc lỗi")
+            return super().read(key, *args, **kwargs)
+
+    config = write_company(tmp_path)
+    provision(config)
+    for key, values in CHECK_INS.items():
+        fill_current(workbook_path(tmp_path, key), values)
+    settings = load_config(config)
+    result = run_rollup(settings, date(2026, 11, 16), backend=BrokenForVanHanh(settings))
+    van_hanh = next(d for d in result.departments if d.key == "van-hanh")
+    assert (van_hanh.readable, van_hanh.score, van_hanh.status) == (False, 0.0, "no_data")
+    assert [kr.status for kr in van_hanh.key_results] == ["no_data"] * 3
+    (issue,) = result.issues
+    assert (issue.department, issue.file) == ("van-hanh", str(workbook_path(tmp_path, "van-hanh")))
+    assert issue.problem == "Không đọc được tệp: RuntimeError: đọc lỗi", issue
+    kinh_doanh = next(d for d in result.departments if d.key == "kinh-doanh")
+    assert kinh_doanh.score == pytest.approx(DEPARTMENTS["kinh-doanh"][1], **TIGHT)  # the others are scored as ever
