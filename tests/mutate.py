@@ -19,7 +19,8 @@ Each phase's statuses are saved in mutation-results/<phase>.json; the report
 (killed/total per module, then every survivor) covers every saved phase.
 ``--every N`` runs every Nth mutant of each phase (in name order: a sample
 spread over every function), for a quicker estimate.
-Run from the repository root; about 10-25 mutants a minute on 2 cores.
+Run from the repository root. Slow: a killed mutant takes seconds, a survivor runs every test
+that reaches it (up to a minute or two on 2 busy cores).
 """
 
 from __future__ import annotations
