@@ -19,7 +19,7 @@ from okrsheets.jobs.digest import build_messages, department_digest, is_stale, s
 from okrsheets.jobs.nightly import run_nightly
 from okrsheets.jobs.runlog import read_last_run
 
-from .test_nightly import AS_OF, FakeRollup, kr, make_config, sample_result
+from .helpers.nightly import AS_OF, FakeRollup, kr, make_config, sample_result
 
 EMAIL_ON = """
 [email]

@@ -16,7 +16,7 @@ import pytest
 from okrsheets.errors import RollupLockedError
 from okrsheets.jobs.lock import LOCK_NAME, LockOwner, busy_message, held_by, read_owner, rollup_lock
 
-from .test_nightly import HAS_ROLLUP, provision_hr
+from .helpers.nightly import provision_hr
 
 ICT = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -117,7 +117,6 @@ def test_busy_message_formats():
     assert busy_message(None) == "another rollup is running; try again later or use --wait"
 
 
-@pytest.mark.skipif(not HAS_ROLLUP, reason="okrsheets.jobs.rollup (run_rollup) is not written yet")
 def test_okrsheets_rollup_exits_75_while_another_runs(tmp_path):
     from okrsheets.config import load_config
 

@@ -23,7 +23,8 @@ from click.testing import CliRunner
 from okrsheets.backends.excel_summary import read_history
 from okrsheets.cli.main import cli
 
-from .test_rollup import _config, _fill
+from .helpers.workbooks import hr_config as _config
+from .helpers.workbooks import open_with_values as _fill
 
 QUARTER_DAYS = 92  # 2026-10-01 .. 2026-12-31
 

@@ -20,9 +20,10 @@ from click.testing import CliRunner
 from openpyxl.utils.protection import hash_password
 
 from okrsheets.cli.main import cli
-from okrsheets.sheets.team_workbook import COL, FIRST_ROW, TEAM_COLUMNS
+from okrsheets.sheets.team_workbook import COL, TEAM_COLUMNS
 
 from .conftest import toml_value
+from .helpers.workbooks import rows_by_id
 
 QUARTER = "2026-Q4"
 PASSWORD_ENV = "OKRSHEETS_SHEET_PASSWORD"
@@ -140,15 +141,6 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def rows_by_id(ws, archived: bool = False) -> dict[str, int]:
-    """Row numbers of the plan's rows (or of the archived block) by their ID."""
-    rows = {}
-    for row in range(FIRST_ROW, ws.max_row + 1):
-        item_id = ws.cell(row, COL["id"]).value
-        if isinstance(item_id, str) and re.match(r"^O\d+(\.KR\d+)?$", item_id):
-            if (ws.cell(row, COL["code"]).value == "archived") == archived:
-                rows[item_id] = row
-    return rows
 
 
 def team_types(path: Path, entries: dict[str, tuple]) -> None:

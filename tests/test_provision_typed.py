@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from okrsheets.cli.main import cli
 from okrsheets.sheets.team_workbook import COL, FIRST_ROW, TEAM_COLUMNS
 
-from .test_provision import rows_by_id
+from .helpers.workbooks import rows_by_id
 
 FOLDER = Path("okr-data") / "2026-Q4"
 

@@ -13,12 +13,28 @@ import pytest
 from click.testing import CliRunner
 
 from okrsheets.cli.main import cli
-from okrsheets.sheets.team_workbook import COL, FIRST_ROW
 from okrsheets.backends.excel_summary import read_history
 
 from .conftest import soffice_convert, soffice_or_skip
+from .helpers.workbooks import DAMAGES, damage, hr_config, open_with_values
 
 AS_OF = "2026-11-15"
+DEMO_DEPARTMENTS = {  # key: (score, grade, status) on AS_OF, after the demo's four weeks of check-ins
+    "customer-service": (0.5058888888888889, "yellow", "on_track"),
+    "design": (0.5049888888888889, "yellow", "on_track"),
+    "employee": (0.31133333333333335, "red", "at_risk"),
+    "engineering": (0.5643666666666667, "yellow", "on_track"),
+    "enterprise": (0.37741111111111114, "red", "at_risk"),
+    "finance": (0.2528111111111111, "red", "at_risk"),
+    "hr": (0.3600111111111111, "red", "at_risk"),
+    "individual": (0.6113333333333333, "yellow", "on_track"),
+    "leadership": (0.4338666666666667, "yellow", "on_track"),
+    "marketing": (0.43127777777777787, "yellow", "on_track"),
+    "product": (0.434, "yellow", "on_track"),
+    "sales": (0.4330222222222222, "yellow", "on_track"),
+    "sme": (0.3261555555555556, "red", "at_risk"),
+    "training": (0.49591111111111114, "yellow", "on_track"),
+}
 
 
 def _invoke(*args: str):
@@ -52,7 +68,13 @@ def test_demo_prints_scores_and_the_summary_path(demo: Path):
 def test_rollup_json_scores_every_department_and_reports_planted_problems(demo: Path):
     data = _json(_invoke("rollup", "--config", str(demo / "okrsheets.toml"), "--json", "--as-of", AS_OF))
     assert len(data["departments"]) == 14
-    assert all(0 <= d["score"] <= 1 for d in data["departments"])
+    # The demo's numbers as `make demo` prints them (recorded, not hand-computed: test_golden.py
+    # computes a small company by hand); a change in reading or scoring moves them.
+    company = (pytest.approx(0.43159841269841276, rel=1e-9), "yellow", "on_track")
+    assert (data["score"], data["grade"], data["status"]) == company
+    assert {d["key"]: (d["score"], d["grade"], d["status"]) for d in data["departments"]} == {
+        key: (pytest.approx(score, rel=1e-9), grade, status)
+        for key, (score, grade, status) in DEMO_DEPARTMENTS.items()}
     issues = {(i["department"], i["cell"], i["found"]) for i in data["issues"]}
     assert ("design", "G10", "chưa có") in issues  # junk typed into a number cell
     missing = [i for i in data["issues"] if i["department"] == "employee"]
@@ -78,77 +100,6 @@ def test_history_one_row_per_date(demo: Path):
     assert [row["date"] for row in read_history(summary)] == [*weeks, date(2026, 11, 16)]
 
 
-HR_VALUES = """
-values."O1.KR1" = { target = 10 }
-values."O1.KR2" = { start = 45, target = 30 }
-values."O1.KR3" = { start = 70, target = 85 }
-"""
-
-DAMAGES = [
-    "missing", "not_a_workbook", "truncated", "password", "renamed_sheet", "deleted_row", "duplicated_row",
-    "edited_id", "text", "error_value", "merged", "other_quarter",
-]
-
-
-def _config(tmp_path: Path, keys: list[str]) -> Path:
-    text = 'company = "Công ty B"\nquarter = "2026-Q4"\n[backend]\nfolder = "data"\n'
-    for key in keys:
-        text += f'\n[[departments]]\nkey = "{key}"\ntemplate = "hr"\nobjectives = ["O1"]\n{HR_VALUES}'
-    path = tmp_path / "okrsheets.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def _fill(path: Path, values: dict[str, object]) -> tuple[openpyxl.Workbook, object, dict[str, int]]:
-    workbook = openpyxl.load_workbook(path)
-    sheet = workbook["OKR"]
-    rows = {sheet.cell(r, 1).value: r for r in range(FIRST_ROW, sheet.max_row + 1)}
-    for kr, value in values.items():
-        sheet.cell(rows[kr], COL["current"]).value = value
-    return workbook, sheet, rows
-
-
-def _damage(kind: str, path: Path) -> str | None:
-    """Damage one workbook like a real team would; returns the cell the issue must name."""
-    if kind == "missing":
-        path.unlink()
-        return None
-    if kind == "not_a_workbook":
-        path.write_text("xin chào", encoding="utf-8")
-        return None
-    if kind == "truncated":
-        path.write_bytes(path.read_bytes()[:2000])
-        return None
-    if kind == "password":
-        path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 4000)  # an encrypted workbook is an OLE file
-        return None
-    workbook, sheet, rows = _fill(path, {"O1.KR1": 4, "O1.KR2": 40, "O1.KR3": 75})
-    cell = None
-    if kind == "renamed_sheet":
-        sheet.title = "Trang tính 1"
-    elif kind == "deleted_row":
-        sheet.delete_rows(rows["O1.KR2"])
-    elif kind == "duplicated_row":
-        sheet.cell(sheet.max_row + 1, 1).value = "O1.KR1"
-        cell = f"A{sheet.max_row}"
-    elif kind == "edited_id":
-        sheet.cell(rows["O1.KR3"], 1).value = "O1.KR7"
-        cell = f"A{rows['O1.KR3']}"
-    elif kind == "text":
-        sheet.cell(rows["O1.KR1"], COL["current"]).value = "khoảng mười"
-        cell = f"G{rows['O1.KR1']}"
-    elif kind == "error_value":
-        sheet.cell(rows["O1.KR2"], COL["current"]).value = "=1/0"
-        cell = f"G{rows['O1.KR2']}"
-    elif kind == "merged":
-        sheet.merge_cells(f"F{rows['O1.KR3']}:G{rows['O1.KR3']}")
-        cell = f"G{rows['O1.KR3']}"
-    elif kind == "other_quarter":
-        workbook["_okrsheets"]["B5"].value = "2026-Q3"
-    workbook.save(path)
-    return cell
-
-
 def _recalculate_in_place(files: list[Path], workdir: Path) -> None:
     """Open and re-save files with LibreOffice, as a team using LibreOffice would."""
     out = workdir / "saved"
@@ -159,18 +110,18 @@ def _recalculate_in_place(files: list[Path], workdir: Path) -> None:
 
 def test_bad_input_becomes_data_issues_and_never_stops_the_rollup(tmp_path: Path):
     keys = ["ok", *DAMAGES]
-    config = _config(tmp_path, keys)
+    config = hr_config(tmp_path, keys)
     assert _invoke("provision", "--config", str(config)).exit_code == 0
     folder = tmp_path / "data" / "2026-Q4"
-    _fill(folder / "ok.xlsx", {"O1.KR1": 5})[0].save(folder / "ok.xlsx")
-    expected_cells = {kind: _damage(kind, folder / f"{kind}.xlsx") for kind in DAMAGES}
+    open_with_values(folder / "ok.xlsx", {"O1.KR1": 5})[0].save(folder / "ok.xlsx")
+    expected_cells = {kind: damage(kind, folder / f"{kind}.xlsx") for kind in DAMAGES}
     soffice = shutil.which("soffice")
     if soffice:  # give "=1/0" the cached #DIV/0! a spreadsheet program saves
         _recalculate_in_place([folder / "error_value.xlsx"], tmp_path)
     result = _invoke("rollup", "--config", str(config), "--json", "--as-of", AS_OF)
     data = _json(result, exit_code=1)  # some workbooks could not be read: monitoring must notice
     by_department = {d["key"]: d for d in data["departments"]}
-    assert by_department["ok"]["score"] == pytest.approx(0.5 / 3)
+    assert by_department["ok"]["score"] == pytest.approx(0.5 / 3, rel=1e-12)  # O1.KR1 5 of 0 -> 10, alone of 3 KRs
     for kind in DAMAGES:
         issues = [i for i in data["issues"] if i["department"] == kind]
         assert issues, f"{kind}: no data issue"
@@ -189,16 +140,45 @@ def test_bad_input_becomes_data_issues_and_never_stops_the_rollup(tmp_path: Path
         "not_a_workbook": "Không đọc được tệp: đây không phải là tệp Excel",
         "truncated": "Không đọc được tệp: tệp bị cắt cụt hoặc hỏng",
     }
-    assert by_department["deleted_row"]["score"] > 0  # the remaining KRs still count
+    # the remaining KRs still count: O1.KR1 4 of 0 -> 10 = 0.4; O1.KR2's row is gone: 0;
+    # O1.KR3 75 % from 70 -> 85 = 5 / 15 = 1/3; (0.4 + 0 + 1/3) / 3 = 11/45
+    assert by_department["deleted_row"]["score"] == pytest.approx(11 / 45, rel=1e-12)
+    first = {kind: next(i for i in data["issues"] if i["department"] == kind) for kind in DAMAGES}
+    # each message names what is wrong: the renamed sheet, the quarter the workbook belongs to, the repeated KR
+    assert '"OKR"' in first["renamed_sheet"]["problem"] and '"OKR"' in first["renamed_sheet"]["fix"]
+    assert 'quý "2026-Q3"' in first["other_quarter"]["problem"] and '"2026-Q4"' in first["other_quarter"]["problem"]
+    duplicate = first["duplicated_row"]
+    assert (duplicate["sheet"], duplicate["key_result"], duplicate["found"]) == ("OKR", "O1.KR1", "O1.KR1")
+    at = {kind: next(i for i in data["issues"] if i["department"] == kind and i["cell"] == expected_cells[kind])
+          for kind in ("edited_id", "merged", "text")}
+    assert "O1.KR7" in at["edited_id"]["problem"] and at["edited_id"]["found"] == "O1.KR7"
+    assert (at["merged"]["sheet"], at["merged"]["key_result"]) == ("OKR", "O1.KR3")
+    assert (at["text"]["sheet"], at["text"]["key_result"]) == ("OKR", "O1.KR1")
+
+
+def test_a_workbook_without_its_hidden_metadata_sheet_is_reported(tmp_path: Path):
+    config = hr_config(tmp_path, ["hr"])
+    assert _invoke("provision", "--config", str(config)).exit_code == 0
+    path = tmp_path / "data" / "2026-Q4" / "hr.xlsx"
+    workbook, _, _ = open_with_values(path, {"O1.KR1": 5})
+    del workbook["_okrsheets"]
+    workbook.save(path)
+    # nothing could be read: exit 1, no summary, and --json still says why
+    data = _json(_invoke("rollup", "--config", str(config), "--json", "--as-of", AS_OF), exit_code=1)
+    issue, never_read = data["issues"]
+    assert issue["file"].endswith("hr.xlsx") and "_okrsheets" in issue["problem"], issue
+    assert never_read["problem"].startswith("Chưa đọc được tệp lần nào"), never_read
+    assert not (tmp_path / "data" / "2026-Q4" / "company-summary.xlsx").exists()
+    assert (data["departments"][0]["status"], data["departments"][0]["readable"]) == ("no_data", False)
 
 
 def test_workbooks_saved_by_libreoffice_roll_up_the_same(tmp_path: Path):
     soffice_or_skip()
-    config = _config(tmp_path, ["a", "b"])
+    config = hr_config(tmp_path, ["a", "b"])
     assert _invoke("provision", "--config", str(config)).exit_code == 0
     folder = tmp_path / "data" / "2026-Q4"
-    _fill(folder / "a.xlsx", {"O1.KR1": 7, "O1.KR2": 0.4, "O1.KR3": "80%"})[0].save(folder / "a.xlsx")
-    _fill(folder / "b.xlsx", {"O1.KR1": 10, "O1.KR2": 0.45})[0].save(folder / "b.xlsx")
+    open_with_values(folder / "a.xlsx", {"O1.KR1": 7, "O1.KR2": 0.4, "O1.KR3": "80%"})[0].save(folder / "a.xlsx")
+    open_with_values(folder / "b.xlsx", {"O1.KR1": 10, "O1.KR2": 0.45})[0].save(folder / "b.xlsx")
     before = _json(_invoke("rollup", "--config", str(config), "--json", "--as-of", AS_OF))
     _recalculate_in_place([folder / "a.xlsx", folder / "b.xlsx"], tmp_path)
     after = _json(_invoke("rollup", "--config", str(config), "--json", "--as-of", AS_OF))

@@ -17,7 +17,7 @@ from okrsheets.config import load_config
 from okrsheets.plan import build_plan
 from okrsheets.jobs.rollup import PARALLEL_FROM, rollup_workers, score_quarter
 
-from .test_rollup import DAMAGES, _config, _damage, _fill
+from .helpers.workbooks import DAMAGES, damage, fill_current, hr_config
 
 AS_OF = date(2026, 11, 15)
 
@@ -26,13 +26,13 @@ AS_OF = date(2026, 11, 15)
 def company(tmp_path: Path):
     """Sixteen HR departments: some with check-ins, the rest damaged in every way test_rollup knows."""
     keys = [f"ok{i}" for i in range(16 - len(DAMAGES))] + list(DAMAGES)
-    path = _config(tmp_path, keys)
+    path = hr_config(tmp_path, keys)
     assert CliRunner().invoke(cli, ["provision", "--config", str(path)]).exit_code == 0
     folder = tmp_path / "data" / "2026-Q4"
     for i, key in enumerate(keys[: 16 - len(DAMAGES)]):
-        _fill(folder / f"{key}.xlsx", {"O1.KR1": i, "O1.KR2": f"{i * 5}%", "O1.KR3": "xong"})[0].save(folder / f"{key}.xlsx")
+        fill_current(folder / f"{key}.xlsx", {"O1.KR1": i, "O1.KR2": f"{i * 5}%", "O1.KR3": "xong"})
     for kind in DAMAGES:
-        _damage(kind, folder / f"{kind}.xlsx")
+        damage(kind, folder / f"{kind}.xlsx")
     config = load_config(path)
     return build_plan(config), ExcelBackend(config)
 

@@ -21,7 +21,7 @@ from okrsheets.config import load_config
 from okrsheets.jobs.provision import provision
 from okrsheets.plan import build_plan
 
-from .test_rollup import _config
+from .helpers.workbooks import hr_config as _config
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
 

@@ -19,7 +19,7 @@ from okrsheets.jobs.nightly import run_nightly
 from okrsheets.jobs.runlog import LAST_RUN_NAME, LastRun, RunReport, read_last_run, record_run
 from okrsheets.jobs.scheduler import NightlyLoop, build_schedule, catch_up_reason, next_run_after
 
-from .test_nightly import FakeRollup, make_config, provision_hr
+from .helpers.nightly import FakeRollup, make_config, provision_hr, write_config
 
 ICT = ZoneInfo("Asia/Ho_Chi_Minh")
 UTC = ZoneInfo("UTC")
@@ -328,7 +328,7 @@ from okrsheets.jobs.nightly import run_nightly
 from okrsheets.jobs.runlog import setup_stderr_logging
 from okrsheets.jobs.scheduler import run_schedule
 sys.path.insert(0, sys.argv[2])
-from tests.test_nightly import FakeRollup
+from tests.helpers.nightly import FakeRollup
 
 fake = FakeRollup()
 def slow_rollup(config, as_of=None, progress=None):
@@ -343,8 +343,6 @@ sys.exit(run_schedule(config, lambda cfg, trigger: run_nightly(cfg, rollup=slow_
 
 
 def test_sigterm_during_a_run_lets_it_finish_then_exits_0(tmp_path):
-    from .test_nightly import write_config
-
     config_path = write_config(tmp_path)
     proc = subprocess.Popen([sys.executable, "-c", SLOW_SCHEDULE, str(config_path), str(REPO)],
                             stderr=subprocess.PIPE, text=True, cwd=tmp_path)

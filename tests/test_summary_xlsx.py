@@ -23,7 +23,7 @@ from okrsheets.errors import WorkbookError
 from okrsheets.backends.excel_summary import read_history, write_summary
 
 from .conftest import soffice_convert
-from .test_summary_excel import AS_OF, HOSTILE, SETTINGS, department, kr, rollup, write
+from .helpers.summary import AS_OF, HOSTILE, SETTINGS, department, kr, rollup, write
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
