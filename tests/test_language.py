@@ -191,3 +191,23 @@ def test_counts_and_articles_read_right_in_both_languages(tmp_path):
     code, lines = run(["templates", "validate", str(bad)], "en")
     assert code == 1 and lines[-1] == f"{count('en', len(problems), 'problem')} found."
     assert run(["templates", "validate", str(bad)], "vi")[1][-1] == f"Tìm thấy {len(problems)} lỗi."
+
+
+def test_without_a_config_the_language_is_okrsheets_lang_else_the_system_locale_else_english():
+    from okrsheets.words import fallback_language
+
+    assert fallback_language({"OKRSHEETS_LANG": "en", "LANG": "vi_VN.UTF-8"}) == "en"
+    assert fallback_language({"OKRSHEETS_LANG": "vi", "LANG": "C.UTF-8"}) == "vi"
+    assert fallback_language({"LANG": "vi_VN.UTF-8"}) == "vi"
+    assert fallback_language({"LC_ALL": "vi_VN.UTF-8", "LANG": "en_US.UTF-8"}) == "vi"
+    assert fallback_language({"LANG": "en_US.UTF-8"}) == "en" and fallback_language({}) == "en"
+
+    env = {k: v for k, v in os.environ.items() if k not in ("OKRSHEETS_LANG", "LC_ALL", "LC_MESSAGES", "LANG")}
+    env["PYTHONPATH"] = str(REPO)
+    said = {}
+    for locale_name in ("vi_VN.UTF-8", "C.UTF-8"):
+        done = subprocess.run([sys.executable, "-m", "okrsheets", "templates", "validate"], capture_output=True, text=True,
+                              env={**env, "LANG": locale_name})
+        said[locale_name] = done.stdout.strip()
+    assert said == {"vi_VN.UTF-8": "Tốt: 14 bộ mẫu, 67 mục tiêu, 201 kết quả then chốt.",
+                    "C.UTF-8": "OK: 14 template sets, 67 objectives, 201 key results."}

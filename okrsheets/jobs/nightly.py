@@ -78,7 +78,7 @@ def run_nightly(
         check_share_mounted(Path(config.excel.folder), config.language)
     check_folder(folder, config.language)  # a folder that is a file, a link loop, no permission: say so plainly
     with log_file(folder, config.tz):
-        with rollup_lock(folder, wait=wait, tz=config.tz, command=trigger):
+        with rollup_lock(folder, wait=wait, tz=config.tz, command=trigger, language=config.language):
             return _run_locked(config, as_of, rollup, progress, trigger, now)
 
 
