@@ -26,6 +26,7 @@ import pytest
 from click.testing import CliRunner
 
 from okrsheets.cli.main import cli
+from okrsheets.words import count
 
 VIETNAMESE_LETTER = re.compile(r"[\u00C0-\u024F\u1E00-\u1EFF]")  # accented Latin: every Vietnamese diacritic, and Đ/đ
 REPO = Path(__file__).resolve().parent.parent
@@ -211,3 +212,14 @@ def test_without_a_config_the_language_is_okrsheets_lang_else_the_system_locale_
         said[locale_name] = done.stdout.strip()
     assert said == {"vi_VN.UTF-8": "Tốt: 14 bộ mẫu, 67 mục tiêu, 201 kết quả then chốt.",
                     "C.UTF-8": "OK: 14 template sets, 67 objectives, 201 key results."}
+
+
+def test_a_config_error_speaks_the_configs_language_when_it_could_be_read(tmp_path):
+    path = tmp_path / "okrsheets.toml"
+    for language, other, head in (("vi", "en", "Lỗi"), ("en", "vi", "Error")):
+        path.write_text(f'company = "A"\nlanguage = "{language}"\nquarter = "2026-Q9"\n', encoding="utf-8")
+        code, lines = run(["check-config", "--config", str(path)], other)
+        assert code == 2 and lines[0] == f"{head}: {path}: {count(language, 2, 'problem')}:", lines
+    path.write_text('company = "A"\nlanguage = "fr"\n', encoding="utf-8")  # no language to read: the fallback's
+    assert run(["check-config", "--config", str(path)], "vi")[1][0].startswith(f"Lỗi: {path}: ")
+    assert run(["check-config", "--config", str(path)], "en")[1][0].startswith(f"Error: {path}: ")

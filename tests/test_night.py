@@ -164,7 +164,7 @@ def test_a_rollup_that_could_not_read_some_departments_exits_1_and_status_says_s
     status = _invoke("status", "--config", str(config))
     assert status.exit_code == 1, status.output
     assert "Lần chạy gần nhất: CHƯA ĐỦ" in status.output
-    assert "không đọc được:          b" in status.output
+    assert "không đọc được:             b" in status.output
     assert json.loads((folder / "last-run.json").read_text())["last_run"]["departments_unread"] == ["b"]
     # once every workbook reads again, both say so with 0
     shutil.copy(folder / "a.xlsx", folder / "b.xlsx")

@@ -285,8 +285,8 @@ def test_status_command_prints_the_report_and_exits_with_its_code(tmp_path):
     run_nightly(load_config(path), rollup=FakeRollup(api_requests=7))
     result = runner.invoke(status_command, ["--config", str(path)])
     assert result.exit_code == 0, result.output
-    for expected in ("Lần chạy gần nhất: thành công", "phòng ban đã đọc:        3/3", "kết quả then chốt đã chấm: 7 (1 chưa được cập nhật)",
-                     "vấn đề dữ liệu:          1", "yêu cầu API:             7", "company-summary.xlsx", "Lần chạy tiếp theo:"):
+    for expected in ("Lần chạy gần nhất: thành công", "phòng ban đã đọc:           3/3", "kết quả then chốt đã chấm:  7 (1 chưa được cập nhật)",
+                     "vấn đề dữ liệu:             1", "yêu cầu API:                7", "company-summary.xlsx", "Lần chạy tiếp theo:"):
         assert expected in result.output
 
     result = runner.invoke(status_command, ["--config", str(path), "--json"])
