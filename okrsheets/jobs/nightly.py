@@ -139,8 +139,9 @@ def _digest(config: Config, result: RollupResult) -> tuple[int | None, tuple[str
     try:
         outcome = send_digest(config, result)
     except Exception as exc:  # a bug in the digest must not fail a rollup that wrote its summary
-        log.error("e-mail digest failed: %s", exc, exc_info=True)
-        return 0, (f"e-mail digest failed: {exc}",)
+        failed = say(config.language, "digest_failed", why=exc)
+        log.error(failed, exc_info=True)
+        return 0, (failed,)
     return outcome.sent, outcome.problems
 
 
@@ -149,7 +150,7 @@ def _record(config: Config, report: RunReport) -> None:
     try:
         record_run(config.quarter_folder, report)
     except OSError as exc:
-        log.error("cannot write the last-run record in %s: %s", config.quarter_folder, exc)
+        log.error(say(config.language, "last_run_unwritable", folder=config.quarter_folder, why=exc))
 
 
 # ---------------------------------------------------------------- okrsheets status
@@ -211,7 +212,7 @@ def nightly_status(config: Config, now: datetime | None = None) -> NightlyStatus
     now = now or datetime.now(config.tz)
     folder = config.quarter_folder
     return NightlyStatus(
-        last=read_last_run(folder),
+        last=read_last_run(folder, config.language),
         next_run=next_run_after(now, config.run_at, config.tz),
         now=now,
         running=held_by(folder),

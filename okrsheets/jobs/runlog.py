@@ -270,7 +270,7 @@ def last_run_path(folder: Path) -> Path:
     return Path(folder) / LAST_RUN_NAME
 
 
-def read_last_run(folder: Path) -> LastRun | None:
+def read_last_run(folder: Path, language: str = "en") -> LastRun | None:
     """The last-run record, None when there has been no run; BackendError when it is unreadable."""
     path = last_run_path(folder)
     try:
@@ -278,11 +278,11 @@ def read_last_run(folder: Path) -> LastRun | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise BackendError(f"cannot read the last-run record {path}: {exc.strerror or exc}") from None
+        raise BackendError(say(language, "last_run_unreadable", path=path, why=exc.strerror or exc)) from None
     try:
         return LastRun.from_json(json.loads(text))
     except (ValueError, KeyError, TypeError) as exc:
-        raise BackendError(f"the last-run record {path} is damaged ({exc}); the next run rewrites it") from None
+        raise BackendError(say(language, "last_run_damaged", path=path, why=exc)) from None
 
 
 def record_run(folder: Path, report: RunReport) -> LastRun:

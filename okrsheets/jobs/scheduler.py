@@ -213,10 +213,10 @@ def run_until_signalled(loop: NightlyLoop, run_at_start: str | None = None) -> N
 # ---------------------------------------------------------------- okrsheets schedule
 
 
-def read_last_run_quietly(folder: Path) -> LastRun | None:
+def read_last_run_quietly(folder: Path, language: str = "en") -> LastRun | None:
     """The last-run record for the catch-up decision; a damaged record counts as none (with a warning)."""
     try:
-        return read_last_run(folder)
+        return read_last_run(folder, language)
     except BackendError as exc:
         log.warning("%s", exc)
         return None
@@ -254,7 +254,7 @@ def build_schedule(
     loop = NightlyLoop(job, config.run_at, tz, clock=clock, sleep=sleep, language=config.language)
     if run_now:
         return loop, "--now"
-    return loop, catch_up_reason(read_last_run_quietly(config.quarter_folder), clock(), language=config.language)
+    return loop, catch_up_reason(read_last_run_quietly(config.quarter_folder, config.language), clock(), language=config.language)
 
 
 def run_schedule(

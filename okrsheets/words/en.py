@@ -144,5 +144,9 @@ WORDS = {
     "lock_busy_by": "another rollup is running (pid {pid}{where}, since {since}); try again later or use --wait",
     "lock_on_host": " on {host}",
     "lock_waiting": "waiting for the rollup lock: {who}",
+    "last_run_unreadable": "cannot read the last-run record {path}: {why}",
+    "last_run_damaged": "the last-run record {path} is damaged ({why}); the next run rewrites it",
+    "last_run_unwritable": "cannot write the last-run record in {folder}: {why}",
+    "digest_failed": "e-mail digest failed: {why}",
     "interrupted": "interrupted",
 }

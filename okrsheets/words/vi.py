@@ -144,5 +144,9 @@ WORDS = {
     "lock_busy_by": "một lần tổng hợp khác đang chạy (pid {pid}{where}, từ {since}); hãy thử lại sau hoặc dùng --wait",
     "lock_on_host": " trên máy {host}",
     "lock_waiting": "đang chờ khóa tổng hợp: {who}",
+    "last_run_unreadable": "không đọc được bản ghi lần chạy {path}: {why}",
+    "last_run_damaged": "bản ghi lần chạy {path} bị hỏng ({why}); lần chạy tới sẽ ghi lại",
+    "last_run_unwritable": "không ghi được bản ghi lần chạy trong {folder}: {why}",
+    "digest_failed": "gửi e-mail tổng hợp thất bại: {why}",
     "interrupted": "bị ngắt",
 }
