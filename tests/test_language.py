@@ -175,6 +175,7 @@ def test_counts_and_articles_read_right_in_both_languages(tmp_path):
     )
     config = str(folder / "okrsheets.toml")
     assert run(["check-config", "--config", config], "en")[1][-1] == "1 department, 1 objective, 3 key results; 0 warnings"
+    assert run(["provision", "--config", config, "--dry-run"], "en")[1][2] == "1 department: 1 to create (dry run: nothing written)"
     assert run(["provision", "--config", config], "en")[1][:3] == [
         f"created                people           {folder / 'data' / '2026-Q4' / 'people.xlsx'}", "    3 key results", "1 department: 1 created",
     ]

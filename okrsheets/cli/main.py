@@ -123,7 +123,7 @@ def _print_outcomes(outcomes, dry_run: bool, language: str) -> None:
     counts: dict[str, int] = {}
     for outcome in outcomes:
         counts[outcome.action] = counts.get(outcome.action, 0) + 1
-    summary = ", ".join(f"{n} {action(a)}" for a, n in counts.items())
+    summary = ", ".join(f"{n} {say(language, f'to_{a}') if dry_run else action(a)}" for a, n in counts.items())
     click.echo(say(language, "provision_total", departments=count(language, len(outcomes), "department"), summary=summary)
                + (say(language, "dry_run_nothing_written") if dry_run else ""))
 

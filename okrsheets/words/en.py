@@ -29,6 +29,8 @@ WORDS = {
     "locked": "SKIPPED (open)", "damaged": "SKIPPED (damaged)",
     "would_created": "would create", "would_updated": "would update", "would_unchanged": "unchanged",
     "would_forced": "would rebuild (forced)", "would_locked": "SKIPPED (open)", "would_damaged": "SKIPPED (damaged)",
+    "to_created": "to create", "to_updated": "to update", "to_unchanged": "unchanged", "to_forced": "to rebuild (forced)",
+    "to_locked": "SKIPPED (open)", "to_damaged": "SKIPPED (damaged)",
     "outcome_problem": "    problem: {problem}",
     "backup_kept": "    backup kept at {path}",
     "fix_damaged": "    fix the workbook, or run again with --force to rebuild it (a backup is kept first)",

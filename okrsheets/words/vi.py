@@ -29,6 +29,8 @@ WORDS = {
     "locked": "BỎ QUA (đang mở)", "damaged": "BỎ QUA (bị hỏng)",
     "would_created": "sẽ tạo", "would_updated": "sẽ cập nhật", "would_unchanged": "không đổi",
     "would_forced": "sẽ dựng lại (--force)", "would_locked": "BỎ QUA (đang mở)", "would_damaged": "BỎ QUA (bị hỏng)",
+    "to_created": "sẽ tạo", "to_updated": "sẽ cập nhật", "to_unchanged": "không đổi", "to_forced": "sẽ dựng lại (--force)",
+    "to_locked": "BỎ QUA (đang mở)", "to_damaged": "BỎ QUA (bị hỏng)",
     "outcome_problem": "    vấn đề: {problem}",
     "backup_kept": "    đã lưu bản sao tại {path}",
     "fix_damaged": "    hãy sửa bảng tính, hoặc chạy lại với --force để dựng lại (bản sao được lưu trước)",
