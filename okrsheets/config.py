@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from okrsheets.errors import ConfigError
 from okrsheets.core.model import LANGUAGES
+from okrsheets.words import fallback_language, say
 from okrsheets.core.scoring import ScoringSettings
 from okrsheets.shipped import example_config
 
@@ -231,10 +232,7 @@ def find_config_path(explicit: str | os.PathLike | None) -> Path:
     candidate = Path(DEFAULT_CONFIG_NAME)
     if candidate.exists():
         return candidate
-    raise ConfigError(
-        f"no config file: give --config FILE, set {CONFIG_ENV}, or create ./{DEFAULT_CONFIG_NAME}"
-        f" with `okrsheets init` (every setting is explained in {example_config()})"
-    )
+    raise ConfigError(say(fallback_language(), "config_none", env=CONFIG_ENV, name=DEFAULT_CONFIG_NAME, example=example_config()))
 
 
 def load_config(path: str | os.PathLike | None = None) -> Config:
@@ -244,11 +242,11 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         with open(config_path, "rb") as handle:
             data = tomllib.load(handle)
     except FileNotFoundError:
-        raise ConfigError(f"config file not found: {config_path}") from None
+        raise ConfigError(say(fallback_language(), "config_not_found", path=config_path)) from None
     except OSError as exc:
-        raise ConfigError(f"cannot read config file {config_path}: {exc.strerror}") from None
+        raise ConfigError(say(fallback_language(), "config_unreadable", path=config_path, why=exc.strerror)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", str(config_path)) from None
+        raise ConfigError(say(fallback_language(), "config_not_toml", why=exc), str(config_path)) from None
     return parse_config(data, config_path)
 
 
@@ -391,7 +389,8 @@ def parse_config(data: dict, source: Path | None = None) -> Config:
             source=source,
         )
     if r.problems:
-        raise ConfigError(r.problems, str(source) if source else None)
+        read = data.get("language")  # the messages follow the config's language when it could be read
+        raise ConfigError(r.problems, str(source) if source else None, read if read in LANGUAGES else None)
     return config
 
 

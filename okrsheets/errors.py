@@ -24,14 +24,17 @@ class ConfigError(OkrsheetsError, ValueError):
 
     exit_code = 2
 
-    def __init__(self, problems: list[str] | str, source: str | None = None):
+    def __init__(self, problems: list[str] | str, source: str | None = None, language: str | None = None):
+        from okrsheets.words import count
+
         self.problems = [problems] if isinstance(problems, str) else list(problems)
         self.source = source
+        self.language = language  # the config's language when it could be read: the CLI says "Error:"/"Lỗi:" in it
         head = f"{source}: " if source else ""
         if len(self.problems) == 1:
             message = head + self.problems[0]
         else:
-            message = head + f"{len(self.problems)} problems:\n" + "\n".join(
+            message = head + f"{count(language or 'en', len(self.problems), 'problem')}:\n" + "\n".join(
                 f"  - {p}" for p in self.problems
             )
         super().__init__(message)

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from okrsheets.words import slot_label
 from okrsheets.config import Config, Department
 from okrsheets.core.model import DepartmentPlan, KeyResultTemplate, PlannedKeyResult, Slot, TemplateSet
 from okrsheets.core.values import format_number
@@ -255,7 +256,7 @@ class _Checker:
                 if is_milestone and slot.type == "date":
                     self.add("milestone-no-deadline", path, id=item_id, **dates)
                 else:
-                    self.add("unfilled-slot", path, slot=slot.name, label=slot.label, item=f'"{item_id}"' if "." in item_id else item_id)
+                    self.add("unfilled-slot", path, slot=slot.name, label=slot_label(slot, self.config.language), item=f'"{item_id}"' if "." in item_id else item_id)
                 continue
             if slot.type == "date":
                 day = _as_date(value)

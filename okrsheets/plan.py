@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+from okrsheets.words import say, slot_label
 from okrsheets.config import Config, Department, KeyResultValues
 from okrsheets.errors import ConfigError
 from okrsheets.core.model import (
@@ -57,7 +58,7 @@ def build_plan(config: Config, library: TemplateLibrary | None = None) -> Quarte
         if plan is not None:
             plans.append(plan)
     if problems:
-        raise ConfigError(problems, str(config.source) if config.source else None)
+        raise ConfigError(problems, str(config.source) if config.source else None, config.language)
     return QuarterPlan(config, tuple(plans))
 
 
@@ -77,7 +78,7 @@ def _plan_department(config: Config, department: Department, template: TemplateS
             if getattr(values, field) is not None:
                 problems.append(f"{values.path}.{field}: objectives have no {field}; set it on a KR such as \"{objective.key_results[0].id}\"")
         text, unfilled = _fill(objective.text(config.language), objective.slots, values, config, problems)
-        warnings.extend(_unfilled_warnings(department, objective.id, objective.slots, unfilled, values))
+        warnings.extend(_unfilled_warnings(department, objective.id, objective.slots, unfilled, values, config.language))
         key_results = tuple(
             _plan_key_result(config, department, kr, warnings, problems) for kr in objective.key_results
         )
@@ -149,8 +150,8 @@ def _plan_key_result(config: Config, department: Department, kr: KeyResultTempla
     if kr.kind == "decrease" and start is None:
         missing.append("start")
     for field in missing:
-        warnings.append(f"{department.key} {kr.id}: {field} is not set, so this KR cannot be scored; set {values.path}.{field}")
-    warnings.extend(_unfilled_warnings(department, kr.id, kr.slots, [u for u in unfilled if u not in ("target", "start")], values))
+        warnings.append(say(config.language, "plan_not_set", key=department.key, id=kr.id, field=field, path=f"{values.path}.{field}"))
+    warnings.extend(_unfilled_warnings(department, kr.id, kr.slots, [u for u in unfilled if u not in ("target", "start")], values, config.language))
     return PlannedKeyResult(
         id=kr.id,
         objective_id=kr.objective_id,
@@ -181,7 +182,7 @@ def _fill(text: str, slots: tuple[Slot, ...], values: KeyResultValues, config: C
             value = values.slots.get(slot.name)
         if value is None:
             unfilled.append(slot.name)
-            filled[slot.name] = f"[{slot.label}]"
+            filled[slot.name] = f"[{slot_label(slot, config.language)}]"
             continue
         rendered = _render_slot(slot, value, config, problems, f"{values.path}.{slot.name}")
         filled[slot.name] = rendered
@@ -216,11 +217,12 @@ def _render_slot(slot: Slot, value, config: Config, problems: list[str], path: s
     return str(value)
 
 
-def _unfilled_warnings(department: Department, item_id: str, slots: tuple[Slot, ...], unfilled: list[str], values: KeyResultValues) -> list[str]:
+def _unfilled_warnings(department: Department, item_id: str, slots: tuple[Slot, ...], unfilled: list[str], values: KeyResultValues,
+                       language: str) -> list[str]:
     if not unfilled:
         return []
-    labels = {s.name: s.label for s in slots}
+    labels = {s.name: slot_label(s, language) for s in slots}
     return [
-        f"{department.key} {item_id}: slot {{{name}}} ({labels[name]}) is not filled; set {values.path}.{name}"
+        say(language, "plan_unfilled", key=department.key, id=item_id, slot=name, label=labels[name], path=f"{values.path}.{name}")
         for name in unfilled
     ]

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from okrsheets.words import say
 from okrsheets.config import DEFAULT_CONFIG_NAME
 from okrsheets.errors import OkrsheetsError
 from okrsheets.files import atomic_write
@@ -67,20 +68,20 @@ def _toml_string(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
 
 
-def write_starter(directory: Path, text: str) -> Path:
+def write_starter(directory: Path, text: str, language: str = "en") -> Path:
     """Write ``text`` as ``directory/okrsheets.toml``; never over an existing file."""
     path = directory / DEFAULT_CONFIG_NAME
     if path.exists():
-        raise OkrsheetsError(f"{path} already exists; it is left as it is (remove it or choose another folder)")
+        raise OkrsheetsError(say(language, "init_exists", path=path))
     if not directory.is_dir():
         if not directory.parent.is_dir():
-            raise OkrsheetsError(f"cannot create {directory}: the folder {directory.parent} does not exist")
+            raise OkrsheetsError(say(language, "init_no_parent", folder=directory, parent=directory.parent))
         try:
             directory.mkdir()
         except OSError as exc:
-            raise OkrsheetsError(f"cannot create the folder {directory}: {exc.strerror}") from None
+            raise OkrsheetsError(say(language, "init_cannot_create", folder=directory, why=exc.strerror)) from None
     try:
         atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     except OSError as exc:
-        raise OkrsheetsError(f"cannot write {path}: {exc.strerror}") from None
+        raise OkrsheetsError(say(language, "init_cannot_write", path=path, why=exc.strerror)) from None
     return path

@@ -13,6 +13,7 @@ import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 
+from okrsheets.words import with_article
 from okrsheets.core.model import (
     KEY_RESULT_ID_RE,
     KINDS,
@@ -211,7 +212,7 @@ def _check_key_result(c: _Checker, raw: object, oid: object, index: int, seen: s
     elif kind == "milestone" and unit != "done":
         c.add(where, "unit", f"a milestone KR has unit 'done', got {unit!r}")
     elif kind in KINDS and kind != "milestone" and unit == "done":
-        c.add(where, "unit", f"unit 'done' is for milestones; a {kind} KR needs a measurable unit")
+        c.add(where, "unit", f"unit 'done' is for milestones; {with_article(kind)} KR needs a measurable unit")
     text = c.localized(raw, where)
     slots = c.slots(raw.get("slots"), where)
     c.slot_usage(text, slots, where)
@@ -222,7 +223,7 @@ def _check_key_result(c: _Checker, raw: object, oid: object, index: int, seen: s
     if kind == "milestone" and ("target" in names or fixed is not None):
         c.add(where, "slots.target", "a milestone KR has no target")
     if kind in KINDS and kind != "milestone" and "target" not in names and fixed is None:
-        c.add(where, "slots", f"a {kind} KR needs a 'target' slot or fixed_target")
+        c.add(where, "slots", f"{with_article(kind)} KR needs a 'target' slot or fixed_target")
     if "target" in names and fixed is not None:
         c.add(where, "fixed_target", "give either a 'target' slot or fixed_target, not both")
     if text is None or kind not in KINDS or unit not in UNITS:

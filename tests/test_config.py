@@ -32,7 +32,7 @@ def test_example_config_is_valid_and_prints_the_plan():
     result = _check(EXAMPLE_CONFIG)
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "Công ty Cổ phần Thương mại Sen Vàng: 2026-Q4 (2026-10-01 – 2026-12-31, 92 days)" in out
+    assert "Công ty Cổ phần Thương mại Sen Vàng: 2026-Q4 (01/10/2026 – 31/12/2026, 92 ngày)" in out
     assert "== Phòng Marketing [marketing]" in out
     # slots filled with Vietnamese number formatting
     assert "đạt doanh thu 12.000.000.000 đ từ việc bán sản phẩm/dịch vụ" in out
@@ -53,8 +53,8 @@ def test_unfilled_slots_are_warned_with_the_key_to_set(tmp_path: Path):
     path = _write(tmp_path, MINIMAL + '[[departments]]\nkey = "mkt"\ntemplate = "marketing"\nobjectives = ["O1"]\n')
     result = _check(path)
     assert result.exit_code == 0
-    assert 'warning: mkt O1: slot {period} (thời gian) is not filled; set departments[1] "mkt".values.O1.period' in result.output
-    assert 'warning: mkt O1.KR1: target is not set, so this KR cannot be scored; set departments[1] "mkt".values."O1.KR1".target' in result.output
+    assert 'cảnh báo: mkt O1: chỗ trống {period} (thời gian) chưa được điền; hãy đặt departments[1] "mkt".values.O1.period' in result.output
+    assert 'cảnh báo: mkt O1.KR1: chưa đặt target nên KR này không chấm điểm được; hãy đặt departments[1] "mkt".values."O1.KR1".target' in result.output
     assert "[thời gian]" in result.output  # the unfilled slot shows the article's words
 
 

@@ -24,6 +24,7 @@ import pytest
 from click.testing import CliRunner
 
 from okrsheets.cli.main import cli
+from okrsheets.words import say
 
 from .helpers.workbooks import fill_current, okr_rows
 
@@ -277,13 +278,18 @@ def provision(config: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
+# What `okrsheets provision` prints it did, in either language -> the outcome's name.
+ACTIONS = {say(language, outcome): outcome for language in ("vi", "en")
+           for outcome in ("created", "updated", "unchanged", "forced", "locked", "damaged")}
+
+
 def provision_actions(output: str) -> dict[str, str]:
     """Department key -> what `okrsheets provision` printed it did ("created", "updated", "unchanged", ...)."""
     actions = {}
     for line in output.splitlines():
         if line.endswith(".xlsx") and len(line) > 23:
             action, key = line[:22].strip(), line[23:].split()[0]
-            actions[key] = action
+            actions[key] = ACTIONS.get(action, action)
     return actions
 
 
@@ -454,7 +460,7 @@ def test_another_departments_workbook_in_a_departments_place_is_not_scored(tmp_p
     # provisioning does not overwrite it either: it belongs to someone else
     before = workbook_path(tmp_path, "nhan-su").read_bytes()
     result = invoke("provision", "--config", str(config))
-    assert provision_actions(result.output)["nhan-su"] == "SKIPPED (damaged)"
+    assert provision_actions(result.output)["nhan-su"] == "damaged"
     assert workbook_path(tmp_path, "nhan-su").read_bytes() == before
 
 

@@ -169,7 +169,7 @@ def test_google_commands_need_the_google_backend(fake, tmp_path):
     path.write_text('company = "A"\nquarter = "2026-Q4"\n[[departments]]\nkey = "hr"\ntemplate = "hr"\n', encoding="utf-8")
     result = run_cli(fake, "google", "doctor", "--config", str(path))
     assert result.returncode == 2
-    assert 'backend.kind: "excel"; the google commands need kind = "google"' in result.stderr
+    assert 'Lỗi: ' + str(path) + ': backend.kind: "excel"; các lệnh google cần kind = "google"' in result.stderr
 
 
 # ---------------------------------------------------------------------- check-config explains a wrong set-up

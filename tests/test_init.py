@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def test_without_a_terminal_init_writes_the_example_company_without_asking(tmp_path):
-    result = CliRunner().invoke(cli, ["init", str(tmp_path / "okr")], input="")  # CliRunner's stdin is no terminal
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "okr")], input="", env={"OKRSHEETS_LANG": "en"})  # CliRunner's stdin is no terminal
     assert result.exit_code == 0, result.output
     written = tmp_path / "okr" / "okrsheets.toml"
     assert written.read_text(encoding="utf-8") == (REPO / "config.example.toml").read_text(encoding="utf-8")
@@ -35,14 +35,14 @@ def test_without_a_terminal_init_writes_the_example_company_without_asking(tmp_p
 
 def test_init_never_overwrites_a_config(tmp_path):
     (tmp_path / "okrsheets.toml").write_text("company = 'ours'\n", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["init", str(tmp_path)])
+    result = CliRunner().invoke(cli, ["init", str(tmp_path)], env={"OKRSHEETS_LANG": "en"})
     assert result.exit_code == 1
     assert "okrsheets.toml already exists; it is left as it is" in result.output
     assert (tmp_path / "okrsheets.toml").read_text(encoding="utf-8") == "company = 'ours'\n"
 
 
 def test_init_into_a_folder_whose_parent_is_missing_says_so(tmp_path):
-    result = CliRunner().invoke(cli, ["init", str(tmp_path / "not-mounted" / "okr")])
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "not-mounted" / "okr")], env={"OKRSHEETS_LANG": "en"})
     assert result.exit_code == 1
     assert f"the folder {tmp_path / 'not-mounted'} does not exist" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "not-mounted").exists()
@@ -51,7 +51,7 @@ def test_init_into_a_folder_whose_parent_is_missing_says_so(tmp_path):
 def run_in_a_terminal(args: list[str], answers: list[str], cwd: Path, timeout: float = 30) -> tuple[int, str]:
     """Run the CLI with stdin and stdout on a pseudo-terminal, typing each answer after its prompt shows."""
     leader, follower = pty.openpty()
-    env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "200"}
+    env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "200", "OKRSHEETS_LANG": "en"}  # the prompts are English without a config
     proc = subprocess.Popen([sys.executable, "-m", "okrsheets", *args], stdin=follower, stdout=follower,
                             stderr=follower, cwd=cwd, env=env)
     os.close(follower)

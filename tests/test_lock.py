@@ -129,7 +129,7 @@ def test_okrsheets_rollup_exits_75_while_another_runs(tmp_path):
             capture_output=True, text=True, timeout=60,
         )
         assert done.returncode == 75, done.stderr
-        assert f"another rollup is running (pid {holder.pid}, since " in done.stderr
-        assert "try again later or use --wait" in done.stderr
+        assert f"một lần tổng hợp khác đang chạy (pid {holder.pid}, từ " in done.stderr
+        assert "hãy thử lại sau hoặc dùng --wait" in done.stderr
     finally:
         stop(holder)

@@ -152,7 +152,7 @@ def test_a_rollup_before_any_provision_exits_1_writes_nothing_and_says_to_provis
     assert not (folder / "company-summary.xlsx").exists()  # no history row with a company score of 0
     status = _invoke("status", "--config", str(config))
     assert status.exit_code == 1
-    assert "Last run: FAILED" in status.output and "okrsheets provision" in status.output
+    assert "Lần chạy gần nhất: THẤT BẠI" in status.output and "okrsheets provision" in status.output
 
 
 def test_a_rollup_that_could_not_read_some_departments_exits_1_and_status_says_so(tmp_path):
@@ -164,8 +164,8 @@ def test_a_rollup_that_could_not_read_some_departments_exits_1_and_status_says_s
     assert (folder / "company-summary.xlsx").exists()  # the summary is still written
     status = _invoke("status", "--config", str(config))
     assert status.exit_code == 1, status.output
-    assert "Last run: INCOMPLETE" in status.output
-    assert "not read:            b" in status.output
+    assert "Lần chạy gần nhất: CHƯA ĐỦ" in status.output
+    assert "không đọc được:             b" in status.output
     assert json.loads((folder / "last-run.json").read_text())["last_run"]["departments_unread"] == ["b"]
     # once every workbook reads again, both say so with 0
     shutil.copy(folder / "a.xlsx", folder / "b.xlsx")
@@ -173,7 +173,7 @@ def test_a_rollup_that_could_not_read_some_departments_exits_1_and_status_says_s
     assert _invoke("provision", "--config", str(config)).exit_code == 0
     assert _invoke("rollup", "--config", str(config), "--as-of", "2026-11-16").exit_code == 0
     status = _invoke("status", "--config", str(config))
-    assert status.exit_code == 0 and "Last run: succeeded" in status.output
+    assert status.exit_code == 0 and "Lần chạy gần nhất: thành công" in status.output
 
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -280,7 +280,7 @@ def test_a_folder_named_like_the_summary_gets_a_clear_message(tmp_path):
     config, folder = _company(tmp_path, ["a"])
     (folder / "company-summary.xlsx").mkdir()
     result = _rollup_process(config)
-    _no_traceback(result, f"Error: {folder / 'company-summary.xlsx'} là một thư mục, không phải tệp; đổi tên hoặc xóa thư mục đó rồi chạy lại")
+    _no_traceback(result, f"Lỗi: {folder / 'company-summary.xlsx'} là một thư mục, không phải tệp; đổi tên hoặc xóa thư mục đó rồi chạy lại")
 
 
 def test_a_folder_named_like_a_team_workbook_is_a_data_issue_without_a_traceback(tmp_path):
@@ -306,7 +306,7 @@ def test_a_symlink_loop_gets_a_clear_message(tmp_path):
     shutil.rmtree(folder)
     folder.symlink_to(folder.name)  # 2026-Q4 -> 2026-Q4
     result = _rollup_process(config)
-    _no_traceback(result, f"Error: {folder} là một liên kết (symlink) vòng lặp hoặc trỏ tới nơi không tồn tại")
+    _no_traceback(result, f"Lỗi: {folder} là một liên kết (symlink) vòng lặp hoặc trỏ tới nơi không tồn tại")
 
 
 def test_a_missing_disk_path_reads_nothing_and_says_to_provision(tmp_path):
@@ -327,4 +327,4 @@ def test_a_folder_without_write_permission_gets_a_clear_message(tmp_path):
         if os.geteuid() == 0:
             subprocess.run(["chattr", "-i", str(folder)], check=True)
         folder.chmod(0o755)
-    _no_traceback(result, f"Error: không có quyền ghi vào {folder}; cho người dùng chạy okrsheets quyền ghi vào thư mục đó")
+    _no_traceback(result, f"Lỗi: không có quyền ghi vào {folder}; cho người dùng chạy okrsheets quyền ghi vào thư mục đó")

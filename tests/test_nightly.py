@@ -43,7 +43,7 @@ def ticking_clock(start: datetime, step: timedelta = timedelta(seconds=2)):
 
 
 def test_success_is_recorded_in_last_run_json_and_logged(tmp_path, caplog):
-    config = make_config(tmp_path)
+    config = make_config(tmp_path, top='language = "en"')  # the log line in English; test_language has the Vietnamese one
     caplog.set_level(logging.INFO, logger="okrsheets")
     start = datetime(2026, 11, 20, 2, 0, tzinfo=ICT)
 
@@ -63,7 +63,7 @@ def test_success_is_recorded_in_last_run_json_and_logged(tmp_path, caplog):
     assert run["summary_path"] == result.summary_path
     assert run["emails_sent"] is None  # digest off
     assert data["last_success"] == run
-    line = "rollup succeeded in 2.0 s (rollup): 3/3 departments read, 7 KRs scored, 1 data issues, 1 errors, 42 API requests"
+    line = "rollup succeeded in 2.0 s (rollup): 3/3 departments read, 7 KRs scored, 1 data issue, 1 error, 42 API requests"
     assert line in caplog.text
     log_text = (config.quarter_folder / LOG_NAME).read_text(encoding="utf-8")
     assert line in log_text and "+07:00" in log_text.split()[0]
@@ -81,7 +81,7 @@ def test_unreadable_department_and_missing_api_count(tmp_path):
 
 
 def test_failure_is_recorded_then_reraised_keeping_the_last_success(tmp_path, caplog):
-    config = make_config(tmp_path)
+    config = make_config(tmp_path, top='language = "en"')
     run_nightly(config, rollup=FakeRollup())
     first_success = read_last_run(config.quarter_folder).last_success
 
@@ -123,7 +123,7 @@ def test_a_second_run_while_one_holds_the_lock_is_refused(tmp_path):
         with pytest.raises(RollupLockedError) as raised:
             run_nightly(config, rollup=rollup)
     assert raised.value.exit_code == 75
-    assert f"(pid {__import__('os').getpid()}, since " in str(raised.value)
+    assert f"một lần tổng hợp khác đang chạy (pid {__import__('os').getpid()}, từ " in str(raised.value)
     assert rollup.calls == [] and not (config.quarter_folder / LAST_RUN_NAME).exists()
 
 
@@ -139,7 +139,7 @@ def test_the_lock_is_released_after_a_failed_run(tmp_path):
 
 
 def test_status_codes_no_run_success_failure(tmp_path):
-    config = make_config(tmp_path)
+    config = make_config(tmp_path, top='language = "en"')  # the status in English; the next test has it in Vietnamese
     now = datetime(2026, 11, 20, 15, 30, tzinfo=ICT)
     status = nightly_status(config, now=now)
     assert status.exit_code == STATUS_NO_RUN == 3
@@ -163,13 +163,13 @@ def test_status_command_prints_the_report_and_exits_with_its_code(tmp_path):
     runner = CliRunner()
     result = runner.invoke(status_command, ["--config", str(path)])
     assert result.exit_code == 3, result.output
-    assert "No run yet" in result.output and "Next run due:" in result.output
+    assert "Chưa chạy lần nào" in result.output and "Lần chạy tiếp theo:" in result.output
 
     run_nightly(load_config(path), rollup=FakeRollup(api_requests=7))
     result = runner.invoke(status_command, ["--config", str(path)])
     assert result.exit_code == 0, result.output
-    for expected in ("Last run: succeeded", "departments read:    3 of 3", "key results scored:  7 (1 without a check-in)",
-                     "data issues:         1", "API requests:        7", "company-summary.xlsx", "Next run due:"):
+    for expected in ("Lần chạy gần nhất: thành công", "phòng ban đã đọc:           3/3", "kết quả then chốt đã chấm:  7 (1 chưa được cập nhật)",
+                     "vấn đề dữ liệu:             1", "yêu cầu API:                7", "company-summary.xlsx", "Lần chạy tiếp theo:"):
         assert expected in result.output
 
     result = runner.invoke(status_command, ["--config", str(path), "--json"])

@@ -71,6 +71,7 @@ def installed(tmp_path_factory) -> Path:
 def outside(installed, tmp_path_factory) -> tuple[Path, dict]:
     """A working folder outside the repository and an environment that cannot see the checkout."""
     env = clean_env()
+    env["OKRSHEETS_LANG"] = "en"  # commands run without a config speak English; one with a config speaks its language
     env["PATH"] = f"{installed}{os.pathsep}{env.get('PATH', '')}"
     folder = tmp_path_factory.mktemp("outside")
     assert REPO not in folder.parents
@@ -112,7 +113,7 @@ def test_installed_okrsheets_runs_the_cycle_outside_the_repository(installed, ou
     assert plan.startswith("Công ty Cổ phần Thương mại Sen Vàng: 2026-Q4")
 
     provision = run([okrsheets, "provision", "--config", config], cwd, env).stdout
-    assert "6 departments: 6 created" in provision
+    assert "6 phòng ban: 6 đã tạo" in provision  # the example company is Vietnamese
     assert len(list((cwd / "company" / "okr-data" / "2026-Q4").glob("*.xlsx"))) == 6
 
     rollup = json.loads(run([okrsheets, "rollup", "--config", config, "--json", "--as-of", "2026-11-15"], cwd, env).stdout)

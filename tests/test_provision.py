@@ -192,12 +192,12 @@ def test_provision_creates_one_workbook_per_department_in_the_quarter_folder(tmp
     folder = tmp_path / "okr-data" / QUARTER
     assert sorted(p.name for p in folder.iterdir()) == ["finance.xlsx", "hr.xlsx", "marketing.xlsx"]
     for key in ("marketing", "finance", "hr"):
-        assert re.search(rf"created\s+{key}\s+{re.escape(str(folder / (key + '.xlsx')))}", result.output), result.output
+        assert re.search(rf"đã tạo\s+{key}\s+{re.escape(str(folder / (key + '.xlsx')))}", result.output), result.output
         wb = openpyxl.load_workbook(folder / f"{key}.xlsx")
         assert wb.sheetnames == ["OKR", "Hướng dẫn", "_okrsheets"]
     ws = openpyxl.load_workbook(folder / "marketing.xlsx")["OKR"]
     assert list(rows_by_id(ws)) == ["O1", "O1.KR1", "O1.KR2", "O1.KR3", "O2", "O2.KR1", "O2.KR2", "O2.KR3", "O3", "O3.KR1", "O3.KR2", "O3.KR3"]
-    assert "3 departments: 3 created" in result.output
+    assert "3 phòng ban: 3 đã tạo" in result.output
 
 
 def test_second_provision_touches_nothing(tmp_path):
@@ -206,7 +206,7 @@ def test_second_provision_touches_nothing(tmp_path):
     before = {p: (sha256(p), p.stat().st_mtime_ns) for p in paths}
     result = run(cfg)
     assert result.exit_code == 0, result.output
-    assert "3 departments: 3 unchanged" in result.output
+    assert "3 phòng ban: 3 không đổi" in result.output
     assert sorted((tmp_path / "okr-data" / QUARTER).iterdir()) == paths
     assert {p: (sha256(p), p.stat().st_mtime_ns) for p in paths} == before
 
@@ -219,9 +219,9 @@ def test_team_values_survive_a_changed_target_and_added_and_removed_key_results(
     cfg = write_config(tmp_path, objectives={"marketing": ["O1", "O2", "O4"]}, targets={("marketing", "O1.KR1"): 30})
     result = run(cfg)
     assert result.exit_code == 0, result.output
-    assert re.search(r"updated\s+marketing", result.output)
-    assert "O1.KR1: target 0.25 -> 0.3" in result.output
-    assert "new key result O4.KR1" in result.output
+    assert re.search(r"đã cập nhật\s+marketing", result.output)
+    assert "O1.KR1: chỉ tiêu 0.25 -> 0.3" in result.output
+    assert "kết quả then chốt mới O4.KR1" in result.output
 
     ws = openpyxl.load_workbook(path)["OKR"]
     rows = rows_by_id(ws)
@@ -241,7 +241,7 @@ def test_team_values_survive_a_changed_target_and_added_and_removed_key_results(
     # Putting O3 back restores its row with the team's values.
     result = run(write_config(tmp_path, targets={("marketing", "O1.KR1"): 30}))
     assert result.exit_code == 0, result.output
-    assert "restored from the archive" in result.output
+    assert "lấy lại từ phần lưu trữ" in result.output
     assert_same_entries(team_values(path), TEAM_INPUT)
     assert set(team_values(path, archived=True)) == {"O4", "O4.KR1", "O4.KR2", "O4.KR3"}  # O4 left the plan now
 
@@ -275,7 +275,7 @@ def test_dry_run_reports_changes_and_writes_nothing(tmp_path):
     cfg = write_config(tmp_path)
     result = run(cfg, "--dry-run")
     assert result.exit_code == 0, result.output
-    assert "would create" in result.output and "nothing written" in result.output
+    assert "sẽ tạo" in result.output and "chưa ghi gì" in result.output
     assert not (tmp_path / "okr-data").exists() or not any((tmp_path / "okr-data").rglob("*.xlsx"))
 
     provisioned(tmp_path)
@@ -286,10 +286,11 @@ def test_dry_run_reports_changes_and_writes_nothing(tmp_path):
     cfg = write_config(tmp_path, objectives={"marketing": ["O1", "O2", "O4"]}, targets={("marketing", "O1.KR1"): 30})
     result = run(cfg, "--dry-run")
     assert result.exit_code == 0, result.output
-    assert re.search(r"would update\s+marketing", result.output)
-    for change in ("O1.KR1: target 0.25 -> 0.3", "new objective O4", "new key result O4.KR2", "archived (kept with their values): O3"):
+    assert re.search(r"sẽ cập nhật\s+marketing", result.output)
+    for change in ("O1.KR1: chỉ tiêu 0.25 -> 0.3", "mục tiêu mới O4", "kết quả then chốt mới O4.KR2",
+                   "đã chuyển xuống phần lưu trữ (giữ nguyên giá trị): O3"):
         assert change in result.output
-    assert "(dry run: nothing written)" in result.output
+    assert "(chạy thử: chưa ghi gì)" in result.output
     assert {p.name: (sha256(p), p.stat().st_mtime_ns) for p in folder.iterdir()} == before
 
 
@@ -306,11 +307,11 @@ def test_open_workbook_is_skipped_and_not_overwritten(tmp_path, lock_name):
     cfg = write_config(tmp_path, targets={("marketing", "O1.KR1"): 30, ("hr", "O1.KR1"): 12})
     result = run(cfg)
     assert result.exit_code == 1, result.output
-    assert re.search(r"SKIPPED \(open\)\s+marketing", result.output)
+    assert re.search(r"BỎ QUA \(đang mở\)\s+marketing", result.output)
     assert str(path) in result.output and lock_name in result.output
     assert sha256(path) == before
     # one open workbook does not stop the others
-    assert re.search(r"updated\s+hr", result.output)
+    assert re.search(r"đã cập nhật\s+hr", result.output)
     assert sha256(workbook_path(tmp_path, "hr")) != hr_before
 
 
@@ -343,10 +344,11 @@ def _truncate(path: Path) -> None:
 
 
 DAMAGE = {
-    "deleted KR row": (lambda p: _edit(p, _delete_kr_row), ["the row of O1.KR2 is missing"]),
-    "renamed OKR sheet": (lambda p: _edit(p, _rename_okr_sheet), ['the sheet "OKR" is missing', 'rename it back to "OKR"']),
-    "edited ID": (lambda p: _edit(p, _edit_id), ["unknown ID O1.KR7", "the row of O1.KR2 is missing"]),
-    "extra sheet": (lambda p: _edit(p, _add_sheet), ['unexpected sheet "Nháp"']),
+    # the admin's report is in the config's language (Vietnamese here), like the rollup's data issues
+    "deleted KR row": (lambda p: _edit(p, _delete_kr_row), ["không tìm thấy dòng của O1.KR2"]),
+    "renamed OKR sheet": (lambda p: _edit(p, _rename_okr_sheet), ['không có trang "OKR"', 'đổi tên trang về "OKR"']),
+    "edited ID": (lambda p: _edit(p, _edit_id), ["mã lạ O1.KR7", "không tìm thấy dòng của O1.KR2"]),
+    "extra sheet": (lambda p: _edit(p, _add_sheet), ['có trang lạ "Nháp"']),
     "truncated file": (_truncate, ["not a readable .xlsx workbook"]),
 }
 
@@ -362,7 +364,7 @@ def test_damaged_workbook_is_reported_and_left_byte_identical(tmp_path, damage):
         for args in ((), ("--dry-run",)):
             result = run(config, *args)
             assert result.exit_code == 1, result.output
-            assert re.search(r"SKIPPED \(damaged\)\s+marketing", result.output)
+            assert re.search(r"BỎ QUA \(bị hỏng\)\s+marketing", result.output)
             assert str(path) in result.output
             for words in DAMAGE[damage][1]:
                 assert words in result.output
@@ -381,15 +383,15 @@ def test_force_rebuilds_a_damaged_workbook_and_keeps_a_backup(tmp_path):
 
     result = run(cfg, "--force", "--dry-run")
     assert result.exit_code == 0, result.output
-    assert re.search(r"would rebuild \(forced\)\s+marketing", result.output)
+    assert re.search(r"sẽ dựng lại \(--force\)\s+marketing", result.output)
     assert sha256(path) == damaged and not list(path.parent.glob("marketing.backup-*"))
 
     result = run(cfg, "--force")
     assert result.exit_code == 0, result.output
-    assert re.search(r"rebuilt \(forced\)\s+marketing", result.output)
+    assert re.search(r"đã dựng lại \(--force\)\s+marketing", result.output)
     backups = list(path.parent.glob("marketing.backup-*.xlsx"))
     assert len(backups) == 1 and re.fullmatch(r"marketing\.backup-\d{8}-\d{6}\.xlsx", backups[0].name)
-    assert f"backup kept at {backups[0]}" in result.output
+    assert f"đã lưu bản sao tại {backups[0]}" in result.output
     assert sha256(backups[0]) == damaged
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["OKR", "Hướng dẫn", "_okrsheets"]
@@ -398,7 +400,7 @@ def test_force_rebuilds_a_damaged_workbook_and_keeps_a_backup(tmp_path):
     # and it is healthy again
     result = run(cfg)
     assert result.exit_code == 0, result.output
-    assert "3 departments: 3 unchanged" in result.output, result.output
+    assert "3 phòng ban: 3 không đổi" in result.output, result.output
 
 
 # ---------------------------------------------------------------- choosing departments, file names
@@ -409,7 +411,7 @@ def test_department_option_provisions_only_that_department(tmp_path):
     result = run(cfg, "--department", "hr")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "okr-data" / QUARTER).iterdir()) == ["hr.xlsx"]
-    assert "1 departments: 1 created" in result.output
+    assert "1 phòng ban: 1 đã tạo" in result.output
 
     result = run(cfg, "--department", "phong-ke-toan")
     assert result.exit_code == 2
@@ -432,7 +434,7 @@ def test_odd_department_key_and_quarter_name_give_safe_file_names(tmp_path):
     meta = dict(openpyxl.load_workbook(folder / "_CON.xlsx")["_okrsheets"].iter_rows(values_only=True))
     assert meta["department_key"] == "CON" and meta["quarter"] == "2026/Q4"
     again = run(cfg)  # and found again on the next run
-    assert again.exit_code == 0 and "2 departments: 2 unchanged" in again.output, again.output
+    assert again.exit_code == 0 and "2 phòng ban: 2 không đổi" in again.output, again.output
 
 
 def test_long_department_keys_never_share_a_workbook(tmp_path):
@@ -602,7 +604,7 @@ def test_formula_like_team_text_stays_text_after_reprovisioning(tmp_path):
     team_types(path, {kr: (None, None, text, None) for kr, text in comments.items()})
     result = run(write_config(tmp_path, targets={("marketing", "O1.KR1"): 30}))
     assert result.exit_code == 0, result.output
-    assert re.search(r"updated\s+marketing", result.output)
+    assert re.search(r"đã cập nhật\s+marketing", result.output)
     ws = openpyxl.load_workbook(path)["OKR"]
     rows = rows_by_id(ws)
     for kr, text in comments.items():

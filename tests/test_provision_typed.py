@@ -166,7 +166,7 @@ def test_reprovisioning_keeps_every_typed_cell_its_value_type_and_number_format(
             _type_round(tmp_path / FOLDER / f"{key}.xlsx", round_, covered)
         before = {key: _typed_cells(tmp_path / FOLDER / f"{key}.xlsx") for key in ("sales", "finance")}
         result = _provision(_config(tmp_path, round_))
-        assert "2 departments: 2 updated" in result.output, result.output
+        assert "2 phòng ban: 2 đã cập nhật" in result.output, result.output
         for key in ("sales", "finance"):
             after = _typed_cells(tmp_path / FOLDER / f"{key}.xlsx")
             for (item_id, name, archived), typed in before[key].items():

@@ -265,7 +265,7 @@ def test_a_sheet_whose_locked_cells_were_changed_gets_one_issue_until_provision_
     assert "bỏ khóa" in _issues(data, "unprotected")[0]["problem"]
 
     result = _invoke("provision", "--config", str(tmp_path / "okrsheets.toml"))
-    assert result.exit_code == 1 and len(re.findall(r"^SKIPPED \(damaged\)", result.output, re.M)) == len(ALTERATIONS), result.output
+    assert result.exit_code == 1 and len(re.findall(r"^BỎ QUA \(bị hỏng\)", result.output, re.M)) == len(ALTERATIONS), result.output
     result = _invoke("provision", "--config", str(tmp_path / "okrsheets.toml"), "--force")
     assert result.exit_code == 0, result.output
     assert len(list(folder.glob("*.backup-*.xlsx"))) == len(ALTERATIONS)
@@ -414,7 +414,7 @@ def test_provision_and_rollup_find_the_same_columns(tmp_path: Path):
     _edit(folder / "hr.xlsx", insert)
     config = str(tmp_path / "okrsheets.toml")
     result = _invoke("provision", "--config", config)
-    assert result.exit_code == 1 and "SKIPPED (damaged)" in result.output and "was changed where okrsheets locks it" in result.output
+    assert result.exit_code == 1 and "BỎ QUA (bị hỏng)" in result.output and "đã bị sửa ở chỗ okrsheets khóa" in result.output
     assert _invoke("provision", "--config", config, "--force").exit_code == 0
     sheet = openpyxl.load_workbook(folder / "hr.xlsx")["OKR"]
     assert sheet.cell(_rows(sheet)["O1.KR1"], COL["current"]).value == 5  # carried over from "Hiện tại", not the team's column
@@ -431,7 +431,7 @@ def test_provision_and_rollup_share_the_department_and_quarter_rules(tmp_path: P
     issue = _only_issue(data, "people")
     assert issue["problem"] == 'Tệp thuộc phòng ban "hr", không phải "people".' and issue["sheet"] == "_okrsheets"
     result = _invoke("provision", "--config", str(config))
-    assert result.exit_code == 1 and 'the workbook belongs to department "hr", not "people"' in result.output, result.output
+    assert result.exit_code == 1 and 'tệp thuộc phòng ban "hr", không phải "people"' in result.output, result.output
 
     text = config.read_text(encoding="utf-8").replace('key = "hr"\ntemplate = "hr"', 'key = "hr"\ntemplate = "sales"')
     config.write_text(text.replace('key = "hr"\ntemplate = "sales"\nobjectives = ["O1"]\n' + HR_VALUES,
@@ -439,7 +439,7 @@ def test_provision_and_rollup_share_the_department_and_quarter_rules(tmp_path: P
     template = 'Tệp thuộc mẫu OKR "hr", không phải "sales".'
     assert template in [i["problem"] for i in _issues(_rollup(tmp_path), "hr")]  # beside "no target" for sales' KRs
     result = _invoke("provision", "--config", str(config), "--department", "hr")
-    assert result.exit_code == 0 and re.search(r"updated\s+hr", result.output), result.output
+    assert result.exit_code == 0 and re.search(r"đã cập nhật\s+hr", result.output), result.output
     assert template not in [i["problem"] for i in _issues(_rollup(tmp_path), "hr")]
 
 

@@ -80,7 +80,7 @@ def test_provision_refuses_a_folder_whose_parent_is_missing_unless_create(tmp_pa
     run = _okrsheets("provision", "--config", str(config))
     assert run.returncode == 1
     assert run.stderr == (
-        f"Error: {share} không tồn tại (ổ đĩa hoặc thư mục mạng chưa được gắn?), nên không tạo {share / 'okr-data'};"
+        f"Lỗi: {share} không tồn tại (ổ đĩa hoặc thư mục mạng chưa được gắn?), nên không tạo {share / 'okr-data'};"
         " kiểm tra [backend] folder trong cấu hình, hoặc chạy lại với --create nếu đúng là cần tạo thư mục mới\n"
     )
     assert not (tmp_path / "mnt").exists()
@@ -95,7 +95,7 @@ def test_rollup_of_an_unmounted_share_writes_nothing_anywhere(tmp_path):
     config = _config(tmp_path, folder=str(share / "okr-data"))
     run = _okrsheets("rollup", "--config", str(config))
     assert run.returncode == 1
-    assert f"Error: {share} không tồn tại (ổ đĩa hoặc thư mục mạng chưa được gắn?)" in run.stderr
+    assert f"Lỗi: {share} không tồn tại (ổ đĩa hoặc thư mục mạng chưa được gắn?)" in run.stderr
     assert "--create" not in run.stderr  # rollup has no such option
     assert "Traceback" not in run.stderr
     assert not (tmp_path / "mnt").exists()  # no lock, log or last-run.json on the local disk
@@ -195,7 +195,7 @@ def test_as_of_outside_the_quarter_is_refused_unless_force(tmp_path):
     refused = _cli("rollup", "--config", str(config), "--as-of", "2027-02-01")
     assert refused.exit_code == 2
     assert (
-        "Error: --as-of 01/02/2027 nằm ngoài quý 2026-Q4 (01/10/2026 – 31/12/2026): bảng tổng hợp sẽ bị ghi đè và lịch sử"
+        "Lỗi: --as-of 01/02/2027 nằm ngoài quý 2026-Q4 (01/10/2026 – 31/12/2026): bảng tổng hợp sẽ bị ghi đè và lịch sử"
         " thêm một dòng không xóa được; xem trước với --dry-run, hoặc thêm --force nếu đúng là muốn vậy"
     ) in refused.output
     assert _snapshot(tmp_path) == before
@@ -231,7 +231,7 @@ def test_check_config_warns_about_an_unset_password_variable_and_plaintext_auth(
         'warning: email.tls: username is set with tls = "none": the SMTP password crosses the network unencrypted;'
         ' use tls = "starttls" (port 587) or "ssl" (port 465)',
     ]
-    assert result.output.splitlines()[-1] == "1 departments, 1 objectives, 3 key results; 2 warnings"
+    assert result.output.splitlines()[-1] == "1 department, 1 objective, 3 key results; 2 warnings"
     monkeypatch.setenv("OKRSHEETS_TEST_SMTP_PASSWORD", "s3cret")
     fixed = _cli("check-config", "--config", str(_config(tmp_path, language="en", extra=EMAIL.format(tls="starttls"))))
     assert "warning: email." not in fixed.output and "s3cret" not in fixed.output

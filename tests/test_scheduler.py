@@ -126,7 +126,7 @@ def test_a_failed_run_is_logged_and_the_loop_goes_on(caplog):
     assert "nightly run skipped: another rollup is running (pid 9, since 02:00)" in caplog.text
     assert "nightly run failed: ZeroDivisionError: oops" in caplog.text
     assert "next run 2026-11-21T02:00+07:00" in caplog.text
-    assert "schedule stopped (test) after 4 run(s), 2 failed" in caplog.text
+    assert "schedule stopped (test) after 4 runs, 2 failed" in caplog.text
 
 
 def test_a_machine_asleep_for_days_runs_once_on_waking_not_once_per_missed_night():
@@ -233,7 +233,7 @@ def test_build_schedule_catches_up_after_the_machine_was_off(tmp_path):
     config = make_config(tmp_path)
     now = datetime(2026, 11, 20, 9, 0, tzinfo=ICT)
     _, reason = build_schedule(config, never_run, clock=lambda: now)
-    assert reason == "no successful rollup is recorded yet"
+    assert reason == "chưa có lần tổng hợp thành công nào"
     _, reason = build_schedule(config, never_run, run_now=True, clock=lambda: now)
     assert reason == "--now"
 
@@ -242,7 +242,7 @@ def test_build_schedule_catches_up_after_the_machine_was_off(tmp_path):
     assert reason is None
     record_run(config.quarter_folder, report(datetime(2026, 11, 18, 2, 0, tzinfo=ICT)))
     _, reason = build_schedule(config, never_run, clock=lambda: now)
-    assert "more than a day ago" in reason
+    assert reason == "lần tổng hợp thành công gần nhất bắt đầu lúc 2026-11-18T02:00+07:00, đã hơn một ngày"
 
 
 def test_scheduled_runs_record_reports_and_survive_a_failing_rollup(tmp_path, caplog):
@@ -263,8 +263,8 @@ def test_scheduled_runs_record_reports_and_survive_a_failing_rollup(tmp_path, ca
     record = read_last_run(config.quarter_folder)
     assert record.last_run.succeeded and record.last_run.trigger == "schedule"
     assert record.last_run.started_at == datetime(2026, 11, 20, 2, 0, tzinfo=ICT)
-    assert "rollup failed after" in caplog.text and "summary is open in Excel" in caplog.text
-    assert "nightly run failed: summary is open in Excel" in caplog.text
+    assert "tổng hợp thất bại sau" in caplog.text and "summary is open in Excel" in caplog.text
+    assert "lần chạy hằng đêm thất bại: summary is open in Excel" in caplog.text
 
 
 def test_a_broken_config_edit_fails_that_run_only(tmp_path, caplog):
@@ -273,7 +273,7 @@ def test_a_broken_config_edit_fails_that_run_only(tmp_path, caplog):
     loop, _ = build_schedule(config, nightly_run(FakeRollup(), fake.clock), clock=fake.clock, sleep=fake.sleep)
     config.source.write_text("company = 'x'\nquarter = 'bad'\n", encoding="utf-8")
     assert loop.run_once("schedule") is False
-    assert "nightly run failed:" in caplog.text and "quarter" in caplog.text
+    assert "lần chạy hằng đêm thất bại:" in caplog.text and "quarter" in caplog.text
 
 
 # ---------------------------------------------------------------- real processes and signals
@@ -301,9 +301,9 @@ def test_schedule_process_runs_now_and_stops_on_sigterm(tmp_path):
     config_path = provision_hr(tmp_path)
     proc = subprocess.Popen(schedule_command_line(config_path), stderr=subprocess.PIPE, text=True, cwd=tmp_path)
     try:
-        lines = read_until(proc, "rollup succeeded")
-        assert any("schedule started: nightly rollup daily at 02:00 Asia/Ho_Chi_Minh" in line for line in lines)
-        assert "1/1 departments read" in lines[-1] and "+07:00" in lines[-1].split()[0]
+        lines = read_until(proc, "tổng hợp thành công")  # the config is Vietnamese, and so is the log
+        assert any("bắt đầu lịch chạy: tổng hợp hằng đêm lúc 02:00 Asia/Ho_Chi_Minh" in line for line in lines)
+        assert "đọc được 1/1 phòng ban" in lines[-1] and "+07:00" in lines[-1].split()[0]
         proc.send_signal(signal.SIGTERM)
         rest = proc.communicate(timeout=15)[1]
     finally:
@@ -311,13 +311,13 @@ def test_schedule_process_runs_now_and_stops_on_sigterm(tmp_path):
             proc.kill()
             proc.wait()
     assert proc.returncode == 0, rest
-    assert "SIGTERM received: stopping" in rest
-    assert "schedule stopped (SIGTERM) after 1 run(s), 0 failed" in rest
+    assert "nhận SIGTERM: dừng" in rest
+    assert "đã dừng lịch chạy (SIGTERM) sau 1 lần chạy, 0 lần thất bại" in rest
     folder = tmp_path / "okr" / "2026-Q4"
     record = json.loads((folder / LAST_RUN_NAME).read_text(encoding="utf-8"))
     assert record["last_run"]["succeeded"] and record["last_run"]["trigger"] == "schedule-start"
     log_text = (folder / "okrsheets.log").read_text(encoding="utf-8")
-    assert "schedule stopped (SIGTERM)" in log_text and log_text.count("rollup succeeded") == 1  # no duplicate handler
+    assert "đã dừng lịch chạy (SIGTERM)" in log_text and log_text.count("tổng hợp thành công") == 1  # no duplicate handler
 
 
 SLOW_SCHEDULE = """
@@ -356,9 +356,9 @@ def test_sigterm_during_a_run_lets_it_finish_then_exits_0(tmp_path):
             proc.wait()
     assert proc.returncode == 0, rest
     order = [rest.index(text) for text in (
-        "SIGINT received: stopping after the current run finishes",
-        "rollup succeeded",
-        "schedule stopped (SIGINT) after 1 run(s), 0 failed",
+        "nhận SIGINT: dừng sau khi lần chạy hiện tại xong",
+        "tổng hợp thành công",
+        "đã dừng lịch chạy (SIGINT) sau 1 lần chạy, 0 lần thất bại",
     )]
     assert order == sorted(order), rest
     assert "Traceback" not in rest

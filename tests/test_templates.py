@@ -82,26 +82,28 @@ def test_placeholders_are_typed_slots_labelled_with_the_article_words():
 def test_builtin_templates_validate_cleanly():
     sets, problems = check_paths([builtin_dir()])
     assert problems == []
-    result = CliRunner().invoke(cli, ["templates", "validate"])
+    result = CliRunner().invoke(cli, ["templates", "validate"], env={"OKRSHEETS_LANG": "en"})
     assert result.exit_code == 0, result.output
-    assert "14 template sets, 67 objectives, 201 key results" in result.output
+    assert result.output == "OK: 14 template sets, 67 objectives, 201 key results.\n"
 
 
 def test_templates_list_shows_totals():
-    result = CliRunner().invoke(cli, ["templates", "list"])
+    result = CliRunner().invoke(cli, ["templates", "list"], env={"OKRSHEETS_LANG": "vi"})
     assert result.exit_code == 0
     assert "marketing" in result.output and "Phòng Marketing" in result.output
-    last = result.output.strip().splitlines()[-1].split()
-    assert last[-3:] == ["sets", "67", "201"]
+    assert result.output.strip().splitlines()[-1].split() == ["14", "bộ", "mẫu", "67", "201"]
+    english = CliRunner().invoke(cli, ["templates", "list", "--lang", "en"])
+    assert "Marketing department" in english.output and "Phòng Marketing" not in english.output
+    assert english.output.strip().splitlines()[-1].split() == ["14", "template", "sets", "67", "201"]
 
 
 def test_templates_show_in_english_and_vietnamese():
     en = CliRunner().invoke(cli, ["templates", "show", "marketing", "--lang", "en"])
-    vi = CliRunner().invoke(cli, ["templates", "show", "marketing"])
+    vi = CliRunner().invoke(cli, ["templates", "show", "marketing"], env={"OKRSHEETS_LANG": "vi"})
     assert en.exit_code == 0 and vi.exit_code == 0
-    assert "O1.KR1" in en.output and "{target}: percent [phần trăm]" in en.output
-    assert "(increase, percent)" in en.output
-    assert "tăng" in vi.output.lower()
+    assert "O1.KR1" in en.output and "{target}: percent [target]" in en.output and "phần trăm" not in en.output
+    assert "(increase, %)" in en.output
+    assert "{target}: phần trăm [phần trăm]" in vi.output and "(tăng, %)" in vi.output
     assert en.output != vi.output
 
 

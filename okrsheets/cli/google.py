@@ -11,18 +11,19 @@ import sys
 
 import click
 
-CONFIG_HELP = "Config file (default: $OKRSHEETS_CONFIG, then ./okrsheets.toml)."
+from okrsheets.cli.options import CONFIG_HELP
 
 
 def _google_config(config_path: str | None):
-    from okrsheets.config import load_config
+    from okrsheets.cli.options import load_config
     from okrsheets.errors import ConfigError
+    from okrsheets.words import say
 
     config = load_config(config_path)
     if config.google is None:
         raise ConfigError(
-            f'backend.kind: "{config.backend}"; the google commands need kind = "google" (see docs/google.md)',
-            str(config.source) if config.source else None,
+            say(config.language, "google_only", backend=config.backend), str(config.source) if config.source else None,
+            language=config.language,
         )
     return config
 

@@ -20,7 +20,7 @@ def lint_command(config_path: str | None, as_json: bool) -> None:
     matters and how to fix it; then a count. Exits 1 when there is an error,
     0 for warnings only, 2 for a config that does not load.
     """
-    from okrsheets.config import load_config
+    from okrsheets.cli.options import load_config
     from okrsheets.lint import ERROR, finding_line, summary_line
     from okrsheets.plan import build_plan
     from okrsheets.templates import TemplateLibrary

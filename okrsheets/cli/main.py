@@ -13,14 +13,17 @@ from okrsheets.cli.google import google as google_group
 from okrsheets.cli.init import init_command
 from okrsheets.cli.lint import lint_command
 from okrsheets.cli.nightly import schedule_command, status_command
-from okrsheets.cli.options import CONFIG_HELP, invoked_as
+from okrsheets.cli.options import CONFIG_HELP, LANGUAGE_KEY, UsageError, invoked_as, load_config, run_language
 from okrsheets.cli.report import score_table
 from okrsheets.errors import NothingReadError, OkrsheetsError
 from okrsheets.templates import TemplateLibrary, builtin_dir, check_paths
+from okrsheets.words import count, say
 
 
 def _fail(error: OkrsheetsError) -> None:
-    click.echo(f"Error: {error}", err=True)
+    """Print the error in the run's language: the config's (also when it was read but is wrong), else the fallback."""
+    language = getattr(error, "language", None) or run_language()
+    click.echo(say(language, "error", message=error), err=True)
     sys.exit(error.exit_code)
 
 
@@ -45,7 +48,6 @@ def cli() -> None:
 
 
 def _load(config_path: str | None):
-    from okrsheets.config import load_config
     from okrsheets.plan import build_plan
 
     config = load_config(config_path)
@@ -98,36 +100,32 @@ def provision(config_path: str | None, dry_run: bool, departments: tuple[str, ..
         outcomes = run(plan, backend, departments or None, dry_run=dry_run, force=force)
     except OSError as exc:  # a file-system surprise while writing: one line, never a traceback
         raise BackendError(describe_os_error(exc, exc.filename, plan.config.language)) from None
-    _print_outcomes(outcomes, dry_run)
+    _print_outcomes(outcomes, dry_run, plan.config.language)
     click.echo(lint_count_line(plan))
     if not all(o.ok for o in outcomes):
         sys.exit(1)
 
 
-_ACTIONS = {
-    False: {"created": "created", "updated": "updated", "unchanged": "unchanged", "forced": "rebuilt (forced)",
-            "locked": "SKIPPED (open)", "damaged": "SKIPPED (damaged)"},
-    True: {"created": "would create", "updated": "would update", "unchanged": "unchanged", "forced": "would rebuild (forced)",
-           "locked": "SKIPPED (open)", "damaged": "SKIPPED (damaged)"},
-}
+def _print_outcomes(outcomes, dry_run: bool, language: str) -> None:
+    def action(name: str) -> str:
+        return say(language, f"would_{name}" if dry_run else name)
 
-
-def _print_outcomes(outcomes, dry_run: bool) -> None:
     for outcome in outcomes:
-        click.echo(f"{_ACTIONS[dry_run][outcome.action]:<22} {outcome.department:<16} {outcome.location}")
+        click.echo(f"{action(outcome.action):<22} {outcome.department:<16} {outcome.location}")
         for change in outcome.changes:
             click.echo(f"    {change}")
         for problem in outcome.problems:
-            click.echo(f"    problem: {problem}", err=not outcome.ok)
+            click.echo(say(language, "outcome_problem", problem=problem), err=not outcome.ok)
         if outcome.backup:
-            click.echo(f"    backup kept at {outcome.backup}")
+            click.echo(say(language, "backup_kept", path=outcome.backup))
         if outcome.action == "damaged":
-            click.echo("    fix the workbook, or run again with --force to rebuild it (a backup is kept first)", err=True)
+            click.echo(say(language, "fix_damaged"), err=True)
     counts: dict[str, int] = {}
     for outcome in outcomes:
         counts[outcome.action] = counts.get(outcome.action, 0) + 1
-    summary = ", ".join(f"{n} {_ACTIONS[dry_run][a]}" for a, n in counts.items())
-    click.echo(f"{len(outcomes)} departments: {summary}" + (" (dry run: nothing written)" if dry_run else ""))
+    summary = ", ".join(f"{n} {say(language, f'to_{a}') if dry_run else action(a)}" for a, n in counts.items())
+    click.echo(say(language, "provision_total", departments=count(language, len(outcomes), "department"), summary=summary)
+               + (say(language, "dry_run_nothing_written") if dry_run else ""))
 
 
 @cli.command()
@@ -153,8 +151,6 @@ def rollup(config_path: str | None, as_json: bool, as_of, wait: bool, dry_run: b
     On Linux, from 100 departments on, workbooks are read by one worker
     process per CPU; OKRSHEETS_WORKERS=1 keeps the rollup to one process.
     """
-    from okrsheets.config import load_config
-
     from okrsheets.jobs.nightly import unread_message
     from okrsheets.jobs.rollup import as_of_outside_quarter
 
@@ -162,7 +158,7 @@ def rollup(config_path: str | None, as_json: bool, as_of, wait: bool, dry_run: b
     day = as_of.date() if as_of else None
     outside = as_of_outside_quarter(config, day) if day else None
     if outside and not (force or dry_run):
-        raise click.UsageError(outside)
+        raise UsageError(outside)
     if dry_run:
         _dry_run(config, day, as_json)
         return
@@ -215,12 +211,15 @@ def _run_rollup(config, as_of, wait: bool):
     from okrsheets.jobs.runlog import setup_stderr_logging
 
     setup_stderr_logging(config.tz)
-    with _progress_bar() as progress:
+    with _progress_bar(say(config.language, "reading_workbooks")) as progress:
         return run_nightly(config, as_of=as_of, wait=wait, progress=progress)
 
 
 class _progress_bar:
     """A progress bar on stderr while workbooks are read, only when stderr is a terminal."""
+
+    def __init__(self, label: str):
+        self.label = label
 
     def __enter__(self):
         self.bar = None
@@ -230,7 +229,7 @@ class _progress_bar:
         if total < 5 or not sys.stderr.isatty():
             return
         if self.bar is None:
-            self.bar = click.progressbar(length=total, label="Reading workbooks", file=sys.stderr)
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
             self.bar.__enter__()
         self.bar.update(done - self.bar.pos)
 
@@ -242,7 +241,9 @@ class _progress_bar:
 @cli.command()
 @click.argument("directory", required=False, type=click.Path(file_okay=False), default="okr-demo")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Run the demo as if today were this date.")
-def demo(directory: str, as_of) -> None:
+@click.option("--lang", "language", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
+              help="Language of the sample company, its sheets and of everything printed.")
+def demo(directory: str, as_of, language: str) -> None:
     """Run the whole cycle on a sample company in DIRECTORY (default ./okr-demo).
 
     Provisions one department per built-in template set, simulates a few weeks
@@ -253,14 +254,16 @@ def demo(directory: str, as_of) -> None:
     from okrsheets.core.scoring import today_in
 
     today = as_of.date() if as_of else today_in("Asia/Ho_Chi_Minh")
-    click.echo(f"Provisioning the sample company into {directory} ...", err=True)
-    run = sample.prepare(Path(directory), today)
-    click.echo(f"{run.provisioned} department workbooks in {run.config.quarter_folder}", err=True)
-    click.echo("Simulated team check-ins; running the nightly rollup ...", err=True)
+    click.get_current_context().meta[LANGUAGE_KEY] = language
+    click.echo(say(language, "demo_provisioning", folder=directory), err=True)
+    run = sample.prepare(Path(directory), today, language)
+    workbooks = count(language, run.provisioned, "department_workbook")
+    click.echo(say(language, "demo_provisioned", workbooks=workbooks, folder=run.config.quarter_folder), err=True)
+    click.echo(say(language, "demo_simulated"), err=True)
     result = _run_rollup(run.config, today, wait=True)
     for line in score_table(result):
         click.echo(line)
-    click.echo(f"{len(result.issues)} data issues (see the summary's data-issues sheet); try:")
+    click.echo(say(language, "demo_issues", issues=count(language, len(result.issues), "data_issue")))
     click.echo(f"  {invoked_as()} rollup --config {run.folder / 'okrsheets.toml'} --json")
 
 
@@ -274,24 +277,26 @@ def templates() -> None:
 
 @templates.command("list")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Also list the company's own sets from the config's templates_dir.")
-def templates_list(config_path: str | None) -> None:
+@click.option("--lang", type=click.Choice(["vi", "en"]), help="Language of the names (default: the config's, else $OKRSHEETS_LANG or the system locale).")
+def templates_list(config_path: str | None, lang: str | None) -> None:
     """List template sets with their objective and key-result counts."""
     from okrsheets.cli.report import template_table
 
-    library = _library(config_path)
-    for line in template_table(list(library)):
+    library, language = _library(config_path, lang)
+    for line in template_table(list(library), language):
         click.echo(line)
 
 
 @templates.command("show")
 @click.argument("key")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True, help="Language of the texts.")
+@click.option("--lang", type=click.Choice(["vi", "en"]), help="Language of the texts (default: the config's, else $OKRSHEETS_LANG or the system locale).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Also find the company's own sets from the config's templates_dir.")
-def templates_show(key: str, lang: str, config_path: str | None) -> None:
+def templates_show(key: str, lang: str | None, config_path: str | None) -> None:
     """Show a template set's objectives and key results with slots, kinds and units."""
     from okrsheets.cli.report import template_detail
 
-    for line in template_detail(_library(config_path).get(key), lang):
+    library, language = _library(config_path, lang)
+    for line in template_detail(library.get(key), language):
         click.echo(line)
 
 
@@ -303,26 +308,27 @@ def templates_validate(paths: tuple[str, ...]) -> None:
     Each problem names the file, the objective or KR ID and the field. Exits 1
     when any problem is found.
     """
+    language = run_language()
     targets = [Path(p) for p in paths] or [builtin_dir()]
     sets, problems = check_paths(targets)
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
-        click.echo(f"{len(problems)} problem(s) found.", err=True)
+        click.echo(say(language, "validate_problems", problems=count(language, len(problems), "problem")), err=True)
         sys.exit(1)
-    click.echo(
-        f"OK: {len(sets)} template sets, {sum(len(t.objectives) for t in sets)} objectives,"
-        f" {sum(len(t.key_results) for t in sets)} key results."
-    )
+    click.echo(say(
+        language, "validate_ok", sets=count(language, len(sets), "template_set"),
+        objectives=count(language, sum(len(t.objectives) for t in sets), "objective"),
+        key_results=count(language, sum(len(t.key_results) for t in sets), "key_result"),
+    ))
 
 
-def _library(config_path: str | None) -> TemplateLibrary:
+def _library(config_path: str | None, lang: str | None = None) -> tuple[TemplateLibrary, str]:
+    """The template library (with the config's own sets) and the language to show it in."""
     extra = None
     if config_path:
-        from okrsheets.config import load_config
-
         extra = load_config(config_path).templates_dir
-    return TemplateLibrary.load(extra)
+    return TemplateLibrary.load(extra), lang or run_language()
 
 
 cli.add_command(init_command)

@@ -33,7 +33,7 @@ def schedule_command(config_path: str | None, run_now: bool) -> None:
     during one (a second signal stops at once). Exits 0. The log goes to
     stderr and to okrsheets.log in the quarter folder.
     """
-    from okrsheets.config import load_config
+    from okrsheets.cli.options import load_config
     from okrsheets.jobs.nightly import run_nightly
     from okrsheets.jobs.runlog import setup_stderr_logging
     from okrsheets.jobs.scheduler import run_schedule
@@ -58,7 +58,7 @@ def status_command(config_path: str | None, as_json: bool) -> None:
     departments, 3 there has been no run yet (2 for a config problem, as
     everywhere).
     """
-    from okrsheets.config import load_config
+    from okrsheets.cli.options import load_config
     from okrsheets.jobs.nightly import nightly_status
 
     status = nightly_status(load_config(config_path))

@@ -6,7 +6,40 @@ import shutil
 import sys
 from pathlib import Path
 
+import click
+
+from okrsheets.errors import OkrsheetsError
+from okrsheets.words import fallback_language
+
 CONFIG_HELP = "Config file (default: $OKRSHEETS_CONFIG, then ./okrsheets.toml)."
+
+
+LANGUAGE_KEY = "okrsheets.language"  # where a command keeps the language of its run in click's context
+
+
+class UsageError(OkrsheetsError):
+    """A command used in a way it refuses, said in the run's language (exit 2, as for click's own usage errors)."""
+
+    exit_code = 2
+
+
+def load_config(config_path: str | None):
+    """Load the config, and make its ``language`` the language of this run (messages, errors)."""
+    from okrsheets.config import load_config as load
+
+    config = load(config_path)
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.meta[LANGUAGE_KEY] = config.language
+    return config
+
+
+def run_language() -> str:
+    """The language of this run: the loaded config's, else $OKRSHEETS_LANG, the system locale, else English."""
+    context = click.get_current_context(silent=True)
+    if context is not None and context.meta.get(LANGUAGE_KEY):
+        return context.meta[LANGUAGE_KEY]
+    return fallback_language()
 
 
 def invoked_as() -> str:

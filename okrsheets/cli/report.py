@@ -2,87 +2,93 @@
 
 from __future__ import annotations
 
-from okrsheets.i18n import KIND
+from okrsheets.i18n import KIND, UNIT
 from okrsheets.core.model import TemplateSet
 from okrsheets.plan import QuarterPlan
 from okrsheets.core.values import format_number
+from okrsheets.words import count, say, slot_label, slot_type
 
 
 
-def template_table(sets: list[TemplateSet]) -> list[str]:
-    rows = [("KEY", "TÊN (VI)", "NAME (EN)", "OBJ", "KR")]
-    rows += [(t.key, t.name.vi, t.name.en, str(len(t.objectives)), str(len(t.key_results))) for t in sets]
-    rows.append(("", "", f"{len(sets)} template sets", str(sum(len(t.objectives) for t in sets)), str(sum(len(t.key_results) for t in sets))))
-    widths = [max(len(r[i]) for r in rows) for i in range(5)]
-    return ["  ".join(c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip() for r in rows]
+def template_table(sets: list[TemplateSet], language: str) -> list[str]:
+    key, name, objectives, krs = say(language, "templates_head")
+    rows = [(key, name, objectives, krs)]
+    rows += [(t.key, t.name(language), str(len(t.objectives)), str(len(t.key_results))) for t in sets]
+    rows.append(("", count(language, len(sets), "template_set"), str(sum(len(t.objectives) for t in sets)),
+                 str(sum(len(t.key_results) for t in sets))))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    return ["  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip() for r in rows]
 
 
 def template_detail(template: TemplateSet, language: str) -> list[str]:
-    lines = [f"{template.key} (version {template.version}): {template.name(language)}"]
+    lines = [say(language, "template_title", key=template.key, version=template.version, name=template.name(language))]
     if template.path:
-        lines.append(f"file: {template.path}")
+        lines.append(say(language, "template_file", path=template.path))
     for objective in template.objectives:
         lines.append("")
         title = f" [{objective.title(language)}]" if objective.title else ""
         lines.append(f"{objective.id}{title} {objective.text(language)}")
-        lines.extend(_slot_lines(objective.slots, "    "))
+        lines.extend(_slot_lines(objective.slots, "    ", language))
         for kr in objective.key_results:
             kind = KIND[language][kr.kind].lower()
-            lines.append(f"  {kr.id} ({kind}, {kr.unit}) {kr.text(language)}")
+            lines.append(f"  {kr.id} ({kind}, {UNIT[language][kr.unit]}) {kr.text(language)}")
             if kr.fixed_target is not None:
-                lines.append(f"      target fixed at {kr.fixed_target:g}")
-            lines.extend(_slot_lines(kr.slots, "      "))
+                lines.append(say(language, "template_fixed_target", target=f"{kr.fixed_target:g}"))
+            lines.extend(_slot_lines(kr.slots, "      ", language))
     return lines
 
 
-def _slot_lines(slots, indent: str) -> list[str]:
-    return [f"{indent}{{{s.name}}}: {s.type} [{s.label}]" for s in slots]
+def _slot_lines(slots, indent: str, language: str) -> list[str]:
+    return [f"{indent}{{{s.name}}}: {slot_type(s.type, language)} [{slot_label(s, language)}]" for s in slots]
 
 
 def plan_lines(plan: QuarterPlan, more_warnings: list[str] = ()) -> list[str]:
     """The resolved plan; ``more_warnings`` (config and lint warnings, in the config's language) come before the count."""
     config = plan.config
+    language, locale = config.language, config.locale
     q = config.quarter
+    day = (lambda d: d.isoformat()) if language == "en" else (lambda d: d.strftime("%d/%m/%Y"))  # noqa: E731
     lines = [
-        f"{config.company}: {q.name} ({q.start.isoformat()} – {q.end.isoformat()}, {q.days} days)",
-        f"language {config.language}, timezone {config.timezone}, backend {config.backend}",
+        say(language, "plan_quarter", company=config.company, quarter=q.name, start=day(q.start), end=day(q.end), days=q.days),
+        say(language, "plan_settings", language=config.language, timezone=config.timezone, backend=config.backend),
     ]
     for department in plan.departments:
         lines.append("")
-        owners = ", ".join(department.owners) or "no owners"
-        lines.append(
-            f"== {department.name} [{department.key}] template {department.template_key} v{department.template_version};"
-            f" weight {format_number(department.weight, config.locale)}; {owners}"
-        )
+        lines.append(say(
+            language, "plan_department", name=department.name, key=department.key, template=department.template_key,
+            version=department.template_version, weight=format_number(department.weight, locale),
+            owners=", ".join(department.owners) or say(language, "no_owners"),
+        ))
         for objective in department.objectives:
-            weight = "" if objective.weight == 1 else f" (weight {format_number(objective.weight, config.locale)})"
+            weight = "" if objective.weight == 1 else say(language, "plan_objective_weight", weight=format_number(objective.weight, locale))
             lines.append(f"  {objective.id}{weight} {objective.text}")
             for kr in objective.key_results:
                 lines.append(f"    {kr.id} {kr.text}")
-                lines.append(f"        {_measure(kr, config.locale, config.language)}")
+                lines.append(f"        {_measure(kr, locale, language)}")
         for warning in department.warnings:
-            lines.append(f"  warning: {warning}")
+            lines.append("  " + say(language, "warning", warning=warning))
     if more_warnings:
         lines.append("")
-        prefix = "warning" if config.language == "en" else "cảnh báo"
-        lines.extend(f"{prefix}: {warning}" for warning in more_warnings)
-    total_kr = sum(len(d.key_results) for d in plan.departments)
+        lines.extend(say(language, "warning", warning=warning) for warning in more_warnings)
     lines.append("")
-    lines.append(
-        f"{len(plan.departments)} departments, {sum(len(d.objectives) for d in plan.departments)} objectives,"
-        f" {total_kr} key results; {len(plan.warnings) + len(more_warnings)} warnings"
-    )
+    lines.append(say(
+        language, "plan_total", departments=count(language, len(plan.departments), "department"),
+        objectives=count(language, sum(len(d.objectives) for d in plan.departments), "objective"),
+        key_results=count(language, sum(len(d.key_results) for d in plan.departments), "key_result"),
+        warnings=count(language, len(plan.warnings) + len(more_warnings), "warning"),
+    ))
     return lines
 
 
 def _measure(kr, locale: str, language: str) -> str:
     kind = KIND[language][kr.kind].lower()
+    weight = say(language, "plan_weight", weight=format_number(kr.weight, locale))
     if kr.kind == "milestone":
-        return f"{kind}; weight {format_number(kr.weight, locale)}"
+        return f"{kind}; {weight}"
     def num(v):
         return "?" if v is None else format_number(v, locale)
     span = f"{num(kr.start)} → {num(kr.target)}" if kr.kind in ("increase", "decrease") else num(kr.target)
-    return f"{kind} {span} {kr.unit}; weight {format_number(kr.weight, locale)}"
+    return f"{kind} {span} {UNIT[language][kr.unit]}; {weight}"
 
 
 def score_table(result) -> list[str]:

@@ -171,12 +171,12 @@ def score_key_result(
 def _score_linear(kind: Kind, start: float | None, target: float | None, current: float | None) -> float:
     """Score an increase/decrease KR: linear progress from start to target, clamped."""
     if start is None or target is None:
-        raise ValueError(f"a {kind.value} key result needs both start and target")
+        raise ValueError(f"{'an' if kind is Kind.INCREASE else 'a'} {kind.value} key result needs both start and target")
     _require_finite("start", start)
     _require_finite("target", target)
     if start == target:
         raise ValueError(
-            f"a {kind.value} key result needs start != target (both are {start!r})"
+            f"{'an' if kind is Kind.INCREASE else 'a'} {kind.value} key result needs start != target (both are {start!r})"
         )
     if current is None:
         return 0.0

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from okrsheets.words import say
 from okrsheets.errors import BackendError, RollupLockedError
 from okrsheets.files import atomic_write
 
@@ -77,16 +78,15 @@ def read_owner(folder: Path) -> LockOwner | None:
         return None
 
 
-def busy_message(owner: LockOwner | None, tz: tzinfo | None = None, now: datetime | None = None) -> str:
+def busy_message(owner: LockOwner | None, tz: tzinfo | None = None, now: datetime | None = None, language: str = "en") -> str:
     """``another rollup is running (pid N, since HH:MM); try again later or use --wait``."""
-    advice = "try again later or use --wait"
     if owner is None:
-        return f"another rollup is running; {advice}"
+        return say(language, "lock_busy")
     since = owner.since.astimezone(tz) if tz else owner.since
     today = (now or datetime.now(since.tzinfo)).astimezone(since.tzinfo).date()
     when = since.strftime("%H:%M") if since.date() == today else since.strftime("%Y-%m-%d %H:%M")
-    where = "" if owner.host in ("", socket.gethostname()) else f" on {owner.host}"
-    return f"another rollup is running (pid {owner.pid}{where}, since {when}); {advice}"
+    where = "" if owner.host in ("", socket.gethostname()) else say(language, "lock_on_host", host=owner.host)
+    return say(language, "lock_busy_by", pid=owner.pid, where=where, since=when)
 
 
 def _timeout(wait: bool | float) -> float:
@@ -103,6 +103,7 @@ def rollup_lock(
     wait: bool | float = False,
     tz: tzinfo | None = None,
     command: str = "rollup",
+    language: str = "en",
 ) -> Iterator[LockOwner]:
     """Hold the rollup lock of ``folder`` for the ``with`` block.
 
@@ -115,7 +116,7 @@ def rollup_lock(
     try:
         folder.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(path))
-        _acquire(lock, folder, wait, tz)
+        _acquire(lock, folder, wait, tz, language)
     except OSError as exc:
         raise BackendError(f"cannot take the rollup lock {path}: {exc.strerror or exc}") from None
     owner = LockOwner(os.getpid(), socket.gethostname(), datetime.now(tz).astimezone(tz), command)
@@ -127,20 +128,20 @@ def rollup_lock(
         lock.release()
 
 
-def _acquire(lock: FileLock, folder: Path, wait: bool | float, tz: tzinfo | None) -> None:
+def _acquire(lock: FileLock, folder: Path, wait: bool | float, tz: tzinfo | None, language: str = "en") -> None:
     try:
         # a short grace period: `okrsheets status` may be probing the lock for a moment
         lock.acquire(timeout=GRACE_SECONDS, poll_interval=0.05)
         return
     except Timeout:
         if not wait:
-            raise RollupLockedError(busy_message(read_owner(folder), tz)) from None
+            raise RollupLockedError(busy_message(read_owner(folder), tz, language=language)) from None
     owner = read_owner(folder)
-    log.info("waiting for the rollup lock: %s", busy_message(owner, tz).split(";")[0])
+    log.info(say(language, "lock_waiting", who=busy_message(owner, tz, language=language).split(";")[0]))
     try:
         lock.acquire(timeout=_timeout(wait), poll_interval=0.2)
     except Timeout:
-        raise RollupLockedError(busy_message(read_owner(folder), tz)) from None
+        raise RollupLockedError(busy_message(read_owner(folder), tz, language=language)) from None
 
 
 def _write_owner(folder: Path, owner: LockOwner) -> None:

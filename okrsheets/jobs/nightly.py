@@ -32,6 +32,7 @@ from okrsheets.jobs.runlog import (
     success_report,
 )
 from okrsheets.jobs.scheduler import next_run_after
+from okrsheets.words import count, say
 
 log = logging.getLogger("okrsheets")
 
@@ -77,7 +78,7 @@ def run_nightly(
         check_share_mounted(Path(config.excel.folder), config.language)
     check_folder(folder, config.language)  # a folder that is a file, a link loop, no permission: say so plainly
     with log_file(folder, config.tz):
-        with rollup_lock(folder, wait=wait, tz=config.tz, command=trigger):
+        with rollup_lock(folder, wait=wait, tz=config.tz, command=trigger, language=config.language):
             return _run_locked(config, as_of, rollup, progress, trigger, now)
 
 
@@ -90,10 +91,10 @@ def _run_locked(
     now: Callable[[], datetime],
 ) -> RollupResult:
     started = now()
-    log.info(
-        "rollup started (%s): %s, quarter %s, %d departments",
-        trigger, config.company, config.quarter.name, len(config.departments),
-    )
+    log.info(say(
+        config.language, "log_started", trigger=trigger, company=config.company, quarter=config.quarter.name,
+        departments=count(config.language, len(config.departments), "department"),
+    ))
     try:
         result = rollup(config, as_of=as_of, progress=progress)
     except BaseException as exc:
@@ -138,17 +139,18 @@ def _digest(config: Config, result: RollupResult) -> tuple[int | None, tuple[str
     try:
         outcome = send_digest(config, result)
     except Exception as exc:  # a bug in the digest must not fail a rollup that wrote its summary
-        log.error("e-mail digest failed: %s", exc, exc_info=True)
-        return 0, (f"e-mail digest failed: {exc}",)
+        failed = say(config.language, "digest_failed", why=exc)
+        log.error(failed, exc_info=True)
+        return 0, (failed,)
     return outcome.sent, outcome.problems
 
 
 def _record(config: Config, report: RunReport) -> None:
-    log_report(report)
+    log_report(report, config.language)
     try:
         record_run(config.quarter_folder, report)
     except OSError as exc:
-        log.error("cannot write the last-run record in %s: %s", config.quarter_folder, exc)
+        log.error(say(config.language, "last_run_unwritable", folder=config.quarter_folder, why=exc))
 
 
 # ---------------------------------------------------------------- okrsheets status
@@ -163,6 +165,7 @@ class NightlyStatus:
     now: datetime
     running: LockOwner | None = None
     folder: Path | None = None
+    language: str = "en"
 
     @property
     def exit_code(self) -> int:
@@ -171,20 +174,21 @@ class NightlyStatus:
         return STATUS_SUCCEEDED if self.last.last_run.complete else STATUS_FAILED
 
     def lines(self) -> list[str]:
+        language = self.language
         lines = []
         if self.running is not None:
             since = self.running.since.isoformat(timespec="seconds")
-            lines.append(f"A rollup is running now: pid {self.running.pid} on {self.running.host}, since {since}")
+            lines.append(say(language, "running_now", pid=self.running.pid, host=self.running.host, since=since))
         if self.last is None:
-            lines.append(f"No run yet: {self.folder / 'last-run.json' if self.folder else 'last-run.json'} does not exist.")
+            lines.append(say(language, "no_run_yet", path=self.folder / "last-run.json" if self.folder else "last-run.json"))
         else:
-            lines += report_lines(self.last.last_run)
+            lines += report_lines(self.last.last_run, language)
             if not self.last.last_run.succeeded:
                 success = self.last.last_success
-                lines.append(
-                    "Last success: " + (success.ended_at.isoformat(timespec="seconds") if success else "never")
-                )
-        lines.append(f"Next run due: {self.next_run.isoformat(timespec='minutes')} (in {_duration(self.next_run - self.now)})")
+                when = success.ended_at.isoformat(timespec="seconds") if success else say(language, "never")
+                lines.append(say(language, "last_success", when=when))
+        duration = _duration(self.next_run - self.now, language)
+        lines.append(say(language, "next_run", when=self.next_run.isoformat(timespec="minutes"), duration=duration))
         return lines
 
     def to_json(self) -> dict:
@@ -197,10 +201,10 @@ class NightlyStatus:
         }
 
 
-def _duration(delta) -> str:
+def _duration(delta, language: str) -> str:
     minutes = max(0, int(delta.total_seconds() // 60))
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+    return say(language, "duration_hours", hours=hours, minutes=minutes) if hours else say(language, "duration_minutes", minutes=minutes)
 
 
 def nightly_status(config: Config, now: datetime | None = None) -> NightlyStatus:
@@ -208,9 +212,10 @@ def nightly_status(config: Config, now: datetime | None = None) -> NightlyStatus
     now = now or datetime.now(config.tz)
     folder = config.quarter_folder
     return NightlyStatus(
-        last=read_last_run(folder),
+        last=read_last_run(folder, config.language),
         next_run=next_run_after(now, config.run_at, config.tz),
         now=now,
         running=held_by(folder),
         folder=folder,
+        language=config.language,
     )

@@ -17,6 +17,7 @@ import errno
 import os
 from pathlib import Path
 
+from okrsheets.words import count, say
 from okrsheets.backends.base import Backend, WorkbookData
 from okrsheets.config import Config
 from okrsheets.errors import BackendError, WorkbookError, WorkbookLockedError
@@ -114,7 +115,7 @@ def _provision_one(plan: QuarterPlan, backend: Backend, department: DepartmentPl
     if not backend.exists(department.key):
         if not dry_run:
             backend.write(department.key, team_workbook(config, department, {}, [], now))
-        return ProvisionOutcome(department.key, location, "created", (f"{len(department.key_results)} key results",))
+        return ProvisionOutcome(department.key, location, "created", (count(config.language, len(department.key_results), "key_result"),))
     try:
         backend.check_writable(department.key)
         existing = inspect(backend.read(department.key), plan, department)
@@ -127,7 +128,7 @@ def _provision_one(plan: QuarterPlan, backend: Backend, department: DepartmentPl
     if not existing.problems and existing.meta.get("fingerprint") == fingerprint(config, department):
         return ProvisionOutcome(department.key, location, "unchanged")
     archived = _archive(existing, department)
-    changes = tuple(describe_changes(existing, department, archived))
+    changes = tuple(describe_changes(existing, department, archived, config.language))
     action = "forced" if existing.problems else "updated"
     backup = None
     if not dry_run:
@@ -148,8 +149,8 @@ def inspect(data: WorkbookData, plan: QuarterPlan, department: DepartmentPlan) -
     config = plan.config
     where = data.location
     planned = [o.id for o in department.objectives] + [kr.id for kr in department.key_results]
-    structure = check_structure(data, config.quarter.name, department.key, None, "en", planned, all_titles=data.titles)
-    problems = [_problem_line(where, structure, problem) for problem in structure.problems]
+    structure = check_structure(data, config.quarter.name, department.key, None, config.language, planned, all_titles=data.titles)
+    problems = [_problem_line(where, structure, problem, config.language) for problem in structure.problems]
     sheet = structure.sheet
     existing = ExistingWorkbook(structure.meta, problems=problems, sheet=sheet.title if sheet is not None else None,
                                 columns=dict(structure.columns))
@@ -197,9 +198,9 @@ def _typed_entries(backend: Backend, department_key: str, existing: ExistingWork
     }
 
 
-def _problem_line(where: str, structure: WorkbookStructure, problem: StructureProblem) -> str:
-    """One problem for the admin's provisioning report: where, what was found, what to do."""
-    words, fix = problem.words("en")
+def _problem_line(where: str, structure: WorkbookStructure, problem: StructureProblem, language: str) -> str:
+    """One problem for the admin's provisioning report, in the config's language: where, what was found, what to do."""
+    words, fix = problem.words("en" if language == "en" else "vi")
     sheet = structure.sheet.title if structure.sheet is not None else None
     place = f"{sheet}!{problem.cell}" if sheet and problem.cell else sheet
     return f"{where}: {place + ': ' if place else ''}{words[0].lower()}{words[1:].rstrip('.')}; {fix[0].lower()}{fix[1:]}"
@@ -219,33 +220,34 @@ def _archive(existing: ExistingWorkbook, department: DepartmentPlan) -> list[Arc
     return archived
 
 
-def describe_changes(existing: ExistingWorkbook, department: DepartmentPlan, archived: list[ArchivedRow]) -> list[str]:
+def describe_changes(existing: ExistingWorkbook, department: DepartmentPlan, archived: list[ArchivedRow], language: str = "en") -> list[str]:
     changes = []
+    def show(value: object) -> str:
+        return say(language, "none") if value in (None, "") else _show(value)
     for objective in department.objectives:
         old = existing.rows.get(objective.id)
         if old is None:
-            changes.append(f"new objective {objective.id}")
+            changes.append(say(language, "change_new_objective", id=objective.id))
         elif old["weight"] != objective.weight:
-            changes.append(f"{objective.id}: weight {old['weight']} -> {objective.weight:g}")
+            changes.append(say(language, "change_weight", id=objective.id, old=old["weight"], new=f"{objective.weight:g}"))
     for kr in department.key_results:
         old = existing.rows.get(kr.id)
         if old is None:
-            restored = " (restored from the archive, with its values)" if kr.id in existing.archived else ""
-            changes.append(f"new key result {kr.id}{restored}")
+            changes.append(say(language, "change_restored_kr" if kr.id in existing.archived else "change_new_kr", id=kr.id))
             continue
         for name in ("start", "target"):
             new = sheet_number(getattr(kr, name), kr.unit)
             if not _same(old[name], new):
-                changes.append(f"{kr.id}: {name} {_show(old[name])} -> {_show(new)}")
+                changes.append(say(language, f"change_{name}", id=kr.id, old=show(old[name]), new=show(new)))
         if not _same(old["weight"], kr.weight):
-            changes.append(f"{kr.id}: weight {_show(old['weight'])} -> {kr.weight:g}")
+            changes.append(say(language, "change_weight", id=kr.id, old=show(old["weight"]), new=f"{kr.weight:g}"))
         if old["text"] != kr.text:
-            changes.append(f"{kr.id}: text changed")
+            changes.append(say(language, "change_text", id=kr.id))
     moved = [a.id for a in archived if a.id not in existing.archived]
     if moved:
-        changes.append(f"archived (kept with their values): {', '.join(moved)}")
+        changes.append(say(language, "change_archived", ids=", ".join(moved)))
     if not changes:
-        changes.append("layout, labels or settings refreshed")
+        changes.append(say(language, "change_refreshed"))
     return changes
 
 

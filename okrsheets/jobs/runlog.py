@@ -26,8 +26,10 @@ from pathlib import Path
 
 from okrsheets.errors import BackendError, OkrsheetsError
 from okrsheets.files import atomic_write
-from okrsheets.i18n import STATUS
+from okrsheets import words
+from okrsheets.i18n import status_label
 from okrsheets.core.results import RollupResult
+from okrsheets.words import say
 
 LOG_NAME = "okrsheets.log"
 LAST_RUN_NAME = "last-run.json"
@@ -176,68 +178,66 @@ def _count(value: int | None) -> str:
     return "?" if value is None else str(value)
 
 
-def summary_line(report: RunReport) -> str:
-    """The one log line of a run, e.g. ``rollup succeeded in 3.1 s: 6/6 departments read, ...``."""
+def summary_line(report: RunReport, language: str = "en") -> str:
+    """The one log line of a run, e.g. ``rollup succeeded in 3.1 s (rollup): 6/6 departments read, ...``."""
     took = f"{report.duration_seconds:.1f} s"
     if not report.succeeded:
-        return f"rollup failed after {took} ({report.trigger}): {report.reason}"
+        return say(language, "log_failed", took=took, trigger=report.trigger, reason=report.reason)
+    def counted(value: int | None, noun: str) -> str:
+        return f"{_count(value)} {words.noun(language, value if value is not None else 2, noun)}"
     parts = [
-        f"{_count(report.departments_read)}/{report.departments_total} departments read"
-        + (f" (not read: {key_list(report.departments_unread)})" if report.departments_unread else ""),
-        f"{_count(report.key_results_scored)} KRs scored",
-        f"{_count(report.data_issues)} data issues",
-        f"{len(report.errors)} errors",
+        say(language, "log_read", read=_count(report.departments_read), total=report.departments_total)
+        + (say(language, "log_not_read", keys=key_list(report.departments_unread)) if report.departments_unread else ""),
+        say(language, "log_scored", count=counted(report.key_results_scored, "kr")),
+        counted(report.data_issues, "data_issue"),
+        counted(len(report.errors), "error"),
     ]
     if report.api_requests is not None:
-        parts.append(f"{report.api_requests} API requests")
+        parts.append(counted(report.api_requests, "api_request"))
     if report.emails_sent is not None:
-        parts.append(f"{report.emails_sent} e-mails sent")
+        parts.append(say(language, "log_sent", count=counted(report.emails_sent, "email")))
         if report.email_problems:
-            parts.append(f"{len(report.email_problems)} e-mail problems")
-    parts.append(f"summary {report.summary_path or '(none)'}")
-    return f"rollup succeeded in {took} ({report.trigger}): " + ", ".join(parts)
+            parts.append(counted(len(report.email_problems), "email_problem"))
+    parts.append(say(language, "log_summary", path=report.summary_path or say(language, "none")))
+    return say(language, "log_succeeded", took=took, trigger=report.trigger, parts=", ".join(parts))
 
 
-def log_report(report: RunReport) -> None:
+def log_report(report: RunReport, language: str = "en") -> None:
     if report.succeeded:
-        log.info(summary_line(report))
+        log.info(summary_line(report, language))
         for error in report.errors:
-            log.warning("rollup error: %s", error)
+            log.warning(say(language, "log_rollup_error", error=error))
     else:
-        log.error(summary_line(report))
+        log.error(summary_line(report, language))
 
 
-def _status_text(status: str) -> str:
-    return STATUS["en"].get(status, status)
-
-
-def report_lines(report: RunReport) -> list[str]:
-    """The report as ``okrsheets status`` prints it."""
-    outcome = "succeeded" if report.complete else "INCOMPLETE" if report.succeeded else "FAILED"
+def report_lines(report: RunReport, language: str = "en") -> list[str]:
+    """The report as ``okrsheets status`` prints it, in ``language``."""
+    outcome = say(language, "outcome_succeeded" if report.complete else "outcome_incomplete" if report.succeeded else "outcome_failed")
     lines = [
-        f"Last run: {outcome} ({report.trigger}, pid {report.pid} on {report.host})",
-        f"  started:             {report.started_at.isoformat(timespec='seconds')}",
-        f"  ended:               {report.ended_at.isoformat(timespec='seconds')} ({report.duration_seconds:.1f} s)",
+        say(language, "report_last_run", outcome=outcome, trigger=report.trigger, pid=report.pid, host=report.host),
+        say(language, "report_started", value=report.started_at.isoformat(timespec="seconds")),
+        say(language, "report_ended", value=report.ended_at.isoformat(timespec="seconds"), seconds=f"{report.duration_seconds:.1f}"),
     ]
     if not report.succeeded:
-        lines.append(f"  reason:              {report.reason}")
+        lines.append(say(language, "report_reason", value=report.reason))
         return lines
     without = report.key_results_without_check_in
+    not_applicable = say(language, "not_applicable")
+    score = not_applicable if report.score is None else f"{report.score:.0%}"
     lines += [
-        f"  as of:               {report.as_of}",
-        f"  departments read:    {_count(report.departments_read)} of {report.departments_total}",
-        *([f"  not read:            {key_list(report.departments_unread)}"
-           " (the summary shows their last good reading; see its data issues)"] if report.departments_unread else []),
-        f"  key results scored:  {_count(report.key_results_scored)}"
-        + (f" ({without} without a check-in)" if without else ""),
-        f"  data issues:         {_count(report.data_issues)}",
-        f"  errors:              {len(report.errors) or 'none'}",
+        say(language, "report_as_of", value=report.as_of),
+        say(language, "report_read", read=_count(report.departments_read), total=report.departments_total),
+        *([say(language, "report_not_read", keys=key_list(report.departments_unread))] if report.departments_unread else []),
+        say(language, "report_scored", value=_count(report.key_results_scored))
+        + (say(language, "report_without", count=without) if without else ""),
+        say(language, "report_issues", value=_count(report.data_issues)),
+        say(language, "report_errors", value=len(report.errors) or say(language, "none_errors")),
         *(f"    - {error}" for error in report.errors),
-        f"  API requests:        {'n/a' if report.api_requests is None else report.api_requests}",
-        f"  company score:       {'n/a' if report.score is None else f'{report.score:.0%}'}"
-        + (f" ({_status_text(report.status)})" if report.status else ""),
-        f"  summary:             {report.summary_path or '(none)'}",
-        f"  e-mails sent:        {'digest off' if report.emails_sent is None else report.emails_sent}",
+        say(language, "report_requests", value=not_applicable if report.api_requests is None else report.api_requests),
+        say(language, "report_score", value=score) + (f" ({status_label(report.status, language)})" if report.status else ""),
+        say(language, "report_summary", value=report.summary_path or say(language, "none")),
+        say(language, "report_emails", value=say(language, "digest_off") if report.emails_sent is None else report.emails_sent),
         *(f"    - {problem}" for problem in report.email_problems),
     ]
     return lines
@@ -270,7 +270,7 @@ def last_run_path(folder: Path) -> Path:
     return Path(folder) / LAST_RUN_NAME
 
 
-def read_last_run(folder: Path) -> LastRun | None:
+def read_last_run(folder: Path, language: str = "en") -> LastRun | None:
     """The last-run record, None when there has been no run; BackendError when it is unreadable."""
     path = last_run_path(folder)
     try:
@@ -278,11 +278,11 @@ def read_last_run(folder: Path) -> LastRun | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise BackendError(f"cannot read the last-run record {path}: {exc.strerror or exc}") from None
+        raise BackendError(say(language, "last_run_unreadable", path=path, why=exc.strerror or exc)) from None
     try:
         return LastRun.from_json(json.loads(text))
     except (ValueError, KeyError, TypeError) as exc:
-        raise BackendError(f"the last-run record {path} is damaged ({exc}); the next run rewrites it") from None
+        raise BackendError(say(language, "last_run_damaged", path=path, why=exc)) from None
 
 
 def record_run(folder: Path, report: RunReport) -> LastRun:

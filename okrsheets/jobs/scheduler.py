@@ -25,6 +25,7 @@ from datetime import datetime, time, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from okrsheets.words import count, say
 from okrsheets.config import Config, load_config
 from okrsheets.errors import BackendError, OkrsheetsError, RollupLockedError
 from okrsheets.jobs.runlog import LastRun, attach_log_file, failure_reason, read_last_run
@@ -67,13 +68,13 @@ def _wall_time(naive: datetime, tz: tzinfo) -> datetime:
     return moment
 
 
-def catch_up_reason(last: LastRun | None, now: datetime, max_age: timedelta = CATCH_UP_AFTER) -> str | None:
+def catch_up_reason(last: LastRun | None, now: datetime, max_age: timedelta = CATCH_UP_AFTER, language: str = "en") -> str | None:
     """Why a run is due at start (no success yet, or the last success is older than ``max_age``), or None."""
     success = last.last_success if last else None
     if success is None:
-        return "no successful rollup is recorded yet"
+        return say(language, "schedule_no_success")
     if now - success.started_at > max_age:
-        return f"the last successful rollup started at {success.started_at.isoformat(timespec='minutes')}, more than a day ago"
+        return say(language, "schedule_stale_success", when=success.started_at.isoformat(timespec="minutes"))
     return None
 
 
@@ -95,8 +96,10 @@ class NightlyLoop:
         clock: Clock | None = None,
         sleep: Sleep | None = None,
         max_sleep: float = MAX_SLEEP,
+        language: str = "en",
     ):
         self.job = job
+        self.language = language  # of the log lines
         self.run_at = run_at
         self.tz = tz
         self.clock: Clock = clock or (lambda: datetime.now(tz))
@@ -121,12 +124,9 @@ class NightlyLoop:
 
     def run(self, run_at_start: str | None = None) -> None:
         """Loop until :meth:`request_stop`; ``run_at_start`` (a reason) runs the job once first."""
-        log.info(
-            "schedule started: nightly rollup daily at %s %s; next run %s",
-            self.run_at.strftime("%H:%M"), self.tz, self._when(self.next_run),
-        )
+        log.info(say(self.language, "schedule_started", at=self.run_at.strftime("%H:%M"), tz=self.tz, next=self._when(self.next_run)))
         if run_at_start and not self.stopping:
-            log.info("running once at start: %s", run_at_start)
+            log.info(say(self.language, "schedule_at_start", why=run_at_start))
             self._run_and_reschedule("schedule-start")
         while not self.stopping:
             if self.clock() >= self.next_run:
@@ -134,14 +134,14 @@ class NightlyLoop:
                 continue
             delay = (self.next_run - self.clock()).total_seconds()
             self.sleep(min(delay, self.max_sleep))  # at most a minute: a suspend or a clock change is noticed
-        log.info("schedule stopped (%s) after %d run(s), %d failed", self.stop_reason, self.runs, self.failures)
+        log.info(say(self.language, "schedule_stopped", reason=self.stop_reason, runs=count(self.language, self.runs, "run"), failed=self.failures))
 
     def _run_and_reschedule(self, trigger: str) -> None:
         """One run, then the next due time after it (a run that went past run_at was that night's run)."""
         self.run_once(trigger)
         self.next_run = next_run_after(self.clock(), self.run_at, self.tz)
         if not self.stopping:
-            log.info("next run %s", self._when(self.next_run))
+            log.info(say(self.language, "schedule_next", when=self._when(self.next_run)))
 
     def run_once(self, trigger: str) -> bool:
         """Run the job now; log a failure instead of raising. True when it succeeded."""
@@ -151,15 +151,15 @@ class NightlyLoop:
             self.job(trigger)
             return True
         except RollupLockedError as exc:
-            log.warning("nightly run skipped: %s", exc)
+            log.warning(say(self.language, "schedule_skipped", why=exc))
             return False
         except OkrsheetsError as exc:
             self.failures += 1
-            log.error("nightly run failed: %s", failure_reason(exc))
+            log.error(say(self.language, "schedule_failed", why=failure_reason(exc)))
             return False
         except Exception as exc:
             self.failures += 1
-            log.error("nightly run failed: %s", failure_reason(exc), exc_info=True)
+            log.error(say(self.language, "schedule_failed", why=failure_reason(exc)), exc_info=True)
             return False
         finally:
             self.running = False
@@ -187,14 +187,14 @@ def run_until_signalled(loop: NightlyLoop, run_at_start: str | None = None) -> N
     def on_signal(signum: int, _frame: object) -> None:
         name = signal.Signals(signum).name
         if loop.stopping:
-            log.warning("%s again: stopping now without waiting for the current run", name)
+            log.warning(say(loop.language, "schedule_signal_again", signal=name))
             signal.signal(signum, signal.SIG_DFL)
             os.kill(os.getpid(), signum)
             return
         if loop.running:
-            log.info("%s received: stopping after the current run finishes", name)
+            log.info(say(loop.language, "schedule_signal_after_run", signal=name))
         else:
-            log.info("%s received: stopping", name)
+            log.info(say(loop.language, "schedule_signal", signal=name))
         loop.request_stop(name)
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
@@ -213,10 +213,10 @@ def run_until_signalled(loop: NightlyLoop, run_at_start: str | None = None) -> N
 # ---------------------------------------------------------------- okrsheets schedule
 
 
-def read_last_run_quietly(folder: Path) -> LastRun | None:
+def read_last_run_quietly(folder: Path, language: str = "en") -> LastRun | None:
     """The last-run record for the catch-up decision; a damaged record counts as none (with a warning)."""
     try:
-        return read_last_run(folder)
+        return read_last_run(folder, language)
     except BackendError as exc:
         log.warning("%s", exc)
         return None
@@ -228,10 +228,7 @@ def _reload(config: Config) -> Config:
         return config
     fresh = load_config(config.source)
     if (fresh.run_at, fresh.timezone) != (config.run_at, config.timezone):
-        log.warning(
-            "[schedule] run_at or timezone changed in %s; restart `okrsheets schedule` to use the new time",
-            config.source,
-        )
+        log.warning(say(config.language, "schedule_time_changed", path=config.source))
     return fresh
 
 
@@ -254,10 +251,10 @@ def build_schedule(
     def job(trigger: str) -> object:
         return nightly_run(_reload(config), trigger)
 
-    loop = NightlyLoop(job, config.run_at, tz, clock=clock, sleep=sleep)
+    loop = NightlyLoop(job, config.run_at, tz, clock=clock, sleep=sleep, language=config.language)
     if run_now:
         return loop, "--now"
-    return loop, catch_up_reason(read_last_run_quietly(config.quarter_folder), clock())
+    return loop, catch_up_reason(read_last_run_quietly(config.quarter_folder, config.language), clock(), language=config.language)
 
 
 def run_schedule(
@@ -273,7 +270,7 @@ def run_schedule(
     try:
         attach_log_file(config.quarter_folder, config.tz)
     except OSError as exc:
-        log.warning("cannot open the log file in %s: %s", config.quarter_folder, exc)
+        log.warning(say(config.language, "log_file_unusable", folder=config.quarter_folder, why=exc))
     loop, at_start = build_schedule(config, nightly_run, run_now=run_now, clock=clock, sleep=sleep)
     if handle_signals and threading.current_thread() is threading.main_thread():
         run_until_signalled(loop, at_start)
