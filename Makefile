@@ -26,6 +26,7 @@ demo: $(STAMP)
 	$(BIN)/okrsheets demo
 
 test: $(STAMP)
+	$(BIN)/ruff check okrsheets
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

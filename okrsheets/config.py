@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from okrsheets.errors import ConfigError
 from okrsheets.core.model import LANGUAGES
-from okrsheets.words import fallback_language, say
 from okrsheets.core.scoring import ScoringSettings
+from okrsheets.errors import ConfigError
 from okrsheets.shipped import example_config
+from okrsheets.words import fallback_language, say
 
 CONFIG_ENV = "OKRSHEETS_CONFIG"
 DEFAULT_CONFIG_NAME = "okrsheets.toml"

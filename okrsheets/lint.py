@@ -19,12 +19,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from okrsheets.words import slot_label
 from okrsheets.config import Config, Department
 from okrsheets.core.model import DepartmentPlan, KeyResultTemplate, PlannedKeyResult, Slot, TemplateSet
 from okrsheets.core.values import format_number
 from okrsheets.plan import QuarterPlan
 from okrsheets.templates import TemplateLibrary
+from okrsheets.words import slot_label
 
 ERROR = "error"
 WARNING = "warning"

@@ -10,9 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from okrsheets.words import say, slot_label
 from okrsheets.config import Config, Department, KeyResultValues
-from okrsheets.errors import ConfigError
 from okrsheets.core.model import (
     LINEAR_KINDS,
     NUMERIC_SLOT_TYPES,
@@ -24,8 +22,10 @@ from okrsheets.core.model import (
     Slot,
     TemplateSet,
 )
-from okrsheets.templates import TemplateLibrary
 from okrsheets.core.values import format_number
+from okrsheets.errors import ConfigError
+from okrsheets.templates import TemplateLibrary
+from okrsheets.words import say, slot_label
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from okrsheets.words import say
 from okrsheets.config import DEFAULT_CONFIG_NAME
 from okrsheets.errors import OkrsheetsError
 from okrsheets.files import atomic_write
 from okrsheets.shipped import example_config
 from okrsheets.templates import TemplateLibrary
+from okrsheets.words import say
 
 
 def example_config_text() -> str:

@@ -13,7 +13,6 @@ import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 
-from okrsheets.words import with_article
 from okrsheets.core.model import (
     KEY_RESULT_ID_RE,
     KINDS,
@@ -29,6 +28,7 @@ from okrsheets.core.model import (
 )
 from okrsheets.errors import TemplateError, UnknownTemplateError
 from okrsheets.shipped import templates_dir
+from okrsheets.words import with_article
 
 SCHEMA_VERSION = 1
 SPECIAL_SLOTS = ("target", "start")

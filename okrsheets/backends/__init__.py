@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from okrsheets.backends.base import Backend, SheetData, WorkbookData
 from okrsheets.config import Config
 from okrsheets.errors import ConfigError
-from okrsheets.backends.base import Backend, SheetData, WorkbookData
 
 
 def open_backend(config: Config) -> Backend:

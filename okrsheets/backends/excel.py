@@ -18,14 +18,14 @@ from openpyxl.formatting.rule import DataBarRule, FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from okrsheets.backends.base import WorkbookData
+from okrsheets.backends.excel_read import read_workbook
 from okrsheets.config import Config, safe_file_stem
-from okrsheets.files import atomic_write, ensure_not_open
 from okrsheets.errors import WorkbookError
+from okrsheets.files import atomic_write, ensure_not_open
 from okrsheets.i18n import GRADE_FILL, GRADE_FONT
 from okrsheets.sheets.spec import STYLES, CellError, Formula, SheetSpec, WorkbookSpec, a1
 from okrsheets.sheets.team_workbook import TypedCell
-from okrsheets.backends.base import WorkbookData
-from okrsheets.backends.excel_read import read_workbook
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Extensions of files that may be a team's workbook saved under another name or format.

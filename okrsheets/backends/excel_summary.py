@@ -33,8 +33,8 @@ from xlsxwriter.worksheet import Worksheet
 from okrsheets import i18n
 from okrsheets.backends.excel_history import load_history, previous_history
 from okrsheets.core.results import RollupResult
-from okrsheets.errors import WorkbookError
 from okrsheets.core.scoring import ScoringSettings
+from okrsheets.errors import WorkbookError
 from okrsheets.files import atomic_write, ensure_not_open, office_lock_file
 from okrsheets.sheets.summary import (
     GRADE_COLOURS,

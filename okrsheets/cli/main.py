@@ -91,7 +91,8 @@ def provision(config_path: str | None, dry_run: bool, departments: tuple[str, ..
     from okrsheets.cli.lint import lint_count_line
     from okrsheets.errors import BackendError
     from okrsheets.files import describe_os_error
-    from okrsheets.jobs.provision import prepare_folder, provision as run
+    from okrsheets.jobs.provision import prepare_folder
+    from okrsheets.jobs.provision import provision as run
 
     plan = _load(config_path)
     backend = open_backend(plan.config)
@@ -250,8 +251,8 @@ def demo(directory: str, as_of, language: str) -> None:
     of team check-ins (including typical mistakes), runs the nightly rollup and
     prints the scores and where the summary is. Safe to re-run.
     """
-    from okrsheets.jobs import demo as sample
     from okrsheets.core.scoring import today_in
+    from okrsheets.jobs import demo as sample
 
     today = as_of.date() if as_of else today_in("Asia/Ho_Chi_Minh")
     click.get_current_context().meta[LANGUAGE_KEY] = language

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from okrsheets.i18n import KIND, UNIT
 from okrsheets.core.model import TemplateSet
-from okrsheets.plan import QuarterPlan
 from okrsheets.core.values import format_number
+from okrsheets.i18n import KIND, UNIT
+from okrsheets.plan import QuarterPlan
 from okrsheets.words import count, say, slot_label, slot_type
-
 
 
 def template_table(sets: list[TemplateSet], language: str) -> list[str]:

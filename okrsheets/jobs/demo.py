@@ -16,13 +16,13 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from okrsheets.config import Config, load_config, quarter_dates
-from okrsheets.errors import OkrsheetsError
-from okrsheets.sheets.team_workbook import COL, FIRST_ROW
-from okrsheets.core.model import KeyResultTemplate
-from okrsheets.plan import build_plan
-from okrsheets.core.scoring import today_in
 from okrsheets.backends.excel_summary import SUMMARY_NAME
+from okrsheets.config import Config, load_config, quarter_dates
+from okrsheets.core.model import KeyResultTemplate
+from okrsheets.core.scoring import today_in
+from okrsheets.errors import OkrsheetsError
+from okrsheets.plan import build_plan
+from okrsheets.sheets.team_workbook import COL, FIRST_ROW
 from okrsheets.templates import TemplateLibrary
 from okrsheets.words import say
 

@@ -28,8 +28,8 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from okrsheets.config import Config
-from okrsheets.i18n import grade_label, reading_of, status_label
 from okrsheets.core.results import DataIssue, DepartmentResult, KeyResultResult, RollupResult, is_stale
+from okrsheets.i18n import grade_label, reading_of, status_label
 
 log = logging.getLogger("okrsheets")
 

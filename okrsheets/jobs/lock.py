@@ -29,9 +29,9 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from okrsheets.words import say
 from okrsheets.errors import BackendError, RollupLockedError
 from okrsheets.files import atomic_write
+from okrsheets.words import say
 
 LOCK_NAME = ".okrsheets-rollup.lock"
 OWNER_NAME = ".okrsheets-rollup.lock.json"

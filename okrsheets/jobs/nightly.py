@@ -15,10 +15,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 from okrsheets.config import Config
+from okrsheets.core.results import RollupResult
 from okrsheets.errors import OkrsheetsError
 from okrsheets.files import check_folder, check_share_mounted
 from okrsheets.jobs.lock import LockOwner, held_by, rollup_lock
-from okrsheets.core.results import RollupResult
 from okrsheets.jobs.runlog import (
     LastRun,
     RunReport,

@@ -9,19 +9,19 @@ then backed up first).
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-
-import errno
-import os
 from pathlib import Path
 
-from okrsheets.words import count, say
 from okrsheets.backends.base import Backend, WorkbookData
 from okrsheets.config import Config
+from okrsheets.core.model import DepartmentPlan
 from okrsheets.errors import BackendError, WorkbookError, WorkbookLockedError
 from okrsheets.files import check_folder, check_share_mounted, describe_os_error
+from okrsheets.plan import QuarterPlan
 from okrsheets.sheets.structure import StructureProblem, WorkbookStructure, check_structure
 from okrsheets.sheets.team_workbook import (
     COL,
@@ -32,8 +32,8 @@ from okrsheets.sheets.team_workbook import (
     sheet_number,
     team_workbook,
 )
-from okrsheets.core.model import DepartmentPlan
-from okrsheets.plan import QuarterPlan
+from okrsheets.words import count, say
+
 
 @dataclass(frozen=True)
 class ProvisionOutcome:

@@ -25,18 +25,18 @@ from okrsheets import i18n
 from okrsheets.backends import open_backend
 from okrsheets.backends.base import Backend, SheetData
 from okrsheets.config import Config
+from okrsheets.core.model import DepartmentPlan, PlannedKeyResult
+from okrsheets.core.results import DataIssue, DepartmentResult, KeyResultResult, ObjectiveResult, RollupResult
+from okrsheets.core.scoring import expected_progress, gap, grade, score_key_result, status_for, today_in, weighted_mean
+from okrsheets.core.values import CellReading, comment_issue, read_cell_value, read_confidence, read_update_date
 from okrsheets.errors import BackendError, NothingReadError, OkrsheetsError, WorkbookError
 from okrsheets.files import atomic_write, check_folder, describe_os_error, office_lock_file, remove_stale_temps
 from okrsheets.jobs.readings import DepartmentReading, KeyResultReading, ReadingsStore
+from okrsheets.plan import QuarterPlan, build_plan
+from okrsheets.sheets.spec import a1
 from okrsheets.sheets.structure import MESSAGES as STRUCTURE_MESSAGES
 from okrsheets.sheets.structure import WorkbookStructure, check_structure, okr_sheet_title
 from okrsheets.sheets.team_workbook import META_SHEET, OKR_SHEET, read_meta
-from okrsheets.core.model import DepartmentPlan, PlannedKeyResult
-from okrsheets.plan import QuarterPlan, build_plan
-from okrsheets.core.results import DataIssue, DepartmentResult, KeyResultResult, ObjectiveResult, RollupResult
-from okrsheets.core.scoring import expected_progress, gap, grade, score_key_result, status_for, today_in, weighted_mean
-from okrsheets.sheets.spec import a1
-from okrsheets.core.values import CellReading, comment_issue, read_cell_value, read_confidence, read_update_date
 
 log = logging.getLogger("okrsheets")
 # The sheets a rollup reads (not the guide): the metadata and the OKR sheet, whichever its language.

@@ -24,11 +24,11 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, tzinfo
 from pathlib import Path
 
+from okrsheets import words
+from okrsheets.core.results import RollupResult
 from okrsheets.errors import BackendError, OkrsheetsError
 from okrsheets.files import atomic_write
-from okrsheets import words
 from okrsheets.i18n import status_label
-from okrsheets.core.results import RollupResult
 from okrsheets.words import say
 
 LOG_NAME = "okrsheets.log"

@@ -25,10 +25,10 @@ from datetime import datetime, time, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from okrsheets.words import count, say
 from okrsheets.config import Config, load_config
 from okrsheets.errors import BackendError, OkrsheetsError, RollupLockedError
 from okrsheets.jobs.runlog import LastRun, attach_log_file, failure_reason, read_last_run
+from okrsheets.words import count, say
 
 log = logging.getLogger("okrsheets")
 

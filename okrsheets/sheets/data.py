@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-
 # The kinds of number format the rollup tells apart: a percent format stores 45% as 0.45,
 # a date format shows a day (the cell's number is a date serial); everything else is "other".
 FormatKind = Literal["percent", "date", "other"]

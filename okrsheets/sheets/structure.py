@@ -14,8 +14,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from okrsheets.core.model import ITEM_ID_RE
-from okrsheets.sheets.spec import Formula, a1, column_letter
 from okrsheets.sheets.data import SheetData, WorkbookData
+from okrsheets.sheets.spec import Formula, a1, column_letter
 from okrsheets.sheets.team_workbook import (
     COL,
     COLUMNS,
@@ -31,7 +31,6 @@ from okrsheets.sheets.team_workbook import (
     read_meta,
     sheet_locked_cells,
 )
-
 
 # Columns the rollup cannot do without: without them nothing on the sheet can be read.
 REQUIRED_COLUMNS = ("id", "current")

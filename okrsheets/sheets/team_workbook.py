@@ -19,14 +19,24 @@ from datetime import date, datetime
 from openpyxl.utils.protection import hash_password
 
 from okrsheets.config import Config
-from okrsheets.i18n import KIND, STATUS, UNIT
 from okrsheets.core.model import DepartmentPlan, PlannedKeyResult
 from okrsheets.core.scoring import ScoringSettings
+from okrsheets.core.values import format_number, milestone_choices
+from okrsheets.i18n import KIND, STATUS, UNIT
 from okrsheets.sheets.check_in_formulas import ISSUE, digits_formula, fold_formula, parsed_formula, reading_formula, typed_formula
 from okrsheets.sheets.spec import (
-    LINE_HEIGHT, ColourRule, DataBar, Formula, FormulaColour, SheetSpec, Validation, WorkbookSpec, a1, column_letter, wrapped_lines,
+    LINE_HEIGHT,
+    ColourRule,
+    DataBar,
+    Formula,
+    FormulaColour,
+    SheetSpec,
+    Validation,
+    WorkbookSpec,
+    a1,
+    column_letter,
+    wrapped_lines,
 )
-from okrsheets.core.values import format_number, milestone_choices
 
 SCHEMA_VERSION = 1
 LAYOUT_VERSION = 4  # bump when what provisioning writes changes, so existing workbooks are refreshed
@@ -185,12 +195,18 @@ def okr_sheet(config: Config, department: DepartmentPlan, entries: dict[str, Tea
     )
     sheet.column_widths = {COL[name]: width for name, width in WIDTHS.items()}
     sheet.set(1, 1, L["title"].format(quarter=q.name, department=department.name), "title")
-    sheet.set(2, 1, L["company"], "field"); sheet.set(2, 2, config.company)
-    sheet.set(3, 1, L["quarter"], "field"); sheet.set(3, 2, q.name)
-    sheet.set(3, 3, L["from"], "field"); sheet.set(3, 4, q.start, number_format="yyyy-mm-dd")
-    sheet.set(3, 5, L["to"], "field"); sheet.set(3, 6, q.end, number_format="yyyy-mm-dd")
-    sheet.set(4, 1, L["owners"], "field"); sheet.set(4, 2, ", ".join(department.owners))
-    sheet.set(5, 1, L["provisioned"], "field"); sheet.set(5, 2, provisioned_at.replace(tzinfo=None, microsecond=0), number_format="yyyy-mm-dd hh:mm")
+    sheet.set(2, 1, L["company"], "field")
+    sheet.set(2, 2, config.company)
+    sheet.set(3, 1, L["quarter"], "field")
+    sheet.set(3, 2, q.name)
+    sheet.set(3, 3, L["from"], "field")
+    sheet.set(3, 4, q.start, number_format="yyyy-mm-dd")
+    sheet.set(3, 5, L["to"], "field")
+    sheet.set(3, 6, q.end, number_format="yyyy-mm-dd")
+    sheet.set(4, 1, L["owners"], "field")
+    sheet.set(4, 2, ", ".join(department.owners))
+    sheet.set(5, 1, L["provisioned"], "field")
+    sheet.set(5, 2, provisioned_at.replace(tzinfo=None, microsecond=0), number_format="yyyy-mm-dd hh:mm")
     sheet.set(6, 1, L["as_of"], "field")
     sheet.set(*AS_OF_CELL, Formula("=TODAY()"), number_format="yyyy-mm-dd")
     sheet.set(6, 3, L["expected"], "field")

@@ -9,10 +9,10 @@ from typing import Any
 from . import a1, cellvalues
 from .batch_common import (
     Context,
-    to_int,
+    handler,
     parse_mask,
     sheet_or_error,
-    handler,
+    to_int,
 )
 from .errors import invalid_argument
 from .model import Sheet, Spreadsheet, grid_range_out

@@ -9,12 +9,12 @@ from typing import Any
 from . import cellvalues, conditions
 from .batch_common import (
     Context,
-    to_int,
-    parse_mask,
+    handler,
     norm_range,
+    parse_mask,
     sheet_or_error,
     strip_defaults,
-    handler,
+    to_int,
 )
 from .batch_dimensions import dim_range, sheet_range_out
 from .errors import ApiError, invalid_argument

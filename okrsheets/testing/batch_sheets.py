@@ -10,13 +10,13 @@ from . import cellvalues, conditions
 from .batch_common import (
     Context,
     clean_grid_props,
-    to_int,
+    handler,
     parse_mask,
     resize,
     set_cell_data,
     sheet_or_error,
     strip_defaults,
-    handler,
+    to_int,
 )
 from .errors import invalid_argument
 from .model import Sheet, Spreadsheet

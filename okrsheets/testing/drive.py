@@ -9,9 +9,9 @@ import re
 from typing import Any
 
 from . import fieldmask, schema
+from .drive_query import QueryError, QueryParser, matches, order_key
 from .errors import ApiError, drive_error, drive_not_found
 from .model import Sheet
-from .drive_query import QueryError, QueryParser, matches, order_key
 from .state import EDIT_ROLES, FOLDER_MIME, SPREADSHEET_MIME, DriveFile, Permission, SharedDrive, State, best_role
 
 ROLES = ("owner", "organizer", "fileOrganizer", "writer", "commenter", "reader")

@@ -20,7 +20,6 @@ from .auth import OAuthError, unauthenticated
 from .errors import ApiError, drive_not_found, not_found
 from .limits import LoggedRequest, fault_error
 
-
 MAX_BODY = 10 * 1024 * 1024
 
 SHEETS_READS = {
