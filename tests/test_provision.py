@@ -200,6 +200,16 @@ def test_provision_creates_one_workbook_per_department_in_the_quarter_folder(tmp
     assert "3 phòng ban: 3 đã tạo" in result.output
 
 
+def test_every_written_cell_of_a_team_workbook_names_its_font(tmp_path):
+    """A cell without a font name is drawn by LibreOffice in a serif fallback, unlike the rest of the sheet."""
+    provisioned(tmp_path)
+    workbook = openpyxl.load_workbook(tmp_path / "okr-data" / QUARTER / "marketing.xlsx")
+    fonts = {(ws.title, cell.font.name) for ws in workbook for row in ws.iter_rows() for cell in row
+             if cell.has_style and cell.value is not None}
+    assert {name for _, name in fonts} == {"Calibri"}, fonts
+    assert {title for title, _ in fonts} >= {"OKR", "Hướng dẫn"}
+
+
 def test_second_provision_touches_nothing(tmp_path):
     cfg = provisioned(tmp_path)
     paths = sorted((tmp_path / "okr-data" / QUARTER).iterdir())

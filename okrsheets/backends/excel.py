@@ -24,7 +24,7 @@ from okrsheets.config import Config, safe_file_stem
 from okrsheets.errors import WorkbookError
 from okrsheets.files import atomic_write, ensure_not_open
 from okrsheets.i18n import GRADE_FILL, GRADE_FONT
-from okrsheets.sheets.spec import STYLES, CellError, Formula, SheetSpec, WorkbookSpec, a1
+from okrsheets.sheets.spec import FONT, STYLES, CellError, Formula, SheetSpec, WorkbookSpec, a1
 from okrsheets.sheets.team_workbook import TypedCell
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -157,7 +157,8 @@ def _style(key: str) -> dict:
     if key not in _STYLE_CACHE:
         s = STYLES[key]
         _STYLE_CACHE[key] = {
-            "font": Font(bold=s.get("bold", False), italic=s.get("italic", False), size=s.get("size", 11), color=s.get("colour")),
+            "font": Font(name=FONT, bold=s.get("bold", False), italic=s.get("italic", False), size=s.get("size", 11),
+                         color=s.get("colour")),
             "fill": PatternFill("solid", fgColor=s["fill"]) if "fill" in s else PatternFill(),
             "alignment": Alignment(wrap_text=s.get("wrap", False), vertical="top", horizontal=s.get("align")),
         }

@@ -136,6 +136,9 @@ STYLES = {
 }
 
 
+# Every cell names its font: a cell without one is drawn by LibreOffice in a serif fallback.
+# Calibri is Excel's default; LibreOffice draws it with the metric-compatible Carlito where installed.
+FONT = "Calibri"
 LINE_HEIGHT = 15  # points: one line of 11-point Calibri, Excel's default row height
 
 

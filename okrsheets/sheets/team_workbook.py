@@ -39,7 +39,7 @@ from okrsheets.sheets.spec import (
 )
 
 SCHEMA_VERSION = 1
-LAYOUT_VERSION = 4  # bump when what provisioning writes changes, so existing workbooks are refreshed
+LAYOUT_VERSION = 5  # bump when what provisioning writes changes, so existing workbooks are refreshed
 META_SHEET = "_okrsheets"
 OKR_SHEET = {"vi": "OKR", "en": "OKR"}
 GUIDE_SHEET = {"vi": "Hướng dẫn", "en": "Guide"}
