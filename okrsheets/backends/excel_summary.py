@@ -36,6 +36,7 @@ from okrsheets.core.results import RollupResult
 from okrsheets.core.scoring import ScoringSettings
 from okrsheets.errors import WorkbookError
 from okrsheets.files import atomic_write, ensure_not_open, office_lock_file
+from okrsheets.sheets.spec import FONT
 from okrsheets.sheets.summary import (
     GRADE_COLOURS,
     HEADER_FILL,
@@ -67,7 +68,7 @@ _EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's 1900 date system, as XlsxW
 # turning team text into formulas, links or numbers. in_memory: no temporary files while saving.
 _WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
                      "in_memory": True}
-_FONT = {"font_name": "Calibri", "font_size": 11}
+_FONT = {"font_name": FONT, "font_size": 11}  # the team workbooks' font (sheets/spec.py)
 # Format properties by style; a format may add a grade's colours and Excel's quote prefix (see _Book).
 # Every cell is top-aligned, so a row made taller by wrapped text still reads across.
 _STYLES = {
