@@ -168,6 +168,3 @@ SUMMARY = {
 # How people write a date, per language (Excel/LibreOffice/Sheets number-format codes).
 DATE_FORMAT = {"vi": "dd/mm/yyyy", "en": "yyyy-mm-dd"}
 
-
-def summary_word(key: str, language: str) -> str:
-    return SUMMARY["en" if language == "en" else "vi"][key]
