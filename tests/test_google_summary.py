@@ -228,3 +228,20 @@ def test_a_summary_in_the_trash_says_restore_or_remove_the_setting(fake, tmp_pat
     assert str(caught.value) == (
         f'the summary spreadsheet "OKR summary" ({summary_id}) is in the trash; restore it in Drive, or remove'
         " backend.summary_spreadsheet_id from the config to have a new one made in the folder")
+
+
+def test_the_docs_summary_messages_are_ones_okrsheets_prints():
+    import re
+    from pathlib import Path
+
+    from okrsheets.backends.google.summary import WORDS
+    from okrsheets.backends.google.words import TEXT
+
+    doc = (Path(__file__).parents[1] / "docs" / "google.md").read_text(encoding="utf-8")
+    section = doc[doc.index("When the summary cannot be written"):doc.index("**`okrsheets demo --google`**")]
+    starts = re.findall(r"^\| `([^`]+)`", section, flags=re.MULTILINE)
+    assert len(starts) == 5
+    templates = list(WORDS["en"].values()) + list(TEXT["en"].values())
+    for start in starts:
+        pieces = [p.strip() for p in start.split("...") if p.strip()]
+        assert any(all(piece in template for piece in pieces) for template in templates), start
