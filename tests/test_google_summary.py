@@ -245,3 +245,36 @@ def test_the_docs_summary_messages_are_ones_okrsheets_prints():
     for start in starts:
         pieces = [p.strip() for p in start.split("...") if p.strip()]
         assert any(all(piece in template for piece in pieces) for template in templates), start
+
+
+def test_number_formats_are_the_excel_summarys(fake, tmp_path, monkeypatch):
+    setup = shared_drive_setup(fake, tmp_path)
+    config = google_config(setup, monkeypatch)
+    written = writer(config).write(rollup())
+    meta = fake.gspread_client(setup.folder / "service-account.json").open_by_key(written.spreadsheet_id).fetch_sheet_metadata(
+        {"ranges": "'Kết quả then chốt'!G2:O6", "fields": "sheets.data.rowData.values(userEnteredValue,userEnteredFormat.numberFormat)"})
+    rows = [[cell.get("userEnteredFormat", {}).get("numberFormat", {}).get("pattern") for cell in row["values"]]
+            for row in meta["sheets"][0]["data"][0]["rowData"]]
+    # start, target, current, score, change, status, confidence, comment, last update
+    assert rows[0] == ["#,##0", "#,##0", "#,##0", "0%", "+0%;-0%;0%", None, None, None, "dd/mm/yyyy"]
+    assert rows[4][:4] == ["#,##0", "#,##0", "#,##0.###", "0%"]  # eng O1.KR1: 10 days down to 2, now 2.8
+
+
+def test_a_summary_larger_than_a_request_may_be_goes_in_several_batch_updates(fake, tmp_path, monkeypatch):
+    from okrsheets.backends.google import summary as google_summary
+
+    setup = shared_drive_setup(fake, tmp_path)
+    config = google_config(setup, monkeypatch)
+    result = big_result(20)
+    whole = writer(config).write(result)
+    monkeypatch.setattr(google_summary, "MAX_BODY", 40_000)
+    fake.clear_log()
+    split = writer(config).write(replace(result, as_of=AS_OF + timedelta(days=1)))
+    assert split.spreadsheet_id == whole.spreadsheet_id
+    assert fake.count(endpoint="sheets.spreadsheets.batchUpdate") > 2
+    gc = fake.gspread_client(setup.folder / "service-account.json")
+    sheets = google_sheets(gc, split.spreadsheet_id)
+    assert len(sheets["Kết quả then chốt"]) == 1 + 100
+    assert [row[0] for row in sheets["Lịch sử"][2:]] == [(AS_OF - EPOCH).days, (AS_OF - EPOCH).days + 1]
+    assert list(sheets)[:len(SHEET_KEYS)] == ["Tổng quan", "Mục tiêu", "Kết quả then chốt", "Có rủi ro", "Lâu chưa cập nhật",
+                                              "Lịch sử", "Vấn đề dữ liệu", "Lịch sử KR"]

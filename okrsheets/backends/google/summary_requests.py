@@ -48,6 +48,10 @@ MAX_TEXT = 50_000  # Sheets' limit on the characters in a cell
 SHEET_OFFSETS = {"overview": 0, "objectives": 1, "key_results": 2, "at_risk": 3, "stale": 4, "history": 5,
                  "issues": 6, "kr_history": 7}
 _LINK_COLOUR = "0563C1"
+PERCENT = {"type": "PERCENT", "pattern": NUMBER_FORMATS["percent"]}
+CHANGE = {"type": "PERCENT", "pattern": NUMBER_FORMATS["change"]}
+INTEGER = {"type": "NUMBER", "pattern": NUMBER_FORMATS["integer"]}
+DECIMAL = {"type": "NUMBER", "pattern": NUMBER_FORMATS["decimal"]}
 _HEADING_POINTS = 24
 _EXTRA_ROWS = 1  # a sheet holds its content plus this many empty rows
 _EXTRA_COLUMNS = 0
@@ -90,6 +94,8 @@ class _Cells:
         self.date_format = {"type": "DATE", "pattern": summary.date_format}
 
     def cell(self, kind: str, value: object) -> dict[str, Any]:
+        """The cell's value; only a ``number`` column's cell carries its own number format (whole or not),
+        the other columns have theirs set once for the column (a Fact's cell gets it with :meth:`formatted`)."""
         if value is None:
             return {}
         if kind in ("status", "grade"):
@@ -99,23 +105,29 @@ class _Cells:
             return _string(value.text if isinstance(value, Link) else value)
         if kind == "date":
             if isinstance(value, date):
-                return {"userEnteredValue": {"numberValue": serial(value)},
-                        "userEnteredFormat": {"numberFormat": self.date_format}}
+                return {"userEnteredValue": {"numberValue": serial(value)}}
             return _string(value)
         if kind in ("number", "percent", "score", "change", "count") and _is_number(value):
             cell: dict[str, Any] = {"userEnteredValue": {"numberValue": value}}
-            pattern = None
-            if kind in ("percent", "score"):
-                pattern = {"type": "PERCENT", "pattern": NUMBER_FORMATS["percent"]}
-            elif kind == "change":
-                pattern = {"type": "PERCENT", "pattern": NUMBER_FORMATS["change"]}
-            elif kind == "number":
+            if kind == "number":
                 whole = float(value).is_integer()
-                pattern = {"type": "NUMBER", "pattern": NUMBER_FORMATS["integer" if whole else "decimal"]}
-            if pattern is not None:
-                cell["userEnteredFormat"] = {"numberFormat": pattern}
+                cell["userEnteredFormat"] = {"numberFormat": INTEGER if whole else DECIMAL}
             return cell
         return _string(value)
+
+    def number_format(self, kind: str, value: object) -> dict[str, str] | None:
+        """The number format a ``kind`` value shows with (a date, a percentage...), or None."""
+        if not _is_number(value) and not isinstance(value, date):
+            return None
+        if kind == "date":
+            return self.date_format if isinstance(value, date) else None
+        if kind in ("percent", "score"):
+            return PERCENT
+        if kind == "change":
+            return CHANGE
+        if kind == "number":
+            return INTEGER if float(value).is_integer() else DECIMAL
+        return None
 
 
 def _grid(sheet_id: int, first_row: int, last_row: int, first_col: int, last_col: int) -> dict[str, int]:
@@ -192,11 +204,10 @@ def _dimension(sheet_id: int, dimension: str, first: int, last: int, properties:
         "properties": properties, "fields": fields}}
 
 
-def _values(sheet_id: int, row: int, col: int, rows: list[list[dict]]) -> dict:
-    """Values and number formats only: the column formats set before stay."""
+def _values(sheet_id: int, row: int, col: int, rows: list[list[dict]], fields: str = "userEnteredValue") -> dict:
+    """Values only (or the ``fields`` named): the formats set before for the columns stay."""
     return {"updateCells": {"start": {"sheetId": sheet_id, "rowIndex": row, "columnIndex": col},
-                            "rows": [{"values": values} for values in rows],
-                            "fields": "userEnteredValue,userEnteredFormat.numberFormat"}}
+                            "rows": [{"values": values} for values in rows], "fields": fields}}
 
 
 def _formatted(sheet_id: int, row: int, col: int, rows: list[list[dict]]) -> dict:
@@ -214,8 +225,9 @@ def _fact_row(fact: Fact, cells: _Cells) -> list[dict]:
     label = {**_string(fact.label), "userEnteredFormat": _base_format(text={"bold": True})}
     value = cells.cell(fact.kind, fact.value)
     fmt = _base_format()
-    if "userEnteredFormat" in value:
-        fmt.update(value["userEnteredFormat"])
+    number_format = cells.number_format(fact.kind, fact.value)
+    if number_format is not None:
+        fmt["numberFormat"] = number_format
     if fact.kind in ("percent", "score"):
         fmt["horizontalAlignment"] = "RIGHT"
     elif fact.kind == "date":
@@ -240,17 +252,22 @@ def _table_requests(summary: Summary, sheet_id: int, table: Table, locale: str, 
                                             for c in table.columns]])
     for c, column in enumerate(table.columns):
         yield _dimension(sheet_id, "COLUMNS", c, c, {"pixelSize": pixels(column.width)}, "pixelSize")
-    for row, height in sorted(table.row_heights.items()):
-        yield _dimension(sheet_id, "ROWS", row, row, {"pixelSize": _points(height)}, "pixelSize")
+    for first, last_row, height in _height_runs(table.row_heights):
+        yield _dimension(sheet_id, "ROWS", first, last_row, {"pixelSize": _points(height)}, "pixelSize")
     if last > header:
         for c, column in enumerate(table.columns):  # the column's alignment and wrapping, before the values
-            fmt = _column_format(column.kind)
+            fmt = _column_format(column.kind, cells.date_format)
             if fmt:
                 yield {"repeatCell": {"range": _grid(sheet_id, header + 1, last, c, c), "cell": {"userEnteredFormat": fmt},
                                       "fields": ",".join(f"userEnteredFormat.{k}" for k in fmt)}}
         kinds = [column.kind for column in table.columns]
-        yield _values(sheet_id, header + 1, 0, [[cells.cell(kinds[c], value) for c, value in enumerate(values)]
-                                                 for values in table.rows])
+        rows = [[cells.cell(kinds[c], value) for c, value in enumerate(values)] for values in table.rows]
+        numbers = [c for c, kind in enumerate(kinds) if kind == "number"]
+        for c in numbers:  # whole numbers and decimals differ in format within one column
+            yield _values(sheet_id, header + 1, c, [[{"userEnteredFormat": row[c].pop("userEnteredFormat")}
+                                                     if "userEnteredFormat" in row[c] else {}] for row in rows],
+                          "userEnteredFormat.numberFormat")
+        yield _values(sheet_id, header + 1, 0, rows)
         links = [c for c, kind in enumerate(kinds) if kind == "link"]
         for c in links:
             yield _link_formats(sheet_id, header + 1, c, [values[c] for values in table.rows])
@@ -264,13 +281,27 @@ def _table_requests(summary: Summary, sheet_id: int, table: Table, locale: str, 
             yield from _grade_label_rules(sheet_id, header + 1, last, c, summary.language)
 
 
-def _column_format(kind: str) -> dict[str, Any]:
+def _height_runs(heights: dict[int, float]) -> list[tuple[int, int, float]]:
+    """(first row, last row, height) of each run of adjacent rows of one height: one request per run."""
+    runs: list[list] = []
+    for row, height in sorted(heights.items()):
+        if runs and runs[-1][1] == row - 1 and runs[-1][2] == height:
+            runs[-1][1] = row
+        else:
+            runs.append([row, row, height])
+    return [(first, last, height) for first, last, height in runs]
+
+
+def _column_format(kind: str, date_format: dict[str, str]) -> dict[str, Any]:
+    """A column's alignment, wrapping and (one for the whole column) number format."""
     if kind == "wrap":
         return {"wrapStrategy": "WRAP"}
     if kind in ("percent", "score"):
-        return {"horizontalAlignment": "RIGHT"}
+        return {"horizontalAlignment": "RIGHT", "numberFormat": PERCENT}
+    if kind == "change":
+        return {"numberFormat": CHANGE}
     if kind == "date":
-        return {"horizontalAlignment": "LEFT"}
+        return {"horizontalAlignment": "LEFT", "numberFormat": date_format}
     return {}
 
 
