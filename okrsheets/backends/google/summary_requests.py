@@ -55,6 +55,7 @@ DECIMAL = {"type": "NUMBER", "pattern": NUMBER_FORMATS["decimal"]}
 _HEADING_POINTS = 24
 _EXTRA_ROWS = 1  # a sheet holds its content plus this many empty rows
 _EXTRA_COLUMNS = 0
+_ROWS_PER_REQUEST = 2000  # rows of values per updateCells: about 1.5 MB of JSON on the key results sheet
 
 
 def serial(day: date) -> int:
@@ -92,6 +93,13 @@ class _Cells:
     def __init__(self, summary: Summary) -> None:
         self.lang = summary.language
         self.date_format = {"type": "DATE", "pattern": summary.date_format}
+        self._strings: dict[object, dict] = {}  # names, statuses and comments repeat: one cell each, never changed
+
+    def string(self, value: object) -> dict[str, Any]:
+        made = self._strings.get(value)
+        if made is None:
+            made = self._strings[value] = _string(value)
+        return made
 
     def cell(self, kind: str, value: object) -> dict[str, Any]:
         """The cell's value; only a ``number`` column's cell carries its own number format (whole or not),
@@ -100,20 +108,20 @@ class _Cells:
             return {}
         if kind in ("status", "grade"):
             labels = (i18n.STATUS if kind == "status" else i18n.GRADE)[self.lang]
-            return _string(labels.get(value, value))
+            return self.string(labels.get(value, value))
         if kind == "link":
-            return _string(value.text if isinstance(value, Link) else value)
+            return self.string(value.text if isinstance(value, Link) else value)
         if kind == "date":
             if isinstance(value, date):
                 return {"userEnteredValue": {"numberValue": serial(value)}}
-            return _string(value)
+            return self.string(value)
         if kind in ("number", "percent", "score", "change", "count") and _is_number(value):
             cell: dict[str, Any] = {"userEnteredValue": {"numberValue": value}}
             if kind == "number":
                 whole = float(value).is_integer()
                 cell["userEnteredFormat"] = {"numberFormat": INTEGER if whole else DECIMAL}
             return cell
-        return _string(value)
+        return self.string(value) if type(value) is str else _string(value)
 
     def number_format(self, kind: str, value: object) -> dict[str, str] | None:
         """The number format a ``kind`` value shows with (a date, a percentage...), or None."""
@@ -267,7 +275,8 @@ def _table_requests(summary: Summary, sheet_id: int, table: Table, locale: str, 
             yield _values(sheet_id, header + 1, c, [[{"userEnteredFormat": row[c].pop("userEnteredFormat")}
                                                      if "userEnteredFormat" in row[c] else {}] for row in rows],
                           "userEnteredFormat.numberFormat")
-        yield _values(sheet_id, header + 1, 0, rows)
+        for start in range(0, len(rows), _ROWS_PER_REQUEST):  # no single request near Google's 10 MB limit
+            yield _values(sheet_id, header + 1 + start, 0, rows[start:start + _ROWS_PER_REQUEST])
         links = [c for c, kind in enumerate(kinds) if kind == "link"]
         for c in links:
             yield _link_formats(sheet_id, header + 1, c, [values[c] for values in table.rows])
