@@ -240,6 +240,12 @@ class GoogleDemoRun:
     summary_id: str
 
 
+def google_demo_config_text(folder_id: str, key_file: str, today: date, language: str = "vi") -> str:
+    """The demo config on Google: the sample company of :func:`demo_config_text` in the Drive folder ``folder_id``."""
+    return demo_config_text(TemplateLibrary.load(), today, language).replace(
+        'kind = "excel"\n', f'kind = "google"\nfolder_id = "{folder_id}"\nservice_account_file = "{key_file}"\n')
+
+
 def run_google(folder: Path, today: date | None = None, language: str = "vi") -> GoogleDemoRun:
     """Provision, type check-ins as teams do, roll up and write the summary, all on Google Sheets.
 
@@ -271,10 +277,8 @@ def run_google(folder: Path, today: date | None = None, language: str = "vi") ->
         key = fake.make_service_account_key(folder / "service-account.json", email=DEMO_SERVICE_ACCOUNT)
         drive = fake.create_shared_drive("OKR", {DEMO_ADMIN: "organizer", DEMO_SERVICE_ACCOUNT: "fileOrganizer"})
         folder_id = fake.create_folder(COMPANY[language], owner=DEMO_ADMIN, parent=drive)
-        text = demo_config_text(TemplateLibrary.load(), today, language).replace(
-            'kind = "excel"\n', f'kind = "google"\nfolder_id = "{folder_id}"\nservice_account_file = "{key.name}"\n')
         config_path = folder / "okrsheets.toml"
-        config_path.write_text(text, encoding="utf-8")
+        config_path.write_text(google_demo_config_text(folder_id, key.name, today, language), encoding="utf-8")
         os.environ[API_URL_ENV] = fake.url
         try:
             config = load_config(config_path)
@@ -301,7 +305,7 @@ def run_google(folder: Path, today: date | None = None, language: str = "vi") ->
 
 def type_on_google(client, config: Config, today: date) -> int:
     """Type check-ins into each department's spreadsheet as a person does in Sheets (``USER_ENTERED``:
-    "45,5%" and "1.234.567 ₫" as typed in a vi_VN sheet): the KR IDs are read, then one
+    "45,5%" and "1.234.567 ₫" as typed in a vi_VN sheet): one ``values.get`` of the KR IDs and one
     ``values.batchUpdate`` per department; returns how many values were typed."""
     from okrsheets.backends.google.drive import Drive
     from okrsheets.sheets.team_workbook import OKR_SHEET
@@ -309,28 +313,31 @@ def type_on_google(client, config: Config, today: date) -> int:
     assert config.google is not None
     drive = Drive(client)
     found = drive.department_spreadsheets(drive.file(config.google.folder_id), config.quarter.name)
-    title = OKR_SHEET["en" if config.language == "en" else "vi"]
+    title = "'" + OKR_SHEET["en" if config.language == "en" else "vi"].replace("'", "''") + "'"
+    http = client.http_client
     typed = 0
     for department in build_plan(config).departments:
         items = found.get(department.key) or []
         if not items:
             continue
-        sheet = client.open_by_key(items[0]["id"]).worksheet(title)
-        ids = sheet.col_values(COL["id"])
+        spreadsheet_id = items[0]["id"]
+        id_column = _column(COL["id"])
+        answer = http.values_get(spreadsheet_id, f"{title}!{id_column}:{id_column}", params={"majorDimension": "COLUMNS"})
+        ids = (answer.get("values") or [[]])[0]
         updates = []
         for kr in department.key_results:
-            if kr.id not in ids:
+            if kr.id not in ids or not kr.is_scorable:
                 continue
             row = ids.index(kr.id) + 1
             rng = random.Random(f"2026/{department.key}/{kr.id}")
             if rng.random() < 0.15:
                 continue  # a team that never checks in
             value = _typed_value(kr, rng)
-            updates.append({"range": f"{_column(COL['current'])}{row}", "values": [[value]]})
-            updates.append({"range": f"{_column(COL['confidence'])}{row}", "values": [[rng.randint(4, 9)]]})
+            updates.append({"range": f"{title}!{_column(COL['current'])}{row}", "values": [[value]]})
+            updates.append({"range": f"{title}!{_column(COL['confidence'])}{row}", "values": [[rng.randint(4, 9)]]})
             typed += 1
         if updates:
-            sheet.batch_update(updates, value_input_option="USER_ENTERED")
+            http.values_batch_update(spreadsheet_id, {"valueInputOption": "USER_ENTERED", "data": updates})
     return typed
 
 
