@@ -88,3 +88,18 @@ def test_a_revoked_login_says_run_google_login_again(fake, tmp_path, monkeypatch
                                  " hãy chạy lại `okrsheets google login`")
     assert ReadingsStore.load(config.quarter_folder).get("sales").read_on == date(2026, 11, 21)
     assert (config.quarter_folder / STATE_NAME).is_file()
+
+
+def test_rollup_json_on_excel_has_no_api_requests(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from .google_setups import REPO
+    from .helpers.nightly import provision_hr
+
+    config = provision_hr(tmp_path)
+    result = subprocess.run([sys.executable, "-m", "okrsheets", "rollup", "--json", "--config", str(config),
+                             "--as-of", "2026-11-20"], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert result.returncode in (0, 1), result.stderr
+    assert json.loads(result.stdout)["api_requests"] is None
