@@ -531,9 +531,11 @@ def run_rollup(config: Config, as_of: date | None = None, progress: Callable[[in
     """Score the quarter and write the company summary; raises OkrsheetsError when nothing could be written.
 
     Temporary files a killed run left are removed first. The check-in state and
-    the readings store are kept before the summary is written. A summary open
-    in Excel or LibreOffice is left alone: tonight's goes beside it (see
-    `excel_summary.summary_target`) and ``errors`` says where. When no workbook
+    the readings store are kept (in the quarter folder) before the summary is
+    written by the summary sink of the backend (``backends/summary_sinks.py``):
+    on Excel a summary open in Excel or LibreOffice is left alone, tonight's
+    goes beside it and ``errors`` says where; on Google ``api_requests`` counts
+    the run's requests by kind. When no workbook
     at all could be read, nothing is written and a BackendError says to run
     ``okrsheets provision``.
     """
