@@ -278,3 +278,15 @@ def test_a_summary_larger_than_a_request_may_be_goes_in_several_batch_updates(fa
     assert [row[0] for row in sheets["Lịch sử"][2:]] == [(AS_OF - EPOCH).days, (AS_OF - EPOCH).days + 1]
     assert list(sheets)[:len(SHEET_KEYS)] == ["Tổng quan", "Mục tiêu", "Kết quả then chốt", "Có rủi ro", "Lâu chưa cập nhật",
                                               "Lịch sử", "Vấn đề dữ liệu", "Lịch sử KR"]
+
+
+def test_a_wrong_folder_with_no_summary_id_names_the_folder(fake, tmp_path, monkeypatch):
+    from okrsheets.errors import GoogleAccessError
+
+    setup = shared_drive_setup(fake, tmp_path, language="en")
+    setup.config.write_text(setup.config.read_text(encoding="utf-8").replace(setup.folder_id, "1WrongFolderId"), encoding="utf-8")
+    config = google_config(setup, monkeypatch)
+    with pytest.raises(GoogleAccessError) as caught:
+        writer(config).write(rollup())
+    assert str(caught.value).startswith(
+        f"the folder 1WrongFolderId was not found, or is not shared with {SERVICE_ACCOUNT}: check backend.folder_id in the config")

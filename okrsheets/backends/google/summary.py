@@ -129,7 +129,13 @@ class GoogleSummary:
             if spreadsheet_id:
                 self._check(spreadsheet_id)
             else:
-                spreadsheet_id, created = self._find_or_create()
+                try:
+                    spreadsheet_id, created = self._find_or_create()
+                except GoogleError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - the folder was not found, or refused the new file
+                    raise explain(exc, self.lang, google=self.google, identity=self._identity(), what="what_folder",
+                                  file_id=self.google.folder_id, key="folder_id") from None
             sheets = self._sheets(spreadsheet_id)
             history = History() if created else self._history(spreadsheet_id, sheets)
             summary = build_summary(result, history.merged_with(result), self.config.scoring, stale_after_days)
@@ -148,6 +154,8 @@ class GoogleSummary:
         return SummaryWritten(spreadsheet_id, summary_url(spreadsheet_id), created)
 
     def _explain(self, exc: BaseException, spreadsheet_id: str) -> GoogleError:
+        if type(exc).__module__.split(".")[0] not in ("gspread", "google", "requests", "urllib3"):
+            log.warning("unexpected error writing the summary", exc_info=exc)  # a bug: its traceback goes to the log
         error = explain(exc, self.lang, google=self.google, identity=self._identity(), what="what_summary",
                         file_id=spreadsheet_id, key="summary_spreadsheet_id" if self.google.summary_spreadsheet_id
                         else "folder_id")
