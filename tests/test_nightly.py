@@ -47,7 +47,7 @@ def test_success_is_recorded_in_last_run_json_and_logged(tmp_path, caplog):
     caplog.set_level(logging.INFO, logger="okrsheets")
     start = datetime(2026, 11, 20, 2, 0, tzinfo=ICT)
 
-    result = run_nightly(config, rollup=FakeRollup(api_requests=42), clock=ticking_clock(start))
+    result = run_nightly(config, rollup=FakeRollup(api_requests={"drive.files.list": 1, "sheets.spreadsheets.values.batchGet": 40, "sheets.spreadsheets.batchUpdate": 1}), clock=ticking_clock(start))
 
     assert result.summary_path == str(config.quarter_folder / "company-summary.xlsx")
     data = json.loads((config.quarter_folder / LAST_RUN_NAME).read_text(encoding="utf-8"))
@@ -165,7 +165,7 @@ def test_status_command_prints_the_report_and_exits_with_its_code(tmp_path):
     assert result.exit_code == 3, result.output
     assert "Chưa chạy lần nào" in result.output and "Lần chạy tiếp theo:" in result.output
 
-    run_nightly(load_config(path), rollup=FakeRollup(api_requests=7))
+    run_nightly(load_config(path), rollup=FakeRollup(api_requests={"sheets.spreadsheets.get": 7}))
     result = runner.invoke(status_command, ["--config", str(path)])
     assert result.exit_code == 0, result.output
     for expected in ("Lần chạy gần nhất: thành công", "phòng ban đã đọc:           3/3", "kết quả then chốt đã chấm:  7 (1 chưa được cập nhật)",

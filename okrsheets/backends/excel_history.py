@@ -15,14 +15,12 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
 from okrsheets import i18n
-from okrsheets.core.values import cell_date
 from okrsheets.errors import WorkbookError
 from okrsheets.sheets.summary import (
     DATE_KEY,
@@ -31,6 +29,7 @@ from okrsheets.sheets.summary import (
     SCORE_KEY,
     History,
 )
+from okrsheets.sheets.summary_history import parse_history, parse_kr_history
 
 __all__ = ["load_history", "previous_history"]
 
@@ -65,9 +64,9 @@ def load_history(path: Path) -> History:
             first = next(rows, [])
             keys = tuple(first[:2])
             if keys == (DATE_KEY, SCORE_KEY) and history is None:
-                history = _parse_history([first, *rows])
+                history = parse_history([first, *rows])
             elif keys == (KR_DEPARTMENT_KEY, KR_ID_KEY) and not key_results:
-                key_results = _parse_kr_history(first, rows)
+                key_results = parse_kr_history(first, rows)
             if history is not None and key_results:
                 break
     except Exception as error:
@@ -89,58 +88,6 @@ def previous_history(path: Path) -> History:
         shutil.copy2(path, aside)
         log.warning("%s; kept a copy as %s and started a new history", error, aside.name)
         return History()
-
-
-def _parse_history(rows: list[Sequence]) -> History:
-    """Keys, headers, then one row per date. calamine reads an empty cell as "" and a date as a date."""
-    keys, headers = rows[0], rows[1] if len(rows) > 1 else ()
-    columns = {i: str(k) for i, k in enumerate(keys) if i >= 2 and isinstance(k, str) and k}
-    history = History(names={k: str(_at(headers, i) or k) for i, k in columns.items()})
-    for row in rows[2:]:
-        day = cell_date(_at(row, 0))
-        if day is None:
-            continue
-        scores = {k: float(v) for i, k in columns.items() if _is_number(v := _at(row, i))}
-        company = _at(row, 1)
-        history.rows[day] = (float(company) if _is_number(company) else None, scores)
-    return history
-
-
-def _parse_kr_history(keys: Sequence, rows) -> dict[date, dict[tuple[str, str], float]]:
-    """Night columns from the key row, then (department, KR ID) and its scores on each row.
-
-    A blank cell means the KR's score of the night before on that row (the writer leaves
-    unchanged scores out), so each night gets every KR's score as of that night.
-    """
-    nights: dict[int, date] = {}
-    for i, key in enumerate(keys):
-        if i >= 2 and isinstance(key, str):
-            try:
-                nights[i] = date.fromisoformat(key)
-            except ValueError:
-                continue
-    scores: dict[date, dict[tuple[str, str], float]] = {night: {} for night in nights.values()}
-    next(rows, None)  # the header row
-    for row in rows:
-        department, kr_id = _at(row, 0), _at(row, 1)
-        if not (isinstance(department, str) and department and isinstance(kr_id, str) and kr_id):
-            continue
-        key, last = (department, kr_id), None
-        for i, night in nights.items():
-            value = _at(row, i)
-            if _is_number(value):
-                last = float(value)
-            if last is not None:
-                scores[night][key] = last
-    return dict(sorted(scores.items()))
-
-
-def _at(row: Sequence, index: int):
-    return row[index] if index < len(row) else None
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _corrupt_name(path: Path) -> Path:

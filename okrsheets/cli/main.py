@@ -244,7 +244,10 @@ class _progress_bar:
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Run the demo as if today were this date.")
 @click.option("--lang", "language", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
               help="Language of the sample company, its sheets and of everything printed.")
-def demo(directory: str, as_of, language: str) -> None:
+@click.option("--google", "on_google", is_flag=True,
+              help="Run the cycle on Google Sheets, against an offline fake of Google started in this process; "
+                   "prints the requests of each phase.")
+def demo(directory: str, as_of, language: str, on_google: bool) -> None:
     """Run the whole cycle on a sample company in DIRECTORY (default ./okr-demo).
 
     Provisions one department per built-in template set, simulates a few weeks
@@ -256,6 +259,9 @@ def demo(directory: str, as_of, language: str) -> None:
 
     today = as_of.date() if as_of else today_in("Asia/Ho_Chi_Minh")
     click.get_current_context().meta[LANGUAGE_KEY] = language
+    if on_google:
+        _google_demo(sample, Path(directory), today, language)
+        return
     click.echo(say(language, "demo_provisioning", folder=directory), err=True)
     run = sample.prepare(Path(directory), today, language)
     workbooks = count(language, run.provisioned, "department_workbook")
@@ -266,6 +272,20 @@ def demo(directory: str, as_of, language: str) -> None:
         click.echo(line)
     click.echo(say(language, "demo_issues", issues=count(language, len(result.issues), "data_issue")))
     click.echo(f"  {invoked_as()} rollup --config {run.folder / 'okrsheets.toml'} --json")
+
+
+def _google_demo(sample, directory: Path, today, language: str) -> None:
+    from okrsheets.jobs.runlog import setup_stderr_logging
+
+    setup_stderr_logging(None)
+    run = sample.run_google(directory, today, language)
+    for line in score_table(run.result):
+        click.echo(line)
+    for phase in sample.PHASES:
+        counts = run.requests.get(phase, {})
+        click.echo(say(language, "demo_google_phase", phase=phase, total=sum(counts.values()),
+                       kinds=", ".join(f"{kind} {n}" for kind, n in counts.items())))
+    click.echo(say(language, "demo_google_summary", url=run.result.summary_path))
 
 
 cli.add_command(google_group)

@@ -116,7 +116,7 @@ class RollupResult:
     summary_path: str | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
-    api_requests: int | None = None
+    api_requests: dict[str, int] | None = None  # Google API requests of the run by kind; None on Excel (no API)
     errors: tuple[str, ...] = field(default=())
 
     @property

@@ -222,3 +222,128 @@ def _typed_value(kr, rng: random.Random, share: float = 1.0):
     if kr.unit == "count":
         return round(value)
     return round(value, 1) if rng.random() < 0.5 else f"{value:.1f}".replace(".", ",")
+
+
+# --- `okrsheets demo --google`: the same cycle on Google Sheets, against an in-process offline fake ---
+
+DEMO_ADMIN = "okr-admin@hoasen.example"
+DEMO_SERVICE_ACCOUNT = "okrsheets-demo@hoasen-okr.iam.gserviceaccount.com"
+PHASES = ("provision", "type", "rollup")
+
+
+@dataclass(frozen=True)
+class GoogleDemoRun:
+    folder: Path
+    config: Config
+    result: object  # RollupResult
+    requests: dict[str, dict[str, int]]  # phase -> request kind -> count (from the fake's request log)
+    summary_id: str
+
+
+def google_demo_config_text(folder_id: str, key_file: str, today: date, language: str = "vi") -> str:
+    """The demo config on Google: the sample company of :func:`demo_config_text` in the Drive folder ``folder_id``."""
+    return demo_config_text(TemplateLibrary.load(), today, language).replace(
+        'kind = "excel"\n', f'kind = "google"\nfolder_id = "{folder_id}"\nservice_account_file = "{key_file}"\n')
+
+
+def run_google(folder: Path, today: date | None = None, language: str = "vi") -> GoogleDemoRun:
+    """Provision, type check-ins as teams do, roll up and write the summary, all on Google Sheets.
+
+    Google is the offline fake of ``okrsheets.testing``, started in this process on a free
+    port: a shared drive with a folder the demo's service account manages, as in set-up 1
+    of docs/google.md. Every request goes through the same code as against Google
+    (``OKRSHEETS_GOOGLE_API_URL`` points at the fake while the demo runs). Returns the
+    rollup's result and the requests each phase sent, by kind.
+    """
+    import os
+    from collections import Counter
+
+    from okrsheets.backends import open_backend
+    from okrsheets.backends.google.endpoint import API_URL_ENV
+    from okrsheets.jobs.provision import provision
+    from okrsheets.jobs.rollup import run_rollup
+    from okrsheets.testing import FakeGoogle  # the demo's Google: the only product code that starts the fake
+
+    folder = folder.resolve()
+    if folder.exists() and any(folder.iterdir()) and not (folder / MARKER).exists():
+        raise OkrsheetsError(say(language, "demo_not_demo_folder", folder=folder))
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MARKER).write_text("created by okrsheets demo; safe to delete\n", encoding="utf-8")
+    today = today or today_in("Asia/Ho_Chi_Minh")
+    before = os.environ.get(API_URL_ENV)
+    requests: dict[str, dict[str, int]] = {}
+    with FakeGoogle() as fake:
+        fake.disable_quotas()  # a demo, not a quota test: docs/google.md says what each request costs
+        key = fake.make_service_account_key(folder / "service-account.json", email=DEMO_SERVICE_ACCOUNT)
+        drive = fake.create_shared_drive("OKR", {DEMO_ADMIN: "organizer", DEMO_SERVICE_ACCOUNT: "fileOrganizer"})
+        folder_id = fake.create_folder(COMPANY[language], owner=DEMO_ADMIN, parent=drive)
+        config_path = folder / "okrsheets.toml"
+        config_path.write_text(google_demo_config_text(folder_id, key.name, today, language), encoding="utf-8")
+        os.environ[API_URL_ENV] = fake.url
+        try:
+            config = load_config(config_path)
+            plan = build_plan(config)
+
+            def phase(name: str, work):
+                fake.clear_log()
+                done = work()
+                requests[name] = dict(sorted(Counter(e.endpoint for e in fake.request_log).items()))
+                return done
+
+            phase("provision", lambda: provision(plan, open_backend(config)))
+            client = fake.gspread_client(key)
+            phase("type", lambda: type_on_google(client, config, today))
+            result = phase("rollup", lambda: run_rollup(config, today))
+        finally:
+            if before is None:
+                os.environ.pop(API_URL_ENV, None)
+            else:
+                os.environ[API_URL_ENV] = before
+    summary_id = str(getattr(result, "summary_path", "") or "").split("/d/")[-1].split("/")[0]
+    return GoogleDemoRun(folder, config, result, requests, summary_id)
+
+
+def type_on_google(client, config: Config, today: date) -> int:
+    """Type check-ins into each department's spreadsheet as a person does in Sheets (``USER_ENTERED``:
+    "45,5%" and "1.234.567 ₫" as typed in a vi_VN sheet): one ``values.get`` of the KR IDs and one
+    ``values.batchUpdate`` per department; returns how many values were typed."""
+    from okrsheets.backends.google.drive import Drive
+    from okrsheets.sheets.team_workbook import OKR_SHEET
+
+    assert config.google is not None
+    drive = Drive(client)
+    found = drive.department_spreadsheets(drive.file(config.google.folder_id), config.quarter.name)
+    title = "'" + OKR_SHEET["en" if config.language == "en" else "vi"].replace("'", "''") + "'"
+    http = client.http_client
+    typed = 0
+    for department in build_plan(config).departments:
+        items = found.get(department.key) or []
+        if not items:
+            continue
+        spreadsheet_id = items[0]["id"]
+        id_column = _column(COL["id"])
+        answer = http.values_get(spreadsheet_id, f"{title}!{id_column}:{id_column}", params={"majorDimension": "COLUMNS"})
+        ids = (answer.get("values") or [[]])[0]
+        updates = []
+        for kr in department.key_results:
+            if kr.id not in ids or not kr.is_scorable:
+                continue
+            row = ids.index(kr.id) + 1
+            rng = random.Random(f"2026/{department.key}/{kr.id}")
+            if rng.random() < 0.15:
+                continue  # a team that never checks in
+            value = _typed_value(kr, rng)
+            updates.append({"range": f"{title}!{_column(COL['current'])}{row}", "values": [[value]]})
+            updates.append({"range": f"{title}!{_column(COL['confidence'])}{row}", "values": [[rng.randint(4, 9)]]})
+            typed += 1
+        if updates:
+            http.values_batch_update(spreadsheet_id, {"valueInputOption": "USER_ENTERED", "data": updates})
+    return typed
+
+
+def _column(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters

@@ -30,7 +30,7 @@ from okrsheets.core.results import DataIssue, DepartmentResult, KeyResultResult,
 from okrsheets.core.scoring import expected_progress, gap, grade, score_key_result, status_for, today_in, weighted_mean
 from okrsheets.core.values import CellReading, comment_issue, read_cell_value, read_confidence, read_update_date
 from okrsheets.errors import BackendError, NothingReadError, OkrsheetsError, WorkbookError
-from okrsheets.files import atomic_write, check_folder, describe_os_error, office_lock_file, remove_stale_temps
+from okrsheets.files import atomic_write, check_folder, describe_os_error, remove_stale_temps
 from okrsheets.jobs.readings import DepartmentReading, KeyResultReading, ReadingsStore
 from okrsheets.plan import QuarterPlan, build_plan
 from okrsheets.sheets.spec import a1
@@ -531,20 +531,23 @@ def run_rollup(config: Config, as_of: date | None = None, progress: Callable[[in
     """Score the quarter and write the company summary; raises OkrsheetsError when nothing could be written.
 
     Temporary files a killed run left are removed first. The check-in state and
-    the readings store are kept before the summary is written. A summary open
-    in Excel or LibreOffice is left alone: tonight's goes beside it (see
-    `excel_summary.summary_target`) and ``errors`` says where. When no workbook
+    the readings store are kept (in the quarter folder) before the summary is
+    written by the summary sink of the backend (``backends/summary_sinks.py``):
+    on Excel a summary open in Excel or LibreOffice is left alone, tonight's
+    goes beside it and ``errors`` says where; on Google ``api_requests`` counts
+    the run's requests by kind. When no workbook
     at all could be read, nothing is written and a BackendError says to run
     ``okrsheets provision``.
     """
     from dataclasses import replace
 
-    from okrsheets.backends.excel_summary import SUMMARY_NAME, earlier_summaries, summary_target, write_summary
+    from okrsheets.backends.summary_sinks import open_summary_sink
 
     started = datetime.now(config.tz)
     lang = "en" if config.language == "en" else "vi"
     plan = build_plan(config)
     backend = backend or open_backend(config)
+    sink = open_summary_sink(config, backend)
     as_of = as_of or today_in(config.timezone)
     folder = config.quarter_folder
     for path in remove_stale_temps(folder):
@@ -555,7 +558,6 @@ def run_rollup(config: Config, as_of: date | None = None, progress: Callable[[in
     result = score_quarter(plan, backend, as_of, state, progress, readings=readings)
     if result.departments and not any(d.readable for d in result.departments):
         raise _nothing_read(result, lang, folder)
-    errors = list(result.errors)
     target = folder
     try:
         check_folder(folder, lang)
@@ -563,20 +565,11 @@ def run_rollup(config: Config, as_of: date | None = None, progress: Callable[[in
         atomic_write(state_path, lambda p: p.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8"))
         target = readings.path
         readings.save()
-        target, open_lock = summary_target(folder, as_of)
-        earlier = earlier_summaries(folder)
-        usual = folder / SUMMARY_NAME
-        history_from = [p for p in ([usual] if target != usual and usual.is_file() else []) + earlier if p != target]
-        write_summary(result, target, config.scoring, config.email.stale_after_days, history_from=history_from)
-        if open_lock is not None:
-            errors.append(_SUMMARY_OPEN[lang].format(name=SUMMARY_NAME, lock=open_lock.name, path=target))
-            log.warning("%s", errors[-1])
-        else:
-            _remove_superseded(earlier, target)
     except OSError as exc:
         raise BackendError(describe_os_error(exc, getattr(exc, "filename", None) or target, lang)) from None
-    return replace(result, summary_path=str(target), errors=tuple(errors), started_at=started,
-                   finished_at=datetime.now(config.tz))
+    written = sink.write(result)  # after the state and readings: a summary Google refuses loses no reading
+    return replace(result, summary_path=written.location, errors=(*result.errors, *written.notes),
+                   api_requests=sink.api_requests(), started_at=started, finished_at=datetime.now(config.tz))
 
 
 @dataclass(frozen=True)
@@ -647,26 +640,6 @@ _NIGHT_WORDS = {
     "en": {"outside": "--as-of {day} is outside quarter {quarter} ({start} – {end}): the summary would be overwritten and its"
                       " history would get a row that stays; look first with --dry-run, or add --force if that is really wanted"},
 }
-
-
-_SUMMARY_OPEN = {
-    "vi": "{name} đang mở trong Excel hoặc LibreOffice (tệp khóa {lock}): bảng tổng hợp đêm nay được ghi vào {path}; "
-          "đóng tệp đó để đêm sau ghi lại vào {name}",
-    "en": "{name} is open in Excel or LibreOffice (lock file {lock}): tonight's summary was written to {path}; "
-          "close it and the next night writes {name} again",
-}
-
-
-def _remove_superseded(earlier: list[Path], written: Path) -> None:
-    """Summaries written beside an open one: their history is now in ``written``; drop those not open."""
-    for path in earlier:
-        if path == written or office_lock_file(path) is not None:
-            continue
-        try:
-            path.unlink()
-            log.info("removed %s: its history is kept in %s", path.name, written.name)
-        except OSError as exc:
-            log.warning("cannot remove %s: %s", path, exc)
 
 
 def _load_state(path: Path) -> dict:

@@ -127,7 +127,7 @@ def success_report(
         key_results_without_check_in=sum(1 for kr in scored if kr.status == "no_data"),
         data_issues=len(result.issues),
         errors=tuple(result.errors),
-        api_requests=result.api_requests,
+        api_requests=sum(result.api_requests.values()) if result.api_requests is not None else None,
         summary_path=result.summary_path,
         score=result.score,
         status=result.status,

@@ -258,11 +258,45 @@ def delete_banding(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: s
 
 # ------------------------------------------------------------------ charts
 
+def check_chart_sources(ss: Spreadsheet, spec: dict[str, Any], prefix: str) -> None:
+    """A basic chart's data ranges, held to Google's description of ``ChartSourceRange.sources``:
+    "Exactly one dimension must have a length of 1, and all sources in the list must have the
+    same dimension with length 1. The domain (if it exists) & all series must have the same
+    number of source ranges." Each range must also lie on a sheet of the spreadsheet."""
+    basic = spec.get("basicChart") or {}
+    lists = [((d.get("domain") or {}).get("sourceRange") or {}).get("sources") or [] for d in basic.get("domains") or []]
+    lists += [((s.get("series") or {}).get("sourceRange") or {}).get("sources") or [] for s in basic.get("series") or []]
+    for sources in lists:
+        single = set()
+        for source in sources:
+            _sheet, r0, r1, c0, c1 = ss.grid_range(source, where=prefix)
+            rows, cols = r1 - r0, c1 - c0
+            if (rows == 1) == (cols == 1):
+                raise invalid_argument(f"{prefix}A chart's source range must be exactly one row or one column wide.")
+            single.add("rows" if rows == 1 else "columns")
+        if len(single) > 1:
+            raise invalid_argument(f"{prefix}All source ranges of a chart's domain or series must have the same dimension of length 1.")
+    if len({len(sources) for sources in lists}) > 1:
+        raise invalid_argument(f"{prefix}The domain and all series of a chart must have the same number of source ranges.")
+
+
+def _print_chart_sources(ss: Spreadsheet, spec: dict[str, Any], prefix: str) -> None:
+    """The data ranges as Google prints GridRanges (``sheetId`` 0 left out)."""
+    basic = spec.get("basicChart") or {}
+    holders = [d.get("domain") or {} for d in basic.get("domains") or []] + [s.get("series") or {} for s in basic.get("series") or []]
+    for holder in holders:
+        source = holder.get("sourceRange") or {}
+        if source.get("sources"):
+            source["sources"] = [norm_range(ss, r, prefix) for r in source["sources"]]
+
+
 @handler("addChart")
 def add_chart(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix: str) -> dict[str, Any]:
     chart = strip_defaults(copy.deepcopy(req.get("chart") or {}))
     if not chart.get("spec"):
         raise invalid_argument(f"{prefix}A chart needs a spec.")
+    check_chart_sources(ss, chart["spec"], prefix)
+    _print_chart_sources(ss, chart["spec"], prefix)
     position = chart.get("position") or {}
     chart["chartId"] = to_int(chart.get("chartId")) or ctx.new_id()
     if position.get("newSheet"):
@@ -297,7 +331,9 @@ def update_chart_spec(ss: Spreadsheet, req: dict[str, Any], ctx: Context, prefix
     for sheet in ss.sheets:
         for chart in sheet.charts:
             if chart["chartId"] == to_int(req.get("chartId")):
+                check_chart_sources(ss, req.get("spec") or {}, prefix)
                 chart["spec"] = strip_defaults(copy.deepcopy(req.get("spec") or {}))
+                _print_chart_sources(ss, chart["spec"], prefix)
                 return None
     raise invalid_argument(f"{prefix}No chart with id: {req.get('chartId')}")
 

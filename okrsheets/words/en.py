@@ -54,6 +54,8 @@ WORDS = {
     "demo_provisioned": "{workbooks} in {folder}",
     "demo_simulated": "Simulated team check-ins; running the nightly rollup ...",
     "demo_issues": "{issues} (see the summary's data-issues sheet); try:",
+    "demo_google_phase": "{phase}: {total} requests ({kinds})",
+    "demo_google_summary": "The summary (on the offline fake, gone when the demo ends): {url}",
     "demo_not_demo_folder": "{folder} exists and is not an okrsheets demo folder; choose an empty or new folder",
     # templates
     "templates_head": ("KEY", "NAME", "OBJ", "KR"),

@@ -54,6 +54,8 @@ WORDS = {
     "demo_provisioned": "{workbooks} trong {folder}",
     "demo_simulated": "Đã mô phỏng các lần cập nhật của các nhóm; đang chạy tổng hợp hằng đêm ...",
     "demo_issues": "{issues} (xem trang vấn đề dữ liệu của bảng tổng hợp); thử chạy:",
+    "demo_google_phase": "{phase}: {total} yêu cầu ({kinds})",
+    "demo_google_summary": "Bảng tổng hợp (trên bản giả lập ngoại tuyến, mất khi demo kết thúc): {url}",
     "demo_not_demo_folder": "{folder} đã có và không phải thư mục demo của okrsheets; hãy chọn một thư mục trống hoặc mới",
     # templates
     "templates_head": ("MÃ", "TÊN", "MT", "KR"),

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from okrsheets.backends.google import endpoint
+from okrsheets.backends.google.counting import RequestCounter
 from okrsheets.backends.google.failures import explain
 from okrsheets.backends.google.words import say
 from okrsheets.config import GoogleBackendConfig
@@ -51,6 +52,7 @@ class Connection:
     google: GoogleBackendConfig
     language: str
     token_request: Any  # google.auth.transport.requests.Request, for refreshing
+    requests: RequestCounter | None = None  # the Sheets and Drive requests sent so far, by kind (not the token ones)
 
     @property
     def session(self) -> Any:
@@ -117,9 +119,10 @@ def connect(google: GoogleBackendConfig, language: str = "vi", *, credentials: A
     if base:
         endpoint.mount(session, base)
         endpoint.mount(token_session, base)
+    counter = RequestCounter().attach(session)
     client = gspread.Client(auth=credentials, session=session)
     client.set_timeout(endpoint.TIMEOUT)
-    return Connection(client, credentials, google, language, Request(token_session))
+    return Connection(client, credentials, google, language, Request(token_session), counter)
 
 
 def refresh(connection: Connection) -> None:
