@@ -227,3 +227,26 @@ def test_a_date_serial_for_an_update_is_read_as_that_day(google):
     result = score_quarter(google.plan, google.backend(), AS_OF)
     kr = next(k for d in result.departments for k in d.key_results if k.id == "O1.KR2" and d.key == "kinh-doanh")
     assert kr.last_update == date(2026, 11, 10)
+
+
+def test_a_rollup_past_the_read_quota_waits_for_google_instead_of_failing(google):
+    """Google allows 60 reads a minute per user; here 1, so the second department's read waits a minute."""
+    google.provision()
+    google.type("kinh-doanh", CHECK_INS)
+    fake = google.fake
+    fake.clock.freeze()
+    fake.set_quota(read_per_user=1)
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        fake.clock.advance(seconds)
+
+    backend = google.backend()
+    backend.sleep = sleep
+    fake.clear_log()
+    result = score_quarter(google.plan, backend, AS_OF)
+    assert all(d.readable for d in result.departments) and result.issues == ()
+    assert waits == [1, 2, 4, 8, 16, 32]  # 63 s: the first read has left the 60-second window
+    answers = [e.status for e in fake.request_log if e.endpoint == "sheets.spreadsheets.get"]
+    assert answers == [200] + [429] * 6 + [200]

@@ -15,6 +15,11 @@ department spreadsheets are found in that listing by their ``appProperties``
   nothing), plus a share for each owner new to it;
 * a forced rebuild's backup: one ``files.copy`` beside it.
 
+Google allows a user 60 Sheets reads and 60 writes a minute: a request
+answered "quota exceeded" (429, or Drive's 403 ``userRateLimitExceeded``) or
+a server error (500, 502, 503) is sent again after 1, 2, 4 ... 64 seconds, so
+a large company is read at Google's pace rather than failed.
+
 A problem with one spreadsheet raises a :class:`SpreadsheetUnreadable` (a
 WorkbookError whose words say what to do) for that department only; a
 problem with the credentials or the folder raises a GoogleError for the run.
@@ -24,7 +29,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Collection
+import time
+from collections.abc import Callable, Collection
 from typing import Any
 
 from okrsheets.backends.google.auth import Connection, connect
@@ -41,6 +47,38 @@ from okrsheets.sheets.team_workbook import OKR_SHEET, TypedCell
 
 SHEETS = "https://sheets.googleapis.com/v4/spreadsheets"
 log = logging.getLogger("okrsheets.google")
+RETRY_WAITS = (1, 2, 4, 8, 16, 32, 64)  # seconds before each retry: past any per-minute window
+RATE_REASONS = frozenset({"userRateLimitExceeded", "rateLimitExceeded"})
+
+
+def worth_retrying(exc: BaseException) -> bool:
+    """A quota or server answer that the same request may not get a minute later."""
+    from gspread.exceptions import APIError
+
+    if not isinstance(exc, APIError):
+        return False
+    error = exc.error if isinstance(exc.error, dict) else {}
+    status = int(error.get("code") or exc.code or 0)
+    reasons = {str(e.get("reason")) for e in error.get("errors") or [] if isinstance(e, dict)}
+    return status in (429, 500, 502, 503) or (status == 403 and bool(reasons & RATE_REASONS))
+
+
+class PatientHTTP:
+    """gspread's HTTP client, sending a request again while Google says to slow down."""
+
+    def __init__(self, http: Any, sleep: Callable[[float], None]):
+        self.http, self.sleep = http, sleep
+
+    def request(self, *args: Any, **kwargs: Any) -> Any:
+        for wait in (*RETRY_WAITS, None):
+            try:
+                return self.http.request(*args, **kwargs)
+            except Exception as exc:
+                if wait is None or not worth_retrying(exc):
+                    raise
+                log.info("Google asked to slow down (%s); trying again in %d s", exc.__class__.__name__, wait)
+                self.sleep(wait)
+        raise AssertionError("unreachable")
 
 
 def spreadsheet_url(spreadsheet_id: str, sheet_id: int | None = None, cell: str | None = None) -> str:
@@ -64,9 +102,10 @@ class GoogleBackend:
     name = "google"
     parallel_reads = False  # one HTTP session and one quota: never read from forked processes
 
-    def __init__(self, config: Config, connection: Connection | None = None):
+    def __init__(self, config: Config, connection: Connection | None = None, sleep: Callable[[float], None] = time.sleep):
         assert config.google is not None, "GoogleBackend needs backend.kind = google"
         self.config = config
+        self.sleep = sleep
         self.google = config.google
         self.lang = config.language
         self._connection = connection
@@ -85,8 +124,12 @@ class GoogleBackend:
         return self._connection
 
     @property
+    def http(self) -> PatientHTTP:
+        return PatientHTTP(self.connection.client.http_client, self.sleep)
+
+    @property
     def drive(self) -> Drive:
-        return Drive(self.connection.client)
+        return Drive(self.connection.client, self.http)
 
     def identity(self) -> str:
         """The address the job runs as: the service account, the user it acts as, or (auth = "user") who signed in."""
@@ -172,7 +215,7 @@ class GoogleBackend:
     def read(self, department_key: str, sheets: Collection[str] | None = None) -> WorkbookData:
         item = self._readable(department_key)
         try:
-            response = self.connection.client.http_client.request(
+            response = self.http.request(
                 "get", f"{SHEETS}/{item['id']}", params={"includeGridData": "true", "fields": FIELDS})
             answer = response.json()
         except Exception as exc:  # noqa: BLE001 - explained as this department's problem
@@ -254,7 +297,7 @@ class GoogleBackend:
         requests = build_requests(spec, locale=self.config.locale, time_zone=self.config.timezone,
                                   editors=self._editors(), old_sheets=old)
         try:
-            self.connection.client.http_client.request("post", f"{SHEETS}/{item['id']}:batchUpdate", json={"requests": requests})
+            self.http.request("post", f"{SHEETS}/{item['id']}:batchUpdate", json={"requests": requests})
         except Exception as exc:  # noqa: BLE001
             raise self._explain(exc, "what_spreadsheet", item["id"]) from None
         self._answers.pop(department_key, None)
@@ -265,7 +308,7 @@ class GoogleBackend:
 
     def _sheet_list(self, item: dict[str, Any]) -> dict[str, Any]:
         try:
-            response = self.connection.client.http_client.request(
+            response = self.http.request(
                 "get", f"{SHEETS}/{item['id']}", params={"fields": "sheets(properties(sheetId,title))"})
             return response.json()
         except Exception as exc:  # noqa: BLE001

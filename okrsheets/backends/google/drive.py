@@ -29,8 +29,8 @@ def _quote(text: str) -> str:
 class Drive:
     """Drive v3 over a gspread client's session (so the same credentials, timeouts and host rewrite)."""
 
-    def __init__(self, client: Any) -> None:
-        self.http = client.http_client
+    def __init__(self, client: Any, http: Any = None) -> None:
+        self.http = http or client.http_client  # anything with gspread's HTTPClient.request
 
     def _call(self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None) -> Any:
         response = self.http.request(method, f"{DRIVE}/{path}", params=params, json=json)
