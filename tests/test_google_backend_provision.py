@@ -250,3 +250,43 @@ def test_a_rollup_past_the_read_quota_waits_for_google_instead_of_failing(google
     assert waits == [1, 2, 4, 8, 16, 32]  # 63 s: the first read has left the 60-second window
     answers = [e.status for e in fake.request_log if e.endpoint == "sheets.spreadsheets.get"]
     assert answers == [200] + [429] * 6 + [200]
+
+
+def test_what_a_team_typed_keeps_its_kind_across_a_rebuild_text_stays_text(google):
+    google.provision()
+    sheet = google.team_client().open_by_key(google.spreadsheet_id("kinh-doanh")).worksheet("OKR")
+    # a comment starting with "=" typed with a leading apostrophe is text; a formula typed in a current cell stays one
+    sheet.update([["=2,5*2"]], "G12", value_input_option="USER_ENTERED")
+    sheet.update([["'=HYPERLINK(\"http://x\";\"x\")"]], "L12", value_input_option="USER_ENTERED")
+    text = google.config_path.read_text(encoding="utf-8").replace('values."O1.KR3" = { target = 5 }', 'values."O1.KR3" = { target = 6 }')
+    google.config_path.write_text(text, encoding="utf-8")
+    assert [o.action for o in google.provision()] == ["updated", "unchanged"]
+    spreadsheet = google.fake.spreadsheets[google.spreadsheet_id("kinh-doanh")]
+    okr = next(s for s in spreadsheet.sheets if s.title == "OKR")
+    assert okr.cell(11, COL["current"] - 1)["userEnteredValue"] == {"formulaValue": "=2,5*2"}
+    assert okr.cell(11, COL["comment"] - 1)["userEnteredValue"] == {"stringValue": '=HYPERLINK("http://x";"x")'}
+    result = score_quarter(google.plan, google.backend(), AS_OF)
+    kr3 = next(kr for d in result.departments for kr in d.key_results if kr.id == "O1.KR3" and d.key == "kinh-doanh")
+    assert kr3.comment == '=HYPERLINK("http://x";"x")'
+
+
+def test_a_cell_link_goes_straight_to_the_cell(google):
+    google.provision()
+    backend = google.backend()
+    backend.read("kinh-doanh")
+    spreadsheet = google.fake.spreadsheets[google.spreadsheet_id("kinh-doanh")]
+    gid = next(s.id for s in spreadsheet.sheets if s.title == "OKR")
+    assert backend.cell_link("kinh-doanh", "OKR", "G12") == (
+        f"https://docs.google.com/spreadsheets/d/{spreadsheet.id}/edit#gid={gid}&range=G12")
+
+
+
+def test_the_version_of_a_spreadsheet_changes_when_a_team_types(google):
+    google.provision()
+    first = google.backend()
+    before = (first.version("kinh-doanh"), first.version("van-hanh"))
+    google.fake.clock.advance(60)
+    google.type("kinh-doanh", {"O1.KR3": CHECK_INS["O1.KR3"]})
+    second = google.backend()  # the next run's listing
+    after = (second.version("kinh-doanh"), second.version("van-hanh"))
+    assert after[0] > before[0] and after[1] == before[1]  # Drive's modifiedTime: only the one typed in changed

@@ -36,7 +36,7 @@ from typing import Any
 from okrsheets.backends.google.auth import Connection, connect
 from okrsheets.backends.google.drive import DEPARTMENT_PROPERTY, QUARTER_PROPERTY, SPREADSHEET_MIME, Drive
 from okrsheets.backends.google.failures import explain
-from okrsheets.backends.google.read import FIELDS, gid, sheet_ids, typed_cells, workbook_data
+from okrsheets.backends.google.read import FIELDS, sheet_ids, typed_cells, workbook_data
 from okrsheets.backends.google.render import build_requests
 from okrsheets.backends.google.words import say
 from okrsheets.config import Config
@@ -112,7 +112,10 @@ class GoogleBackend:
         self._folder: dict[str, Any] | None = None
         self._claimed: dict[str, list[dict[str, Any]]] | None = None  # department key -> its files
         self._others: list[dict[str, Any]] = []  # files in the folder that claim no department
-        self._answers: dict[str, dict[str, Any]] = {}  # department key -> the last spreadsheets.get answer
+        # the last spreadsheets.get answer, of the department read last (provision reads, then writes it),
+        # and every read department's sheet IDs by title (for links to a cell)
+        self._answers: dict[str, dict[str, Any]] = {}
+        self._gids: dict[str, dict[str, int]] = {}
         self._identity: str | None = None
 
     # ------------------------------------------------------------ connection and listing
@@ -208,8 +211,7 @@ class GoogleBackend:
 
     def cell_link(self, department_key: str, sheet: str, cell: str) -> str | None:
         """The address of one cell, from the last read of the department (no request)."""
-        item, answer = self._file(department_key), self._answers.get(department_key)
-        sheet_id = gid(answer, sheet) if answer else None
+        item, sheet_id = self._file(department_key), self._gids.get(department_key, {}).get(sheet)
         return spreadsheet_url(item["id"], sheet_id, cell) if item and sheet_id is not None else None
 
     def read(self, department_key: str, sheets: Collection[str] | None = None) -> WorkbookData:
@@ -220,7 +222,8 @@ class GoogleBackend:
             answer = response.json()
         except Exception as exc:  # noqa: BLE001 - explained as this department's problem
             raise self._unreadable(exc, item) from None
-        self._answers[department_key] = answer
+        self._answers = {department_key: answer}  # one at a time: a rollup of 1,000 departments keeps none of them
+        self._gids[department_key] = {title: number for number, title in sheet_ids(answer).items()}
         return workbook_data(answer, spreadsheet_url(item["id"]), sheets)
 
     def _readable(self, department_key: str) -> dict[str, Any]:

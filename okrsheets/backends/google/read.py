@@ -43,10 +43,6 @@ def sheet_ids(answer: dict[str, Any]) -> dict[int, str]:
             for s in answer.get("sheets") or []}
 
 
-def gid(answer: dict[str, Any], title: str) -> int | None:
-    return next((sid for sid, name in sheet_ids(answer).items() if name == title), None)
-
-
 def workbook_data(answer: dict[str, Any], location: str, only: Collection[str] | None = None) -> WorkbookData:
     """The values of every sheet (or of those named in ``only``), with their details."""
     sheets = {}
