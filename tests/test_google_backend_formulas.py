@@ -17,7 +17,7 @@ import pytest
 
 from okrsheets.backends.google.render import delocalize, google_formula, localize
 from okrsheets.sheets.spec import Formula
-from okrsheets.sheets.team_workbook import team_workbook
+from okrsheets.sheets.team_workbook import COL, team_workbook
 
 from .helpers.team_backends import team_backend
 
@@ -91,3 +91,25 @@ def test_google_formula_in_an_english_sheet_keeps_commas():
     formula = Formula('=IF(A1>0.5,MIN(FIND({"a","b"},B1)),1)')
     assert google_formula(formula, "en_US") == '=ARRAYFORMULA(IF(A1>0.5,MIN(FIND({"a","b"},B1)),1))'
     assert google_formula(formula, "vi_VN") == '=ARRAYFORMULA(IF(A1>0,5;MIN(FIND({"a"\\"b"};B1));1))'
+
+
+@pytest.fixture(scope="module")
+def okr_sheet(tmp_path_factory):
+    with team_backend("google", tmp_path_factory.mktemp("rules")) as google:
+        spreadsheet = google.fake.spreadsheets[google.spreadsheet_id("kinh-doanh")]
+        yield next(sheet for sheet in spreadsheet.sheets if sheet.title == "OKR")
+
+
+def test_colour_rules_and_validation_formulas_are_in_the_sheets_locale(okr_sheet):
+    formulas = [rule["booleanRule"]["condition"]["values"][0]["userEnteredValue"] for rule in okr_sheet.conditional_formats]
+    # the issue marks first (the first rule that matches colours a cell), then red, yellow, green on scores
+    assert formulas[:2] == ['=$R9="!"', '=$R9="!"']
+    assert formulas[2:5] == ["=AND(ISNUMBER(J9);J9<0,4)", "=AND(ISNUMBER(J9);J9>=0,4;J9<0,7)", "=AND(ISNUMBER(J9);J9>=0,7)"]
+    # confidence: a whole number from 1 to 10 (Google has no whole-number rule: a custom formula)
+    confidence = okr_sheet.cell(9, COL["confidence"] - 1)["dataValidation"]
+    assert confidence["condition"] == {"type": "CUSTOM_FORMULA", "values": [{"userEnteredValue": "=AND(ISNUMBER(H10);H10=INT(H10);H10>=1;H10<=10)"}]}
+    update = okr_sheet.cell(9, COL["last_update"] - 1)["dataValidation"]
+    assert update["condition"]["values"] == [{"userEnteredValue": "=AND(ISNUMBER(M10);M10>=DATE(2000;1;1))"}]
+    milestone = okr_sheet.cell(13, COL["current"] - 1)["dataValidation"]
+    assert (milestone["condition"], milestone.get("strict", False), milestone["showCustomUi"]) == (
+        {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": "Xong"}, {"userEnteredValue": "Chưa xong"}]}, False, True)
