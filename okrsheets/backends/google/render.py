@@ -152,8 +152,8 @@ def number_format(code: str) -> dict[str, str]:
         return {"type": "PERCENT", "pattern": code}
     if kind == "date":
         lower = code.lower()
-        has_day = any(t in lower.replace("mm:", "").replace(":mm", "") for t in ("y", "d")) or "m" in lower.split(" ")[0]
-        has_time = "h" in lower or ":" in lower
+        has_time = any(token in lower for token in ("h", "s", ":", "am/pm"))
+        has_day = "y" in lower or "d" in lower or ("m" in lower and not has_time)
         return {"type": "DATE_TIME" if has_day and has_time else "TIME" if has_time else "DATE", "pattern": code}
     return {"type": "NUMBER", "pattern": code}
 
