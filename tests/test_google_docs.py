@@ -61,15 +61,13 @@ def test_each_troubleshooting_message_is_one_okrsheets_prints():
                 assert any(piece in template for template in templates), piece
 
 
-def test_provision_and_rollup_on_google_are_not_there_yet(tmp_path):
+def test_provision_works_on_google(tmp_path):
     with FakeGoogle() as fake:
         setup = shared_drive_setup(fake, tmp_path, language="en")
-        for command in ("provision", "rollup"):
-            result = run_cli(fake, command, "--config", str(setup.config))
-            assert result.returncode == 2, result.stderr
-            assert 'backend.kind: "google" is not available in this version yet' in result.stderr
-            assert "Traceback" not in result.stderr
-    assert '`provision` and `rollup` with `kind = "google"` still answer "not available in\nthis version yet" (exit 2)' in DOC
+        result = run_cli(fake, "provision", "--config", str(setup.config))
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+    assert "`okrsheets provision` work with `kind = \"google\"`" in DOC
 
 
 def test_login_on_a_fixed_port_for_ssh_forwarding(tmp_path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections import Counter
 from datetime import date
 import subprocess
@@ -12,11 +11,7 @@ import pytest
 
 from .google_setups import REPO
 
-GOOGLE_BACKEND = importlib.util.find_spec("okrsheets.backends.google.backend") is not None
 
-
-@pytest.mark.skipif(not GOOGLE_BACKEND, reason="provision and read on Google come with GoogleBackend "
-                    "(okrsheets.backends.google.backend, branch gprovision); remove this skip once it is merged")
 def test_demo_google_runs_the_cycle_and_prints_the_requests_of_each_phase(tmp_path):
     result = subprocess.run([sys.executable, "-m", "okrsheets", "demo", str(tmp_path / "demo"), "--google",
                              "--lang", "en", "--as-of", "2026-11-20"],

@@ -13,6 +13,10 @@ def open_backend(config: Config) -> Backend:
         from okrsheets.backends.excel import ExcelBackend
 
         return ExcelBackend(config)
+    if config.backend == "google":
+        from okrsheets.backends.google.backend import GoogleBackend
+
+        return GoogleBackend(config)
     raise ConfigError(
         f'backend.kind: "{config.backend}" is not available in this version yet; use "excel"',
         str(config.source) if config.source else None,

@@ -19,7 +19,7 @@ class Backend(Protocol):
     parallel_reads: bool
 
     def location(self, department_key: str) -> str:
-        """Where the department's workbook is (a path or URL), for messages."""
+        """Where the department's workbook is (a path, or a spreadsheet's URL), for messages."""
 
     def exists(self, department_key: str) -> bool: ...
 
@@ -40,3 +40,11 @@ class Backend(Protocol):
 
     # Optional: ``near_misses(department_key) -> list[str]``, the names of workbooks beside a missing
     # one that may be it renamed ("marketing (1).xlsx", "marketing.ods"), for the rollup's message.
+    # Optional: ``version(department_key) -> str | None``, something that changes whenever the workbook
+    # does (Google: the file's Drive modifiedTime from the run's one listing of the folder), None when
+    # unknown. Optional: ``read_typed_cells(department_key, sheet, columns)``, the team's cells as typed
+    # ({(row, column): TypedCell}), which provisioning carries over. Optional (Google):
+    # ``cell_link(department_key, sheet, cell) -> str | None``, the address of one cell of a workbook read
+    # this run (``https://docs.google.com/spreadsheets/d/ID/edit#gid=GID&range=G12``).
+    # A WorkbookError with a ``fix`` attribute words its problem itself (in the config's language); the
+    # rollup shows ``str(error)`` and ``fix`` as the department's data issue.

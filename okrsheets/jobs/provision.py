@@ -115,6 +115,7 @@ def _provision_one(plan: QuarterPlan, backend: Backend, department: DepartmentPl
     if not backend.exists(department.key):
         if not dry_run:
             backend.write(department.key, team_workbook(config, department, {}, [], now))
+            location = backend.location(department.key)  # a Google spreadsheet has its address once it is made
         return ProvisionOutcome(department.key, location, "created", (count(config.language, len(department.key_results), "key_result"),))
     try:
         backend.check_writable(department.key)

@@ -147,6 +147,10 @@ class _Reader:
     def _unreadable(self, exc: WorkbookError, backend: Backend) -> None:
         """The issue for a workbook that cannot be opened, in the team's language only."""
         reason = exc.reason
+        fix = getattr(exc, "fix", None)
+        if fix:  # a backend that words the problem itself, in the config's language (Google: who to share with)
+            self.issue("unreadable", why=str(exc), fix=fix)
+            return
         if reason == "missing" or (reason is None and not backend.exists(self.department.key)):
             near_misses = getattr(backend, "near_misses", None)
             found = near_misses(self.department.key) if near_misses else []

@@ -24,10 +24,13 @@ have no LET, and Excel allows 64 nested functions.
 
 Only functions Excel, LibreOffice and Google Sheets all have are used
 (ISFORMULA and FORMULATEXT are Excel 2013's: the Excel renderer writes them
-with their ``_xlfn.`` prefix), with two exceptions a Google renderer must replace: ``CELL("format", ...)`` (no
-Google equivalent: read the number format through the Sheets API and write
-it into the formula instead), and array constants inside MIN/OR (Google
-wants them inside ARRAYFORMULA).
+with their ``_xlfn.`` prefix), with two exceptions for Google Sheets:
+``CELL("format", ...)``, which Google does not have: ``reading_formula(...,
+google=True)`` tells a percent or date cell by ``TO_TEXT``, which gives the
+number as the cell shows it ("45%" for a percent-formatted 0.45, "15/10/2026"
+for a date) and ``ISDATE``; and array constants inside MIN/OR, which Google
+evaluates element by element only inside ARRAYFORMULA (the Google renderer
+wraps such formulas in it).
 """
 
 from __future__ import annotations
@@ -198,29 +201,36 @@ def _word_value(word: str, typed: str) -> str:
     return f"IF(AND({tail_ok},OR({bare}={done})),1,IF(AND({tail_ok},OR({bare}={not_done})),0,{_grade_text_value(typed)}))"
 
 
-def _number_cell(current: str, unit: str, general: str) -> str:
+def _number_cell(current: str, unit: str, general: str, google: bool = False) -> str:
     """A number in the cell: an issue in a date/time cell; a fraction in a percent cell of a percent KR."""
-    # Google Sheets has no CELL("format"): a Google renderer must take the percent/date kind of the cell's
-    # format from the Sheets API (and keep it current) instead of this expression.
-    fmt = f'CELL("format",{current})'
-    # Excel says D1-D9 for a date or time format (and G for General); LibreOffice says D only for a few
-    # built-in dates, G for every other date, time or boolean format, and F0 for General.
-    is_date = f'OR(LEFT({fmt},1)="D",AND({fmt}="G",CELL("format",{general})<>"G"))'
+    if google:
+        # Google has no CELL("format"). TO_TEXT gives the number as the cell shows it: "43.7%" in a percent
+        # format, "15/10/2026" or "10:30:00" in a date or time format; ISDATE is true for a date.
+        shown = f"TO_TEXT({current})"
+        is_date = f'OR(ISDATE({current}),ISNUMBER(FIND(":",{shown})))'
+        is_percent = f'RIGHT({shown},1)="%"'
+    else:
+        fmt = f'CELL("format",{current})'
+        # Excel says D1-D9 for a date or time format (and G for General); LibreOffice says D only for a few
+        # built-in dates, G for every other date, time or boolean format, and F0 for General.
+        is_date = f'OR(LEFT({fmt},1)="D",AND({fmt}="G",CELL("format",{general})<>"G"))'
+        is_percent = f'LEFT({fmt},1)="P"'
     if unit == "done":
         value = f'IF(AND({current}>=0,{current}<=1),{current},"{ISSUE}")'
     elif unit == "percent":
-        value = _checked(f'IF(LEFT({fmt},1)="P",ROUND({current}*100,10),{current})', unit)
+        value = _checked(f'IF({is_percent},ROUND({current}*100,10),{current})', unit)
     else:
         value = _checked(current, unit)
     return f'IF({is_date},"{ISSUE}",{value})'
 
 
 def reading_formula(current: str, typed: str, parsed: str, word: str, unit: str, locale: str, general: str,
-                    scorable: bool = True) -> str:
+                    scorable: bool = True, google: bool = False) -> str:
     """``reading``: the number the engine reads from ``current``, "" when blank, "!" for an issue.
 
     ``general`` is an empty cell with the General format (which tells
-    LibreOffice from Excel, see `_number_cell`). An unscorable KR (no
+    LibreOffice from Excel, see `_number_cell`); ``google`` gives the
+    formula for Google Sheets, which has no CELL("format"). An unscorable KR (no
     target in the config) reads "" for any number, as the engine reads it
     as no check-in.
     """
@@ -233,7 +243,7 @@ def reading_formula(current: str, typed: str, parsed: str, word: str, unit: str,
                f'OR(FORMULATEXT({current})="=TRUE()",FORMULATEXT({current})="=FALSE()"),FALSE()))')
     core = (
         f'IF(ISERROR({current}),"{ISSUE}",IF({logical},{boolean},'
-        f'IF(ISNUMBER({current}),{_number_cell(current, unit, general)},IF({blank},"",{text}))))'
+        f'IF(ISNUMBER({current}),{_number_cell(current, unit, general, google)},IF({blank},"",{text}))))'
     )
     if not scorable:
         core = f'IF({core}="{ISSUE}","{ISSUE}","")'

@@ -13,9 +13,16 @@ from datetime import date, datetime
 
 @dataclass(frozen=True)
 class Formula:
-    """A live formula in English function names, with the leading ``=``."""
+    """A live formula in English function names, with the leading ``=``.
+
+    ``google`` is the same formula as Google Sheets needs it, when it differs
+    (Google has no ``CELL("format", ...)``); both are written with "," between
+    arguments and "." in numbers, and each renderer writes them as its
+    application parses them.
+    """
 
     text: str
+    google: str | None = None
 
 
 @dataclass(frozen=True)

@@ -326,7 +326,8 @@ def _reading_cells(sheet: SheetSpec, config: Config, row: int, kr: PlannedKeyRes
         sheet.set(row, COL["word"], Formula(digits_formula(parsed, typed, config.locale)))
     general = f"${column_letter(COL['reading'])}${HEADER_ROW}"  # a General cell: tells LibreOffice from Excel
     formula = reading_formula(current, typed, parsed, word, kr.unit, config.locale, general, kr.is_scorable)
-    sheet.set(row, COL["reading"], Formula(formula))
+    google = reading_formula(current, typed, parsed, word, kr.unit, config.locale, general, kr.is_scorable, google=True)
+    sheet.set(row, COL["reading"], Formula(formula, None if google == formula else google))
 
 
 def _score_formula(config: Config, row: int, kr: PlannedKeyResult) -> str:

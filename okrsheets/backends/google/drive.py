@@ -18,6 +18,8 @@ DEPARTMENT_PROPERTY = "department"
 QUARTER_PROPERTY = "quarter"
 PROBE_PROPERTY = "okrsheets_probe"
 FILE_FIELDS = "id,name,mimeType,driveId,trashed,appProperties,webViewLink,capabilities(canEdit,canAddChildren,canDelete,canTrash)"
+# what the backend's one listing of the folder asks for each file
+LISTING_FIELDS = "id,name,mimeType,appProperties,modifiedTime,capabilities(canEdit)"
 
 
 def _quote(text: str) -> str:
@@ -27,8 +29,8 @@ def _quote(text: str) -> str:
 class Drive:
     """Drive v3 over a gspread client's session (so the same credentials, timeouts and host rewrite)."""
 
-    def __init__(self, client: Any) -> None:
-        self.http = client.http_client
+    def __init__(self, client: Any, http: Any = None) -> None:
+        self.http = http or client.http_client  # anything with gspread's HTTPClient.request
 
     def _call(self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None) -> Any:
         response = self.http.request(method, f"{DRIVE}/{path}", params=params, json=json)
@@ -70,6 +72,27 @@ class Drive:
             if not page.get("nextPageToken"):
                 return found
             params["pageToken"] = page["nextPageToken"]
+
+    def folder_files(self, folder: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every file in ``folder`` not in the trash (spreadsheets or not), all pages: one request per 1,000."""
+        params: dict[str, Any] = {
+            "q": f"{_quote(folder['id'])} in parents and trashed = false", "fields": f"nextPageToken,files({LISTING_FIELDS})",
+            "pageSize": 1000, "supportsAllDrives": "true", "includeItemsFromAllDrives": "true",
+        }
+        if folder.get("driveId"):
+            params.update(corpora="drive", driveId=folder["driveId"])
+        found: list[dict[str, Any]] = []
+        while True:
+            page = self._call("get", "files", params=params)
+            found.extend(page.get("files", []))
+            if not page.get("nextPageToken"):
+                return found
+            params["pageToken"] = page["nextPageToken"]
+
+    def copy(self, file_id: str, name: str, app_properties: dict[str, str]) -> dict[str, Any]:
+        """A copy of the file beside it (one request)."""
+        return self._call("post", f"files/{file_id}/copy", params={"supportsAllDrives": "true", "fields": "id,name"},
+                          json={"name": name, "appProperties": app_properties})
 
     def department_spreadsheets(self, folder: dict[str, Any], quarter: str) -> dict[str, list[dict[str, Any]]]:
         """The quarter's spreadsheets in ``folder`` by department key (more than one means a duplicate)."""
