@@ -61,13 +61,15 @@ def test_each_troubleshooting_message_is_one_okrsheets_prints():
                 assert any(piece in template for template in templates), piece
 
 
-def test_provision_works_on_google(tmp_path):
+def test_provision_and_rollup_work_on_google(tmp_path):
     with FakeGoogle() as fake:
         setup = shared_drive_setup(fake, tmp_path, language="en")
-        result = run_cli(fake, "provision", "--config", str(setup.config))
-        assert result.returncode == 0, result.stderr
-        assert "Traceback" not in result.stderr
-    assert "`okrsheets provision` work with `kind = \"google\"`" in DOC
+        for command in (("provision",), ("rollup", "--json")):
+            result = run_cli(fake, *command, "--config", str(setup.config))
+            assert result.returncode == 0, result.stderr
+            assert "Traceback" not in result.stderr
+    assert "\"api_requests\"" in result.stdout
+    assert "`okrsheets provision` and `okrsheets rollup` work" in " ".join(DOC.split())
 
 
 def test_login_on_a_fixed_port_for_ssh_forwarding(tmp_path):
