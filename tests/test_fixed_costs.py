@@ -1,18 +1,25 @@
-"""The fixed costs every command pays: what `okrsheets --help`, `status` and `check-config` import."""
+"""The fixed costs every command pays: what `okrsheets --help`, `status` and `check-config` import, and the\nfingerprint every provisioning run computes for each department."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import subprocess
 import sys
+from dataclasses import asdict, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from openpyxl.utils.protection import hash_password
 
 from okrsheets.config import load_config
 from okrsheets.jobs.runlog import record_run, success_report
-from tests.helpers.nightly import sample_result, write_config
+from okrsheets.plan import build_plan
+from okrsheets.sheets import team_workbook
+from .conftest import EXAMPLE_CONFIG
+from .helpers.nightly import sample_result, write_config
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -70,3 +77,43 @@ def test_a_command_that_writes_workbooks_does_import_them(tmp_path: Path):
     modules, run = imported_modules("provision", "--config", str(path), cwd=tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
     assert {"okrsheets.backends.excel", "okrsheets.sheets.team_workbook"} <= heavy_among(modules)
+
+
+# ---------------------------------------------------------------- the fingerprint, made without copying the plan
+
+
+def reference_fingerprint(config, department) -> str:
+    """The fingerprint as written by earlier versions (a deep copy of the plan with `asdict`): existing
+    workbooks carry it, and a new way of computing it must give the same, or every workbook is rebuilt."""
+    payload = {
+        "schema": team_workbook.SCHEMA_VERSION,
+        "layout": team_workbook.LAYOUT_VERSION,
+        "company": config.company,
+        "language": config.language,
+        "quarter": [config.quarter.name, config.quarter.start.isoformat(), config.quarter.end.isoformat()],
+        "scoring": asdict(config.scoring),
+        "password_hash": hash_password(password) if (password := config.protection_password()) else None,
+        "department": asdict(department),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@pytest.mark.parametrize("password", [None, "mật-khẩu"])
+def test_the_fingerprint_is_the_one_existing_workbooks_carry(monkeypatch, password):
+    if password:
+        monkeypatch.setenv("OKRSHEETS_SHEET_PASSWORD", password)
+    else:
+        monkeypatch.delenv("OKRSHEETS_SHEET_PASSWORD", raising=False)
+    plan = build_plan(load_config(EXAMPLE_CONFIG))
+    assert len(plan.departments) >= 3
+    for department in plan.departments:
+        assert team_workbook.fingerprint(plan.config, department) == reference_fingerprint(plan.config, department)
+    first = plan.departments[0]
+    # what it hashes still matters: a changed target, or a changed password, gives another fingerprint
+    changed_kr = replace(first.objectives[0].key_results[0], target=(first.objectives[0].key_results[0].target or 0) + 1)
+    changed = replace(first, objectives=(replace(first.objectives[0], key_results=(changed_kr, *first.objectives[0].key_results[1:])),
+                                         *first.objectives[1:]))
+    assert team_workbook.fingerprint(plan.config, changed) != team_workbook.fingerprint(plan.config, first)
+    before = team_workbook.fingerprint(plan.config, first)
+    monkeypatch.setenv("OKRSHEETS_SHEET_PASSWORD", (password or "") + "-mới")
+    assert team_workbook.fingerprint(plan.config, first) != before
