@@ -262,8 +262,11 @@ def _describe(value: Any) -> str:
     return repr(value)
 
 
+_BARE_KEY_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
 def _quote_key(key: str) -> str:
-    return key if re.match(r"^[A-Za-z0-9_-]+$", key) else f'"{key}"'
+    return key if _BARE_KEY_RE.match(key) else f'"{key}"'
 
 
 class _Reader:
@@ -296,14 +299,13 @@ class _Reader:
 
     def number(self, table: dict, key: str, path: str, default: float | None = None, positive: bool = False) -> float | None:
         value = table.get(key, default)
-        full = f"{path}.{key}" if path else key
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            self.problem(full, f"expected a number, got {_describe(value)}")
+            self.problem(f"{path}.{key}" if path else key, f"expected a number, got {_describe(value)}")
             return default
         if positive and value <= 0:
-            self.problem(full, f"expected a number greater than 0, got {value}")
+            self.problem(f"{path}.{key}" if path else key, f"expected a number greater than 0, got {value}")
             return default
         return float(value)
 
