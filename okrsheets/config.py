@@ -15,6 +15,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, time
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -146,10 +147,17 @@ class Config:
         assert self.excel is not None
         return self.excel.folder / safe_file_stem(self.quarter.name)
 
-    def department(self, key: str) -> Department:
+    @cached_property
+    def _departments_by_key(self) -> dict[str, Department]:
+        by_key: dict[str, Department] = {}
         for department in self.departments:
-            if department.key == key:
-                return department
+            by_key.setdefault(department.key, department)
+        return by_key
+
+    def department(self, key: str) -> Department:
+        department = self._departments_by_key.get(key)
+        if department is not None:
+            return department
         raise ConfigError(
             f"--department {key}: no such department; known: {', '.join(d.key for d in self.departments)}",
             str(self.source) if self.source else None,

@@ -16,8 +16,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from datetime import date, datetime
 
-from openpyxl.utils.protection import hash_password
-
 from okrsheets.config import Config
 from okrsheets.core.model import DepartmentPlan, PlannedKeyResult
 from okrsheets.core.scoring import ScoringSettings
@@ -179,6 +177,11 @@ def _config_part(config: Config) -> dict[str, str]:
     made_for = (password, SCHEMA_VERSION, LAYOUT_VERSION)
     if _LAST_CONFIG_PART and _LAST_CONFIG_PART[0][0] is config and _LAST_CONFIG_PART[0][1] == made_for:
         return _LAST_CONFIG_PART[0][2]
+    password_hash = None
+    if password:  # the hash Excel keeps in the sheet anyway: a changed password is applied on the next run
+        from openpyxl.utils.protection import hash_password  # imported only then: openpyxl is slow to import
+
+        password_hash = hash_password(password)
     payload = {
         "schema": SCHEMA_VERSION,
         "layout": LAYOUT_VERSION,
@@ -186,8 +189,7 @@ def _config_part(config: Config) -> dict[str, str]:
         "language": config.language,
         "quarter": [config.quarter.name, config.quarter.start.isoformat(), config.quarter.end.isoformat()],
         "scoring": asdict(config.scoring),
-        # the hash Excel keeps in the sheet anyway: a changed password is applied on the next run
-        "password_hash": hash_password(password) if password else None,
+        "password_hash": password_hash,
     }
     part = {key: json.dumps(value, sort_keys=True, default=str) for key, value in payload.items()}
     _LAST_CONFIG_PART[:] = [(config, made_for, part)]
