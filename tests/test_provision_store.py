@@ -209,3 +209,14 @@ def test_the_store_names_each_department_with_its_version_and_fingerprint(provis
     actions, backend = run(provisioned)
     assert actions == dict.fromkeys(KEYS[:-1], "unchanged") and backend.opened == []
     assert sorted(json.loads(store_file(tmp_path).read_text(encoding="utf-8"))["departments"]) == KEYS[:-1]
+
+
+def test_an_open_workbook_that_needs_no_change_is_unchanged_and_one_that_needs_a_change_is_skipped(provisioned, tmp_path):
+    path = workbook(tmp_path, "d07")
+    (path.parent / "~$d07.xlsx").write_text("someone", encoding="utf-8")  # a team has it open in Excel
+    actions, backend = run(provisioned)
+    assert actions == ALL_UNCHANGED and backend.opened == [] and backend.written == []
+    before = path.read_bytes()
+    actions, backend = run(write_config(tmp_path, targets={"d07": 11}))
+    assert actions == {**ALL_UNCHANGED, "d07": "locked"}
+    assert backend.opened == [] and backend.written == [] and path.read_bytes() == before
