@@ -110,8 +110,7 @@ def provision(
     config = plan.config
     now = now or datetime.now(config.tz)
     wanted = {config.department(k).key for k in departments} if departments else None
-    version = getattr(backend, "version", None)
-    store = ProvisionStore.load(config.quarter_folder) if version is not None else None
+    store = ProvisionStore.load(config.quarter_folder) if hasattr(backend, "version") else None
     outcomes = []
     for department in plan.departments:
         if wanted is not None and department.key not in wanted:
