@@ -1,4 +1,5 @@
-"""The fixed costs every command pays: what `okrsheets --help`, `status` and `check-config` import, and the\nfingerprint every provisioning run computes for each department."""
+"""The fixed costs every command pays: what `okrsheets --help`, `status` and `check-config` import, and the
+fingerprint every provisioning run computes for each department."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from okrsheets.config import load_config
 from okrsheets.jobs.runlog import record_run, success_report
 from okrsheets.plan import build_plan
 from okrsheets.sheets import team_workbook
+
 from .conftest import EXAMPLE_CONFIG
 from .helpers.nightly import sample_result, write_config
 

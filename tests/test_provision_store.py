@@ -18,6 +18,7 @@ from okrsheets.jobs.provision_store import STORE_NAME
 from okrsheets.plan import build_plan
 from okrsheets.sheets import team_workbook
 from okrsheets.sheets.team_workbook import COL, TEAM_COLUMNS
+
 from .helpers.workbooks import rows_by_id
 
 KEYS = [f"d{i:02d}" for i in range(1, 11)]
