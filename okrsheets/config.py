@@ -15,6 +15,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, time
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -146,10 +147,17 @@ class Config:
         assert self.excel is not None
         return self.excel.folder / safe_file_stem(self.quarter.name)
 
-    def department(self, key: str) -> Department:
+    @cached_property
+    def _departments_by_key(self) -> dict[str, Department]:
+        by_key: dict[str, Department] = {}
         for department in self.departments:
-            if department.key == key:
-                return department
+            by_key.setdefault(department.key, department)
+        return by_key
+
+    def department(self, key: str) -> Department:
+        department = self._departments_by_key.get(key)
+        if department is not None:
+            return department
         raise ConfigError(
             f"--department {key}: no such department; known: {', '.join(d.key for d in self.departments)}",
             str(self.source) if self.source else None,
@@ -262,8 +270,11 @@ def _describe(value: Any) -> str:
     return repr(value)
 
 
+_BARE_KEY_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
 def _quote_key(key: str) -> str:
-    return key if re.match(r"^[A-Za-z0-9_-]+$", key) else f'"{key}"'
+    return key if _BARE_KEY_RE.match(key) else f'"{key}"'
 
 
 class _Reader:
@@ -296,14 +307,13 @@ class _Reader:
 
     def number(self, table: dict, key: str, path: str, default: float | None = None, positive: bool = False) -> float | None:
         value = table.get(key, default)
-        full = f"{path}.{key}" if path else key
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            self.problem(full, f"expected a number, got {_describe(value)}")
+            self.problem(f"{path}.{key}" if path else key, f"expected a number, got {_describe(value)}")
             return default
         if positive and value <= 0:
-            self.problem(full, f"expected a number greater than 0, got {value}")
+            self.problem(f"{path}.{key}" if path else key, f"expected a number greater than 0, got {value}")
             return default
         return float(value)
 

@@ -7,7 +7,7 @@ target and weight, and a warning for every slot left unfilled.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from okrsheets.config import Config, Department, KeyResultValues
@@ -47,8 +47,9 @@ def build_plan(config: Config, library: TemplateLibrary | None = None) -> Quarte
         library = TemplateLibrary.load(config.templates_dir)
     problems: list[str] = []
     plans = []
+    keys = set(library.keys())
     for department in config.departments:
-        if department.template not in library.keys():
+        if department.template not in keys:
             problems.append(
                 f"{department.path}.template: unknown template set \"{department.template}\";"
                 f" known: {', '.join(sorted(library.keys()))}"
@@ -64,23 +65,24 @@ def build_plan(config: Config, library: TemplateLibrary | None = None) -> Quarte
 
 def _plan_department(config: Config, department: Department, template: TemplateSet, problems: list[str]) -> DepartmentPlan | None:
     chosen = _chosen_objectives(department, template, problems)
-    known = {o.id: o for o in chosen} | {kr.id: kr for o in chosen for kr in o.key_results}
-    all_ids = {o.id for o in template.objectives} | {kr.id for kr in template.key_results}
+    path = department.path
+    known = {o.id for o in chosen} | {kr.id for o in chosen for kr in o.key_results}
     for item_id, values in department.values.items():
         if item_id not in known:
+            all_ids = {o.id for o in template.objectives} | {kr.id for kr in template.key_results}
             why = "is not among this department's objectives" if item_id in all_ids else f"no such objective or KR in template \"{template.key}\""
             problems.append(f"{values.path}: {why}")
     warnings: list[str] = []
     objectives = []
     for objective in chosen:
-        values = department.values.get(objective.id) or KeyResultValues(path=f"{department.path}.values.{objective.id}")
+        values = department.values.get(objective.id) or KeyResultValues(path=f"{path}.values.{objective.id}")
         for field in ("start", "target"):
             if getattr(values, field) is not None:
                 problems.append(f"{values.path}.{field}: objectives have no {field}; set it on a KR such as \"{objective.key_results[0].id}\"")
         text, unfilled = _fill(objective.text(config.language), objective.slots, values, config, problems)
         warnings.extend(_unfilled_warnings(department, objective.id, objective.slots, unfilled, values, config.language))
         key_results = tuple(
-            _plan_key_result(config, department, kr, warnings, problems) for kr in objective.key_results
+            _plan_key_result(config, department, path, kr, warnings, problems) for kr in objective.key_results
         )
         objectives.append(
             PlannedObjective(
@@ -120,8 +122,9 @@ def _chosen_objectives(department: Department, template: TemplateSet, problems: 
     return chosen
 
 
-def _plan_key_result(config: Config, department: Department, kr: KeyResultTemplate, warnings: list[str], problems: list[str]) -> PlannedKeyResult:
-    values = department.values.get(kr.id) or KeyResultValues(path=f'{department.path}.values."{kr.id}"')
+def _plan_key_result(config: Config, department: Department, path: str, kr: KeyResultTemplate, warnings: list[str],
+                     problems: list[str]) -> PlannedKeyResult:
+    values = department.values.get(kr.id) or KeyResultValues(path=f'{path}.values."{kr.id}"')
     start, target = values.start, values.target
     if kr.kind == "milestone":
         for field in ("start", "target"):
@@ -142,7 +145,7 @@ def _plan_key_result(config: Config, department: Department, kr: KeyResultTempla
                 problems.append(f"{values.path}.target: an increase KR's target ({format_number(target, config.locale)}) must be above its start ({format_number(start, config.locale)})")
             elif kr.kind == "decrease" and target > start:
                 problems.append(f"{values.path}.target: a decrease KR's target ({format_number(target, config.locale)}) must be below its start ({format_number(start, config.locale)})")
-    filler = values if (start, target) == (values.start, values.target) else replace(values, start=start, target=target)
+    filler = values if (start, target) == (values.start, values.target) else KeyResultValues(start, target, values.weight, values.slots, values.path)
     text, unfilled = _fill(kr.text(config.language), kr.slots, filler, config, problems, unit=kr.unit)
     missing = []
     if kr.kind != "milestone" and target is None:
@@ -166,11 +169,12 @@ def _plan_key_result(config: Config, department: Department, kr: KeyResultTempla
 
 
 def _fill(text: str, slots: tuple[Slot, ...], values: KeyResultValues, config: Config, problems: list[str], unit: str | None = None) -> tuple[str, list[str]]:
-    declared = {s.name: s for s in slots}
-    for name in values.slots:
-        if name not in declared:
-            known = ", ".join(n for n in declared if n not in ("target", "start")) or "none"
-            problems.append(f"{values.path}.{name}: not a slot of this text (its slots: {known}; numbers go in start and target)")
+    if values.slots:
+        declared = [s.name for s in slots]
+        for name in values.slots:
+            if name not in declared:
+                known = ", ".join(n for n in declared if n not in ("target", "start")) or "none"
+                problems.append(f"{values.path}.{name}: not a slot of this text (its slots: {known}; numbers go in start and target)")
     filled: dict[str, str] = {}
     unfilled: list[str] = []
     for slot in slots:

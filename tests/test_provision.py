@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from openpyxl.utils.protection import hash_password
 
 from okrsheets.cli.main import cli
+from okrsheets.jobs.provision_store import STORE_NAME
 from okrsheets.sheets.team_workbook import COL, TEAM_COLUMNS
 
 from .conftest import toml_value
@@ -190,7 +191,7 @@ def test_provision_creates_one_workbook_per_department_in_the_quarter_folder(tmp
     result = run(cfg)
     assert result.exit_code == 0, result.output
     folder = tmp_path / "okr-data" / QUARTER
-    assert sorted(p.name for p in folder.iterdir()) == ["finance.xlsx", "hr.xlsx", "marketing.xlsx"]
+    assert sorted(p.name for p in folder.iterdir()) == [STORE_NAME, "finance.xlsx", "hr.xlsx", "marketing.xlsx"]
     for key in ("marketing", "finance", "hr"):
         assert re.search(rf"đã tạo\s+{key}\s+{re.escape(str(folder / (key + '.xlsx')))}", result.output), result.output
         wb = openpyxl.load_workbook(folder / f"{key}.xlsx")
@@ -380,7 +381,7 @@ def test_damaged_workbook_is_reported_and_left_byte_identical(tmp_path, damage):
                 assert words in result.output
             assert "--force" in result.output
             assert sha256(path) == before
-    assert sorted(p.name for p in path.parent.iterdir()) == ["finance.xlsx", "hr.xlsx", "marketing.xlsx"]
+    assert sorted(p.name for p in path.parent.iterdir()) == [STORE_NAME, "finance.xlsx", "hr.xlsx", "marketing.xlsx"]
 
 
 def test_force_rebuilds_a_damaged_workbook_and_keeps_a_backup(tmp_path):
@@ -420,14 +421,14 @@ def test_department_option_provisions_only_that_department(tmp_path):
     cfg = write_config(tmp_path)
     result = run(cfg, "--department", "hr")
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "okr-data" / QUARTER).iterdir()) == ["hr.xlsx"]
+    assert sorted(p.name for p in (tmp_path / "okr-data" / QUARTER).iterdir()) == [STORE_NAME, "hr.xlsx"]
     assert "1 phòng ban: 1 đã tạo" in result.output
 
     result = run(cfg, "--department", "phong-ke-toan")
     assert result.exit_code == 2
     assert "phong-ke-toan" in result.output and "no such department" in result.output
     assert "Traceback" not in result.output
-    assert sorted(p.name for p in (tmp_path / "okr-data" / QUARTER).iterdir()) == ["hr.xlsx"]
+    assert sorted(p.name for p in (tmp_path / "okr-data" / QUARTER).iterdir()) == [STORE_NAME, "hr.xlsx"]
 
 
 def test_odd_department_key_and_quarter_name_give_safe_file_names(tmp_path):
@@ -439,7 +440,7 @@ def test_odd_department_key_and_quarter_name_give_safe_file_names(tmp_path):
     result = run(cfg)
     assert result.exit_code == 0, result.output
     folder = tmp_path / "okr-data" / "2026_Q4"
-    assert sorted(p.name for p in folder.iterdir()) == ["_CON.xlsx", "_lpt1.xlsx"]
+    assert sorted(p.name for p in folder.iterdir()) == [STORE_NAME, "_CON.xlsx", "_lpt1.xlsx"]
     assert [p for p in (tmp_path / "okr-data").iterdir()] == [folder]
     meta = dict(openpyxl.load_workbook(folder / "_CON.xlsx")["_okrsheets"].iter_rows(values_only=True))
     assert meta["department_key"] == "CON" and meta["quarter"] == "2026/Q4"

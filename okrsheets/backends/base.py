@@ -40,9 +40,11 @@ class Backend(Protocol):
 
     # Optional: ``near_misses(department_key) -> list[str]``, the names of workbooks beside a missing
     # one that may be it renamed ("marketing (1).xlsx", "marketing.ods"), for the rollup's message.
-    # Optional: ``version(department_key) -> str | None``, something that changes whenever the workbook
-    # does (Google: the file's Drive modifiedTime from the run's one listing of the folder), None when
-    # unknown. Optional: ``read_typed_cells(department_key, sheet, columns)``, the team's cells as typed
+    # Optional: ``version(department_key) -> str | None``, the workbook's version token: a text that changes
+    # whenever the workbook may have changed (Excel: the file's size and mtime_ns; Google: Drive's
+    # modifiedTime), None when the backend cannot tell or the workbook is missing. The rollup does not open
+    # a workbook whose token is that of its stored reading (jobs/readings.py); without it every one is read.
+    # Optional: ``read_typed_cells(department_key, sheet, columns)``, the team's cells as typed
     # ({(row, column): TypedCell}), which provisioning carries over. Optional (Google):
     # ``cell_link(department_key, sheet, cell) -> str | None``, the address of one cell of a workbook read
     # this run (``https://docs.google.com/spreadsheets/d/ID/edit#gid=GID&range=G12``).

@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from okrsheets.cli.options import invoked_as, run_language
-from okrsheets.core.model import LANGUAGES
 from okrsheets.words import say
 
 
@@ -24,6 +23,7 @@ def init_command(directory: str, example: bool) -> None:
     the example company, a Vietnamese company with every setting explained.
     An existing okrsheets.toml is never overwritten (exit 1).
     """
+    from okrsheets.core.model import LANGUAGES
     from okrsheets.core.scoring import today_in
     from okrsheets.starter import example_config_text, starter_config_text, write_starter
     from okrsheets.templates import TemplateLibrary

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -14,10 +15,11 @@ from okrsheets.cli.init import init_command
 from okrsheets.cli.lint import lint_command
 from okrsheets.cli.nightly import schedule_command, status_command
 from okrsheets.cli.options import CONFIG_HELP, LANGUAGE_KEY, UsageError, invoked_as, load_config, run_language
-from okrsheets.cli.report import score_table
 from okrsheets.errors import NothingReadError, OkrsheetsError
-from okrsheets.templates import TemplateLibrary, builtin_dir, check_paths
 from okrsheets.words import count, say
+
+if TYPE_CHECKING:
+    from okrsheets.templates import TemplateLibrary
 
 
 def _fail(error: OkrsheetsError) -> None:
@@ -152,6 +154,7 @@ def rollup(config_path: str | None, as_json: bool, as_of, wait: bool, dry_run: b
     On Linux, from 100 departments on, workbooks are read by one worker
     process per CPU; OKRSHEETS_WORKERS=1 keeps the rollup to one process.
     """
+    from okrsheets.cli.report import score_table
     from okrsheets.jobs.nightly import unread_message
     from okrsheets.jobs.rollup import as_of_outside_quarter
 
@@ -184,7 +187,7 @@ def rollup(config_path: str | None, as_json: bool, as_of, wait: bool, dry_run: b
 
 def _dry_run(config, as_of, as_json: bool) -> None:
     """Score and print what a rollup would write; nothing is written, no lock, log or run record."""
-    from okrsheets.cli.report import preview_lines
+    from okrsheets.cli.report import preview_lines, score_table
     from okrsheets.jobs.nightly import unread_message
     from okrsheets.jobs.rollup import preview_rollup
     from okrsheets.jobs.runlog import setup_stderr_logging
@@ -254,6 +257,7 @@ def demo(directory: str, as_of, language: str, on_google: bool) -> None:
     of team check-ins (including typical mistakes), runs the nightly rollup and
     prints the scores and where the summary is. Safe to re-run.
     """
+    from okrsheets.cli.report import score_table
     from okrsheets.core.scoring import today_in
     from okrsheets.jobs import demo as sample
 
@@ -275,6 +279,7 @@ def demo(directory: str, as_of, language: str, on_google: bool) -> None:
 
 
 def _google_demo(sample, directory: Path, today, language: str) -> None:
+    from okrsheets.cli.report import score_table
     from okrsheets.jobs.runlog import setup_stderr_logging
 
     setup_stderr_logging(None)
@@ -329,6 +334,8 @@ def templates_validate(paths: tuple[str, ...]) -> None:
     Each problem names the file, the objective or KR ID and the field. Exits 1
     when any problem is found.
     """
+    from okrsheets.templates import builtin_dir, check_paths
+
     language = run_language()
     targets = [Path(p) for p in paths] or [builtin_dir()]
     sets, problems = check_paths(targets)
@@ -346,6 +353,8 @@ def templates_validate(paths: tuple[str, ...]) -> None:
 
 def _library(config_path: str | None, lang: str | None = None) -> tuple[TemplateLibrary, str]:
     """The template library (with the config's own sets) and the language to show it in."""
+    from okrsheets.templates import TemplateLibrary
+
     extra = None
     if config_path:
         extra = load_config(config_path).templates_dir

@@ -5,6 +5,11 @@ one is rebuilt with every value the team typed carried over by KR ID; KRs
 removed from the plan move to an archived block with their values; a workbook
 whose structure a team damaged is left alone unless ``force`` is given (and
 then backed up first).
+
+A re-run decides "unchanged" before opening anything when the backend gives
+version tokens: a workbook whose token and fingerprint are those provisioning
+last wrote or checked (`jobs.provision_store`) is not opened. Any other
+workbook is opened and checked, which also finds one a team damaged.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from okrsheets.config import Config
 from okrsheets.core.model import DepartmentPlan
 from okrsheets.errors import BackendError, WorkbookError, WorkbookLockedError
 from okrsheets.files import check_folder, check_share_mounted, describe_os_error
+from okrsheets.jobs.provision_store import ProvisionStore
 from okrsheets.plan import QuarterPlan
 from okrsheets.sheets.structure import StructureProblem, WorkbookStructure, check_structure
 from okrsheets.sheets.team_workbook import (
@@ -95,21 +101,53 @@ def provision(
     now: datetime | None = None,
     progress: Callable[[DepartmentPlan], None] | None = None,
 ) -> list[ProvisionOutcome]:
-    """Create or update each department's workbook; one bad workbook never stops the others."""
+    """Create or update each department's workbook; one bad workbook never stops the others.
+
+    With a backend that gives version tokens, what was written or found
+    unchanged is kept in the store (not on a dry run); ``force`` decides
+    without it, opening every workbook.
+    """
     config = plan.config
     now = now or datetime.now(config.tz)
-    wanted = [config.department(k).key for k in departments] if departments else None
+    wanted = {config.department(k).key for k in departments} if departments else None
+    store = ProvisionStore.load(config.quarter_folder) if hasattr(backend, "version") else None
     outcomes = []
     for department in plan.departments:
         if wanted is not None and department.key not in wanted:
             continue
         if progress:
             progress(department)
-        outcomes.append(_provision_one(plan, backend, department, dry_run, force, now))
+        outcomes.append(_provision_one(plan, backend, department, dry_run, force, now, store))
+    if store is not None and not dry_run:
+        if wanted is None:  # departments no longer in the plan
+            for key in set(store.entries) - {d.key for d in plan.departments}:
+                store.forget(key)
+        store.save()
     return outcomes
 
 
-def _provision_one(plan: QuarterPlan, backend: Backend, department: DepartmentPlan, dry_run: bool, force: bool, now: datetime) -> ProvisionOutcome:
+def _provision_one(plan: QuarterPlan, backend: Backend, department: DepartmentPlan, dry_run: bool, force: bool, now: datetime,
+                   store: ProvisionStore | None = None) -> ProvisionOutcome:
+    config = plan.config
+    location = backend.location(department.key)
+    planned = fingerprint(config, department)
+    version = backend.version(department.key) if store is not None else None  # before reading: a later save is seen next time
+    if store is not None and not force and store.unchanged(department.key, version, planned):
+        return ProvisionOutcome(department.key, location, "unchanged")
+    outcome = _provision_carefully(plan, backend, department, planned, dry_run, force, now)
+    if store is not None and not dry_run:
+        if outcome.action == "unchanged":
+            store.record(department.key, version, planned)
+        elif outcome.action in ("created", "updated", "forced"):
+            store.record(department.key, backend.version(department.key), planned)
+        else:
+            store.forget(department.key)
+    return outcome
+
+
+def _provision_carefully(plan: QuarterPlan, backend: Backend, department: DepartmentPlan, planned: str, dry_run: bool, force: bool,
+                         now: datetime) -> ProvisionOutcome:
+    """Open the department's workbook, check it and rebuild it when its fingerprint is not ``planned``."""
     config = plan.config
     location = backend.location(department.key)
     if not backend.exists(department.key):
@@ -126,7 +164,7 @@ def _provision_one(plan: QuarterPlan, backend: Backend, department: DepartmentPl
         existing = ExistingWorkbook(meta={}, problems=[str(exc)])
     if existing.problems and not force:
         return ProvisionOutcome(department.key, location, "damaged", problems=tuple(existing.problems))
-    if not existing.problems and existing.meta.get("fingerprint") == fingerprint(config, department):
+    if not existing.problems and existing.meta.get("fingerprint") == planned:
         return ProvisionOutcome(department.key, location, "unchanged")
     archived = _archive(existing, department)
     changes = tuple(describe_changes(existing, department, archived, config.language))

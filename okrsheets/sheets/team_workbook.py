@@ -13,10 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from datetime import date, datetime
-
-from openpyxl.utils.protection import hash_password
 
 from okrsheets.config import Config
 from okrsheets.core.model import DepartmentPlan, PlannedKeyResult
@@ -157,7 +155,33 @@ def sheet_number(value: float | None, unit: str) -> float | None:
 
 
 def fingerprint(config: Config, department: DepartmentPlan) -> str:
-    """A hash of everything provisioning writes, except what teams type."""
+    """A hash of everything provisioning writes, except what teams type.
+
+    The SHA-256 of ``json.dumps(payload, sort_keys=True)``, where the payload
+    holds the config-wide members (made once per config) and ``department``,
+    the department's plan with every field; the encoder walks the plan itself,
+    no copy of it is made.
+    """
+    parts = {**_config_part(config), "department": json.dumps(department, sort_keys=True, default=_json_fields)}
+    # what json.dumps writes for a dict with sorted keys, with each member's JSON made above
+    text = "{" + ", ".join(f"{json.dumps(key)}: {parts[key]}" for key in sorted(parts)) + "}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+_LAST_CONFIG_PART: list[tuple[Config, tuple[object, ...], dict[str, str]]] = []  # the config seen last, and its part
+
+
+def _config_part(config: Config) -> dict[str, str]:
+    """The JSON of each config-wide member of the fingerprint, by key."""
+    password = config.protection_password()
+    made_for = (password, SCHEMA_VERSION, LAYOUT_VERSION)
+    if _LAST_CONFIG_PART and _LAST_CONFIG_PART[0][0] is config and _LAST_CONFIG_PART[0][1] == made_for:
+        return _LAST_CONFIG_PART[0][2]
+    password_hash = None
+    if password:  # the hash Excel keeps in the sheet anyway: a changed password is applied on the next run
+        from openpyxl.utils.protection import hash_password  # imported only then: openpyxl is slow to import
+
+        password_hash = hash_password(password)
     payload = {
         "schema": SCHEMA_VERSION,
         "layout": LAYOUT_VERSION,
@@ -165,11 +189,27 @@ def fingerprint(config: Config, department: DepartmentPlan) -> str:
         "language": config.language,
         "quarter": [config.quarter.name, config.quarter.start.isoformat(), config.quarter.end.isoformat()],
         "scoring": asdict(config.scoring),
-        # the hash Excel keeps in the sheet anyway: a changed password is applied on the next run
-        "password_hash": hash_password(password) if (password := config.protection_password()) else None,
-        "department": asdict(department),
+        "password_hash": password_hash,
     }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+    part = {key: json.dumps(value, sort_keys=True, default=str) for key, value in payload.items()}
+    _LAST_CONFIG_PART[:] = [(config, made_for, part)]
+    return part
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _json_fields(value: object) -> object:
+    """The encoder's fallback: a dataclass as the table of its fields (tuples stay tuples: lists in JSON), else text."""
+    names = _FIELD_NAMES.get(type(value))
+    if names is None:
+        if not is_dataclass(value) or isinstance(value, type):
+            return str(value)
+        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
+    own = getattr(value, "__dict__", None)
+    if own is not None and len(own) == len(names):  # a plain dataclass keeps exactly its fields there
+        return own
+    return {name: getattr(value, name) for name in names}
 
 
 def team_workbook(
