@@ -232,8 +232,9 @@ def _render_print_setup(ws, setup: PrintSetup) -> None:
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     if setup.repeat_rows is not None:
         ws.print_title_rows = "{}:{}".format(*setup.repeat_rows)
-    left, centre, right = (part.replace("&", "&&") for part in setup.header)
-    ws.oddHeader.left.text, ws.oddHeader.center.text, ws.oddHeader.right.text = left, centre, right
+    for part, text in zip((ws.oddHeader.left, ws.oddHeader.center, ws.oddHeader.right), setup.header):
+        if text:  # an empty part is left out: "&C&R..." reads back wrong
+            part.text = text.replace("&", "&&")
     ws.oddFooter.center.text = f"{setup.page_word.replace('&', '&&')} &P / &N"
     margin_left, margin_right, margin_top, margin_bottom = setup.margins
     ws.page_margins = PageMargins(left=margin_left, right=margin_right, top=margin_top, bottom=margin_bottom)
