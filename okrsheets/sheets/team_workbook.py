@@ -10,6 +10,7 @@ reading; a test recalculates them in LibreOffice and compares with the rollup.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Callable
@@ -256,6 +257,7 @@ def okr_sheet(config: Config, department: DepartmentPlan, entries: dict[str, Tea
             _archived_row(sheet, config, row, item)
             row += 1
     _fit_widths(sheet)
+    _no_overflow_from_hidden_columns(sheet)
     for row in key_result_rows:
         _fit_key_result_height(sheet, row)
     for row in range(2, HEADER_ROW):  # labels such as "Ngày đánh giá" wrap in their narrow columns
@@ -273,6 +275,15 @@ def print_setup(config: Config, department: DepartmentPlan | None, landscape: bo
     quarter = f"{L['quarter']} {config.quarter.name}"
     return PrintSetup(landscape=landscape, fit_width=True, repeat_rows=repeat_rows,
                       header=(config.company, "", f"{name} · {quarter}" if name else quarter), page_word=L["page"])
+
+
+def _no_overflow_from_hidden_columns(sheet: SheetSpec) -> None:
+    """Text in a hidden column ("increase" in the code column) wraps in its cell: LibreOffice draws the
+    overflow of an unwrapped one beside the last visible column when printing."""
+    hidden = set(sheet.hidden_columns)
+    for position, cell in sheet.cells.items():
+        if position[1] in hidden and cell.style == "text":
+            sheet.cells[position] = dataclasses.replace(cell, style="wrap")
 
 
 def _fit_widths(sheet: SheetSpec) -> None:
