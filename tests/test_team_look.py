@@ -7,6 +7,7 @@ tests/test_team_render.py renders workbooks through LibreOffice and checks the p
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -206,3 +207,26 @@ def test_a_layout_change_refreshes_old_workbooks_and_sizes_rows_to_the_comments_
         0.12, 7, comment, datetime(2026, 10, 15)]
     assert ws.row_dimensions[row].height == 8 * 15  # 207 characters in a comment column 30 wide: 8 lines
     assert "6 phòng ban: 6 không đổi" in run(cfg).output
+
+
+def test_archived_rows_show_percent_money_and_dates_as_active_rows_do(tmp_path):
+    cfg = provisioned(tmp_path)
+    path = workbook_path(tmp_path, "sales")
+    workbook = openpyxl.load_workbook(path)
+    row = rows_by_id(workbook["OKR"])["O1.KR1"]
+    workbook["OKR"].cell(row, COL["last_update"]).value = datetime(2026, 10, 15)
+    workbook.save(path)
+    # the admin drops objective O1 (the 12-billion-dong revenue KR) and O2 (percent KRs) from sales
+    blocks = cfg.read_text(encoding="utf-8").split("[[departments]]")
+    sales = next(i for i, block in enumerate(blocks) if 'key = "sales"' in block)
+    lines = [line for line in blocks[sales].splitlines() if not re.match(r'values\."O[12][".]', line)]
+    blocks[sales] = "\n".join(lines).replace('template = "sales"', 'template = "sales"\nobjectives = ["O3", "O4", "O5"]') + "\n"
+    cfg.write_text("[[departments]]".join(blocks), encoding="utf-8")
+    result = run(cfg)
+    assert result.exit_code == 0, result.output
+    ws = openpyxl.load_workbook(path)["OKR"]
+    archived = rows_by_id(ws, archived=True)
+    kr1, kr2 = archived["O1.KR1"], archived["O2.KR1"]
+    assert (ws.cell(kr1, COL["target"]).value, ws.cell(kr1, COL["target"]).number_format) == (12_000_000_000, '#,##0 "₫"')
+    assert ws.cell(kr1, COL["last_update"]).number_format == "dd/mm/yyyy"
+    assert ws.cell(kr2, COL["unit"]).value == "%" and ws.cell(kr2, COL["target"]).number_format == "0.0#%"

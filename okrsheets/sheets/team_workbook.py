@@ -502,9 +502,14 @@ def _archived_row(sheet: SheetSpec, config: Config, row: int, item: ArchivedRow)
         "target": item.target, "weight": item.weight, "current": item.entry.current, "confidence": item.entry.confidence,
         "comment": item.entry.comment, "last_update": item.entry.last_update, "code": "archived",
     }
+    # a number or date read back without its own format is shown as on an active row (percent, money, date order)
+    unit = next((key for key, label in UNIT[config.language].items() if label == item.unit), None)
+    shown = {"start": number_format(unit), "target": number_format(unit), "current": number_format(unit),
+             "last_update": DATE_FORMAT[config.language]}
     for name, value in values.items():
-        value, number_format = _typed(value)
-        sheet.set(row, COL[name], value, "archived", number_format=number_format)
+        plain = not isinstance(value, bool) and isinstance(value, (int, float, date, datetime))
+        value, cell_format = _typed(value, shown.get(name) if plain else None)
+        sheet.set(row, COL[name], value, "archived", number_format=cell_format)
 
 
 GUIDE = {
