@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import tomllib
 from datetime import date, datetime
 from pathlib import Path
 
@@ -69,7 +70,7 @@ def test_shown_text_is_what_the_cell_shows(value, number_format, shown):
 
 
 def every_department(config_text: str, language: str):
-    config = parse_config(__import__("tomllib").loads(config_text))
+    config = parse_config(tomllib.loads(config_text))
     config = dataclasses.replace(config, language=language)
     return config, build_plan(config).departments
 
