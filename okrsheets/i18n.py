@@ -52,6 +52,11 @@ def reading_of(day, language: str) -> str:
     return f"số liệu ngày {day.strftime('%d/%m/%Y')}"
 
 
+def show_date(day, language: str) -> str:
+    """A date as people of ``language`` write it, in the order of DATE_FORMAT: 15/10/2026, 2026-10-15."""
+    return day.isoformat() if language == "en" else day.strftime("%d/%m/%Y")
+
+
 def grade_label(grade: str, language: str) -> str:
     return GRADE["en" if language == "en" else "vi"][grade]
 

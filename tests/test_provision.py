@@ -495,9 +495,9 @@ def test_workbook_guides_input_with_validation_colours_frozen_panes_and_print_se
 
     [number] = _validations_at(ws, current("O1.KR2"))  # increase 30% -> 60%
     assert number.type == "decimal"
-    assert "Bắt đầu: 30%" in number.prompt and "mục tiêu: 60%" in number.prompt
+    assert "Bắt đầu: 30%" in number.prompt and "chỉ tiêu: 60%" in number.prompt
     [days] = _validations_at(ws, current("O1.KR1"))  # decrease 10 -> 5 days
-    assert days.type == "decimal" and "Bắt đầu: 10" in days.prompt and "mục tiêu: 5" in days.prompt
+    assert days.type == "decimal" and "Bắt đầu: 10" in days.prompt and "chỉ tiêu: 5" in days.prompt
     [milestone] = _validations_at(ws, current("O3.KR3"))
     assert milestone.type == "list" and milestone.formula1 == '"Xong,Chưa xong"'
     [confidence] = _validations_at(ws, f"H{rows['O1.KR1']}")
@@ -516,20 +516,19 @@ def test_workbook_guides_input_with_validation_colours_frozen_panes_and_print_se
     assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
 
 
-def test_rows_of_long_fixed_text_are_tall_enough_but_team_rows_grow_by_themselves(tmp_path):
-    # LibreOffice shows a library-written row at one line; Excel grows it unless it has a height.
+def test_rows_are_tall_enough_for_their_text_and_key_result_rows_for_a_comment(tmp_path):
+    # LibreOffice shows a library-written row at one line unless it has a height (tests/test_team_look.py has more).
     provisioned(tmp_path)
     ws = openpyxl.load_workbook(workbook_path(tmp_path, "finance"))["OKR"]
     rows = rows_by_id(ws)
     assert ws.row_dimensions[8].height == 30  # the header: "Độ tự tin (1–10)" in a column 11 wide
     assert ws.row_dimensions[6].height == 30  # "Ngày đánh giá" in a column 10 wide
     assert ws.row_dimensions[4].height is None  # "Phụ trách" fits
-    objective_heights = {o: ws.row_dimensions[rows[o]].height for o in rows if "." not in o}
-    long_objectives = {o for o in objective_heights if len(ws.cell(rows[o], COL["text"]).value) > 57}
-    assert long_objectives and all(objective_heights[o] >= 30 for o in long_objectives)
-    assert all(objective_heights[o] is None for o in set(objective_heights) - long_objectives)
+    # O1's 130 characters take 4 lines of a column 45 wide (about 42 a line), O3's 120 three
+    assert {o: ws.row_dimensions[rows[o]].height for o in ("O1", "O3")} == {"O1": 60, "O3": 45}
+    # every KR row two lines: its text (45 to 84 characters), "Mốc (xong/chưa)" 12 wide, and room for a comment
     krs = [r for kr_id, r in rows.items() if "." in kr_id]
-    assert all(ws.row_dimensions[r].height is None for r in krs)  # teams type long comments here
+    assert [ws.row_dimensions[r].height for r in krs] == [30] * 6
 
 
 @pytest.mark.parametrize(

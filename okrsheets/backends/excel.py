@@ -17,6 +17,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.formatting.rule import DataBarRule, FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.page import PageMargins
 
 from okrsheets.backends.base import WorkbookData
 from okrsheets.backends.excel_read import read_workbook
@@ -24,7 +25,7 @@ from okrsheets.config import Config, safe_file_stem
 from okrsheets.errors import WorkbookError
 from okrsheets.files import atomic_write, ensure_not_open
 from okrsheets.i18n import GRADE_FILL, GRADE_FONT
-from okrsheets.sheets.spec import FONT, STYLES, CellError, Formula, SheetSpec, WorkbookSpec, a1
+from okrsheets.sheets.spec import FONT, STYLES, CellError, Formula, PrintSetup, SheetSpec, WorkbookSpec, a1
 from okrsheets.sheets.team_workbook import TypedCell
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -225,12 +226,30 @@ def _render_sheet(workbook: Workbook, spec: SheetSpec, password: str | None) -> 
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
+    if spec.print_setup is not None:
+        _render_print_setup(ws, spec.print_setup)
     if spec.protected:
         ws.protection.sheet = True
         if password:
             ws.protection.password = password
     if spec.hidden:
         ws.sheet_state = "hidden"
+
+
+def _render_print_setup(ws, setup: PrintSetup) -> None:
+    ws.page_setup.paperSize = {"A4": ws.PAPERSIZE_A4}.get(setup.paper, ws.PAPERSIZE_A4)
+    ws.page_setup.orientation = "landscape" if setup.landscape else "portrait"
+    if setup.fit_width:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    if setup.repeat_rows is not None:
+        ws.print_title_rows = "{}:{}".format(*setup.repeat_rows)
+    for part, text in zip((ws.oddHeader.left, ws.oddHeader.center, ws.oddHeader.right), setup.header):
+        if text:  # an empty part is left out: "&C&R..." reads back wrong
+            part.text = text.replace("&", "&&")
+    ws.oddFooter.center.text = f"{setup.page_word.replace('&', '&&')} &P / &N"
+    margin_left, margin_right, margin_top, margin_bottom = setup.margins
+    ws.page_margins = PageMargins(left=margin_left, right=margin_right, top=margin_top, bottom=margin_bottom)
 
 
 def _render_validations(ws, spec: SheetSpec) -> None:

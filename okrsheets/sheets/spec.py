@@ -7,6 +7,7 @@ Excel, Sheets API requests for Google). Nothing here knows about a backend.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -86,6 +87,29 @@ class DataBar:
     colour: str = "FF638EC6"
 
 
+@dataclass(frozen=True)
+class PrintSetup:
+    """How a sheet prints: paper, orientation, fitted to the page width, rows repeated on every page, header and footer.
+
+    The shape of :class:`okrsheets.sheets.summary.PrintSetup`, with rows counted
+    from 1 like the rest of this module, a centre part in the header and the
+    margins as data. A renderer sets the paper size and orientation; with
+    ``fit_width`` it scales the sheet to one page wide (any number of pages
+    tall); repeats rows ``repeat_rows`` (first, last) at the top of every page;
+    prints ``header`` (left, centre, right: plain text, so an "&" in a name is
+    escaped for Excel as "&&") at the top and "<page_word> 3 / 7" centred at
+    the bottom; and sets ``margins`` (left, right, top, bottom) in inches.
+    """
+
+    landscape: bool = False
+    fit_width: bool = True
+    repeat_rows: tuple[int, int] | None = None
+    header: tuple[str, str, str] = ("", "", "")
+    page_word: str = "Page"
+    paper: str = "A4"
+    margins: tuple[float, float, float, float] = (0.5, 0.5, 0.75, 0.75)
+
+
 @dataclass
 class SheetSpec:
     title: str
@@ -104,6 +128,9 @@ class SheetSpec:
     hidden: bool = False
     landscape: bool = False
     fit_to_width: bool = False
+    # Paper, repeated rows, header and footer; its orientation and fit are the same as the two fields above,
+    # which renderers written before it read.
+    print_setup: PrintSetup | None = None
 
     def set(self, row: int, column: int, value, style: str = "text", locked: bool = True, number_format: str | None = None) -> None:
         self.cells[(row, column)] = Cell(value, style, locked, number_format)
@@ -131,7 +158,9 @@ STYLES = {
     "title": {"bold": True, "size": 14},
     "label": {"bold": True},
     "field": {"bold": True, "wrap": True},  # a label beside its value at the top of a sheet
+    "section": {"bold": True, "wrap": True},  # a heading line inside a sheet of text (the guide)
     "text": {},
+    "value": {"align": "left"},  # a value beside its label in a sheet's header block (a date too)
     "wrap": {"wrap": True},
     "header": {"bold": True, "fill": "FF1F4E79", "colour": "FFFFFFFF", "wrap": True, "align": "center"},
     "objective": {"bold": True, "fill": "FFDDEBF7", "wrap": True},
@@ -161,6 +190,70 @@ def wrapped_lines(text: str, width: float) -> int:
     """
     per_line = max(1.0, width * 0.95)
     return sum(max(1, math.ceil(len(line) / per_line)) for line in str(text).split("\n"))
+
+
+def shown_text(value: object, number_format: str | None = None) -> str:
+    """About the text a cell shows for ``value`` in ``number_format``: what a column's width must hold.
+
+    Numbers in the formats this package writes ('#,##0 "₫"', "0.0#%", "#,##0.##", "0%")
+    or any similar one, else as General (at most 11 characters, as Excel shows them);
+    dates in their format's day, month, year, hour and minute codes. Separators are
+    English; Vietnamese ones ("1.000.000.000 ₫") take as many characters. A number or
+    date wider than its column shows "###", text only runs over into the next cell, so
+    column widths follow the numbers and dates.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, (date, datetime)):
+        return _shown_date(value, number_format or "yyyy-mm-dd")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    code = re.sub(r"\[[^\]]*\]", "", (number_format or "General").split(";")[0])
+    if code == "General":
+        text = f"{value:.10g}"
+        if len(text) <= 11:
+            return text
+        return text[:11] if 1e-9 < abs(value) < 1e11 else f"{value:.5E}"
+    quoted = re.findall(r'"([^"]*)"', code)
+    code = re.sub(r'"[^"]*"', "\x00", code).replace("\\", "")
+    digits = re.search(r"[#0?][#0?,.]*", code)
+    if digits is None:
+        return code.replace("\x00", "")
+    number = value * 100 if "%" in code else value
+    integer, _, fraction = digits.group().partition(".")
+    most = sum(ch in "0#?" for ch in fraction)
+    least = sum(ch == "0" for ch in fraction)
+    text = f"{abs(number):{',' if ',' in integer else ''}.{most}f}"
+    if most > least:  # optional decimals: trailing zeros go (Excel keeps the point of "#,##0.##" for 12: "12.")
+        text = text[: len(text) - (most - least)] + text[len(text) - (most - least):].rstrip("0")
+    if number < 0 and text.strip("0.,"):
+        text = "-" + text
+    shown = code[: digits.start()] + text + code[digits.end():]
+    for literal in quoted:
+        shown = shown.replace("\x00", literal, 1)
+    return shown
+
+
+def _shown_date(value: date, code: str) -> str:
+    """``value`` in a date format's codes (yyyy, yy, mm, m, dd, d, hh, h, ss; mm after an hour is minutes)."""
+    code = re.sub(r'\[[^\]]*\]|"|\\', "", code)
+    moment = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+    parts, after_hour = [], False
+    for token in re.findall(r"yyyy|yy|mm|m|dd|d|hh|h|ss|s|[^ymdhs]+", code, flags=re.IGNORECASE):
+        low = token.lower()
+        if low in ("mm", "m") and after_hour:
+            parts.append(f"{moment.minute:02d}")
+        else:
+            parts.append({
+                "yyyy": f"{moment.year:04d}", "yy": f"{moment.year % 100:02d}", "mm": f"{moment.month:02d}",
+                "m": str(moment.month), "dd": f"{moment.day:02d}", "d": str(moment.day), "hh": f"{moment.hour:02d}",
+                "h": str(moment.hour), "ss": f"{moment.second:02d}", "s": str(moment.second),
+            }.get(low, token))
+        if low in ("hh", "h"):
+            after_hour = True
+        elif low in ("yyyy", "yy", "dd", "d"):
+            after_hour = False
+    return "".join(parts)
 
 
 def column_letter(column: int) -> str:

@@ -10,17 +10,18 @@ reading; a test recalculates them in LibreOffice and compares with the rollup.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from okrsheets.config import Config
 from okrsheets.core.model import DepartmentPlan, PlannedKeyResult
 from okrsheets.core.scoring import ScoringSettings
 from okrsheets.core.values import format_number, milestone_choices
-from okrsheets.i18n import KIND, STATUS, UNIT
+from okrsheets.i18n import DATE_FORMAT, KIND, STATUS, UNIT, show_date
 from okrsheets.sheets.check_in_formulas import ISSUE, digits_formula, fold_formula, parsed_formula, reading_formula, typed_formula
 from okrsheets.sheets.spec import (
     LINE_HEIGHT,
@@ -28,16 +29,18 @@ from okrsheets.sheets.spec import (
     DataBar,
     Formula,
     FormulaColour,
+    PrintSetup,
     SheetSpec,
     Validation,
     WorkbookSpec,
     a1,
     column_letter,
+    shown_text,
     wrapped_lines,
 )
 
 SCHEMA_VERSION = 1
-LAYOUT_VERSION = 5  # bump when what provisioning writes changes, so existing workbooks are refreshed
+LAYOUT_VERSION = 6  # bump when what provisioning writes changes, so existing workbooks are refreshed
 META_SHEET = "_okrsheets"
 OKR_SHEET = {"vi": "OKR", "en": "OKR"}
 GUIDE_SHEET = {"vi": "Hướng dẫn", "en": "Guide"}
@@ -59,23 +62,34 @@ COLUMNS = (
 COL = {name: i + 1 for i, name in enumerate(COLUMNS)}
 HIDDEN_COLUMNS = ("code", "typed", "parsed", "word", "reading")
 TEAM_COLUMNS = ("current", "confidence", "comment", "last_update")  # the only cells a team edits
+# Column widths in characters: the text columns' and the least of the others. `_fit_widths` widens a column
+# to its widest number or date (none shows "###") and to the longest word of its labels (a word never breaks).
+# The sheet prints fitted to the width of A4 landscape: about 200 characters print at 70% in Excel; the KR
+# text and the comment wrap over a KR row's two lines rather than widen the sheet.
 WIDTHS = {
-    "id": 10, "text": 60, "kind": 13, "unit": 10, "start": 12, "target": 12, "current": 13, "confidence": 11, "weight": 9, "score": 10,
-    "status": 15, "comment": 40, "last_update": 14, "code": 10, "typed": 10, "parsed": 10, "word": 10, "reading": 10,
+    "id": 10, "text": 45, "kind": 12, "unit": 10, "start": 12, "target": 12, "current": 13, "confidence": 11, "weight": 9, "score": 8,
+    "status": 15, "comment": 30, "last_update": 12, "code": 10, "typed": 10, "parsed": 10, "word": 10, "reading": 10,
 }
+PADDING = 3  # characters beside the widest number, date or word of a column
+# A KR row is this many lines tall, or more for a longer KR text (or kind, unit, comment already typed): room for
+# a comment of about 55 characters typed later. A row with a height stays that tall when a longer comment is
+# typed (Excel no longer grows it by itself; LibreOffice never does): the comment is cut at the row's bottom
+# edge, whole in the cell's editor, until the row is made taller or the next provision sizes it.
+KR_LINES = 2
+MAX_ROW_HEIGHT = 409  # points: Excel's tallest row
 # Fill and font of a value the engine cannot read: the current cell and its score, while the status says "check cell".
 ISSUE_FILL, ISSUE_FONT = "FFFFC000", "FF000000"
 
 LABELS = {
     "vi": {
         "id": "Mã", "text": "Mục tiêu / Kết quả then chốt", "kind": "Loại", "unit": "Đơn vị", "start": "Bắt đầu",
-        "target": "Mục tiêu", "current": "Hiện tại", "confidence": "Độ tự tin (1–10)", "weight": "Trọng số",
+        "target": "Chỉ tiêu", "current": "Hiện tại", "confidence": "Độ tự tin (1–10)", "weight": "Trọng số",
         "score": "Điểm", "status": "Trạng thái", "comment": "Ghi chú", "last_update": "Cập nhật lần cuối", "code": "code",
         "typed": "typed", "parsed": "parsed", "word": "word", "reading": "reading",
         "company": "Công ty", "quarter": "Quý", "from": "Từ", "to": "Đến", "owners": "Phụ trách",
         "provisioned": "Tạo lúc", "as_of": "Ngày đánh giá", "expected": "Tiến độ kỳ vọng",
         "dept_score": "Điểm phòng ban", "dept_status": "Trạng thái", "archived": "Lưu trữ (đã bỏ khỏi kế hoạch, giữ lại giá trị)",
-        "title": "OKR {quarter}: {department}",
+        "title": "OKR {quarter}: {department}", "page": "Trang",
     },
     "en": {
         "id": "ID", "text": "Objective / Key result", "kind": "Kind", "unit": "Unit", "start": "Start",
@@ -85,7 +99,7 @@ LABELS = {
         "company": "Company", "quarter": "Quarter", "from": "From", "to": "To", "owners": "Owners",
         "provisioned": "Provisioned", "as_of": "As of", "expected": "Expected progress",
         "dept_score": "Department score", "dept_status": "Status", "archived": "Archived (removed from the plan, values kept)",
-        "title": "OKR {quarter}: {department}",
+        "title": "OKR {quarter}: {department}", "page": "Page",
     },
 }
 
@@ -220,7 +234,7 @@ def team_workbook(
     provisioned_at: datetime,
 ) -> WorkbookSpec:
     okr = okr_sheet(config, department, entries, archived, provisioned_at)
-    guide = guide_sheet(config)
+    guide = guide_sheet(config, department)
     meta = meta_sheet(config, department, archived, provisioned_at, okr)
     return WorkbookSpec([okr, guide, meta], protection_password=config.protection_password())
 
@@ -229,41 +243,38 @@ def okr_sheet(config: Config, department: DepartmentPlan, entries: dict[str, Tea
     lang = config.language
     L = LABELS[lang]
     q = config.quarter
+    day = DATE_FORMAT[lang]
     sheet = SheetSpec(
         OKR_SHEET[lang], frozen_rows=HEADER_ROW, frozen_columns=2, protected=True, landscape=True, fit_to_width=True,
         hidden_columns=tuple(COL[name] for name in HIDDEN_COLUMNS),
+        print_setup=print_setup(config, department, landscape=True, repeat_rows=(HEADER_ROW, HEADER_ROW)),
     )
     sheet.column_widths = {COL[name]: width for name, width in WIDTHS.items()}
     sheet.set(1, 1, L["title"].format(quarter=q.name, department=department.name), "title")
     sheet.set(2, 1, L["company"], "field")
-    sheet.set(2, 2, config.company)
+    sheet.set(2, 2, config.company, "value")
     sheet.set(3, 1, L["quarter"], "field")
-    sheet.set(3, 2, q.name)
+    sheet.set(3, 2, q.name, "value")
     sheet.set(3, 3, L["from"], "field")
-    sheet.set(3, 4, q.start, number_format="yyyy-mm-dd")
+    sheet.set(3, 4, q.start, "value", number_format=day)
     sheet.set(3, 5, L["to"], "field")
-    sheet.set(3, 6, q.end, number_format="yyyy-mm-dd")
+    sheet.set(3, 6, q.end, "value", number_format=day)
     sheet.set(4, 1, L["owners"], "field")
-    sheet.set(4, 2, ", ".join(department.owners))
+    sheet.set(4, 2, ", ".join(department.owners), "value")
     sheet.set(5, 1, L["provisioned"], "field")
-    sheet.set(5, 2, provisioned_at.replace(tzinfo=None, microsecond=0), number_format="yyyy-mm-dd hh:mm")
+    sheet.set(5, 2, provisioned_at.replace(tzinfo=None, microsecond=0), "value", number_format=f"{day} hh:mm")
     sheet.set(6, 1, L["as_of"], "field")
-    sheet.set(*AS_OF_CELL, Formula("=TODAY()"), number_format="yyyy-mm-dd")
+    sheet.set(*AS_OF_CELL, Formula("=TODAY()"), "value", number_format=day)
     sheet.set(6, 3, L["expected"], "field")
     as_of = a1(*AS_OF_CELL)
     sheet.set(*EXPECTED_CELL, Formula(f"=MAX(0,MIN(1,({as_of}-{_date(q.start)})/({q.days})))"), "formula", number_format="0%")
     sheet.set(6, 5, L["dept_score"], "field")
     sheet.set(6, 7, L["dept_status"], "field")
-    for row in range(2, HEADER_ROW):  # labels such as "Ngày đánh giá" wrap in their narrow columns
-        labels = [(cell.value, sheet.column_widths[c]) for (r, c), cell in sheet.cells.items() if r == row and cell.style == "field"]
-        if labels:
-            _fit_height(sheet, row, labels)
     for name in COLUMNS:
         sheet.set(HEADER_ROW, COL[name], L[name], "header")
-    _fit_height(sheet, HEADER_ROW, [(L[name], WIDTHS[name]) for name in COLUMNS])
 
     row = FIRST_ROW
-    objective_rows = []
+    objective_rows, key_result_rows = [], []
     for objective in department.objectives:
         first, last = row + 1, row + len(objective.key_results)
         _objective_row(sheet, config, row, objective, first, last)
@@ -271,6 +282,7 @@ def okr_sheet(config: Config, department: DepartmentPlan, entries: dict[str, Tea
         row += 1
         for kr in objective.key_results:
             _key_result_row(sheet, config, row, kr, entries.get(kr.id, TeamEntry()))
+            key_result_rows.append(row)
             row += 1
     last_active = row - 1
     _department_cells(sheet, config, last_active, _number(sum(o.weight for o in department.objectives)))
@@ -284,7 +296,58 @@ def okr_sheet(config: Config, department: DepartmentPlan, entries: dict[str, Tea
         for item in archived:
             _archived_row(sheet, config, row, item)
             row += 1
+    _fit_widths(sheet)
+    _no_overflow_from_hidden_columns(sheet)
+    for row in key_result_rows:
+        _fit_key_result_height(sheet, row)
+    for row in range(2, HEADER_ROW):  # labels such as "Ngày đánh giá" wrap in their narrow columns
+        labels = [(cell.value, sheet.column_widths[c]) for (r, c), cell in sheet.cells.items() if r == row and cell.style == "field"]
+        if labels:
+            _fit_height(sheet, row, labels)
+    _fit_height(sheet, HEADER_ROW, [(L[name], sheet.column_widths[COL[name]]) for name in COLUMNS])
     return sheet
+
+
+def print_setup(config: Config, department: DepartmentPlan | None, landscape: bool, repeat_rows: tuple[int, int] | None = None) -> PrintSetup:
+    """A4, fitted to the page width; company, department and quarter at the top of each page, its number at the bottom."""
+    L = LABELS[config.language]
+    name = department.name if department is not None else ""
+    quarter = f"{L['quarter']} {config.quarter.name}"
+    return PrintSetup(landscape=landscape, fit_width=True, repeat_rows=repeat_rows,
+                      header=(config.company, "", f"{name} · {quarter}" if name else quarter), page_word=L["page"])
+
+
+def _no_overflow_from_hidden_columns(sheet: SheetSpec) -> None:
+    """Text in a hidden column ("increase" in the code column) wraps in its cell: LibreOffice draws the
+    overflow of an unwrapped one beside the last visible column when printing."""
+    hidden = set(sheet.hidden_columns)
+    for position, cell in sheet.cells.items():
+        if position[1] in hidden and cell.style == "text":
+            sheet.cells[position] = dataclasses.replace(cell, style="wrap")
+
+
+def _fit_widths(sheet: SheetSpec) -> None:
+    """Widen every column to the widest number or date it shows, so none shows "###", and to the longest
+    word of the labels and headers in it, which wrap between words but never within one.
+
+    The current column, where teams type, gets room for a value one digit wider
+    than its KR's start and target (a target exceeded, a number typed in full).
+    """
+    hidden = set(sheet.hidden_columns)
+    for (row, column), cell in sheet.cells.items():
+        value = cell.value
+        if column in hidden or isinstance(value, bool):
+            continue
+        if isinstance(value, str) and cell.style in ("field", "header"):
+            need = max(len(word) for word in value.split()) + PADDING
+            sheet.column_widths[column] = max(sheet.column_widths.get(column, 0), need)
+            continue
+        if not isinstance(value, (int, float, date, datetime)):
+            continue
+        need = len(shown_text(value, cell.number_format)) + PADDING
+        sheet.column_widths[column] = max(sheet.column_widths.get(column, 0), need)
+        if row > HEADER_ROW and column in (COL["start"], COL["target"]) and cell.style != "archived":
+            sheet.column_widths[COL["current"]] = max(sheet.column_widths[COL["current"]], need + 1)
 
 
 def _date(d: date) -> str:
@@ -319,6 +382,17 @@ def _fit_height(sheet: SheetSpec, row: int, texts: list[tuple[str, float]]) -> N
         sheet.row_heights[row] = LINE_HEIGHT * lines
 
 
+def _fit_key_result_height(sheet: SheetSpec, row: int) -> None:
+    """A KR row's height: KR_LINES lines, or as many as its longest wrapped text needs (the KR, its kind and
+    unit, and a comment or a milestone's word already typed), up to Excel's tallest row."""
+    texts = []
+    for name in ("text", "kind", "unit", "current", "comment"):
+        cell = sheet.cells.get((row, COL[name]))
+        if cell is not None and isinstance(cell.value, str) and cell.value:
+            texts.append(wrapped_lines(cell.value, sheet.column_widths[COL[name]]))
+    sheet.row_heights[row] = min(MAX_ROW_HEIGHT, LINE_HEIGHT * max([KR_LINES, *texts]))
+
+
 def _c(row: int, name: str) -> str:
     return a1(row, COL[name])
 
@@ -341,7 +415,7 @@ def _key_result_row(sheet: SheetSpec, config: Config, row: int, kr: PlannedKeyRe
     check = STATUS[config.language]["check_cell"]
     sheet.set(row, COL["status"], Formula(f'=IF({reading}="{ISSUE}","{check}",{status[1:]})'), "formula")
     _team_cell(sheet, row, "comment", entry.comment)
-    _team_cell(sheet, row, "last_update", entry.last_update, "yyyy-mm-dd")
+    _team_cell(sheet, row, "last_update", entry.last_update, DATE_FORMAT[lang])
     sheet.set(row, COL["code"], kr.kind)
     _reading_cells(sheet, config, row, kr)
     sheet.validations.extend(_validations(config, row, kr))
@@ -447,7 +521,7 @@ def _validations(config: Config, row: int, kr: PlannedKeyResult) -> list[Validat
         def show(v):
             return "?" if v is None else format_number(v, locale) + ("%" if kr.unit == "percent" else "")
         if lang == "vi":
-            prompt = f"Nhập số ({unit}). Bắt đầu: {show(kr.start)}; mục tiêu: {show(kr.target)}."
+            prompt = f"Nhập số ({unit}). Bắt đầu: {show(kr.start)}; chỉ tiêu: {show(kr.target)}."
             error = f"Ô này chỉ nhận một số ({unit})."
         else:
             prompt = f"Type a number ({unit}). Start: {show(kr.start)}; target: {show(kr.target)}."
@@ -457,7 +531,8 @@ def _validations(config: Config, row: int, kr: PlannedKeyResult) -> list[Validat
                                 error_title=kr.id, error=error))
     conf = "Độ tự tin: một số nguyên từ 1 (thấp) đến 10 (cao)." if lang == "vi" else "Confidence: a whole number from 1 (low) to 10 (high)."
     rules.append(Validation(_c(row, "confidence"), "whole", "between", "1", "10", prompt=conf, error=conf))
-    day = "Ngày cập nhật, ví dụ 2026-10-15." if lang == "vi" else "Date of the update, e.g. 2026-10-15."
+    example = show_date(config.quarter.start + timedelta(days=14), lang)
+    day = f"Ngày cập nhật, ví dụ {example}." if lang == "vi" else f"Date of the update, e.g. {example}."
     rules.append(Validation(_c(row, "last_update"), "date", "greaterThanOrEqual", "DATE(2000,1,1)", prompt=day, error=day))
     return rules
 
@@ -468,44 +543,49 @@ def _archived_row(sheet: SheetSpec, config: Config, row: int, item: ArchivedRow)
         "target": item.target, "weight": item.weight, "current": item.entry.current, "confidence": item.entry.confidence,
         "comment": item.entry.comment, "last_update": item.entry.last_update, "code": "archived",
     }
+    # a number or date read back without its own format is shown as on an active row (percent, money, date order)
+    unit = next((key for key, label in UNIT[config.language].items() if label == item.unit), None)
+    shown = {"start": number_format(unit), "target": number_format(unit), "current": number_format(unit),
+             "last_update": DATE_FORMAT[config.language]}
     for name, value in values.items():
-        value, number_format = _typed(value)
-        sheet.set(row, COL[name], value, "archived", number_format=number_format)
+        plain = not isinstance(value, bool) and isinstance(value, (int, float, date, datetime))
+        value, cell_format = _typed(value, shown.get(name) if plain else None)
+        sheet.set(row, COL[name], value, "archived", number_format=cell_format)
 
 
 GUIDE = {
     "vi": [
         ("Hướng dẫn cập nhật OKR", "title"),
-        ("Mỗi tuần, vào trang OKR và cập nhật các ô màu vàng nhạt của từng kết quả then chốt (KR):", "label"),
+        ("Mỗi tuần, vào trang OKR và cập nhật các ô màu vàng nhạt của từng kết quả then chốt (KR):", "section"),
         ("• Hiện tại: giá trị đạt được đến hôm nay. Với KR dạng %, gõ 45% (hoặc 45). Với KR dạng mốc, chọn Xong / Chưa xong hoặc gõ mức 0–1 (ví dụ 0,7).", "wrap"),
-        ("• Độ tự tin: 1 (thấp) đến 10 (cao): bạn tin đạt được mục tiêu cuối quý đến mức nào.", "wrap"),
+        ("• Độ tự tin: 1 (thấp) đến 10 (cao): bạn tin đạt được chỉ tiêu cuối quý đến mức nào.", "wrap"),
         ("• Ghi chú: điều gì đang giúp hoặc cản trở; cần hỗ trợ gì.", "wrap"),
         ("• Cập nhật lần cuối: ngày bạn cập nhật.", "wrap"),
-        ("Các ô khác (mã, nội dung, mục tiêu, trọng số, điểm) được khóa; liên hệ quản trị OKR nếu cần sửa.", "wrap"),
-        ("Cách tính điểm", "label"),
-        ("• Tăng / Giảm: điểm = (hiện tại − bắt đầu) / (mục tiêu − bắt đầu), giới hạn trong 0–1.", "wrap"),
+        ("Các ô khác (mã, nội dung, chỉ tiêu, trọng số, điểm) được khóa; liên hệ quản trị OKR nếu cần sửa.", "wrap"),
+        ("Cách tính điểm", "section"),
+        ("• Tăng / Giảm: điểm = (hiện tại − bắt đầu) / (chỉ tiêu − bắt đầu), giới hạn trong 0–1.", "wrap"),
         ("• Tối thiểu / Tối đa: 1 khi giá trị hiện tại đạt ngưỡng (kể cả bằng), ngược lại 0.", "wrap"),
         ("• Mốc: Xong = 1, Chưa xong = 0, hoặc mức bạn nhập (0–1).", "wrap"),
         ("• Điểm mục tiêu = trung bình có trọng số của các KR; điểm phòng ban = trung bình có trọng số của các mục tiêu. KR chưa cập nhật tính 0.", "wrap"),
-        ("Màu và trạng thái", "label"),
+        ("Màu và trạng thái", "section"),
         ("• Đỏ: dưới {red}; Vàng: từ {red} đến dưới {green}; Xanh: từ {green} trở lên.", "wrap"),
         ("• Tiến độ kỳ vọng = phần của quý đã qua. Đúng tiến độ khi điểm ≥ kỳ vọng − {tol}; Chậm tiến độ khi điểm < kỳ vọng − {gap}; ở giữa là Có rủi ro.", "wrap"),
         ("• Kiểm tra ô: giá trị ở ô Hiện tại (tô màu cam) không đọc được thành số, nên KR được tính như chưa cập nhật. Nhập lại một số, ví dụ 12,5 hoặc 45%, hoặc Xong / Chưa xong.", "wrap"),
     ],
     "en": [
         ("How to update your OKRs", "title"),
-        ("Every week, open the OKR sheet and update the light-yellow cells of each key result (KR):", "label"),
+        ("Every week, open the OKR sheet and update the light-yellow cells of each key result (KR):", "section"),
         ("• Current: the value reached so far. For a % KR type 45% (or 45). For a milestone choose Done / Not done or type a grade from 0 to 1 (e.g. 0.7).", "wrap"),
         ("• Confidence: 1 (low) to 10 (high): how sure you are to reach the target by the end of the quarter.", "wrap"),
         ("• Comment: what helps or blocks; what support you need.", "wrap"),
         ("• Last update: the date you updated.", "wrap"),
         ("Other cells (ID, text, targets, weights, scores) are locked; ask the OKR admin to change them.", "wrap"),
-        ("How scores are computed", "label"),
+        ("How scores are computed", "section"),
         ("• Increase / Decrease: score = (current − start) / (target − start), kept within 0–1.", "wrap"),
         ("• At least / At most: 1 while the current value meets the threshold (inclusive), else 0.", "wrap"),
         ("• Milestone: Done = 1, Not done = 0, or the grade you type (0–1).", "wrap"),
         ("• Objective score = weighted mean of its KRs; department score = weighted mean of its objectives. A KR without a check-in counts as 0.", "wrap"),
-        ("Colours and status", "label"),
+        ("Colours and status", "section"),
         ("• Red: below {red}; Yellow: {red} to below {green}; Green: {green} and above.", "wrap"),
         ("• Expected progress = the share of the quarter gone by. On track while score ≥ expected − {tol}; Off track once score < expected − {gap}; At risk in between.", "wrap"),
         ("• Check cell: the value in the Current cell (coloured orange) cannot be read as a number, so the KR counts as not checked in. Type a number such as 12.5 or 45%, or Done / Not done.", "wrap"),
@@ -513,14 +593,22 @@ GUIDE = {
 }
 
 
-def guide_sheet(config: Config) -> SheetSpec:
+# characters: one column narrower than A4 portrait's printable width, in Excel's Calibri (about 99) and in
+# LibreOffice's wider fallback fonts (about 77): LibreOffice does not shrink a single column wider than the page.
+GUIDE_WIDTH = 75
+
+
+def guide_sheet(config: Config, department: DepartmentPlan | None = None) -> SheetSpec:
     s = config.scoring
-    sheet = SheetSpec(GUIDE_SHEET[config.language], protected=True)
-    sheet.column_widths = {1: 120}
+    sheet = SheetSpec(GUIDE_SHEET[config.language], protected=True, fit_to_width=True,
+                      print_setup=print_setup(config, department, landscape=False))
+    sheet.column_widths = {1: GUIDE_WIDTH}
     words = {"red": s.red_below, "green": s.green_from, "tol": s.pace_tolerance, "gap": s.off_track_gap}
     shown = {k: format_number(v, config.locale) for k, v in words.items()}
     for row, (text, style) in enumerate(GUIDE[config.language], start=1):
         sheet.set(row, 1, text.format(**shown), style)
+        if style != "title":
+            _fit_height(sheet, row, [(text.format(**shown), GUIDE_WIDTH)])
     return sheet
 
 
