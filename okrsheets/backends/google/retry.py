@@ -1,0 +1,156 @@
+"""Bounded retries for Google requests: try again what may pass, give up on time.
+
+gspread's own ``BackOffHTTPClient`` never gives up, ignores ``Retry-After`` and
+retries errors that will never pass. :class:`PatientHTTP` wraps gspread's HTTP
+client instead (the one every okrsheets request goes through) and:
+
+* paces each try with the run's :class:`~okrsheets.backends.google.pacing.Pacer`;
+* tries again a 429, 500, 502, 503 or 504, Drive's 403 ``userRateLimitExceeded``
+  / ``rateLimitExceeded``, and a connection reset, dropped connection or timeout;
+* never tries again a 400, a 401 (google-auth has already refreshed the token
+  and sent it again once), a 403 refusal (no permission, ``storageQuotaExceeded``)
+  or a 404: those say what to fix, and the same request would get the same answer;
+* waits before try *n* (n = 1, 2, ...) a random time between 0 and
+  ``min(64, 2**(n-1))`` seconds ("full jitter"), or what Google's ``Retry-After``
+  says when it says it;
+* makes at most ``max_tries`` tries of one request (``[backend] max_tries``) and
+  none once the run's deadline (``[backend] deadline_minutes``) has passed.
+
+What it gives up on is raised: the backend makes it a data issue of that
+department (reading) or the run's explained error. Clock, sleep and random are
+injectable, so tests run hours of back-off on the fake's clock in a second.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from okrsheets.backends.google.pacing import Pacer, QuotaLimits
+from okrsheets.backends.google.words import say
+from okrsheets.errors import GoogleError
+
+log = logging.getLogger("okrsheets.google")
+
+CAP = 64.0  # seconds: the longest wait between two tries (past any per-minute window)
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+RATE_REASONS = frozenset({"userRateLimitExceeded", "rateLimitExceeded"})
+DEFAULT_MAX_TRIES = 6
+DEFAULT_DEADLINE_MINUTES = 120.0
+
+
+def worth_retrying(exc: BaseException) -> bool:
+    """A quota answer, a server error or a lost connection: the same request may pass a little later."""
+    import requests
+    from google.auth import exceptions as auth_exceptions
+    from gspread.exceptions import APIError
+
+    if isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
+                        requests.exceptions.ChunkedEncodingError, auth_exceptions.TransportError)):
+        return True
+    if not isinstance(exc, APIError):
+        return False
+    error = exc.error if isinstance(exc.error, dict) else {}
+    status = int(error.get("code") or exc.code or 0)
+    reasons = {str(e.get("reason")) for e in error.get("errors") or [] if isinstance(e, dict)}
+    return status in RETRY_STATUSES or (status == 403 and bool(reasons & RATE_REASONS))
+
+
+def retry_after(exc: BaseException, now: float) -> float | None:
+    """The seconds Google's ``Retry-After`` header asks to wait (a number or an HTTP date), or None."""
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None) or {}
+    value = headers.get("Retry-After") if hasattr(headers, "get") else None
+    if not value:
+        return None
+    value = str(value).strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - now)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+@dataclass
+class Patience:
+    """One run's retry budget and pace: every request of the run goes through the same one."""
+
+    max_tries: int = DEFAULT_MAX_TRIES
+    deadline_minutes: float = DEFAULT_DEADLINE_MINUTES
+    limits: QuotaLimits = field(default_factory=QuotaLimits)
+    language: str = "vi"
+    clock: Callable[[], float] = time.time
+    sleep: Callable[[float], None] = time.sleep
+    random: Callable[[], float] = random.random
+    started: float | None = None
+    retries: int = 0  # tries after the first, this run
+    gave_up: int = 0  # requests given up on, this run
+    _pacer: Pacer | None = None
+
+    @property
+    def pacer(self) -> Pacer:
+        if self._pacer is None:
+            self._pacer = Pacer(self.limits, lambda: self.clock(), lambda seconds: self.sleep(seconds))
+        return self._pacer
+
+    @property
+    def deadline(self) -> float:
+        if self.started is None:
+            self.started = self.clock()
+        return self.started + self.deadline_minutes * 60
+
+    def backoff(self, tries: int) -> float:
+        """Full jitter: a random wait between 0 and min(CAP, 2**(tries-1)) seconds."""
+        return self.random() * min(CAP, 2.0 ** (tries - 1))
+
+    def request(self, http: Any, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        deadline = self.deadline
+        tries = 0
+        while True:
+            if self.clock() >= deadline:
+                self.gave_up += 1
+                raise GoogleError(say(self.language, "deadline_passed", minutes=_minutes(self.deadline_minutes)), "deadline", 0)
+            self.pacer.wait_turn(method, url)
+            tries += 1
+            try:
+                return http.request(method, url, *args, **kwargs)
+            except Exception as exc:
+                if not worth_retrying(exc):
+                    raise
+                asked = retry_after(exc, self.clock())
+                wait = asked if asked is not None else self.backoff(tries)
+                if tries >= self.max_tries or self.clock() + wait >= deadline:
+                    self.gave_up += 1
+                    log.warning("%s", say(self.language, "gave_up", method=method.upper(), url=url, tries=tries,
+                                          why=_why(exc)))
+                    raise
+                self.retries += 1
+                log.info("Google: %s %s answered %s; trying again in %.1f s", method.upper(), url, _why(exc), wait)
+                self.sleep(wait)
+
+
+class PatientHTTP:
+    """gspread's HTTP client, paced and with bounded retries (anything with gspread's ``request``)."""
+
+    def __init__(self, http: Any, patience: Patience):
+        self.http, self.patience = http, patience
+
+    def request(self, method: str, endpoint: str, *args: Any, **kwargs: Any) -> Any:
+        return self.patience.request(self.http, method, endpoint, *args, **kwargs)
+
+
+def _why(exc: BaseException) -> str:
+    code = getattr(exc, "code", None)
+    return f"{code} {exc.__class__.__name__}" if code else exc.__class__.__name__
+
+
+def _minutes(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
