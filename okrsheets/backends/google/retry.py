@@ -128,13 +128,21 @@ class Patience:
                 asked = retry_after(exc, self.clock())
                 wait = asked if asked is not None else self.backoff(tries)
                 if tries >= self.max_tries or self.clock() + wait >= deadline:
-                    self.gave_up += 1
-                    log.warning("%s", say(self.language, "gave_up", method=method.upper(), url=url, tries=tries,
-                                          why=_why(exc)))
-                    raise
+                    raise self._give_up(exc, method, url, tries, out_of_time=tries < self.max_tries) from None
                 self.retries += 1
                 log.info("Google: %s %s answered %s; trying again in %.1f s", method.upper(), url, _why(exc), wait)
                 self.sleep(wait)
+
+
+    def _give_up(self, exc: BaseException, method: str, url: str, tries: int, out_of_time: bool) -> GoogleError:
+        """The error a request given up on raises: what Google kept answering, to what, and which limit ended it."""
+        self.gave_up += 1
+        status = int(getattr(exc, "code", 0) or 0)
+        limit = (say(self.language, "limit_deadline", minutes=_minutes(self.deadline_minutes)) if out_of_time
+                 else say(self.language, "limit_tries", tries=self.max_tries))
+        message = say(self.language, "gave_up", why=_why(exc), tries=tries, request=f"{method.upper()} {_short(url)}", limit=limit)
+        log.warning("%s", message)
+        return GoogleError(message, "gave_up", status)
 
 
 class PatientHTTP:
@@ -149,7 +157,15 @@ class PatientHTTP:
 
 def _why(exc: BaseException) -> str:
     code = getattr(exc, "code", None)
-    return f"{code} {exc.__class__.__name__}" if code else exc.__class__.__name__
+    return f"HTTP {code}" if code else exc.__class__.__name__
+
+
+def _short(url: str) -> str:
+    """The request's address without Google's host (the same on every line)."""
+    for host in ("https://sheets.googleapis.com", "https://www.googleapis.com"):
+        if url.startswith(host):
+            return url[len(host):]
+    return url
 
 
 def _minutes(value: float) -> str:
