@@ -174,6 +174,7 @@ class Fault:
     seen: int = 0
     fired: int = 0
     rng: random.Random = field(default_factory=lambda: random.Random(0))
+    retry_after: float | None = None  # seconds, sent as a Retry-After header with the error
 
     def matches(self, method: str, path: str) -> bool:
         if self.method and self.method.upper() != method.upper():

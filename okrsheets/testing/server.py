@@ -230,7 +230,10 @@ class Handler(BaseHTTPRequestHandler):
                     fake.authority.expire_all()
                     raise unauthenticated(found.api, expired=True)
                 else:
-                    raise fault_error(fault.kind, found.api)
+                    error = fault_error(fault.kind, found.api)
+                    if fault.retry_after is not None:
+                        error.headers["Retry-After"] = f"{fault.retry_after:g}"
+                    raise error
             token = fake.authority.check(self.headers.get("Authorization"), found.api)
             self.caller = token
             entry.user = token.email
