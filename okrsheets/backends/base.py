@@ -40,3 +40,7 @@ class Backend(Protocol):
 
     # Optional: ``near_misses(department_key) -> list[str]``, the names of workbooks beside a missing
     # one that may be it renamed ("marketing (1).xlsx", "marketing.ods"), for the rollup's message.
+    # Optional: ``version(department_key) -> str | None``, the workbook's version token: a text that changes
+    # whenever the workbook may have changed (Excel: the file's size and mtime_ns; Google: Drive's
+    # modifiedTime), None when the backend cannot tell or the workbook is missing. The rollup does not open
+    # a workbook whose token is that of its stored reading (jobs/readings.py); without it every one is read.

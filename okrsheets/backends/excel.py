@@ -55,6 +55,18 @@ class ExcelBackend:
     def check_writable(self, department_key: str) -> None:
         ensure_not_open(self.path(department_key))
 
+    def version(self, department_key: str) -> str | None:
+        """The workbook file's version token, its size and mtime_ns (None when it cannot be stat'ed).
+
+        Saving the workbook in Excel or LibreOffice, or copying a file over it, changes its mtime
+        (a copy that keeps times, ``cp -p``, gives it the copied file's).
+        """
+        try:
+            st = self.path(department_key).stat()
+        except OSError:
+            return None
+        return f"{st.st_size}:{st.st_mtime_ns}"
+
     def read(self, department_key: str, sheets: Collection[str] | None = None) -> WorkbookData:
         return read_workbook(self.path(department_key), sheets)
 
