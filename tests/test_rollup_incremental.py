@@ -307,12 +307,15 @@ def test_rollup_full_on_the_command_line_opens_what_the_store_says_is_unchanged(
     assert "--full Open every workbook, also those unchanged since their last reading." in " ".join(help_text.split())
 
 
-def test_the_readme_says_what_rollup_skips():
+def test_the_readme_and_the_nightly_guide_say_what_rollup_skips():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     row = next(line for line in readme.splitlines() if line.startswith("| `okrsheets rollup"))
     assert "[--full]" in row
     assert ("a workbook unchanged since the last rollup (same file size and modification time, same config) is not "
             "opened: its last reading is scored again against tonight's pace; `--full` opens them all") in row
+    guide = " ".join((REPO / "docs" / "nightly.md").read_text(encoding="utf-8").split())
+    assert ("a workbook unchanged since its last reading (same file size and modification time, same config) is not "
+            "opened again (`okrsheets rollup --full` opens every one)") in guide
 
 
 def test_a_backend_without_version_tokens_reads_every_workbook(tmp_path):
