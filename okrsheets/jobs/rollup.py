@@ -343,8 +343,8 @@ def score_quarter(plan: QuarterPlan, backend: Backend, as_of: date, state: dict 
             if stored is not None and _unchanged(stored, versions[key], fingerprints[key], job):
                 reused[key] = stored
     to_read = [department for department in plan.departments if department.key not in reused]
-    if reused:
-        log.info("%d of %d workbooks unchanged since their last reading: not opened", len(reused), len(plan.departments))
+    if reused:  # (debug: every line the log and stderr show is in the config's language)
+        log.debug("%d of %d workbooks unchanged since their last reading: not opened", len(reused), len(plan.departments))
     workers = rollup_workers(len(to_read), backend) if workers is None else workers
     scored = _score_departments(to_read, backend, job, workers, progress)
     departments, issues = [], []
