@@ -23,6 +23,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
@@ -174,6 +175,8 @@ def kept_update(typed: object) -> str | float | None:
         return typed.isoformat()
     if isinstance(typed, (str, float)) or (isinstance(typed, int) and not isinstance(typed, bool)):
         return typed
+    if isinstance(typed, Decimal):  # (a backend may give one; it reads as the same number)
+        return float(typed)
     return None
 
 
