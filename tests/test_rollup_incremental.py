@@ -298,6 +298,8 @@ def test_rollup_full_on_the_command_line_opens_what_the_store_says_is_unchanged(
     assert rollup()["current"] == 2.0  # not opened: the store was trusted
     data["departments"]["d9"]["key_results"]["O1.KR1"][:2] = [2.0, "2"]
     store.write_text(json.dumps(data), encoding="utf-8")
+    assert rollup("--dry-run", "--full")["current"] == 9.0  # a dry run can open every workbook too
+    assert json.loads(store.read_text(encoding="utf-8")) == data  # and writes nothing
     assert rollup("--full")["current"] == 9.0  # opened
     assert rollup()["current"] == 9.0  # and --full stored what it read
     help_text = subprocess.run([sys.executable, "-m", "okrsheets", "rollup", "--help"], capture_output=True, text=True,
