@@ -134,3 +134,17 @@ def test_a_run_whose_every_request_fails_ends_within_its_deadline_with_exit_1(tm
         assert "Traceback" not in completed.stderr
         times = [e.time for e in team.fake.request_log]
         assert len(times) >= 2 and max(times) - min(times) < 3.0 + 0.5  # nothing sent after the 3-second deadline
+
+
+def test_a_department_whose_write_google_keeps_failing_is_that_departments_outcome_and_the_next_run_makes_it(tmp_path):
+    with team_backend("google", tmp_path, provisioned=False) as team:
+        fake = team.fake
+        fake.clock.freeze()
+        fake.inject_fault("503", path=":batchUpdate", times=6)  # the first department's six tries
+        outcomes = provision(team.plan, _patient(team, team.backend()), now=NOW)
+        assert [o.action for o in outcomes] == ["failed", "created"]
+        assert "HTTP 503" in outcomes[0].problems[0] and "backend.max_tries = 6" in outcomes[0].problems[0]
+        trashed = [f for f in fake.files.values() if getattr(f, "trashed", False)]
+        assert len(trashed) == 1  # the empty spreadsheet made for it went to the trash
+        outcomes = provision(team.plan, _patient(team, team.backend()), now=NOW)
+        assert [o.action for o in outcomes] == ["created", "unchanged"]

@@ -26,7 +26,7 @@ WORDS = {
     "config_problems": "{count}:",
     # provision
     "created": "created", "updated": "updated", "unchanged": "unchanged", "forced": "rebuilt (forced)",
-    "locked": "SKIPPED (open)", "damaged": "SKIPPED (damaged)",
+    "locked": "SKIPPED (open)", "damaged": "SKIPPED (damaged)", "failed": "FAILED (Google)",
     "would_created": "would create", "would_updated": "would update", "would_unchanged": "unchanged",
     "would_forced": "would rebuild (forced)", "would_locked": "SKIPPED (open)", "would_damaged": "SKIPPED (damaged)",
     "to_created": "to create", "to_updated": "to update", "to_unchanged": "unchanged", "to_forced": "to rebuild (forced)",

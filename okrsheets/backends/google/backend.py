@@ -37,7 +37,7 @@ from okrsheets.backends.google.drive import DEPARTMENT_PROPERTY, QUARTER_PROPERT
 from okrsheets.backends.google.failures import explain
 from okrsheets.backends.google.read import FIELDS, sheet_ids, typed_cells, workbook_data
 from okrsheets.backends.google.render import build_requests
-from okrsheets.backends.google.retry import Patience, PatientHTTP
+from okrsheets.backends.google.retry import GAVE_UP, Patience, PatientHTTP
 from okrsheets.backends.google.words import say
 from okrsheets.config import Config
 from okrsheets.errors import GoogleAccessError, GoogleError, WorkbookError, WorkbookLockedError
@@ -264,13 +264,14 @@ class GoogleBackend:
         department = next(d for d in self.config.departments if d.key == department_key)
         item = self._file(department_key)
         shared_before: set[str] = set()
+        new = item is None
         if item is None:
             name = say(self.lang, "spreadsheet_name", quarter=self.config.quarter.name, department=department.name)
             properties = {DEPARTMENT_PROPERTY: department_key, QUARTER_PROPERTY: self.config.quarter.name}
             try:
                 created = self.drive.create(name, self.google.folder_id, mime_type=SPREADSHEET_MIME, app_properties=properties)
             except Exception as exc:  # noqa: BLE001 - storage, access: the run stops with what to do
-                raise self._explain(exc) from None
+                raise _given_up(self._explain(exc)) from None
             item = {"id": created["id"], "name": created.get("name", name), "mimeType": SPREADSHEET_MIME,
                     "appProperties": properties, "capabilities": {"canEdit": True}}
             self._listing()[department_key] = [item]
@@ -284,12 +285,24 @@ class GoogleBackend:
         try:
             self.http.request("post", f"{SHEETS}/{item['id']}:batchUpdate", json={"requests": requests})
         except Exception as exc:  # noqa: BLE001
-            raise self._explain(exc, "what_spreadsheet", item["id"]) from None
+            error = _given_up(self._explain(exc, "what_spreadsheet", item["id"]))
+            if new and isinstance(error, WorkbookError):
+                self._discard(department_key, item["id"])
+            raise error from None
         self._answers.pop(department_key, None)
         if self.google.share_with_owners:
             for email in department.owners:
                 if email.casefold() not in shared_before:
                     self._share(item["id"], email)
+
+    def _discard(self, department_key: str, file_id: str) -> None:
+        """A spreadsheet just created whose contents could not be written goes to the trash (best effort),
+        so the next run creates it again instead of finding an empty spreadsheet it takes for a damaged one."""
+        self._listing().pop(department_key, None)
+        try:
+            self.drive.trash(file_id)
+        except Exception as exc:  # noqa: BLE001 - Google is failing already; the next run reports the empty spreadsheet
+            log.warning("%s", say(self.lang, "discard_failed", url=spreadsheet_url(file_id), why=explain(exc, self.lang)))
 
     def _sheet_list(self, item: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -321,6 +334,12 @@ class GoogleBackend:
         except Exception as exc:  # noqa: BLE001
             raise self._explain(exc, "what_spreadsheet", item["id"]) from None
         return spreadsheet_url(copied["id"])
+
+
+def _given_up(error: GoogleError) -> Exception:
+    """A request given up on (tries or deadline) is this department's failure, the run goes on
+    (a WorkbookError with reason "gave_up"); anything else Google refused stops the run, explained."""
+    return WorkbookError(str(error), "gave_up") if error.reason in GAVE_UP else error
 
 
 def _owners_written(answer: dict[str, Any]) -> set[str]:

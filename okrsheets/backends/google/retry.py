@@ -42,6 +42,7 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 RATE_REASONS = frozenset({"userRateLimitExceeded", "rateLimitExceeded"})
 DEFAULT_MAX_TRIES = 6
 DEFAULT_DEADLINE_MINUTES = 120.0
+GAVE_UP = frozenset({"gave_up", "deadline"})  # the GoogleError reasons of a request given up on
 
 
 def worth_retrying(exc: BaseException) -> bool:
