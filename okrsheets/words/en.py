@@ -49,6 +49,9 @@ WORDS = {
     "none": "(none)",
     # rollup
     "reading_workbooks": "Reading workbooks",
+    "progress_line": "{verb} {done}/{total} departments{left}",
+    "progress_left": ", about {minutes} min left",
+    "progress_read": "read", "progress_provision": "provisioned",
     # demo
     "demo_provisioning": "Provisioning the sample company into {folder} ...",
     "demo_provisioned": "{workbooks} in {folder}",

@@ -49,6 +49,9 @@ WORDS = {
     "none": "(trống)",
     # rollup
     "reading_workbooks": "Đang đọc bảng tính",
+    "progress_line": "{verb} {done}/{total} phòng ban{left}",
+    "progress_left": ", còn khoảng {minutes} phút",
+    "progress_read": "đọc", "progress_provision": "dựng",
     # demo
     "demo_provisioning": "Đang tạo công ty mẫu trong {folder} ...",
     "demo_provisioned": "{workbooks} trong {folder}",
