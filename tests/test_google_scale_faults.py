@@ -148,3 +148,30 @@ def test_a_department_whose_write_google_keeps_failing_is_that_departments_outco
         assert len(trashed) == 1  # the empty spreadsheet made for it went to the trash
         outcomes = provision(team.plan, _patient(team, team.backend()), now=NOW)
         assert [o.action for o in outcomes] == ["created", "unchanged"]
+
+
+def test_a_create_whose_answer_was_lost_is_found_in_the_folder_not_made_twice(tmp_path):
+    """Google made the spreadsheet but the connection dropped before the answer: sending files.create
+    again would make a second spreadsheet claiming the same department."""
+    with team_backend("google", tmp_path, provisioned=False) as team:
+        fake = team.fake
+        fake.inject_fault("lost", nth=1, method="POST", path="/drive/v3/files")
+        fake.clear_log()
+        outcomes = provision(team.plan, team.backend(), now=NOW)
+        assert [o.action for o in outcomes] == ["created", "created"]
+        creates = [e.status for e in fake.request_log if e.endpoint == "drive.files.create"]
+        assert creates == [0, 200]  # the lost one, then the second department's
+        spreadsheets = [f for f in fake.files.values() if (getattr(f, "app_properties", None) or {}).get(DEPARTMENT_PROPERTY)]
+        assert sorted(f.app_properties[DEPARTMENT_PROPERTY] for f in spreadsheets) == ["kinh-doanh", "van-hanh"]
+        assert all(d.readable for d in score_quarter(team.plan, team.backend(), AS_OF).departments)
+
+
+def test_a_create_dropped_before_google_made_it_is_sent_again(tmp_path):
+    with team_backend("google", tmp_path, provisioned=False) as team:
+        fake = team.fake
+        fake.inject_fault("drop", nth=1, method="POST", path="/drive/v3/files")
+        fake.clear_log()
+        outcomes = provision(team.plan, team.backend(), now=NOW)
+        assert [o.action for o in outcomes] == ["created", "created"]
+        creates = [e.status for e in fake.request_log if e.endpoint == "drive.files.create"]
+        assert creates == [0, 200, 200]

@@ -11,7 +11,7 @@ from typing import Any
 
 from .errors import ApiError
 
-FAULT_KINDS = ("429", "500", "503", "drop", "slow", "401")
+FAULT_KINDS = ("429", "500", "503", "drop", "lost", "slow", "401")
 
 
 @dataclass

@@ -37,7 +37,7 @@ from okrsheets.backends.google.drive import DEPARTMENT_PROPERTY, QUARTER_PROPERT
 from okrsheets.backends.google.failures import explain
 from okrsheets.backends.google.read import FIELDS, sheet_ids, typed_cells, workbook_data
 from okrsheets.backends.google.render import build_requests
-from okrsheets.backends.google.retry import GAVE_UP, Patience, PatientHTTP
+from okrsheets.backends.google.retry import GAVE_UP, Patience, PatientHTTP, maybe_done
 from okrsheets.backends.google.words import say
 from okrsheets.config import Config
 from okrsheets.errors import GoogleAccessError, GoogleError, WorkbookError, WorkbookLockedError
@@ -269,7 +269,7 @@ class GoogleBackend:
             name = say(self.lang, "spreadsheet_name", quarter=self.config.quarter.name, department=department.name)
             properties = {DEPARTMENT_PROPERTY: department_key, QUARTER_PROPERTY: self.config.quarter.name}
             try:
-                created = self.drive.create(name, self.google.folder_id, mime_type=SPREADSHEET_MIME, app_properties=properties)
+                created = self._create(name, properties)
             except Exception as exc:  # noqa: BLE001 - storage, access: the run stops with what to do
                 raise _given_up(self._explain(exc)) from None
             item = {"id": created["id"], "name": created.get("name", name), "mimeType": SPREADSHEET_MIME,
@@ -294,6 +294,24 @@ class GoogleBackend:
             for email in department.owners:
                 if email.casefold() not in shared_before:
                     self._share(item["id"], email)
+
+    def _create(self, name: str, properties: dict[str, str]) -> dict[str, Any]:
+        """``files.create`` of the department's spreadsheet, exactly once: when the connection dropped after
+        it was sent, the folder is searched for it (by its appProperties) before it is sent again."""
+        for _ in range(self.patience.max_tries):
+            try:
+                return self.drive.create(name, self.google.folder_id, mime_type=SPREADSHEET_MIME, app_properties=properties)
+            except Exception as exc:
+                if not maybe_done(exc):
+                    raise
+                log.info("Google: the connection dropped while creating %s; looking for it in the folder", name)
+                assert self._folder is not None
+                made = [item for item in self.drive.spreadsheets_in(self._folder, properties[QUARTER_PROPERTY])
+                        if (item.get("appProperties") or {}).get(DEPARTMENT_PROPERTY) == properties[DEPARTMENT_PROPERTY]]
+                if made:
+                    return made[0]
+                last = exc
+        raise last
 
     def _discard(self, department_key: str, file_id: str) -> None:
         """A spreadsheet just created whose contents could not be written goes to the trash (best effort),

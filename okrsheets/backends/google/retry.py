@@ -14,7 +14,11 @@ client instead (the one every okrsheets request goes through) and:
   ``min(64, 2**(n-1))`` seconds ("full jitter"), or what Google's ``Retry-After``
   says when it says it;
 * makes at most ``max_tries`` tries of one request (``[backend] max_tries``) and
-  none once the run's deadline (``[backend] deadline_minutes``) has passed.
+  none once the run's deadline (``[backend] deadline_minutes``) has passed;
+* never sends again by itself a Drive ``files.create`` or ``files.copy`` whose
+  connection dropped or timed out after it was sent: Google may have made the
+  file, and a second one would claim the same department. The backend first
+  looks for it in the folder.
 
 What it gives up on is raised: the backend makes it a data issue of that
 department (reading) or the run's explained error. Clock, sleep and random are
@@ -60,6 +64,22 @@ def worth_retrying(exc: BaseException) -> bool:
     status = int(error.get("code") or exc.code or 0)
     reasons = {str(e.get("reason")) for e in error.get("errors") or [] if isinstance(e, dict)}
     return status in RETRY_STATUSES or (status == 403 and bool(reasons & RATE_REASONS))
+
+
+def maybe_done(exc: BaseException) -> bool:
+    """The request may have reached Google and been carried out (the connection dropped, or the answer
+    did not come in time), as opposed to refused before it was sent or answered with an error."""
+    import requests
+
+    return (isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.Timeout, requests.exceptions.ChunkedEncodingError))
+            and not isinstance(exc, requests.exceptions.ConnectTimeout))
+
+
+def creates(method: str, url: str) -> bool:
+    """A request that makes a new file each time it is carried out (Drive ``files.create`` / ``files.copy``):
+    sent twice, it makes two."""
+    path = url.split("?")[0]
+    return method.upper() == "POST" and "/drive/v3/files" in path and (path.endswith("/files") or path.endswith("/copy"))
 
 
 def retry_after(exc: BaseException, now: float) -> float | None:
@@ -124,8 +144,8 @@ class Patience:
             try:
                 return http.request(method, url, *args, **kwargs)
             except Exception as exc:
-                if not worth_retrying(exc):
-                    raise
+                if not worth_retrying(exc) or (creates(method, url) and maybe_done(exc)):
+                    raise  # a create that may have happened is looked for by the caller before it is sent again
                 asked = retry_after(exc, self.clock())
                 wait = asked if asked is not None else self.backoff(tries)
                 if tries >= self.max_tries or self.clock() + wait >= deadline:
