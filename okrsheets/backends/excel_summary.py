@@ -194,6 +194,7 @@ class _Book:
         self._styles = {**_STYLES, "date": {"num_format": summary.date_format, "valign": "top", "align": "left"}}
         self._formats: dict[tuple[str | None, str | None, bool], Format] = {}
         self._texts: dict[str, tuple[str, bool]] = {}
+        self._cells: dict[tuple[str | None, str | None], dict[str, tuple[str, Format]]] = {}
         self.serials: dict[date, int] = {}  # date -> Excel's day number
 
     def format(self, style: str | None = None, grade: str | None = None, quote: bool = False) -> Format:
@@ -229,6 +230,24 @@ class _Book:
             known = self._texts[key] = (text, text.startswith(_FORMULA_PREFIXES))
         return known
 
+    def text_cells(self, style: str | None = None, grade: str | None = None) -> dict[str, tuple[str, Format]]:
+        """The text cells already seen in a ``style`` (and ``grade``): value -> (cell text, format).
+
+        The format has Excel's quote prefix when the text starts with a formula prefix.
+        Filled by `text_cell`; read directly by the column writers.
+        """
+        key = (style, grade)
+        cells = self._cells.get(key)
+        if cells is None:
+            cells = self._cells[key] = {}
+        return cells
+
+    def text_cell(self, value: str, style: str | None = None, grade: str | None = None) -> tuple[str, Format]:
+        """``value`` (a str) as (cell text, format), remembered in `text_cells` (style, grade)."""
+        text, quote = self.text(value)
+        cell = self.text_cells(style, grade)[value] = (text, self.format(style, grade, quote))
+        return cell
+
     def write_text(self, ws: Worksheet, row: int, col: int, value: object, style: str | None = None,
                    grade: str | None = None) -> None:
         """Store ``value`` as a plain string cell: never a formula, a link, a number or an error value.
@@ -236,8 +255,9 @@ class _Book:
         Text starting with a formula prefix also gets Excel's quote prefix, so
         editing the cell keeps it text.
         """
-        text, quote = self.text(value)
-        ws.write_string(row, col, text, self.format(style, grade, quote))
+        key = value if type(value) is str else str(value)
+        text, cell_format = self.text_cells(style, grade).get(key) or self.text_cell(key, style, grade)
+        ws.write_string(row, col, text, cell_format)
 
     def link_target(self, link: Link) -> str | None:
         """The link Excel follows: a URL, or the workbook (relative when beside the summary) at its cell."""
@@ -293,92 +313,102 @@ def _render_sheet(book: _Book, sheet: Sheet) -> None:
 
 def _write_fact(book: _Book, ws: Worksheet, row: int, fact: Fact) -> None:
     book.write_text(ws, row, 0, fact.label, "label")
-    writer = _column_writer(book, ws, fact.kind)
     if fact.value is not None:
-        writer(row, 1, fact.value, fact.grade)
+        _write_column(book, ws, row, 1, [fact.value], fact.kind, fact.grade)
 
 
-def _column_writer(book: _Book, ws: Worksheet, kind: str):
-    """A function writing one value of a ``kind`` column (see sheets.summary.Column) at (row, col).
+# Number formats by the kind of a number column; "number" picks integer or decimal per value.
+_NUMBER_STYLES = {"percent": "percent", "score": "percent", "change": "change", "count": None, "number": "number"}
 
-    A value not of its column's type (e.g. the raw text of an unreadable
-    check-in in a number column) is written as text. Every data cell of the
-    summary goes through one of these, so they skip what they can: XlsxWriter's
-    A1-notation wrapper (its ``_write_*`` methods take row and column numbers
-    only), and the date conversion of a date already seen.
+
+def _write_column(book: _Book, ws: Worksheet, first_row: int, col: int, values: Sequence, kind: str,
+                  grade: str | None = None) -> None:
+    """Write ``values`` down column ``col`` from ``first_row`` as a ``kind`` column (see sheets.summary.Column).
+
+    None leaves a cell blank. A value not of its column's type (e.g. the raw text
+    of an unreadable check-in in a number column) is written as text. ``grade``
+    gives every cell that grade's colours (a fact's value). Every data cell of the
+    summary goes through here, one column at a time, so the loop per kind does
+    only what its cells need: XlsxWriter's writers without their A1-notation
+    wrapper (its ``_write_*`` methods take row and column numbers only), one dict
+    look-up per text, and no date converted twice.
     """
-    lang = book.summary.language
     write_string = getattr(ws, "_write_string", ws.write_string)
-    write_number = getattr(ws, "_write_number", ws.write_number)
-    clean, fmt = book.text, book.format
-    style = "wrap" if kind == "wrap" else None
-    plain, quoted = fmt(style), fmt(style, None, True)
-
-    def text(row, col, value, grade=None):
-        cleaned, quote = clean(value)
-        cell_format = (quoted if quote else plain) if grade is None else fmt(style, grade, quote)
-        write_string(row, col, cleaned, cell_format)
-
     if kind in ("text", "wrap"):
-        return text
-    if kind in ("status", "grade"):
-        labels = (i18n.STATUS if kind == "status" else i18n.GRADE)[lang]
-
-        def label(row, col, value, grade=None):
-            write_string(row, col, labels.get(value, value), fmt(None, value if kind == "grade" else grade))
-        return label
-    if kind == "link":
-        def link(row, col, value, grade=None):
-            target = book.link_target(value) if isinstance(value, Link) else None
-            shown = value.text if isinstance(value, Link) else value
-            if target is None:
-                return text(row, col, shown)
-            ws.write_url(row, col, target, fmt("link"), clean(shown)[0])
-        return link
-    if kind == "date":
-        date_format, serials = fmt("date"), book.serials
-
-        def day(row, col, value, grade=None):
+        style = "wrap" if kind == "wrap" else None
+        cells, make = book.text_cells(style, grade), book.text_cell
+        for row, value in enumerate(values, first_row):
+            if value is not None:
+                if type(value) is not str:
+                    value = str(value)
+                text, cell_format = cells.get(value) or make(value, style, grade)
+                write_string(row, col, text, cell_format)
+    elif kind in ("status", "grade"):
+        labels = (i18n.STATUS if kind == "status" else i18n.GRADE)[book.summary.language]
+        for row, value in enumerate(values, first_row):
+            if value is not None:
+                write_string(row, col, labels.get(value, value), book.format(None, value if kind == "grade" else grade))
+    elif kind == "link":
+        for row, value in enumerate(values, first_row):
+            if value is not None:
+                _write_link(book, ws, row, col, value)
+    elif kind == "date":
+        write_number = getattr(ws, "_write_number", ws.write_number)
+        date_format, serials = book.format("date", grade), book.serials
+        for row, value in enumerate(values, first_row):
             if type(value) is date:  # a datetime goes to write_datetime, which also checks its time zone
                 serial = serials.get(value)
                 if serial is None:
                     serial = serials[value] = (value - _EXCEL_EPOCH).days
-                write_number(row, col, serial, fmt("date", grade) if grade else date_format)
+                write_number(row, col, serial, date_format)
             elif isinstance(value, date):
-                ws.write_datetime(row, col, value, fmt("date", grade))
-            else:
-                text(row, col, value, grade)
-        return day
-    number_style = {"percent": "percent", "score": "percent", "change": "change", "count": None}.get(kind, "number")
-    formats = {}
+                ws.write_datetime(row, col, value, date_format)
+            elif value is not None:
+                book.write_text(ws, row, col, value, None, grade)
+    else:
+        _write_numbers(book, ws, first_row, col, values, _NUMBER_STYLES.get(kind, "number"), grade)
 
-    def number(row, col, value, grade=None):
-        if type(value) is float or type(value) is int:
-            chosen = number_style
-            if chosen == "number":
-                chosen = "integer" if float(value).is_integer() else "decimal"
-            cell_format = formats.get((chosen, grade))
-            if cell_format is None:
-                cell_format = formats[(chosen, grade)] = fmt(chosen, grade)
-            write_number(row, col, value, cell_format)
-        else:
-            text(row, col, value, grade)
-    return number
+
+def _write_numbers(book: _Book, ws: Worksheet, first_row: int, col: int, values: Sequence, style: str | None,
+                   grade: str | None) -> None:
+    """A number column in ``style``; style "number" shows a whole number without decimals, others with up to three."""
+    write_number = getattr(ws, "_write_number", ws.write_number)
+    if style == "number":
+        whole, part = book.format("integer", grade), book.format("decimal", grade)
+    else:
+        whole = part = book.format(style, grade)
+    for row, value in enumerate(values, first_row):
+        kind = type(value)
+        if kind is float:
+            write_number(row, col, value, whole if value.is_integer() else part)
+        elif kind is int:
+            write_number(row, col, value, whole)
+        elif value is not None:
+            book.write_text(ws, row, col, value, None, grade)
+
+
+def _write_link(book: _Book, ws: Worksheet, row: int, col: int, value: object) -> None:
+    """A Link as a link cell showing its text (a plain string, quoted like any text); anything else as text."""
+    target = book.link_target(value) if isinstance(value, Link) else None
+    shown = value.text if isinstance(value, Link) else value
+    if target is None:
+        book.write_text(ws, row, col, shown)
+        return
+    text, quote = book.text(shown)
+    ws.write_url(row, col, target, book.format("link", None, quote), text)
 
 
 def _render_table(book: _Book, ws: Worksheet, table: Table) -> None:
     """A header row and data rows with filter, frozen header, widths, heights and grade fills."""
     header = table.row
-    header_format = book.format("header")
     for c, column in enumerate(table.columns):
-        text, quote = book.text(column.header)
-        ws.write_string(header, c, text, book.format("header", None, True) if quote else header_format)
+        book.write_text(ws, header, c, column.header, "header")
         ws.set_column(c, c, column.width)
-    writers = [_column_writer(book, ws, column.kind) for column in table.columns]
-    for r, values in enumerate(table.rows, header + 1):
-        for c, value in enumerate(values):
-            if value is not None:
-                writers[c](r, c, value)
+    rows, width = table.rows, len(table.columns)
+    if any(len(values) < width for values in rows):  # a short row's missing cells stay blank
+        rows = [[*values, *[None] * (width - len(values))] for values in rows]
+    for c, column in enumerate(table.columns):  # column by column: one loop per column's kind
+        _write_column(book, ws, header + 1, c, [values[c] for values in rows], column.kind)
     last = table.last_row
     ws.autofilter(header, 0, max(last, header + 1), len(table.columns) - 1)
     ws.freeze_panes(header + 1, 0)
