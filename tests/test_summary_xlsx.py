@@ -211,6 +211,32 @@ def test_a_failed_save_raises_the_os_error_and_keeps_the_old_file(tmp_path, monk
     assert [p.name for p in tmp_path.iterdir()] == [path.name]
 
 
+
+def test_the_parts_written_while_saving_leave_no_file_behind_even_when_the_save_fails(tmp_path, monkeypatch):
+    """XlsxWriter writes each part to a temporary file before zipping: none is left in the temporary folder."""
+    import tempfile
+    import zipfile as zipfiles
+
+    import xlsxwriter.workbook
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    path = write(tmp_path)
+    assert list(temporary.iterdir()) == []
+    before = path.read_bytes()
+
+    class FullDisk(zipfiles.ZipFile):
+        def write(self, *args, **kwargs):  # the parts are on disk by now, half of them zipped
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(xlsxwriter.workbook, "ZipFile", FullDisk)
+    with pytest.raises(OSError) as raised:
+        write_summary(rollup(as_of=AS_OF + timedelta(days=1)), path, SETTINGS)
+    assert raised.value.errno == errno.ENOSPC
+    assert list(temporary.iterdir()) == [] and path.read_bytes() == before
+
+
 # --- layout LibreOffice does not compute itself ---
 
 
