@@ -315,3 +315,24 @@ def test_formula_like_team_text_is_a_quoted_string_in_every_text_column(tmp_path
     for name in ("department", "owner", "objective", "kr1", "kind1", "unit1", "comment1", "confidence1", "raw1",
                  "file", "sheet", "cell", "found", "problem", "fix", "quarter"):
         assert bad(name) in shown, name
+
+
+def test_parts_left_by_a_killed_write_are_removed_by_the_next_one(tmp_path, monkeypatch):
+    """A write killed while zipping leaves its folder of parts; the next write removes it once 10 minutes old."""
+    import os
+    import tempfile
+    import time
+
+    temporary = tmp_path / "tmp"
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    killed, running, other = (temporary / name for name in (
+        "okrsheets-summary-abc123", "okrsheets-summary-def456", "okrsheets-summary-notes.txt"))
+    for folder in (killed, running):
+        folder.mkdir(parents=True)
+        (folder / "tmpx1y2z3").write_text("<worksheet/>", encoding="utf-8")
+    other.write_text("not ours to judge: a file", encoding="utf-8")
+    eleven_minutes_ago = time.time() - 660
+    for path in (killed, other):
+        os.utime(path, (eleven_minutes_ago, eleven_minutes_ago))
+    write(tmp_path)
+    assert sorted(p.name for p in temporary.iterdir()) == ["okrsheets-summary-def456", "okrsheets-summary-notes.txt"]

@@ -18,7 +18,9 @@ import gc
 import logging
 import os
 import re
+import shutil
 import tempfile
+import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -36,7 +38,7 @@ from okrsheets.backends.excel_history import load_history, previous_history
 from okrsheets.core.results import RollupResult
 from okrsheets.core.scoring import ScoringSettings
 from okrsheets.errors import WorkbookError
-from okrsheets.files import atomic_write, ensure_not_open, office_lock_file
+from okrsheets.files import STALE_TEMP_SECONDS, atomic_write, ensure_not_open, office_lock_file
 from okrsheets.sheets.spec import FONT
 from okrsheets.sheets.summary import (
     GRADE_COLOURS,
@@ -72,6 +74,7 @@ _EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's 1900 date system, as XlsxW
 # lower, for the same time.
 _WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
                      "in_memory": False}
+_PARTS_PREFIX = "okrsheets-summary-"  # the folder of the parts of a summary being written
 _FONT = {"font_name": FONT, "font_size": 11}  # the team workbooks' font (sheets/spec.py)
 # Format properties by style; a format may add a grade's colours and Excel's quote prefix (see _Book).
 # Every cell is top-aligned, so a row made taller by wrapped text still reads across.
@@ -284,9 +287,12 @@ def _save(summary: Summary, path: Path, folder: Path) -> None:
     """Render ``summary`` into a workbook at ``path``; an OSError while writing is raised as itself.
 
     XlsxWriter writes each part to a temporary file before zipping it; they go in a
-    folder of their own, removed afterwards even when writing fails.
+    folder of their own, removed afterwards even when writing fails (and by the next
+    write when the process was killed).
     """
-    with tempfile.TemporaryDirectory(prefix="okrsheets-summary-") as parts:
+    temporary = tempfile.gettempdir()
+    _remove_stale_parts(temporary)
+    with tempfile.TemporaryDirectory(prefix=_PARTS_PREFIX, dir=temporary) as parts:
         workbook = Workbook(str(path), {**_WORKBOOK_OPTIONS, "tmpdir": parts})
         book = _Book(workbook, summary, folder)
         for sheet in summary.sheets:
@@ -298,6 +304,23 @@ def _save(summary: Summary, path: Path, folder: Path) -> None:
             if isinstance(cause, OSError):
                 raise cause from None
             raise
+
+
+def _remove_stale_parts(temporary: str) -> None:
+    """Remove the folders of parts a killed summary write left in ``temporary`` (untouched for 10 minutes)."""
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    try:
+        entries = list(os.scandir(temporary))
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.name.startswith(_PARTS_PREFIX):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                shutil.rmtree(entry.path)
+        except OSError:  # another user's, or being removed by another run
+            continue
 
 
 def _render_sheet(book: _Book, sheet: Sheet) -> None:
