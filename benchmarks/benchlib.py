@@ -10,7 +10,7 @@ warm imports. For each phase two measurements come from the same run:
   children; ``ru_maxrss`` the largest single process of that tree);
 - *in-process*: inside ``phase.py``, after the imports, around the one call
   (``run_rollup``, ``provision``, the floor's read and write): wall, CPU of the
-  process and its reaped children (``os.times``), the process's own peak RSS
+  process and its reaped children (``getrusage``), the process's own peak RSS
   (``VmHWM``) and its largest child's (``RUSAGE_CHILDREN``).
 """
 
@@ -315,7 +315,8 @@ def time_table(results: Results, rows: list[tuple[str, str]], rounds: int) -> li
         series = results.rows.get(name)
         if series is None:
             why = results.failed.get(name)
-            lines.append(f"  {name:<{width}} {'FAILED: ' + why if why else 'not run':>9}")
+            shown = why if why and why.startswith("skipped") else f"FAILED: {why}" if why else "not run"
+            lines.append(f"  {name:<{width}} {shown:>9}")
             continue
         split = ""
         if series.main_rss:

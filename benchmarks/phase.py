@@ -3,7 +3,7 @@
 The benchmarks (rollup_excel.py, provision_excel.py) start this script once per
 phase and round; it imports what the phase needs, then times the one call and
 prints its measurement as a last line ``BENCH-RESULT {json}``: wall seconds, CPU
-seconds of this process and its reaped children (``os.times``), this process's
+seconds of this process and its reaped children (``getrusage``), this process's
 peak RSS (``VmHWM``) and its largest child's (``RUSAGE_CHILDREN``), plus facts
 that show the phase did the real work.
 
@@ -45,14 +45,19 @@ def _vm_hwm_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
 
 
+def _cpu() -> float:
+    """User + system seconds of this process and of the children it has waited for (getrusage: microseconds, not ticks)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def measure(fn) -> dict:
     gc.collect()
-    before = os.times()
+    before = _cpu()
     started = time.perf_counter()
     facts = fn()
     wall = time.perf_counter() - started
-    after = os.times()
-    cpu = sum(getattr(after, f) - getattr(before, f) for f in ("user", "system", "children_user", "children_system"))
+    cpu = _cpu() - before
     scale = 1 if sys.platform == "darwin" else 1024
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * scale / 2**20
     return {"ok": True, "wall": wall, "cpu": cpu, "rss": _vm_hwm_mib(), "child_rss": child, "facts": facts or {}}
