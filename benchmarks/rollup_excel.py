@@ -246,6 +246,11 @@ def measure_size(n: int, folder: Path, args) -> dict:
         print(f"  round {round_}/{args.rounds}: " + ", ".join(
             f"{label} {bl.fmt_s(series.wall[-1])}" for label, series in results.rows.items() if len(series.wall) == round_),
             flush=True)
+    if args.profile:
+        run = bl.run_phase("rollup", config=config_path, as_of=as_of, full=api_full, profile=args.profile)
+        print(f"  cProfile of run_rollup at N = {n} (in the main process only: the workers' reading is not in it;"
+              " profiling slows Python code, so read the shares, not the times):")
+        print("\n".join(line for line in run.stdout.splitlines() if not line.startswith(bl.RESULT_PREFIX)))
     return {"n": n, "krs": krs, "size_mb": size_mb, "summary_cells": summary_count, "mix": mix, "workers": workers,
             "cli_full": cli_full, "api_full": api_full, "results": results, "facts": facts, "pandas_missing": pandas_missing,
             "changed": changed}
@@ -273,7 +278,8 @@ def report(size: dict, rounds: int) -> list[str]:
     floor = facts.get("floor")
     if floor:
         mix = ", ".join(f"{v:,} {k}" for k, v in size["mix"].items() if v)
-        lines.append(f"  check floor: {floor['cells_read']:,} cells read, {floor['cells_written']:,} cells written (the summary's: {mix})")
+        lines.append(f"  check floor: {floor['cells_read']:,} cells read, {floor['cells_written']:,} cells written (the summary's: {mix});"
+                     f" its whole-process rows also load them from a pickle ({floor['unpickle_s']:.3f} s)")
     pandas = facts.get("pandas")
     if pandas:
         example = pandas["percent_example"] or (pandas["examples"][0] if pandas["examples"] else None)
@@ -334,6 +340,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="generate in DIR/nN and keep it; a folder this benchmark made with the same N is reused")
     parser.add_argument("--check", action="store_true", help="compare the ratios with the issue's targets: PASS/MISS per target")
     parser.add_argument("--strict", action="store_true", help="with --check, exit 1 when a target is missed")
+    parser.add_argument("--profile", type=int, default=0, metavar="K",
+                        help="afterwards, run run_rollup once more per N under cProfile and print its top K entries")
     parser.add_argument("--seed", type=int, default=bl.SEED, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
