@@ -225,21 +225,23 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--sizes takes whole numbers separated by commas, e.g. 10,100,1000")
     if not sizes or min(sizes) < 1 or args.rounds < 1:
         parser.error("--sizes and --rounds must be at least 1")
+    failed = missed = False
     work = bl.WorkFolder(args.keep, "okrsheets-bench-provision-")
     print("okrsheets provision benchmark: new workbooks and the unchanged re-run against their floors")
     print(bl.machine_line())
     print()
     try:
-        measured = [measure_size(n, work.path / f"n{n}", args) for n in sizes]
+        measured = []
+        for n in sizes:  # each N's tables as soon as it is measured: a long run shows its first results early
+            size = measure_size(n, work.path / f"n{n}", args)
+            measured.append(size)
+            print()
+            for line in report(size, args.rounds):
+                print(line)
+            print(flush=True)
+            failed = failed or bool(size["results"].failed)
     finally:
         work.close()
-    print()
-    failed = missed = False
-    for size in measured:
-        for line in report(size, args.rounds):
-            print(line)
-        print()
-        failed = failed or bool(size["results"].failed)
     print(f"load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if args.check:
         print()

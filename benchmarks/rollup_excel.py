@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import os
 import random
 import re
 import sys
@@ -350,25 +351,26 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--sizes takes whole numbers separated by commas, e.g. 10,100,1000")
     if not sizes or min(sizes) < 1 or args.rounds < 1:
         parser.error("--sizes and --rounds must be at least 1")
+    failed = missed = False
     work = bl.WorkFolder(args.keep, "okrsheets-bench-rollup-")
     print("okrsheets rollup benchmark: the whole job against its floor and the pandas script")
     print(bl.machine_line())
     print()
     try:
-        measured = [measure_size(n, work.path / f"n{n}", args) for n in sizes]
+        measured = []
+        for n in sizes:  # each N's tables as soon as it is measured: a long run shows its first results early
+            size = measure_size(n, work.path / f"n{n}", args)
+            measured.append(size)
+            print()
+            for line in report(size, args.rounds):
+                print(line)
+            print(flush=True)
+            failed = failed or any(not why.startswith("skipped") for why in size["results"].failed.values())
     finally:
         work.close()
-    print()
-    failed = False
-    missed = False
-    for size in measured:
-        for line in report(size, args.rounds):
-            print(line)
-        print()
-        failed = failed or any(not why.startswith("skipped") for why in size["results"].failed.values())
     for line in rss_lines(measured):
         print(line)
-    print(f"load average at the end: {', '.join(f'{x:.2f}' for x in __import__('os').getloadavg())}")
+    print(f"load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if args.check:
         print()
         for size in measured:
