@@ -69,6 +69,7 @@ RATIOS = [
     ("1%-changed night / full, run_rollup", NIGHT_IN, ROLLUP_IN),
 ]
 RSS_TARGET_MIB = 200
+RSS_TARGET_N = 3000
 
 
 # ---------------------------------------------------------------- the company
@@ -315,7 +316,22 @@ def rss_lines(sizes: list[dict]) -> list[str]:
             growth = f"{1000 * (peak - previous[1]) / (size['n'] - previous[0]):.1f}"
         lines.append(f"  {size['n']:>6} {size['krs']:>8,} {(f'{peak:.0f} MiB' if peak is not None else '-'):>11} {split:>25} {growth:>29}")
         previous = (size["n"], peak)
+    estimate = rss_at(sizes, RSS_TARGET_N)
+    if estimate and estimate[1] != RSS_TARGET_N:
+        lines.append(f"  a straight line through N = {estimate[1]:,} and {estimate[2]:,} gives {estimate[0]:.0f} MiB at N = {RSS_TARGET_N:,}")
     return lines
+
+
+def rss_at(sizes: list[dict], n: int) -> tuple[float, int, int] | None:
+    """The rollup CLI's peak RSS at ``n``: measured (value, n, n), or the line through the two largest N measured."""
+    peaks = [(size["n"], max(size["results"].rows[ROLLUP_CLI].rss)) for size in sizes if ROLLUP_CLI in size["results"].rows]
+    for measured_n, peak in peaks:
+        if measured_n == n:
+            return peak, n, n
+    if len(peaks) < 2:
+        return None
+    (n1, r1), (n2, r2) = sorted(peaks)[-2:]
+    return r2 + (r2 - r1) / (n2 - n1) * (n - n2), n1, n2
 
 
 def check_lines(size: dict) -> list[str]:
@@ -330,6 +346,15 @@ def check_lines(size: dict) -> list[str]:
         bl.check_line("1%-changed night / full rollup, CLI wall", results.paired(NIGHT_CLI, ROLLUP_CLI), 0.4),
         bl.check_line("peak RSS of the rollup CLI (largest process)", max(cli.rss) if cli else None, RSS_TARGET_MIB, unit="MiB"),
     ]
+
+
+def rss_check(sizes: list[dict]) -> list[str]:
+    """The RSS target is for N = 3,000: measured there, else extrapolated from the two largest N (said so)."""
+    estimate = rss_at(sizes, RSS_TARGET_N)
+    if estimate is None:
+        return [f"  ----  peak RSS of the rollup CLI at N = {RSS_TARGET_N:,}: not measured (run N = {RSS_TARGET_N:,}, or two sizes to extrapolate)"]
+    how = "measured" if estimate[1] == RSS_TARGET_N else f"extrapolated from N = {estimate[1]:,} and {estimate[2]:,}"
+    return [bl.check_line(f"peak RSS of the rollup CLI at N = {RSS_TARGET_N:,} ({how})", estimate[0], RSS_TARGET_MIB, unit="MiB")]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -377,6 +402,9 @@ def main(argv: list[str] | None = None) -> int:
             for line in check_lines(size):
                 print(line)
                 missed = missed or line.startswith("  MISS")
+        for line in rss_check(measured):
+            print(line)
+            missed = missed or line.startswith("  MISS")
     return 1 if failed or (args.strict and missed) else 0
 
 

@@ -98,6 +98,7 @@ def test_rollup_benchmark_check_prints_a_verdict_per_target(runs):
                    "1%-changed night / full rollup, CLI wall", "peak RSS of the rollup CLI (largest process)"):
         assert re.search(rf"^  (PASS|MISS)  {re.escape(target)}: \d", out, re.M), target
     assert re.search(r"^  PASS  peak RSS of the rollup CLI \(largest process\): \d+ MiB \(target <= 200 MiB\)$", out, re.M)
+    assert "  ----  peak RSS of the rollup CLI at N = 3,000: not measured (run N = 3,000, or two sizes to extrapolate)" in out
 
 
 @pytest.mark.skipif(not PANDAS, reason="pandas is not installed: it is only in the `bench` extra (pip install -e '.[bench]')")
