@@ -226,10 +226,12 @@ def meta_floor(paths_file: str, member: str) -> dict:
 # ---------------------------------------------------------------- the analyst's pandas script
 
 
-def pandas_script(paths_file: str, sheet: str, header_row: int, out: str) -> dict:
+def pandas_script(paths_file: str, sheet: str, header_row: int, out: str, columns: dict[str, str], kinds: dict[str, str]) -> dict:
+    """The analyst's script; ``columns`` are the OKR sheet's header labels and ``kinds`` the kind words, in the config's language."""
     import pandas as pd
 
     paths = Path(paths_file).read_text(encoding="utf-8").splitlines()
+    c = columns
 
     def call():
         frames = []
@@ -238,17 +240,17 @@ def pandas_script(paths_file: str, sheet: str, header_row: int, out: str) -> dic
             frame.insert(0, "Phòng ban", Path(path).stem)
             frames.append(frame)
         table = pd.concat(frames, ignore_index=True)
-        krs = table[table["Mã"].astype(str).str.contains(".KR", regex=False)].copy()
-        current = pd.to_numeric(krs["Hiện tại"], errors="coerce")
-        start = pd.to_numeric(krs["Bắt đầu"], errors="coerce")
-        target = pd.to_numeric(krs["Mục tiêu"], errors="coerce")
-        kind = krs["Loại"].astype(str)
+        krs = table[table[c["id"]].astype(str).str.contains(".KR", regex=False)].copy()
+        current = pd.to_numeric(krs[c["current"]], errors="coerce")
+        start = pd.to_numeric(krs[c["start"]], errors="coerce")
+        target = pd.to_numeric(krs[c["target"]], errors="coerce")
+        kind = krs[c["kind"]].astype(str)
         score = ((current - start) / (target - start)).clip(0, 1)
-        score = score.where(kind != "Tối thiểu", (current >= target).astype(float))
-        score = score.where(kind != "Tối đa", (current <= target).astype(float))
-        score = score.where(~kind.str.startswith("Mốc"), (current >= 1).astype(float))
+        score = score.where(kind != kinds["at_least"], (current >= target).astype(float))
+        score = score.where(kind != kinds["at_most"], (current <= target).astype(float))
+        score = score.where(kind != kinds["milestone"], (current >= 1).astype(float))
         krs["Điểm"] = score.fillna(0)
-        weight = pd.to_numeric(krs["Trọng số"], errors="coerce").fillna(1)
+        weight = pd.to_numeric(krs[c["weight"]], errors="coerce").fillna(1)
         krs["_w"] = weight
         krs["_ws"] = krs["Điểm"] * weight
         departments = krs.groupby("Phòng ban")[["_ws", "_w"]].sum()
@@ -257,9 +259,9 @@ def pandas_script(paths_file: str, sheet: str, header_row: int, out: str) -> dic
         with pd.ExcelWriter(out, engine="xlsxwriter") as writer:
             krs.drop(columns=["_w", "_ws"]).to_excel(writer, sheet_name="Kết quả then chốt", index=False)
             departments[["Điểm"]].to_excel(writer, sheet_name="Phòng ban")
-        typed = krs["Hiện tại"].notna() & (krs["Hiện tại"].astype(str).str.strip() != "")
+        typed = krs[c["current"]].notna() & (krs[c["current"]].astype(str).str.strip() != "")
         unread = typed & current.isna()
-        examples = krs.loc[unread, "Hiện tại"].astype(str)
+        examples = krs.loc[unread, c["current"]].astype(str)
         percent = examples[examples.str.fullmatch(r"\d+,\d+%")]
         return {"krs": int(len(krs)), "typed": int(typed.sum()), "nan": int(unread.sum()), "company_score": company,
                 "percent_example": percent.iloc[0] if len(percent) else None,

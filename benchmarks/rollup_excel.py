@@ -164,9 +164,10 @@ def measure_size(n: int, folder: Path, args) -> dict:
 
     from okrsheets.backends import open_backend
     from okrsheets.backends.excel_summary import SUMMARY_NAME
+    from okrsheets.i18n import KIND
     from okrsheets.jobs.rollup import rollup_workers
     from okrsheets.plan import build_plan
-    from okrsheets.sheets.team_workbook import FIRST_ROW, META_SHEET, OKR_SHEET
+    from okrsheets.sheets.team_workbook import HEADER_ROW, LABELS, META_SHEET, OKR_SHEET
 
     print(f"N = {n}: generating in {folder} ...", flush=True)
     config, notes = prepare(folder, n, args.seed)
@@ -230,7 +231,8 @@ def measure_size(n: int, folder: Path, args) -> dict:
     }
     if pandas_missing is None:
         phases["pandas"] = lambda: results.record(PANDAS, PANDAS_IN, keep("pandas", bl.run_phase(
-            "pandas", paths_file=paths_file, sheet=OKR_SHEET[lang], header_row=FIRST_ROW - 1, out=scratch / "pandas.xlsx")))
+            "pandas", paths_file=paths_file, sheet=OKR_SHEET[lang], header_row=HEADER_ROW, out=scratch / "pandas.xlsx",
+            columns={k: LABELS[lang][k] for k in ("id", "kind", "start", "target", "current", "weight")}, kinds=KIND[lang])))
     changed = max(1, round(n * NIGHT_SHARE))
     for round_ in range(1, args.rounds + 1):
         order = list(phases) if round_ % 2 else list(reversed(phases))
