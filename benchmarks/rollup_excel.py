@@ -90,7 +90,11 @@ def prepare(folder: Path, n: int, seed: int) -> tuple[object, list[str]]:
     from okrsheets.plan import build_plan
 
     notes = []
-    signature = f"rollup generator={GENERATOR_VERSION} departments={n} seed={seed} as_of={bl.AS_OF.isoformat()}\n"
+    from okrsheets.sheets.team_workbook import LAYOUT_VERSION
+
+    # a folder made by another okrsheets layout is regenerated: its workbooks are not what provision writes today
+    signature = (f"rollup generator={GENERATOR_VERSION} layout={LAYOUT_VERSION} departments={n} seed={seed}"
+                 f" as_of={bl.AS_OF.isoformat()}\n")
     config_path = folder / bl.CONFIG_NAME
     if bl.reusable(folder, signature):
         config = load_config(config_path)
