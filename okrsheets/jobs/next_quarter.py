@@ -162,8 +162,6 @@ def _carry_department(table, finals: list[dict], closed_quarter: str, lang: str,
         was = entry.get("start")
         if kr["kind"] != "milestone" and kr["value"] is not None:
             entry["start"] = _number(kr["value"])
-        if kr["kind"] != "milestone" and "target" not in entry and kr["target"] is not None:
-            entry["target"] = _number(kr["target"])
         moved = []
         for slot, value in list(entry.items()):
             if isinstance(value, date) and not isinstance(value, datetime) and move(value) != value:
