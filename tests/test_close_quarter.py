@@ -162,6 +162,19 @@ def test_the_written_config_passes_check_config_and_its_plan_holds_the_carried_s
         if kr.kind in ("increase", "decrease") and unfinished[kr.id]["current"] is not None:
             assert kr.start == pytest.approx(unfinished[kr.id]["current"], abs=1e-9)
     assert run("check-config", "--config", str(after_close["new_config"])).exit_code == 0
+    assert run("lint", "--config", str(after_close["new_config"])).exit_code == 0  # warnings at most
+
+
+def test_a_carried_deadline_moves_to_the_same_day_of_the_new_quarter(after_close):
+    new = tomllib.loads(after_close["new_config"].read_text(encoding="utf-8"))
+    employee = next(d for d in new["departments"] if d["key"] == "employee")
+    assert employee["values"]["O1.KR1"]["deadline"] == date(2027, 3, 23)  # 2026-12-21 is day 81 of 2026-Q4; day 81 of 2027-Q1
+    assert "deadline moved from 2026-12-21" in after_close["new_config"].read_text(encoding="utf-8")
+    for department in new["departments"]:
+        for values in department["values"].values():
+            for value in values.values():
+                if isinstance(value, date):
+                    assert date(2027, 1, 1) <= value <= date(2027, 3, 31)
 
 
 def test_provisioning_the_next_quarter_leaves_the_closed_quarter_untouched(cycle, after_close):
