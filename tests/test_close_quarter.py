@@ -18,6 +18,7 @@ from okrsheets.config import load_config, parse_config
 from okrsheets.errors import ConfigError
 from okrsheets.jobs import demo
 from okrsheets.plan import build_plan
+from okrsheets.sheets.team_workbook import COL
 
 TODAY = date(2026, 11, 20)
 
@@ -232,3 +233,30 @@ def test_config_key_results_and_carried_from_problems_name_the_key():
     with pytest.raises(ConfigError) as caught:
         build_plan(parse_config(bad))
     assert 'departments[1] "sales".key_results[0]: "O2.KR1" is not a KR of this department\'s objectives' in str(caught.value)
+
+
+def test_close_quarter_on_google_locks_every_cell_and_keeps_the_check_ins(tmp_path):
+    import gspread
+
+    from okrsheets.jobs.close import close_quarter
+    from okrsheets.jobs.closed import QuarterClosedError
+
+    from .helpers.team_backends import AS_OF, CHECK_INS, SCORES, TEAM, team_backend
+
+    with team_backend("google", tmp_path) as google:
+        google.type("kinh-doanh", CHECK_INS)
+        closed = close_quarter(google.plan.config, today=AS_OF)
+        assert [o.action for o in closed.outcomes] == ["updated", "updated"]
+        finals = {kr["id"]: kr["score"] for kr in closed.closed.final["key_results"] if kr["department"] == "kinh-doanh"}
+        assert finals == pytest.approx(SCORES, abs=1e-12)
+        sheet = google.team_client(TEAM).open_by_key(google.spreadsheet_id("kinh-doanh")).worksheet("OKR")
+        assert sheet.acell("A7").value == "Quý đã đóng ngày 16/11/2026 — chỉ xem"
+        for cell in ("G11", "H11", "L11", "M11"):  # current, confidence, comment, last update: open before close
+            with pytest.raises(gspread.exceptions.APIError) as refused:
+                sheet.update([["1"]], cell, value_input_option="USER_ENTERED")
+            assert "protected cell" in str(refused.value)
+        rows = {row[0]: row for row in sheet.get("A9:M15", value_render_option="FORMULA")}
+        assert rows["O1.KR1"][COL["current"] - 1] == "1.234.567 ₫"
+        assert rows["O1.KR3"][COL["current"] - 1] == 7
+        with pytest.raises(QuarterClosedError):
+            google.provision()
