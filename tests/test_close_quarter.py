@@ -260,3 +260,22 @@ def test_close_quarter_on_google_locks_every_cell_and_keeps_the_check_ins(tmp_pa
         assert rows["O1.KR3"][COL["current"] - 1] == 7
         with pytest.raises(QuarterClosedError):
             google.provision()
+
+
+def test_deleting_the_closed_record_reopens_the_quarter(tmp_path):
+    from okrsheets.jobs.close import close_quarter
+    from okrsheets.jobs.closed import closed_path
+
+    from .helpers.team_backends import AS_OF, CHECK_INS, team_backend
+
+    with team_backend("excel", tmp_path, language="en") as excel:
+        excel.type("kinh-doanh", CHECK_INS)
+        config = excel.plan.config
+        close_quarter(config, today=AS_OF)
+        path = Path(excel.backend().location("kinh-doanh"))
+        assert openpyxl.load_workbook(path)["OKR"]["A7"].value == "Quarter closed on 2026-11-16, read-only"
+        closed_path(config).unlink()
+        assert [o.action for o in excel.provision()] == ["updated", "updated"]
+        okr = openpyxl.load_workbook(path)["OKR"]
+        assert okr["A7"].value is None
+        assert not okr["G11"].protection.locked and okr["G12"].value == 7  # O1.KR3's current, as typed
