@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -25,6 +26,7 @@ def close_quarter_command(config_path: str | None, force: bool) -> None:
     refuses the closed quarter unless --force. Exit 1 when a workbook could
     not be closed (open or damaged).
     """
+    from okrsheets.i18n import show_date
     from okrsheets.jobs.close import close_quarter
     from okrsheets.jobs.runlog import setup_stderr_logging
 
@@ -37,8 +39,8 @@ def close_quarter_command(config_path: str | None, force: bool) -> None:
         for problem in outcome.problems:
             click.echo(say(language, "outcome_problem", problem=problem), err=True)
     final = done.closed.final
-    click.echo(say(language, "close_done", quarter=done.closed.quarter, day=done.closed.closed_on.isoformat(),
-                   score=f"{round(final['score'] * 100)}%", as_of=final["as_of"]))
+    click.echo(say(language, "close_done", quarter=done.closed.quarter, day=show_date(done.closed.closed_on, language),
+                   score=f"{round(final['score'] * 100)}%", as_of=show_date(date.fromisoformat(final["as_of"]), language)))
     click.echo(say(language, "close_record", path=done.record_path))
     click.echo(say(language, "close_summary", path=done.final_summary))
     click.echo(say(language, "close_next", command=invoked_as(), config=config.source))

@@ -21,6 +21,7 @@ from okrsheets.config import Config
 from okrsheets.core.results import RollupResult
 from okrsheets.core.scoring import today_in
 from okrsheets.files import atomic_write
+from okrsheets.i18n import show_date
 from okrsheets.jobs.closed import ClosedQuarter, QuarterClosedError, read_closed, write_closed
 from okrsheets.jobs.provision import ProvisionOutcome
 from okrsheets.words import say
@@ -67,7 +68,7 @@ def close_quarter(config: Config, today: date | None = None, force: bool = False
     earlier = read_closed(config)
     if earlier is not None and not force:
         raise QuarterClosedError(say(config.language, "close_already", quarter=config.quarter.name,
-                                     day=earlier.closed_on.isoformat()))
+                                     day=show_date(earlier.closed_on, config.language)))
     today = today or today_in(config.timezone)
     as_of = min(today, config.quarter.end)
     plan = build_plan(config)

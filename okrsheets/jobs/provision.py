@@ -26,6 +26,7 @@ from okrsheets.config import Config
 from okrsheets.core.model import DepartmentPlan
 from okrsheets.errors import BackendError, WorkbookError, WorkbookLockedError
 from okrsheets.files import check_folder, check_share_mounted, describe_os_error
+from okrsheets.i18n import show_date
 from okrsheets.jobs.closed import QuarterClosedError, read_closed
 from okrsheets.jobs.provision_store import ProvisionStore
 from okrsheets.plan import QuarterPlan
@@ -118,7 +119,7 @@ def provision(
     closed = read_closed(config)
     if closed is not None and not (force or closing):
         raise QuarterClosedError(say(config.language, "provision_closed", quarter=config.quarter.name,
-                                     day=closed.closed_on.isoformat()))
+                                     day=show_date(closed.closed_on, config.language)))
     closed_on = closed.closed_on if closed is not None else None
     wanted = {config.department(k).key for k in departments} if departments else None
     store = ProvisionStore.load(config.quarter_folder) if hasattr(backend, "version") else None
