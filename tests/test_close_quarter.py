@@ -82,6 +82,21 @@ def test_close_writes_the_final_record_and_a_frozen_final_summary(cycle):
     assert all(c.protection.locked for row in employee.iter_rows() for c in row)
 
 
+def test_the_summary_history_marks_the_final_night_and_keeps_it_after_later_rollups(cycle, after_close):
+    from okrsheets.backends.excel_history import load_history
+
+    as_of = date.fromisoformat(cycle["record"]["final"]["as_of"])
+    for name in ("company-summary-final.xlsx", "company-summary.xlsx"):  # the frozen copy, and the one rollup rewrote
+        history = load_history(cycle["quarter"] / name)
+        assert history.final == as_of
+        assert history.rows[as_of][0] == pytest.approx(cycle["record"]["final"]["score"], abs=1e-12)
+    sheet = openpyxl.load_workbook(cycle["quarter"] / "company-summary-final.xlsx")["History"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][-1] == "#final" and rows[1][-1] == "Final"
+    marked = [row for row in rows[2:] if row[-1] is not None]
+    assert [(row[0].date(), row[-1]) for row in marked] == [(as_of, "Final score (quarter closed)")]
+
+
 def test_closed_workbooks_are_read_only_with_a_banner_and_keep_every_typed_value(cycle):
     closed_on = cycle["record"]["closed_on"]
     for name in ("sales.xlsx", "hr.xlsx", "engineering.xlsx"):

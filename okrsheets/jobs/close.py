@@ -73,7 +73,7 @@ def close_quarter(config: Config, today: date | None = None, force: bool = False
     as_of = min(today, config.quarter.end)
     plan = build_plan(config)
     backend = open_backend(config)
-    result = run_rollup(config, as_of, backend=backend)
+    result = run_rollup(config, as_of, backend=backend, full=True, final=True)  # every workbook opened, none taken as unchanged
     final_summary = str(result.summary_path)
     if config.backend == "excel":
         final = config.quarter_folder / FINAL_SUMMARY_NAME
