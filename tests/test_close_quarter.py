@@ -256,6 +256,8 @@ def test_close_quarter_on_google_locks_every_cell_and_keeps_the_check_ins(tmp_pa
     from okrsheets.jobs.close import close_quarter
     from okrsheets.jobs.closed import QuarterClosedError
 
+    from .google_setups import ADMIN
+    from .helpers.google_summary import google_sheets
     from .helpers.team_backends import AS_OF, CHECK_INS, SCORES, TEAM, team_backend
 
     with team_backend("google", tmp_path) as google:
@@ -275,6 +277,10 @@ def test_close_quarter_on_google_locks_every_cell_and_keeps_the_check_ins(tmp_pa
         assert rows["O1.KR3"][COL["current"] - 1] == 7
         with pytest.raises(QuarterClosedError):
             google.provision()
+        summary_id = closed.final_summary.split("/")[5]  # on Google the final summary is the summary spreadsheet
+        history = google_sheets(google.team_client(ADMIN), summary_id)["Lịch sử"]
+        assert history[0][-1] == "#final" and history[1][-1] == "Cuối quý"
+        assert [row[-1] for row in history[2:]] == ["Điểm cuối quý (đã đóng)"]  # the one night, the final one
 
 
 def test_deleting_the_closed_record_reopens_the_quarter(tmp_path):
