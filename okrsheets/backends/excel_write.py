@@ -1,0 +1,339 @@
+"""The Excel renderer of team workbooks: a :class:`~okrsheets.sheets.spec.WorkbookSpec` written with XlsxWriter.
+
+Provisioning writes every team workbook whole from its spec: a new one, and a
+changed one rebuilt with the cells its team typed carried over
+(:mod:`okrsheets.jobs.provision`, which reads those cells with openpyxl through
+``excel.read_typed_cells``). So this is the one renderer of team workbooks;
+openpyxl only reads.
+
+What a spec says is written as openpyxl wrote it before: values; formulas
+without a cached result (Excel and LibreOffice calculate them on opening, and
+the reader knows a never-calculated file by it); number formats (Excel's
+built-in formats by their built-in number, as Excel and openpyxl store them, so
+a team's short date stays its locale's short date); fonts, fills, alignment and
+the locked flag; column widths to the pixel; row heights; hidden columns;
+merges; frozen panes; data validation with its messages; conditional colours
+and data bars in the order they were added; sheet protection with the password
+hash; the hidden metadata sheet; page setup and margins.
+
+Each distinct cell format is made once per workbook (`_Book`). Cells go
+straight into XlsxWriter's cell table: formulas skip XlsxWriter's rewriting of
+function names (thirty regular-expression passes over each of a team sheet's
+long formulas, more time than everything else together), which a file written
+by provisioning never needs: the spec's formulas are written as they are, with
+Excel's ``_xlfn.`` prefix added where a function needs it, and a team's typed
+formula as the file held it.
+
+Text is always written as a string cell (``write_string``), never a formula, a
+number or a link, whatever it starts with. An error value a team typed
+(``#REF!``, ``#N/A``...) stays an error value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import namedtuple
+from datetime import date, datetime, time, timedelta
+from typing import BinaryIO
+
+from openpyxl.styles.numbers import BUILTIN_FORMATS_REVERSE
+from xlsxwriter import Workbook
+from xlsxwriter.exceptions import FileCreateError
+from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
+from xlsxwriter.worksheet import CellFormulaTuple, Worksheet
+
+from okrsheets.i18n import GRADE_FILL, GRADE_FONT
+from okrsheets.sheets.spec import FONT, STYLES, CellError, Formula, SheetSpec, Validation, WorkbookSpec
+
+__all__ = ["write_workbook"]
+
+# Text is written with write_string only; these options also keep any other write from turning text
+# into formulas, links or numbers. in_memory: no temporary files of XlsxWriter's own.
+_WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False, "in_memory": True}
+# Functions newer than Excel 2007 are stored with the "_xlfn." prefix in a file, or Excel and LibreOffice say #NAME?.
+_NEWER_FUNCTIONS = re.compile(r"\b(ISFORMULA|FORMULATEXT)\(")
+_NEWER_NAMES = ("ISFORMULA(", "FORMULATEXT(")
+# The format a date or time value gets when its cell names none: the sheet's dates, and openpyxl's defaults.
+_DEFAULT_FORMATS = {datetime: "yyyy-mm-dd", date: "yyyy-mm-dd", time: "h:mm:ss", timedelta: "[hh]:mm:ss"}
+# Excel's default column: one character of 11-point Calibri is 7 pixels wide (a width counts its padding too).
+_PIXELS_PER_CHARACTER = 7
+# The margins openpyxl wrote, in inches (XlsxWriter's own defaults are narrower).
+_MARGINS = {"left": 0.75, "right": 0.75, "top": 1, "bottom": 1}
+_HEADER_FOOTER_MARGIN = 0.5
+_TITLE_LIMIT, _MESSAGE_LIMIT = 32, 255  # Excel's limits on a validation's titles and messages, in UTF-16 units
+
+# An error value a team typed: <c t="e"><v>#REF!</v></c> (XlsxWriter writes error values only for images).
+_ErrorCell = namedtuple("_ErrorCell", "error, format")
+
+
+class _TeamWorksheet(Worksheet):
+    """XlsxWriter's worksheet, with three parts written as the team workbooks have always had them.
+
+    - one more kind of cell: an error value a team typed (`_ErrorCell`);
+    - a data validation straight from the spec's `Validation`, with its operator
+      named even when it is "between", Excel's default (a reader sees the rule
+      as written);
+    - the page setup with "fit to 1 page wide" written out (fitToWidth="1",
+      Excel's default, which XlsxWriter leaves out).
+    """
+
+    def _write_cell(self, row: int, col: int, cell) -> None:
+        if type(cell) is not _ErrorCell:
+            super()._write_cell(row, col, cell)
+            return
+        attributes = [("r", xl_rowcol_to_cell(row, col))]
+        if cell.format is not None:
+            attributes.append(("s", cell.format._get_xf_index()))
+        attributes.append(("t", "e"))
+        self._xml_start_tag("c", attributes)
+        self._xml_data_element("v", cell.error)
+        self._xml_end_tag("c")
+
+    def _write_data_validation(self, rule) -> None:
+        if not isinstance(rule, Validation):
+            super()._write_data_validation(rule)
+            return
+        attributes = [("type", rule.type)]
+        if rule.operator:
+            attributes.append(("operator", rule.operator))
+        attributes += [("errorStyle", "stop" if rule.strict else "warning"), ("allowBlank", 1)]
+        if rule.prompt:
+            attributes.append(("showInputMessage", 1))
+        attributes.append(("showErrorMessage", 1))
+        for name, text, limit in (("errorTitle", rule.error_title, _TITLE_LIMIT), ("error", rule.error, _MESSAGE_LIMIT),
+                                  ("promptTitle", rule.prompt_title, _TITLE_LIMIT), ("prompt", rule.prompt, _MESSAGE_LIMIT)):
+            if text:
+                attributes.append((name, _utf16_prefix(text, limit)))
+        attributes.append(("sqref", rule.ref))
+        self._xml_start_tag("dataValidation", attributes)
+        formula1 = '"' + ",".join(rule.choices) + '"' if rule.type == "list" else rule.formula1
+        if formula1 is not None:
+            self._xml_data_element("formula1", formula1)
+        if rule.formula2 is not None:
+            self._xml_data_element("formula2", rule.formula2)
+        self._xml_end_tag("dataValidation")
+
+    def _write_page_setup(self) -> None:
+        # The page setup a SheetSpec asks for: orientation and fit to width.
+        if not self.page_setup_changed:
+            return
+        attributes = []
+        if self.fit_page:
+            attributes += [("fitToWidth", self.fit_width), ("fitToHeight", self.fit_height)]
+        attributes.append(("orientation", "portrait" if self.orientation else "landscape"))
+        self._xml_empty_tag("pageSetup", attributes)
+
+
+def write_workbook(spec: WorkbookSpec, target: str | BinaryIO) -> None:
+    """Write ``spec`` as an .xlsx file at ``target`` (a path or a binary file object).
+
+    An OSError while saving is raised as itself. Raises ValueError naming the
+    sheet and cell or range when the spec holds something XlsxWriter cannot
+    write, rather than leave it out.
+    """
+    workbook = Workbook(target if not hasattr(target, "__fspath__") else str(target), _WORKBOOK_OPTIONS)
+    book = _Book(workbook)
+    for sheet in spec.sheets:
+        _render_sheet(book, sheet, spec.protection_password)
+    try:
+        workbook.close()
+    except FileCreateError as error:  # XlsxWriter wraps the OSError (disk full, permissions)
+        cause = error.args[0] if error.args else None
+        if isinstance(cause, OSError):
+            raise cause from None
+        raise
+
+
+class _Book:
+    """The workbook being written, with each cell format and each colour format made once."""
+
+    def __init__(self, workbook: Workbook):
+        self.workbook = workbook
+        self._formats: dict[tuple[str, bool, str | None], Format] = {}
+        self._colours: dict[tuple[str, str, bool], Format] = {}
+
+    def format(self, style: str, locked: bool, number_format: str | None) -> Format:
+        key = (style, locked, number_format)
+        made = self._formats.get(key)
+        if made is None:
+            made = self._formats[key] = self.workbook.add_format(_properties(style, locked, number_format))
+        return made
+
+    def colour(self, fill: str, font: str, bold: bool = False) -> Format:
+        """The format of a conditional colour: a solid fill and a font colour (ARGB hex, as in the spec)."""
+        key = (fill, font, bold)
+        made = self._colours.get(key)
+        if made is None:
+            properties = {"bg_color": _rgb(fill), "fg_color": _rgb(fill), "font_color": _rgb(font)}
+            if bold:
+                properties["bold"] = True
+            made = self._colours[key] = self.workbook.add_format(properties)
+        return made
+
+
+def _properties(style: str, locked: bool, number_format: str | None) -> dict:
+    s = STYLES[style]
+    properties: dict = {"font_name": FONT, "font_size": s.get("size", 11), "valign": "top"}
+    if s.get("bold"):
+        properties["bold"] = True
+    if s.get("italic"):
+        properties["italic"] = True
+    if "colour" in s:
+        properties["font_color"] = _rgb(s["colour"])
+    if "fill" in s:
+        properties["bg_color"] = _rgb(s["fill"])  # XlsxWriter: a solid fill in this colour
+    if s.get("wrap"):
+        properties["text_wrap"] = True
+    if s.get("align"):
+        properties["align"] = s["align"]
+    if not locked:
+        properties["locked"] = False
+    if number_format:
+        # Excel's built-in formats (0%, mm-dd-yy...) by number: a built-in date shows in the reader's locale.
+        builtin = BUILTIN_FORMATS_REVERSE.get(number_format)
+        properties["num_format"] = builtin if builtin else number_format  # "General" is 0: XlsxWriter maps the name
+    return properties
+
+
+def _rgb(argb: str) -> str:
+    """An ARGB colour of the spec ("FF1F4E79") as XlsxWriter takes it ("#1F4E79")."""
+    return "#" + argb[-6:]
+
+
+def _render_sheet(book: _Book, spec: SheetSpec, password: str | None) -> None:
+    ws = book.workbook.add_worksheet(spec.title, worksheet_class=_TeamWorksheet)
+    covered = _merge(ws, spec)
+    _write_cells(book, ws, spec, covered)
+    hidden = set(spec.hidden_columns)
+    for column in sorted(set(spec.column_widths) | hidden):
+        width = spec.column_widths.get(column)
+        pixels = None if width is None else round(width * _PIXELS_PER_CHARACTER)
+        ws.set_column_pixels(column - 1, column - 1, pixels, None, {"hidden": column in hidden})
+    for row, height in spec.row_heights.items():
+        ws.set_row(row - 1, height)
+    if spec.frozen_rows or spec.frozen_columns:
+        ws.freeze_panes(spec.frozen_rows, spec.frozen_columns)
+    _render_validations(ws, spec)
+    _render_colours(book, ws, spec)
+    ws.set_margins(**_MARGINS)
+    ws.margin_header = ws.margin_footer = _HEADER_FOOTER_MARGIN
+    if spec.landscape:
+        ws.set_landscape()
+    if spec.fit_to_width:
+        ws.fit_to_pages(1, 0)
+    if spec.protected:
+        # objects and scenarios left editable, the rest of Excel's defaults, as openpyxl wrote it
+        ws.protect(password or "", {"objects": True, "scenarios": True})
+    if spec.hidden:
+        ws.hide()
+
+
+def _merge(ws: Worksheet, spec: SheetSpec) -> set[tuple[int, int]]:
+    """Merge the spec's ranges; returns the cells they cover other than each one's top-left (left empty, as Excel does)."""
+    covered = set()
+    for ref in spec.merged:
+        first, _, last = ref.partition(":")
+        (r1, c1), (r2, c2) = xl_cell_to_rowcol(first), xl_cell_to_rowcol(last or first)
+        ws.merge_range(r1, c1, r2, c2, None)  # no value, no format: the spec's top-left cell is written next
+        covered.update((r + 1, c + 1) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1) if (r, c) != (r1, c1))
+    return covered
+
+
+def _write_cells(book: _Book, ws: _TeamWorksheet, spec: SheetSpec, covered: set[tuple[int, int]]) -> None:
+    """Every cell of the spec, each written by its value's type (text always as text)."""
+    table, fmt = ws.table, book.format
+    write_string, write_number, write_blank = ws._write_string, ws._write_number, ws._write_blank
+    check = ws._check_dimensions
+    for (row, column), item in spec.cells.items():
+        if covered and (row, column) in covered:
+            continue
+        r, c, value = row - 1, column - 1, item.value
+        kind = type(value)
+        if kind is str:
+            if value:
+                write_string(r, c, value, fmt(item.style, item.locked, item.number_format))
+            else:  # an empty text: an empty cell with its format, as openpyxl wrote it
+                write_blank(r, c, None, fmt(item.style, item.locked, item.number_format))
+        elif kind is Formula:
+            text = value.text
+            if "FORMULA" in text and any(name in text for name in _NEWER_NAMES):
+                text = _NEWER_FUNCTIONS.sub(r"_xlfn.\1(", text)
+            if check(r, c):
+                raise ValueError(f"{spec.title}!{_at(row, column)}: outside Excel's sheet")
+            # the formula as it is (no cached result: "" writes none); XlsxWriter's write_formula would rewrite names
+            table[r][c] = CellFormulaTuple(text[1:] if text.startswith("=") else text, fmt(item.style, item.locked, item.number_format), "")
+        elif kind is int or kind is float:
+            write_number(r, c, value, fmt(item.style, item.locked, item.number_format))
+        elif value is None:
+            write_blank(r, c, None, fmt(item.style, item.locked, item.number_format))
+        elif kind is bool:
+            ws._write_boolean(r, c, value, fmt(item.style, item.locked, item.number_format))
+        elif kind is CellError:
+            if check(r, c):
+                raise ValueError(f"{spec.title}!{_at(row, column)}: outside Excel's sheet")
+            table[r][c] = _ErrorCell(value.text, fmt(item.style, item.locked, item.number_format))
+        elif isinstance(value, (date, time, timedelta)):  # datetime is a date
+            if isinstance(value, (datetime, time)) and value.tzinfo is not None:
+                value = value.replace(tzinfo=None)
+            number_format = item.number_format or _DEFAULT_FORMATS[datetime if isinstance(value, datetime) else type(value)]
+            ws._write_datetime(r, c, value, fmt(item.style, item.locked, number_format))
+        elif isinstance(value, (int, float)):  # a subclass of int or float (not bool)
+            write_number(r, c, value, fmt(item.style, item.locked, item.number_format))
+        elif isinstance(value, str):
+            write_string(r, c, str(value), fmt(item.style, item.locked, item.number_format)) if value else write_blank(
+                r, c, None, fmt(item.style, item.locked, item.number_format))
+        else:
+            raise ValueError(f"{spec.title}!{_at(row, column)}: cannot write a {kind.__name__} value ({value!r})")
+
+
+def _at(row: int, column: int) -> str:
+    return xl_rowcol_to_cell(row - 1, column - 1)
+
+
+def _render_validations(ws: _TeamWorksheet, spec: SheetSpec) -> None:
+    for rule in spec.validations:
+        for ref in rule.ref.split():
+            first, _, last = ref.partition(":")
+            for cell in (first, last or first):
+                row, col = xl_cell_to_rowcol(cell)
+                if ws._check_dimensions(row, col, True, True):
+                    raise ValueError(f"{spec.title}!{rule.ref}: outside Excel's sheet")
+    ws.validations.extend(spec.validations)  # written by _TeamWorksheet._write_data_validation
+
+
+def _utf16_prefix(text: str, limit: int) -> str:
+    """The longest start of ``text`` at most ``limit`` UTF-16 units long (Excel counts titles and messages so)."""
+    text = text[:limit]
+    while len(text.encode("utf-16-le")) // 2 > limit:
+        text = text[:-1]
+    return text
+
+
+def _render_colours(book: _Book, ws: Worksheet, spec: SheetSpec) -> None:
+    """Conditional formats, in the spec's order of precedence (XlsxWriter numbers them in the order added)."""
+    for mark in spec.formula_colours:  # before the grades: they take precedence
+        _conditional(ws, spec, mark.ref, {"type": "formula", "criteria": mark.formula,
+                                          "format": book.colour(mark.fill, mark.font, bold=True), "stop_if_true": True})
+    for rule in spec.colour_rules:
+        top_left = rule.ref.split(":")[0]
+        tests = [f"ISNUMBER({top_left})"]
+        if rule.low is not None:
+            tests.append(f"{top_left}>={rule.low!r}")
+        if rule.high is not None:
+            tests.append(f"{top_left}<{rule.high!r}")
+        colour = book.colour(GRADE_FILL[rule.grade], GRADE_FONT[rule.grade])
+        _conditional(ws, spec, rule.ref, {"type": "formula", "criteria": f"AND({','.join(tests)})", "format": colour})
+    if spec.data_bars:
+        refs = " ".join(bar.ref for bar in spec.data_bars)
+        _conditional(ws, spec, spec.data_bars[0].ref, {
+            "type": "data_bar", "min_type": "num", "min_value": 0, "max_type": "num", "max_value": 1,
+            "bar_color": _rgb(spec.data_bars[0].colour), "multi_range": refs,
+        })
+
+
+def _conditional(ws: Worksheet, spec: SheetSpec, ref: str, options: dict) -> None:
+    first, _, last = ref.split(" ")[0].partition(":")
+    (r1, c1), (r2, c2) = xl_cell_to_rowcol(first), xl_cell_to_rowcol(last or first)
+    if ws.conditional_format(r1, c1, r2, c2, options) != 0:
+        raise ValueError(f"{spec.title}!{ref}: cannot write the conditional format {options}")
