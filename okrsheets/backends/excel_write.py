@@ -40,8 +40,15 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS_REVERSE
 from xlsxwriter import Workbook
 from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.format import Format
-from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
-from xlsxwriter.worksheet import CellFormulaTuple, Worksheet
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell, xl_rowcol_to_cell_fast
+from xlsxwriter.worksheet import (
+    CellBlankTuple,
+    CellDatetimeTuple,
+    CellFormulaTuple,
+    CellNumberTuple,
+    CellStringTuple,
+    Worksheet,
+)
 
 from okrsheets.i18n import GRADE_FILL, GRADE_FONT
 from okrsheets.sheets.spec import FONT, STYLES, CellError, Formula, SheetSpec, Validation, WorkbookSpec
@@ -79,16 +86,29 @@ class _TeamWorksheet(Worksheet):
     """
 
     def _write_cell(self, row: int, col: int, cell) -> None:
-        if type(cell) is not _ErrorCell:
+        # The cells a spec holds, each with its format, written as XlsxWriter writes them but without its
+        # general attribute loop (the innermost loop of a save); anything else is left to XlsxWriter.
+        cell_format, kind = cell.format, type(cell)
+        if cell_format is None:
             super()._write_cell(row, col, cell)
             return
-        attributes = [("r", xl_rowcol_to_cell(row, col))]
-        if cell.format is not None:
-            attributes.append(("s", cell.format._get_xf_index()))
-        attributes.append(("t", "e"))
-        self._xml_start_tag("c", attributes)
-        self._xml_data_element("v", cell.error)
-        self._xml_end_tag("c")
+        head = f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{cell_format._get_xf_index()}"'
+        if kind is CellStringTuple:  # .string: the index in the shared strings
+            self.fh.write(f'{head} t="s"><v>{cell.string}</v></c>')
+        elif kind is CellFormulaTuple and cell.value == "":
+            self.fh.write(f"{head}><f>{self._escape_data(cell.formula)}</f><v></v></c>")
+        elif kind is CellNumberTuple or kind is CellDatetimeTuple:
+            self.fh.write(f"{head}><v>{cell.number:.16G}</v></c>")
+        elif kind is CellBlankTuple:
+            self.fh.write(f"{head}/>")
+        elif kind is _ErrorCell:
+            self.fh.write(f'{head} t="e"><v>{self._escape_data(cell.error)}</v></c>')
+        else:
+            super()._write_cell(row, col, cell)
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        # A formula of the spec (the conditional colours') as the file stores it: see _formula.
+        return _formula(formula)
 
     def _write_data_validation(self, rule) -> None:
         if not isinstance(rule, Validation):
@@ -214,7 +234,7 @@ def _render_sheet(book: _Book, spec: SheetSpec, password: str | None) -> None:
         ws.set_row(row - 1, height)
     if spec.frozen_rows or spec.frozen_columns:
         ws.freeze_panes(spec.frozen_rows, spec.frozen_columns)
-    _render_validations(ws, spec)
+    ws.validations.extend(spec.validations)  # each written by _TeamWorksheet._write_data_validation
     _render_colours(book, ws, spec)
     ws.set_margins(**_MARGINS)
     ws.margin_header = ws.margin_footer = _HEADER_FOOTER_MARGIN
@@ -256,13 +276,10 @@ def _write_cells(book: _Book, ws: _TeamWorksheet, spec: SheetSpec, covered: set[
             else:  # an empty text: an empty cell with its format, as openpyxl wrote it
                 write_blank(r, c, None, fmt(item.style, item.locked, item.number_format))
         elif kind is Formula:
-            text = value.text
-            if "FORMULA" in text and any(name in text for name in _NEWER_NAMES):
-                text = _NEWER_FUNCTIONS.sub(r"_xlfn.\1(", text)
             if check(r, c):
                 raise ValueError(f"{spec.title}!{_at(row, column)}: outside Excel's sheet")
-            # the formula as it is (no cached result: "" writes none); XlsxWriter's write_formula would rewrite names
-            table[r][c] = CellFormulaTuple(text[1:] if text.startswith("=") else text, fmt(item.style, item.locked, item.number_format), "")
+            # no cached result ("" writes none): Excel and LibreOffice calculate it on opening
+            table[r][c] = CellFormulaTuple(_formula(value.text), fmt(item.style, item.locked, item.number_format), "")
         elif kind is int or kind is float:
             write_number(r, c, value, fmt(item.style, item.locked, item.number_format))
         elif value is None:
@@ -287,19 +304,20 @@ def _write_cells(book: _Book, ws: _TeamWorksheet, spec: SheetSpec, covered: set[
             raise ValueError(f"{spec.title}!{_at(row, column)}: cannot write a {kind.__name__} value ({value!r})")
 
 
+def _formula(text: str) -> str:
+    """A formula as the file stores it: without the "=", with Excel's "_xlfn." before the functions that need it.
+
+    Nothing else is rewritten (XlsxWriter's own preparation runs thirty or
+    more regular expressions over every formula, for functions no team
+    workbook formula uses; a team's typed formula is kept as the file held it).
+    """
+    if "FORMULA" in text and any(name in text for name in _NEWER_NAMES):
+        text = _NEWER_FUNCTIONS.sub(r"_xlfn.\1(", text)
+    return text[1:] if text.startswith("=") else text
+
+
 def _at(row: int, column: int) -> str:
     return xl_rowcol_to_cell(row - 1, column - 1)
-
-
-def _render_validations(ws: _TeamWorksheet, spec: SheetSpec) -> None:
-    for rule in spec.validations:
-        for ref in rule.ref.split():
-            first, _, last = ref.partition(":")
-            for cell in (first, last or first):
-                row, col = xl_cell_to_rowcol(cell)
-                if ws._check_dimensions(row, col, True, True):
-                    raise ValueError(f"{spec.title}!{rule.ref}: outside Excel's sheet")
-    ws.validations.extend(spec.validations)  # written by _TeamWorksheet._write_data_validation
 
 
 def _utf16_prefix(text: str, limit: int) -> str:
