@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 from collections import namedtuple
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import BinaryIO
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS_REVERSE
@@ -51,7 +52,7 @@ from xlsxwriter.worksheet import (
 )
 
 from okrsheets.i18n import GRADE_FILL, GRADE_FONT
-from okrsheets.sheets.spec import FONT, STYLES, CellError, Formula, SheetSpec, Validation, WorkbookSpec
+from okrsheets.sheets.spec import FONT, STYLES, Cell, CellError, Formula, SheetSpec, Validation, WorkbookSpec
 
 __all__ = ["write_workbook"]
 
@@ -114,25 +115,25 @@ class _TeamWorksheet(Worksheet):
         if not isinstance(rule, Validation):
             super()._write_data_validation(rule)
             return
-        attributes = [("type", rule.type)]
+        parts = [f'<dataValidation type="{rule.type}"']
         if rule.operator:
-            attributes.append(("operator", rule.operator))
-        attributes += [("errorStyle", "stop" if rule.strict else "warning"), ("allowBlank", 1)]
+            parts.append(f' operator="{rule.operator}"')
+        parts.append(' errorStyle="stop" allowBlank="1"' if rule.strict else ' errorStyle="warning" allowBlank="1"')
         if rule.prompt:
-            attributes.append(("showInputMessage", 1))
-        attributes.append(("showErrorMessage", 1))
+            parts.append(' showInputMessage="1"')
+        parts.append(' showErrorMessage="1"')
         for name, text, limit in (("errorTitle", rule.error_title, _TITLE_LIMIT), ("error", rule.error, _MESSAGE_LIMIT),
                                   ("promptTitle", rule.prompt_title, _TITLE_LIMIT), ("prompt", rule.prompt, _MESSAGE_LIMIT)):
             if text:
-                attributes.append((name, _utf16_prefix(text, limit)))
-        attributes.append(("sqref", rule.ref))
-        self._xml_start_tag("dataValidation", attributes)
+                parts.append(f' {name}="{_attribute(_utf16_prefix(text, limit))}"')
+        parts.append(f' sqref="{rule.ref}">')
         formula1 = '"' + ",".join(rule.choices) + '"' if rule.type == "list" else rule.formula1
         if formula1 is not None:
-            self._xml_data_element("formula1", formula1)
+            parts.append(f"<formula1>{self._escape_data(formula1)}</formula1>")
         if rule.formula2 is not None:
-            self._xml_data_element("formula2", rule.formula2)
-        self._xml_end_tag("dataValidation")
+            parts.append(f"<formula2>{self._escape_data(rule.formula2)}</formula2>")
+        parts.append("</dataValidation>")
+        self.fh.write("".join(parts))
 
     def _write_page_setup(self) -> None:
         # The page setup a SheetSpec asks for: orientation and fit to width.
@@ -170,14 +171,14 @@ class _Book:
 
     def __init__(self, workbook: Workbook):
         self.workbook = workbook
-        self._formats: dict[tuple[str, bool, str | None], Format] = {}
+        self.formats: dict[tuple[str, bool, str | None], Format] = {}  # by (style, locked, number format)
         self._colours: dict[tuple[str, str, bool], Format] = {}
 
     def format(self, style: str, locked: bool, number_format: str | None) -> Format:
         key = (style, locked, number_format)
-        made = self._formats.get(key)
+        made = self.formats.get(key)
         if made is None:
-            made = self._formats[key] = self.workbook.add_format(_properties(style, locked, number_format))
+            made = self.formats[key] = self.workbook.add_format(_properties(style, locked, number_format))
         return made
 
     def colour(self, fill: str, font: str, bold: bool = False) -> Format:
@@ -262,48 +263,63 @@ def _merge(ws: Worksheet, spec: SheetSpec) -> set[tuple[int, int]]:
 
 def _write_cells(book: _Book, ws: _TeamWorksheet, spec: SheetSpec, covered: set[tuple[int, int]]) -> None:
     """Every cell of the spec, each written by its value's type (text always as text)."""
-    table, fmt = ws.table, book.format
+    table, made, make, check = ws.table, book.formats, book.format, ws._check_dimensions
     write_string, write_number, write_blank = ws._write_string, ws._write_number, ws._write_blank
-    check = ws._check_dimensions
     for (row, column), item in spec.cells.items():
         if covered and (row, column) in covered:
             continue
         r, c, value = row - 1, column - 1, item.value
-        kind = type(value)
+        kind, number_format = type(value), item.number_format
+        if number_format is None and kind in _DEFAULT_FORMATS:
+            number_format = _DEFAULT_FORMATS[kind]
+        key = (item.style, item.locked, number_format)
+        cell_format = made.get(key) or make(*key)
         if kind is str:
             if value:
-                write_string(r, c, value, fmt(item.style, item.locked, item.number_format))
+                write_string(r, c, value, cell_format)
             else:  # an empty text: an empty cell with its format, as openpyxl wrote it
-                write_blank(r, c, None, fmt(item.style, item.locked, item.number_format))
+                write_blank(r, c, None, cell_format)
         elif kind is Formula:
             if check(r, c):
                 raise ValueError(f"{spec.title}!{_at(row, column)}: outside Excel's sheet")
             # no cached result ("" writes none): Excel and LibreOffice calculate it on opening
-            table[r][c] = CellFormulaTuple(_formula(value.text), fmt(item.style, item.locked, item.number_format), "")
+            table[r][c] = CellFormulaTuple(_formula(value.text), cell_format, "")
         elif kind is int or kind is float:
-            write_number(r, c, value, fmt(item.style, item.locked, item.number_format))
+            write_number(r, c, value, cell_format)
         elif value is None:
-            write_blank(r, c, None, fmt(item.style, item.locked, item.number_format))
+            write_blank(r, c, None, cell_format)
         elif kind is bool:
-            ws._write_boolean(r, c, value, fmt(item.style, item.locked, item.number_format))
+            ws._write_boolean(r, c, value, cell_format)
         elif kind is CellError:
             if check(r, c):
                 raise ValueError(f"{spec.title}!{_at(row, column)}: outside Excel's sheet")
-            table[r][c] = _ErrorCell(value.text, fmt(item.style, item.locked, item.number_format))
-        elif isinstance(value, (date, time, timedelta)):  # datetime is a date
-            if isinstance(value, (datetime, time)) and value.tzinfo is not None:
+            table[r][c] = _ErrorCell(value.text, cell_format)
+        elif kind in _DEFAULT_FORMATS:
+            if kind is not date and kind is not timedelta and value.tzinfo is not None:
                 value = value.replace(tzinfo=None)
-            number_format = item.number_format or _DEFAULT_FORMATS[datetime if isinstance(value, datetime) else type(value)]
-            ws._write_datetime(r, c, value, fmt(item.style, item.locked, number_format))
-        elif isinstance(value, (int, float)):  # a subclass of int or float (not bool)
-            write_number(r, c, value, fmt(item.style, item.locked, item.number_format))
-        elif isinstance(value, str):
-            write_string(r, c, str(value), fmt(item.style, item.locked, item.number_format)) if value else write_blank(
-                r, c, None, fmt(item.style, item.locked, item.number_format))
+            ws._write_datetime(r, c, value, cell_format)
         else:
-            raise ValueError(f"{spec.title}!{_at(row, column)}: cannot write a {kind.__name__} value ({value!r})")
+            _write_other(book, ws, spec, row, column, item)
 
 
+def _write_other(book: _Book, ws: _TeamWorksheet, spec: SheetSpec, row: int, column: int, item: Cell) -> None:
+    """A value of a subclass of a type the spec holds (an int, str or datetime subclass...), as that type."""
+    value, r, c = item.value, row - 1, column - 1
+    if isinstance(value, (int, float)):  # not bool: bool is written before
+        ws._write_number(r, c, value, book.format(item.style, item.locked, item.number_format))
+    elif isinstance(value, str):
+        cell_format = book.format(item.style, item.locked, item.number_format)
+        ws._write_string(r, c, str(value), cell_format) if value else ws._write_blank(r, c, None, cell_format)
+    elif isinstance(value, (date, time, timedelta)):  # datetime is a date
+        base = next(t for t in (datetime, date, time, timedelta) if isinstance(value, t))
+        if isinstance(value, (datetime, time)) and value.tzinfo is not None:
+            value = value.replace(tzinfo=None)
+        ws._write_datetime(r, c, value, book.format(item.style, item.locked, item.number_format or _DEFAULT_FORMATS[base]))
+    else:
+        raise ValueError(f"{spec.title}!{_at(row, column)}: cannot write a {type(value).__name__} value ({value!r})")
+
+
+@lru_cache(maxsize=4096)  # the long check-in formulas repeat on every KR row of every workbook
 def _formula(text: str) -> str:
     """A formula as the file stores it: without the "=", with Excel's "_xlfn." before the functions that need it.
 
@@ -320,8 +336,17 @@ def _at(row: int, column: int) -> str:
     return xl_rowcol_to_cell(row - 1, column - 1)
 
 
+def _attribute(text: str) -> str:
+    """Text as an XML attribute value (as XlsxWriter escapes one)."""
+    if "&" in text or '"' in text or "<" in text or ">" in text or "\n" in text:
+        text = text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "&#xA;")
+    return text
+
+
 def _utf16_prefix(text: str, limit: int) -> str:
     """The longest start of ``text`` at most ``limit`` UTF-16 units long (Excel counts titles and messages so)."""
+    if 2 * len(text) <= limit:  # no character takes more than two units
+        return text
     text = text[:limit]
     while len(text.encode("utf-16-le")) // 2 > limit:
         text = text[:-1]

@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 from openpyxl.utils.protection import hash_password
 
@@ -536,8 +537,7 @@ def _canonical(value: object) -> str:
     if isinstance(value, str):
         return value.strip()
     if isinstance(value, Formula):
-        text = "".join(value.text.lstrip("=").split()).upper()
-        return "=" + text.replace("_XLFN.", "").replace("_XLWS.", "")
+        return _canonical_formula(value.text)
     if isinstance(value, bool):
         return str(value).upper()
     if isinstance(value, (int, float)):
@@ -545,6 +545,12 @@ def _canonical(value: object) -> str:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return "" if value is None else str(value).strip()
+
+
+@lru_cache(maxsize=4096)  # the same long check-in formulas on every KR row of every workbook
+def _canonical_formula(text: str) -> str:
+    text = "".join(text.lstrip("=").split()).upper()
+    return "=" + text.replace("_XLFN.", "").replace("_XLWS.", "")
 
 
 def _spec_locked_cells(okr: SheetSpec, department: DepartmentPlan) -> list[tuple[str, str, object]]:
