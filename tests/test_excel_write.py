@@ -292,6 +292,18 @@ def test_a_validation_without_a_prompt_shows_none(tmp_path):
     assert (str(rule.sqref), rule.showInputMessage, rule.prompt, rule.showErrorMessage, rule.error) == ("B2:B5", False, None, True, "1-10")
 
 
+def test_a_merged_range_keeps_its_top_left_cell_only(tmp_path):
+    """As Excel keeps a merge: the top-left cell's value and format; the others of the range are empty."""
+    sheet = SheetSpec("OKR", merged=["A1:C2"])
+    sheet.set(1, 1, "Tiêu đề", "title")
+    sheet.set(1, 2, "bị che")
+    sheet.set(3, 1, 5)
+    write_workbook(WorkbookSpec([sheet]), tmp_path / "x.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "x.xlsx")["OKR"]
+    assert [str(m) for m in ws.merged_cells.ranges] == ["A1:C2"]
+    assert (ws["A1"].value, ws["A1"].font.b, ws["A1"].font.sz, ws["B1"].value, ws["A3"].value) == ("Tiêu đề", True, 14, None, 5)
+
+
 def test_a_value_the_renderer_cannot_write_is_refused_naming_its_cell(tmp_path):
     sheet = SheetSpec("OKR")
     sheet.set(3, 2, object())

@@ -35,6 +35,7 @@ import re
 from collections import namedtuple
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import BinaryIO
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS_REVERSE
@@ -76,14 +77,20 @@ _ErrorCell = namedtuple("_ErrorCell", "error, format")
 
 
 class _TeamWorksheet(Worksheet):
-    """XlsxWriter's worksheet, with three parts written as the team workbooks have always had them.
+    """XlsxWriter's worksheet, with the parts a team workbook needs written its own way.
 
-    - one more kind of cell: an error value a team typed (`_ErrorCell`);
-    - a data validation straight from the spec's `Validation`, with its operator
+    - cells: one more kind, an error value a team typed (`_ErrorCell`), and the
+      usual kinds written without XlsxWriter's general attribute loop;
+    - formulas of conditional colours: as the spec has them (`_formula`);
+    - data validation: straight from the spec's `Validation`, its operator
       named even when it is "between", Excel's default (a reader sees the rule
       as written);
-    - the page setup with "fit to 1 page wide" written out (fitToWidth="1",
-      Excel's default, which XlsxWriter leaves out).
+    - page setup: "fit to 1 page wide" written out (fitToWidth="1", Excel's
+      default, which XlsxWriter leaves out).
+
+    These override XlsxWriter methods that are not its public API (as of
+    XlsxWriter 3.3): tests/test_excel_write.py reads every feature back and
+    fails if another version writes any of them differently.
     """
 
     def _write_cell(self, row: int, col: int, cell) -> None:
@@ -146,14 +153,14 @@ class _TeamWorksheet(Worksheet):
         self._xml_empty_tag("pageSetup", attributes)
 
 
-def write_workbook(spec: WorkbookSpec, target: str | BinaryIO) -> None:
+def write_workbook(spec: WorkbookSpec, target: str | Path | BinaryIO) -> None:
     """Write ``spec`` as an .xlsx file at ``target`` (a path or a binary file object).
 
     An OSError while saving is raised as itself. Raises ValueError naming the
     sheet and cell or range when the spec holds something XlsxWriter cannot
     write, rather than leave it out.
     """
-    workbook = Workbook(target if not hasattr(target, "__fspath__") else str(target), _WORKBOOK_OPTIONS)
+    workbook = Workbook(str(target) if isinstance(target, Path) else target, _WORKBOOK_OPTIONS)
     book = _Book(workbook)
     for sheet in spec.sheets:
         _render_sheet(book, sheet, spec.protection_password)
