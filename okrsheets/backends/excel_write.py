@@ -326,7 +326,7 @@ def _write_other(book: _Book, ws: _TeamWorksheet, spec: SheetSpec, row: int, col
         raise ValueError(f"{spec.title}!{_at(row, column)}: cannot write a {type(value).__name__} value ({value!r})")
 
 
-@lru_cache(maxsize=4096)  # the long check-in formulas repeat on every KR row of every workbook
+@lru_cache(maxsize=1024)  # the long check-in formulas repeat on every KR row of every workbook
 def _formula(text: str) -> str:
     """A formula as the file stores it: without the "=", with Excel's "_xlfn." before the functions that need it.
 

@@ -47,9 +47,9 @@ ISSUE = "!"
 """What the ``reading`` cell holds for a value the engine rejects."""
 
 # Each formula below depends only on its arguments (cell references, unit, locale), which repeat from one
-# team workbook to the next: made once each (provisioning 1,000 workbooks otherwise spends a third of its
-# time building the same formula texts again).
-_made_once = lru_cache(maxsize=4096)
+# team workbook to the next: made once each (building them again was about 40% of the time to build a
+# new team workbook's spec). At most 1,024 kept: a few hundred rows and units in practice.
+_made_once = lru_cache(maxsize=1024)
 
 # Characters str.isspace() is true for (values._clean turns each into " "); the C0 controls as CHAR(n),
 # the others literally inside the formula's strings.

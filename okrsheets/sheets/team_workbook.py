@@ -547,7 +547,7 @@ def _canonical(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
-@lru_cache(maxsize=4096)  # the same long check-in formulas on every KR row of every workbook
+@lru_cache(maxsize=1024)  # the same long check-in formulas on every KR row of every workbook
 def _canonical_formula(text: str) -> str:
     text = "".join(text.lstrip("=").split()).upper()
     return "=" + text.replace("_XLFN.", "").replace("_XLWS.", "")
