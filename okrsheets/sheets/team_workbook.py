@@ -16,6 +16,7 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from okrsheets.config import Config
 from okrsheets.core.model import DepartmentPlan, PlannedKeyResult
@@ -692,8 +693,7 @@ def _canonical(value: object) -> str:
     if isinstance(value, str):
         return value.strip()
     if isinstance(value, Formula):
-        text = "".join(value.text.lstrip("=").split()).upper()
-        return "=" + text.replace("_XLFN.", "").replace("_XLWS.", "")
+        return _canonical_formula(value.text)
     if isinstance(value, bool):
         return str(value).upper()
     if isinstance(value, (int, float)):
@@ -701,6 +701,12 @@ def _canonical(value: object) -> str:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return "" if value is None else str(value).strip()
+
+
+@lru_cache(maxsize=1024)  # the same long check-in formulas on every KR row of every workbook
+def _canonical_formula(text: str) -> str:
+    text = "".join(text.lstrip("=").split()).upper()
+    return "=" + text.replace("_XLFN.", "").replace("_XLWS.", "")
 
 
 def _spec_locked_cells(okr: SheetSpec, department: DepartmentPlan) -> list[tuple[str, str, object]]:
