@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -12,9 +13,11 @@ from click.testing import CliRunner
 
 from okrsheets.cli.main import cli
 from okrsheets.config import load_config
+from okrsheets.core.alignment import with_company_objectives
 from okrsheets.errors import ConfigError
 from okrsheets.jobs.digest import build_messages, owner_digests
 from okrsheets.jobs.rollup import run_rollup
+from okrsheets.plan import build_plan
 
 from .helpers.workbooks import fill_current, okr_rows
 
@@ -195,3 +198,24 @@ def test_check_config_warns_about_a_company_objective_nothing_supports(tmp_path:
     assert "C2 Hire faster ← a O1.KR2, b O1.KR1" in result.output
     assert ('warning: company objective C3: no department objective or KR aligns to it, so it has no score;'
             ' set aligns_to = "C3" in a department\'s values."O1" (or remove company_objectives[3] "C3")') in result.output
+
+
+def test_a_department_never_read_is_left_out_of_a_company_objective(company: Path):
+    config = load_config(company)
+    result = run_rollup(config, date.fromisoformat(AS_OF))
+    never_read = replace(result, departments=(result.departments[0], replace(result.departments[1], readable=False, read_on=None)))
+    c1 = with_company_objectives(never_read, config.company_objectives, build_plan(config).departments, config.scoring).company_objectives[0]
+    assert c1.score == 0.6  # A's O1 alone; B's O2 is listed, not counted
+    assert [(a.id, a.counted) for a in c1.aligned] == [("O1", True), ("O2", False)]
+
+
+def test_the_demo_scores_its_company_objectives_from_the_aligned_objectives(tmp_path: Path):
+    assert _invoke("demo", str(tmp_path / "demo"), "--as-of", AS_OF).exit_code == 0
+    data = json.loads(_invoke("rollup", "--config", str(tmp_path / "demo" / "okrsheets.toml"), "--json", "--as-of", AS_OF).stdout)
+    objectives = {(d["key"], o["id"]): o["score"] for d in data["departments"] for o in d["objectives"]}
+    aligned = {c["id"]: [(a["department"], a["id"]) for a in c["aligned"]] for c in data["company_objectives"]}
+    assert aligned == {"C1": [("marketing", "O1"), ("sales", "O1")], "C2": [("hr", "O1"), ("training", "O1")],
+                       "C3": [("customer-service", "O1"), ("product", "O1")]}
+    for c in data["company_objectives"]:  # every aligned objective has weight 1: the plain mean
+        first, second = (objectives[key] for key in aligned[c["id"]])
+        assert c["score"] == pytest.approx((first + second) / 2, abs=1e-12)
