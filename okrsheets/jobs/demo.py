@@ -52,7 +52,7 @@ COMPANY_OBJECTIVES = (
     ("C2", 1, {"vi": "Xây dựng đội ngũ giỏi và gắn bó", "en": "Build a skilled, committed team"}),
     ("C3", 1, {"vi": "Khách hàng hài lòng và quay lại", "en": "Delight customers so they come back"}),
 )
-ALIGNED = {("sales", "O1"): "C1", ("marketing", "O1"): "C1", ("hr", "O1"): "C2", ("training", "O1"): "C2",
+ALIGNED = {("enterprise", "O1"): "C1", ("marketing", "O1"): "C1", ("hr", "O1"): "C2", ("training", "O1"): "C2",
            ("customer-service", "O1"): "C3", ("product", "O1"): "C3"}
 
 
