@@ -48,11 +48,11 @@ class DemoRun:
 COMPANY = {"vi": "Công ty TNHH Demo Hoa Sen", "en": "Hoa Sen Demo Ltd"}
 # The demo company's objectives (ID, weight, text by language) and the department objectives aligned to each.
 COMPANY_OBJECTIVES = (
-    ("C1", 2, {"vi": "Tăng trưởng doanh thu bền vững", "en": "Grow revenue sustainably"}),
+    ("C1", 2, {"vi": "Doanh thu tăng trưởng bền vững", "en": "Grow revenue sustainably"}),
     ("C2", 1, {"vi": "Xây dựng đội ngũ giỏi và gắn bó", "en": "Build a skilled, committed team"}),
     ("C3", 1, {"vi": "Khách hàng hài lòng và quay lại", "en": "Delight customers so they come back"}),
 )
-ALIGNED = {("enterprise", "O1"): "C1", ("marketing", "O1"): "C1", ("hr", "O1"): "C2", ("training", "O1"): "C2",
+ALIGNED = {("sales", "O1"): "C1", ("marketing", "O1"): "C1", ("hr", "O1"): "C2", ("training", "O1"): "C2",
            ("customer-service", "O1"): "C3", ("product", "O1"): "C3"}
 
 
