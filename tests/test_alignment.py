@@ -219,3 +219,13 @@ def test_the_demo_scores_its_company_objectives_from_the_aligned_objectives(tmp_
     for c in data["company_objectives"]:  # every aligned objective has weight 1: the plain mean
         first, second = (objectives[key] for key in aligned[c["id"]])
         assert c["score"] == pytest.approx((first + second) / 2, abs=1e-12)
+
+
+def test_someone_owning_a_department_and_a_kr_elsewhere_gets_one_message(company: Path):
+    text = CONFIG.replace('language = "en"', 'language = "en"\n[email]\nenabled = true\nsender = "okr@b.vn"')
+    config = load_config(_write(company.parent, text.replace('owner = "kr1@b.vn"', 'owner = "head.a@b.vn"')))
+    result = run_rollup(config, date(2026, 12, 31))
+    digests = owner_digests(config, result)
+    assert [(d.department.key, [kr.id for kr in (*d.at_risk, *d.stale)]) for d in digests["head.a@b.vn"]] == [
+        ("a", ["O1.KR1", "O1.KR3"]), ("b", ["O1.KR1"])]
+    assert [m["To"] for m in build_messages(config, result)].count("head.a@b.vn") == 1
