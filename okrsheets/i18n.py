@@ -147,6 +147,7 @@ SUMMARY = {
         "company_objective": "Mục tiêu công ty", "aligned": "Mục tiêu / KR của phòng ban", "kr_owner": "Người phụ trách KR",
         # charts
         "chart_departments": "Điểm theo phòng ban", "chart_history": "Điểm theo thời gian",
+        "final": "Cuối quý", "final_night": "Điểm cuối quý (đã đóng)",
         "pace_note": "(nét đứt: tiến độ kỳ vọng {pace})",
         "never": "chưa có",
     },
@@ -167,6 +168,7 @@ SUMMARY = {
         "found": "Value found", "problem": "Problem", "fix": "How to fix",
         "company_objective": "Company objective", "aligned": "Department objective / KR", "kr_owner": "KR owner",
         "chart_departments": "Score by department", "chart_history": "Score over time",
+        "final": "Final", "final_night": "Final score (quarter closed)",
         "pace_note": "(dashed: expected progress {pace})",
         "never": "never",
     },
