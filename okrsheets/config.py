@@ -13,11 +13,12 @@ import math
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from okrsheets.core.model import LANGUAGES
@@ -185,7 +186,7 @@ _CONFIG_WARNINGS = {
 }
 
 
-def config_warnings(config: Config, environ: dict[str, str] | None = None) -> list[str]:
+def config_warnings(config: Config, environ: Mapping[str, str] | None = None) -> list[str]:
     """What is allowed but probably wrong in the [email] settings, each with its key path, in the config's language.
 
     A password is only used with a ``username`` (no username: no login), so
@@ -305,7 +306,12 @@ class _Reader:
             return default
         return value.strip()
 
+    @overload
+    def number(self, table: dict, key: str, path: str, default: float, positive: bool = False) -> float: ...
+    @overload
+    def number(self, table: dict, key: str, path: str, default: None = None, positive: bool = False) -> float | None: ...
     def number(self, table: dict, key: str, path: str, default: float | None = None, positive: bool = False) -> float | None:
+        # a TOML table holds no null, so with a number as default the answer is a number
         value = table.get(key, default)
         if value is None:
             return None
@@ -398,7 +404,7 @@ def parse_config(data: dict, source: Path | None = None) -> Config:
             email=email,
             source=source,
         )
-    if r.problems:
+    if r.problems or config is None:  # config is None only when there were problems
         read = data.get("language")  # the messages follow the config's language when it could be read
         raise ConfigError(r.problems, str(source) if source else None, read if read in LANGUAGES else None)
     return config

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from okrsheets.sheets.data import FormatKind, SheetData, SheetDetails, WorkbookData
 from okrsheets.sheets.spec import WorkbookSpec
 
-__all__ = ["Backend", "FormatKind", "SheetData", "SheetDetails", "WorkbookData"]
+__all__ = ["Backend", "FormatKind", "SheetData", "SheetDetails", "Versioned", "WorkbookData"]
 
 
 class Backend(Protocol):
@@ -50,3 +50,10 @@ class Backend(Protocol):
     # this run (``https://docs.google.com/spreadsheets/d/ID/edit#gid=GID&range=G12``).
     # A WorkbookError with a ``fix`` attribute words its problem itself (in the config's language); the
     # rollup shows ``str(error)`` and ``fix`` as the department's data issue.
+
+
+@runtime_checkable
+class Versioned(Protocol):
+    """A backend with the optional ``version`` above (Excel and Google both have it)."""
+
+    def version(self, department_key: str) -> str | None: ...

@@ -177,8 +177,8 @@ def rollup(config_path: str | None, as_json: bool, as_of, wait: bool, dry_run: b
     else:
         for line in score_table(result):
             click.echo(line)
-    for error in result.errors:  # e.g. the summary was open, so tonight's went beside it
-        click.echo(error, err=True)
+    for message in result.errors:  # e.g. the summary was open, so tonight's went beside it
+        click.echo(message, err=True)
     unread = unread_message(result)
     if unread:
         click.echo(unread, err=True)

@@ -257,10 +257,10 @@ def change_since_last_week(history: History, result: RollupResult) -> tuple[dict
     for day in _week_before(sorted(history.key_results), result.as_of):
         if len(key_results) == len(current):
             break
-        scores = history.key_results[day]
+        kr_scores = history.key_results[day]
         for key, score in current.items():
-            if key not in key_results and key in scores:
-                key_results[key] = score - scores[key]
+            if key not in key_results and key in kr_scores:
+                key_results[key] = score - kr_scores[key]
     return departments, key_results
 
 
@@ -447,12 +447,12 @@ def _overview(builder: _Builder, result: RollupResult, change: dict[str, float])
     columns += [Column(words["issues"], "count"), Column(words["expected_column"], "percent")]
     if read_on:
         columns.append(Column(words["read_on"], "date"))
-    rows = []
+    rows: list[list] = []
     for d in departments:
         counts = d.count_by_status()
         name = f"{d.name} ({i18n.reading_of(d.read_on, builder.lang)})" if d.stale else d.name
         scored = d.has_reading
-        row = [name, d.score if scored else None, change.get(d.key), d.grade if scored else None, d.status,
+        row: list[object] = [name, d.score if scored else None, change.get(d.key), d.grade if scored else None, d.status,
                *(counts[s] for s in STATUSES), len(result.issues_for(d.key)), result.expected]
         if read_on:
             row.append(d.read_on if d.stale else None)
@@ -475,6 +475,7 @@ def _department_chart(sheet: Sheet, departments: Sequence[DepartmentResult], wor
                       expected: float) -> Chart:
     """Horizontal bars, best first, each in its grade's colour with its value; the expected pace dashed."""
     table = sheet.table
+    assert table is not None, "the overview's table is built before its chart"
     first, last = table.row + 1, table.last_row
     categories = Range(sheet.title, first, 0, last, 0)
     score, pace = table.column(words["score_column"]), table.column(words["expected_column"])
@@ -564,7 +565,8 @@ def _kr_history(builder: _Builder, history: History) -> Sheet:
         keys.update(dict.fromkeys(scores))
     rows = []
     for key in keys:
-        row, previous = [key[0], key[1]], None
+        row: list[str | float | None] = [key[0], key[1]]
+        previous: float | None = None
         for scores in by_night:
             score = scores.get(key)
             if score is None or score == previous:

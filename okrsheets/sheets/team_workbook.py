@@ -301,7 +301,7 @@ def okr_sheet(config: Config, department: DepartmentPlan, entries: dict[str, Tea
     for row in key_result_rows:
         _fit_key_result_height(sheet, row)
     for row in range(2, HEADER_ROW):  # labels such as "Ngày đánh giá" wrap in their narrow columns
-        labels = [(cell.value, sheet.column_widths[c]) for (r, c), cell in sheet.cells.items() if r == row and cell.style == "field"]
+        labels = [(cell.value, sheet.column_widths[c]) for (r, c), cell in sheet.cells.items() if r == row and cell.style == "field" and isinstance(cell.value, str)]
         if labels:
             _fit_height(sheet, row, labels)
     _fit_height(sheet, HEADER_ROW, [(L[name], sheet.column_widths[COL[name]]) for name in COLUMNS])
@@ -545,7 +545,8 @@ def _archived_row(sheet: SheetSpec, config: Config, row: int, item: ArchivedRow)
     }
     # a number or date read back without its own format is shown as on an active row (percent, money, date order)
     unit = next((key for key, label in UNIT[config.language].items() if label == item.unit), None)
-    shown = {"start": number_format(unit), "target": number_format(unit), "current": number_format(unit),
+    plan_format = number_format(unit) if unit is not None else None
+    shown = {"start": plan_format, "target": plan_format, "current": plan_format,
              "last_update": DATE_FORMAT[config.language]}
     for name, value in values.items():
         plain = not isinstance(value, bool) and isinstance(value, (int, float, date, datetime))

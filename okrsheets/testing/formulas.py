@@ -230,7 +230,7 @@ def _flatten(args: list[Any]) -> list[Any]:
 
 
 def _numbers(args: list[Any]) -> list[float]:
-    out = []
+    out: list[float] = []
     for arg in args:
         if isinstance(arg, _Range):
             out.extend(float(v) for v in arg.values() if isinstance(v, (int, float)) and not isinstance(v, bool))
