@@ -22,6 +22,7 @@ from okrsheets.core.model import KeyResultTemplate
 from okrsheets.core.scoring import today_in
 from okrsheets.errors import OkrsheetsError
 from okrsheets.plan import build_plan
+from okrsheets.sheets.spec import a1, column_letter
 from okrsheets.sheets.team_workbook import COL, FIRST_ROW
 from okrsheets.templates import TemplateLibrary
 from okrsheets.words import say
@@ -323,7 +324,7 @@ def type_on_google(client, config: Config, today: date) -> int:
         if not items:
             continue
         spreadsheet_id = items[0]["id"]
-        id_column = _column(COL["id"])
+        id_column = column_letter(COL["id"])
         answer = http.values_get(spreadsheet_id, f"{title}!{id_column}:{id_column}", params={"majorDimension": "COLUMNS"})
         ids = (answer.get("values") or [[]])[0]
         updates = []
@@ -335,17 +336,9 @@ def type_on_google(client, config: Config, today: date) -> int:
             if rng.random() < 0.15:
                 continue  # a team that never checks in
             value = _typed_value(kr, rng)
-            updates.append({"range": f"{title}!{_column(COL['current'])}{row}", "values": [[value]]})
-            updates.append({"range": f"{title}!{_column(COL['confidence'])}{row}", "values": [[rng.randint(4, 9)]]})
+            updates.append({"range": f"{title}!{a1(row, COL['current'])}", "values": [[value]]})
+            updates.append({"range": f"{title}!{a1(row, COL['confidence'])}", "values": [[rng.randint(4, 9)]]})
             typed += 1
         if updates:
             http.values_batch_update(spreadsheet_id, {"valueInputOption": "USER_ENTERED", "data": updates})
     return typed
-
-
-def _column(number: int) -> str:
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters

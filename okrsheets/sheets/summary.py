@@ -27,7 +27,7 @@ from okrsheets.core.results import (
     RollupResult,
     is_stale,
 )
-from okrsheets.core.scoring import ScoringSettings
+from okrsheets.core.scoring import STATUSES, ScoringSettings
 from okrsheets.sheets.spec import LINE_HEIGHT, wrapped_lines
 
 __all__ = [
@@ -35,7 +35,6 @@ __all__ = [
     "Table", "build_summary", "change_since_last_week", "pixels", "stale_key_results",
 ]
 
-STATUSES = ("done", "on_track", "at_risk", "off_track", "no_data")
 WEEK = 7  # days: "week-over-week" compares with the night this many days before, or the nearest earlier one
 # Hidden key cells of the history sheets; department keys never start with "#".
 DATE_KEY, SCORE_KEY = "#date", "#score"
