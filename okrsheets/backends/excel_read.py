@@ -5,11 +5,14 @@ cell's number format or formula, nor about sheet protection, and reads an
 error cell as empty. One pass over the workbook's zip adds those (see
 `SheetDetails`): the sheet list, styles.xml, and the XML of the sheets asked
 for, searched as bytes (a full XML parse cost three times calamine's read).
+The file is opened once: its bytes are read, and calamine and the zip pass
+both work on them in memory.
 """
 
 from __future__ import annotations
 
 import html
+import io
 import posixpath
 import re
 import zipfile
@@ -33,11 +36,16 @@ def read_workbook(path: Path, only: Collection[str] | None = None) -> WorkbookDa
     a ``reason`` the rollup words for the team, when the file is not a readable
     workbook.
     """
-    reason = _unusable_path(path)
-    if reason:
-        raise WorkbookError(f"{path}: {UNREADABLE['en'][reason]}", reason)
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        content = path.read_bytes()
+    except OSError:
+        reason = _unusable_path(path) or "damaged"  # (a file that vanished or failed between the two looks)
+        raise WorkbookError(f"{path}: {UNREADABLE['en'][reason]}", reason) from None
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        if "xl/workbook.xml" not in archive.NameToInfo:  # calamine would read an .ods or .xlsb given as bytes
+            raise zipfile.BadZipFile("no xl/workbook.xml")
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
     except Exception as exc:  # calamine raises its own error types for every kind of bad file
         reason = _why(path)
         raise WorkbookError(f"{path}: not a readable .xlsx workbook ({UNREADABLE['en'][reason]}: {exc})", reason) from exc
@@ -53,7 +61,7 @@ def read_workbook(path: Path, only: Collection[str] | None = None) -> WorkbookDa
                 (r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])
             )
             read[name] = (rows, merged)
-        details = _sheet_details(path, read)
+        details = _sheet_details(archive, read)
         sheets = {}
         for name, (rows, merged) in read.items():
             found, errors = details.get(name, (None, ()))
@@ -64,10 +72,11 @@ def read_workbook(path: Path, only: Collection[str] | None = None) -> WorkbookDa
         raise WorkbookError(f"{path}: the workbook is damaged and cannot be read ({exc})", "damaged") from exc
     finally:
         workbook.close()
+        archive.close()
 
 
 def _unusable_path(path: Path) -> str | None:
-    """Why ``path`` cannot even be opened (a WorkbookError reason), or None."""
+    """Why ``path`` cannot be read (a WorkbookError reason), or None."""
     try:
         if path.is_dir():
             return "directory"
@@ -81,18 +90,18 @@ def _unusable_path(path: Path) -> str | None:
         return "broken_link"
 
 
-def _sheet_details(path: Path, wanted: Collection[str]) -> dict[str, tuple[SheetDetails, list[tuple[int, int, str]]]]:
+def _sheet_details(archive: zipfile.ZipFile, wanted: Collection[str]) -> dict[str, tuple[SheetDetails, list[tuple[int, int, str]]]]:
     """For each sheet in ``wanted``: its SheetDetails and its error cells [(row, column, "#DIV/0!")].
 
-    One pass over the zip: the workbook's sheet list, styles.xml (which number
-    format each cell style has) and the XML of the wanted sheets only.
+    One pass over the zip (held in memory): the workbook's sheet list,
+    styles.xml (which number format each cell style has) and the XML of the
+    wanted sheets only.
     """
-    with zipfile.ZipFile(path) as archive:
-        members = {member: title for member, title in _sheet_members(archive).items() if title in wanted}
-        if not members:
-            return {}
-        kinds = _style_kinds(archive)
-        return {title: _parse_sheet(archive.read(member), kinds) for member, title in members.items()}
+    members = {member: title for member, title in _sheet_members(archive).items() if title in wanted}
+    if not members:
+        return {}
+    kinds = _style_kinds(archive)
+    return {title: _parse_sheet(archive.read(member), kinds) for member, title in members.items()}
 
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"

@@ -138,7 +138,8 @@ def _print_outcomes(outcomes, dry_run: bool, language: str) -> None:
 @click.option("--wait", is_flag=True, help="If another rollup is running, wait for it instead of exiting.")
 @click.option("--dry-run", is_flag=True, help="Read and score, print what would be written (summary, history row, state); write nothing.")
 @click.option("--force", is_flag=True, help="Allow an --as-of date outside the quarter (it overwrites the summary and adds a history row).")
-def rollup(config_path: str | None, as_json: bool, as_of, wait: bool, dry_run: bool, force: bool) -> None:
+@click.option("--full", is_flag=True, help="Open every workbook, also those unchanged since their last reading.")
+def rollup(config_path: str | None, as_json: bool, as_of, wait: bool, dry_run: bool, force: bool, full: bool) -> None:
     """Read every team workbook, score it and write the company summary.
 
     Problems in team sheets become rows of the summary's data-issues sheet;
@@ -150,6 +151,10 @@ def rollup(config_path: str | None, as_json: bool, as_of, wait: bool, dry_run: b
     last good reading), or none could be read (nothing is written: run
     `provision` first), or nothing could be written; 2 a bad config; 75
     another rollup is running.
+
+    A workbook unchanged since its last reading (same file size and
+    modification time, same config) is not opened: its stored reading is
+    scored again with today's pace. --full opens every workbook.
 
     On Linux, from 100 departments on, workbooks are read by one worker
     process per CPU; OKRSHEETS_WORKERS=1 keeps the rollup to one process.
@@ -164,10 +169,10 @@ def rollup(config_path: str | None, as_json: bool, as_of, wait: bool, dry_run: b
     if outside and not (force or dry_run):
         raise UsageError(outside)
     if dry_run:
-        _dry_run(config, day, as_json)
+        _dry_run(config, day, as_json, full)
         return
     try:
-        result = _run_rollup(config, day, wait)
+        result = _run_rollup(config, day, wait, full)
     except NothingReadError as error:  # --json still shows the data issues that say why (exit 1 all the same)
         if as_json and error.result is not None:
             click.echo(json.dumps(error.result.to_json(), ensure_ascii=False, indent=2))
@@ -185,7 +190,7 @@ def rollup(config_path: str | None, as_json: bool, as_of, wait: bool, dry_run: b
         sys.exit(1)
 
 
-def _dry_run(config, as_of, as_json: bool) -> None:
+def _dry_run(config, as_of, as_json: bool, full: bool = False) -> None:
     """Score and print what a rollup would write; nothing is written, no lock, log or run record."""
     from okrsheets.cli.report import preview_lines, score_table
     from okrsheets.jobs.nightly import unread_message
@@ -194,7 +199,7 @@ def _dry_run(config, as_of, as_json: bool) -> None:
 
     setup_stderr_logging(config.tz)
     try:
-        preview = preview_rollup(config, as_of)
+        preview = preview_rollup(config, as_of, full=full)
     except NothingReadError as error:  # --json still shows the data issues that say why
         if as_json and error.result is not None:
             click.echo(json.dumps(error.result.to_json(), ensure_ascii=False, indent=2))
@@ -210,13 +215,13 @@ def _dry_run(config, as_of, as_json: bool) -> None:
         sys.exit(1)
 
 
-def _run_rollup(config, as_of, wait: bool):
+def _run_rollup(config, as_of, wait: bool, full: bool = False):
     from okrsheets.jobs.nightly import run_nightly
     from okrsheets.jobs.runlog import setup_stderr_logging
 
     setup_stderr_logging(config.tz)
     with _progress_bar(say(config.language, "reading_workbooks")) as progress:
-        return run_nightly(config, as_of=as_of, wait=wait, progress=progress)
+        return run_nightly(config, as_of=as_of, wait=wait, progress=progress, full=full)
 
 
 class _progress_bar:

@@ -60,8 +60,12 @@ def run_nightly(
     *,
     trigger: str = "rollup",
     clock: Callable[[], datetime] | None = None,
+    full: bool = False,
 ) -> RollupResult:
     """Take the rollup lock, run the rollup, record the run, send the digest.
+
+    The rollup skips workbooks unchanged since their last reading; ``full``
+    (``rollup --full``) reads them all and is passed on as ``full=True``.
 
     * Another rollup running: :class:`~okrsheets.errors.RollupLockedError`
       (exit code 75) at once, or wait for it with ``wait=True`` (or at most
@@ -79,7 +83,7 @@ def run_nightly(
     check_folder(folder, config.language)  # a folder that is a file, a link loop, no permission: say so plainly
     with log_file(folder, config.tz):
         with rollup_lock(folder, wait=wait, tz=config.tz, command=trigger, language=config.language):
-            return _run_locked(config, as_of, rollup, progress, trigger, now)
+            return _run_locked(config, as_of, rollup, progress, trigger, now, full)
 
 
 def _run_locked(
@@ -89,6 +93,7 @@ def _run_locked(
     progress: Progress | None,
     trigger: str,
     now: Callable[[], datetime],
+    full: bool = False,
 ) -> RollupResult:
     started = now()
     log.info(say(
@@ -96,7 +101,7 @@ def _run_locked(
         departments=count(config.language, len(config.departments), "department"),
     ))
     try:
-        result = rollup(config, as_of=as_of, progress=progress)
+        result = rollup(config, as_of=as_of, progress=progress, **({"full": True} if full else {}))
     except BaseException as exc:
         if not isinstance(exc, (OkrsheetsError, KeyboardInterrupt, SystemExit)):
             log.error("unexpected error in the rollup", exc_info=True)

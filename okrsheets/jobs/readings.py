@@ -6,30 +6,38 @@ pace and statuses are recomputed from it every night. When a workbook cannot
 be read tonight, the summary shows its last good reading, marked with the date
 it was read, instead of scoring the department 0.
 
-The store is backend-neutral and keyed by department; each reading may carry
+The store is backend-neutral and keyed by department; each reading carries
 the backend's version token of the workbook it came from (an Excel file's size
-and ``mtime_ns``, a Google file's ``modifiedTime``), so a later rollup can skip
-opening a workbook that has not changed. The file is written atomically; a
-missing, damaged or older-format file only means an empty store.
+and ``mtime_ns``, a Google file's ``modifiedTime``; see ``Backend.version``) and
+the fingerprint of what shaped it (`reading_fingerprint`), so a later rollup
+skips opening a workbook whose token and fingerprint are unchanged. The file is
+written atomically; a missing, damaged or older-format file only means an empty
+store (every workbook is then read).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
+import okrsheets
+from okrsheets.config import Config
+from okrsheets.core.model import DepartmentPlan
 from okrsheets.core.results import DataIssue
 from okrsheets.files import atomic_write
+from okrsheets.sheets.team_workbook import LAYOUT_VERSION
 
 log = logging.getLogger("okrsheets")
 
 STORE_NAME = ".okrsheets-readings.json"
-STORE_FORMAT = 1  # bump when what a reading holds changes: an older store is then ignored
+STORE_FORMAT = 2  # bump when what a reading holds changes: an older store is then ignored
 
 
 class KeyResultReading(NamedTuple):
@@ -45,6 +53,9 @@ class KeyResultReading(NamedTuple):
     comment: str | None = None
     last_update: date | None = None
     last_check_in: date | None = None
+    # The last-update cell as typed (a date as its ISO text, which reads as the same day): a date without
+    # a year, a bare number or a day after tomorrow reads differently on another night, so it is read again.
+    typed_update: str | float | None = None
 
 
 @dataclass(frozen=True)
@@ -55,11 +66,13 @@ class DepartmentReading:
     key_results: dict[str, KeyResultReading] = field(default_factory=dict)  # by KR ID
     version: str | None = None  # the backend's version token of the workbook read, when it gives one
     issues: tuple[DataIssue, ...] = ()  # the data issues found in that reading
+    fingerprint: str | None = None  # reading_fingerprint() when it was read: another one means read it again
 
     def to_json(self) -> dict:
         return {
             "read_on": self.read_on.isoformat(),
             "version": self.version,
+            "fingerprint": self.fingerprint,
             "key_results": self.key_results,  # tuples; their dates become ISO text in save()
             "issues": [list(_issue_fields(issue)) for issue in self.issues],
         }
@@ -71,6 +84,7 @@ class DepartmentReading:
             key_results={str(kr_id): _kr_from_json(kr) for kr_id, kr in data["key_results"].items()},
             version=data.get("version"),
             issues=tuple(DataIssue(*fields) for fields in data.get("issues", ())),
+            fingerprint=data.get("fingerprint"),
         )
 
 
@@ -132,12 +146,49 @@ class ReadingsStore:
         atomic_write(self.path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
+def reading_fingerprint(config: Config, department: DepartmentPlan, backend_name: str, location: str) -> str:
+    """A hash of everything besides the workbook that shapes a department's reading and its data issues.
+
+    okrsheets' version and workbook layout, the store format, the department's
+    whole plan, the settings that go into its workbook (quarter, language,
+    scoring), the locale cells are read in, and where the workbook is (the
+    issues name it). A stored reading with another fingerprint is not reused:
+    the workbook is read again. (The plan's ``repr``, not ``asdict`` as in
+    ``team_workbook.fingerprint``: the same fields, five times cheaper at 1,000
+    departments; plans hold only text, numbers and tuples, so it is stable.)
+    """
+    q = config.quarter
+    payload = (STORE_FORMAT, okrsheets.__version__, LAYOUT_VERSION, config.company, config.language, config.locale,
+               q.name, q.start, q.end, config.scoring, department, backend_name, location)
+    return hashlib.sha256(repr(payload).encode()).hexdigest()
+
+
+def kept_update(typed: object) -> str | float | None:
+    """What the store keeps of a typed last-update cell (see `KeyResultReading.typed_update`).
+
+    A date as its ISO text, a number or text as typed; anything else (a time,
+    TRUE) reads as "not a date" on every night, so nothing needs to be kept.
+    """
+    if isinstance(typed, datetime):
+        return typed.date().isoformat()
+    if isinstance(typed, date):
+        return typed.isoformat()
+    if isinstance(typed, (str, float)) or (isinstance(typed, int) and not isinstance(typed, bool)):
+        return typed
+    if isinstance(typed, Decimal):  # (a backend may give one; it reads as the same number)
+        return float(typed)
+    return None
+
+
 def _kr_from_json(values: list) -> KeyResultReading:
-    current, raw, confidence, comment, last_update, last_check_in = values
+    current, raw, confidence, comment, last_update, last_check_in, typed_update = values
     if current is not None and (isinstance(current, bool) or not isinstance(current, (int, float))):
         raise ValueError(f"not a number: {current!r}")
+    if typed_update is not None and (isinstance(typed_update, bool) or not isinstance(typed_update, (str, int, float))):
+        raise ValueError(f"not a typed date: {typed_update!r}")
     return KeyResultReading(
         None if current is None else float(current), raw, confidence, comment, _date(last_update), _date(last_check_in),
+        typed_update,
     )
 
 

@@ -8,6 +8,7 @@ still scored. KRs are found by their ID, not by row position.
 from __future__ import annotations
 
 import ctypes
+import functools
 import json
 import logging
 import multiprocessing
@@ -31,7 +32,7 @@ from okrsheets.core.scoring import expected_progress, gap, grade, score_key_resu
 from okrsheets.core.values import CellReading, comment_issue, read_cell_value, read_confidence, read_update_date
 from okrsheets.errors import BackendError, NothingReadError, OkrsheetsError, WorkbookError
 from okrsheets.files import atomic_write, check_folder, describe_os_error, remove_stale_temps
-from okrsheets.jobs.readings import DepartmentReading, KeyResultReading, ReadingsStore
+from okrsheets.jobs.readings import DepartmentReading, KeyResultReading, ReadingsStore, kept_update, reading_fingerprint
 from okrsheets.plan import QuarterPlan, build_plan
 from okrsheets.sheets.spec import a1
 from okrsheets.sheets.structure import MESSAGES as STRUCTURE_MESSAGES
@@ -95,6 +96,7 @@ class _Reader:
         self.lang = self.config.language
         self.readable = False
         self.columns: dict[str, int] = {}  # where each column of the OKR sheet was found
+        self.typed_updates: list[str | float | None] = []  # each KR's last-update cell as the store keeps it
         self._kr_id = ""  # the KR being read, for issues about its cells
 
     def issue(self, key: str, sheet: str | None = None, cell: object = None, found: object = None, kr: str | None = None, **fields) -> None:
@@ -168,6 +170,7 @@ class _Reader:
         """The readings as if the workbook were missing, after an unexpected error reading it (logged by the caller)."""
         self.issue("unexpected")
         self.readable = False
+        self.typed_updates = []
         return [self._key_result(kr, None, None) for kr in self.department.key_results]
 
     def _cell(self, sheet: SheetData, row: int, name: str) -> tuple[object, str | None]:
@@ -187,7 +190,7 @@ class _Reader:
         return sheet.value(row, column), _Ref(row, column)
 
     def _key_result(self, kr: PlannedKeyResult, sheet: SheetData | None, row: int | None) -> _Reading:
-        raw = confidence = comment = last_update = value = None
+        raw = confidence = comment = last_update = value = typed_update = None
         self._kr_id = kr.id
         if sheet is not None and row is not None:
             locale, title = self.config.locale, sheet.title
@@ -217,6 +220,7 @@ class _Reader:
                 if reading.issue:
                     self.issue("value", sheet=title, cell=cell, found=raw, kr=kr.id, issue=f"{kr.id}: {reading.issue}")
                 value = reading.value
+        self.typed_updates.append(kept_update(typed_update))
         scorable = kr.is_scorable
         if not scorable:
             self.issue("no_target", kr=kr.id, id=kr.id)
@@ -307,7 +311,7 @@ def _text(value: object) -> str | None:
 
 def score_quarter(plan: QuarterPlan, backend: Backend, as_of: date, state: dict | None = None,
                   progress: Callable[[int, int], None] | None = None, workers: int | None = None,
-                  readings: ReadingsStore | None = None) -> RollupResult:
+                  readings: ReadingsStore | None = None, full: bool = False) -> RollupResult:
     """Read and score every department (no writing): the pure heart of the rollup.
 
     With ``workers`` > 1 (default: one per usable CPU, see `rollup_workers`)
@@ -319,20 +323,46 @@ def score_quarter(plan: QuarterPlan, backend: Backend, as_of: date, state: dict 
     last stored reading (against tonight's pace), marked with the date it was
     read and a data issue. A department never read has no score and is left
     out of the company score; it is never counted as 0.
+
+    With a store and not ``full``, a workbook whose version token (see
+    ``Backend.version``) and reading fingerprint are those of its stored
+    reading is not opened: its stored reading is scored with tonight's pace
+    and check-in state, with the data issues it had, exactly as reading it
+    again would (`_unchanged`). ``progress`` counts the workbooks opened.
     """
     config = plan.config
     q = config.quarter
     job = _Job(config, as_of, expected_progress(q.start, q.end, as_of), {} if state is None else state)
-    workers = rollup_workers(len(plan.departments), backend) if workers is None else workers
+    locations = {department.key: backend.location(department.key) for department in plan.departments}
+    versions: dict[str, str | None] = {}
+    fingerprints: dict[str, str] = {}
+    reused: dict[str, DepartmentReading] = {}
+    if readings is not None:  # decided before any worker is forked: workers only get the workbooks to open
+        version = getattr(backend, "version", None)  # optional in the Backend protocol
+        for department in plan.departments:
+            key = department.key
+            versions[key] = version(key) if version is not None else None
+            fingerprints[key] = reading_fingerprint(config, department, backend.name, locations[key])
+            stored = None if full else readings.get(key)
+            if stored is not None and _unchanged(stored, versions[key], fingerprints[key], job):
+                reused[key] = stored
+    to_read = [department for department in plan.departments if department.key not in reused]
+    if reused:  # (debug: every line the log and stderr show is in the config's language)
+        log.debug("%d of %d workbooks unchanged since their last reading: not opened", len(reused), len(plan.departments))
+    workers = rollup_workers(len(to_read), backend) if workers is None else workers
+    scored = _score_departments(to_read, backend, job, workers, progress)
     departments, issues = [], []
-    scored = _score_departments(plan, backend, job, workers, progress)
-    for department, (krs, readable, department_issues, department_state) in zip(plan.departments, scored):
-        location = backend.location(department.key)
+    for department in plan.departments:
+        location = locations[department.key]
+        stored = reused.get(department.key)
+        krs, readable, department_issues, department_state, typed_updates = (
+            _reuse(department, stored, location, job) if stored is not None else next(scored))
         read_on: date | None = as_of
         if readable:
             job.state[department.key] = department_state
             if readings is not None:
-                readings.put(department.key, _stored_reading(department, krs, department_issues, as_of))
+                readings.put(department.key, _stored_reading(department, krs, department_issues, as_of, typed_updates,
+                                                             versions[department.key], fingerprints[department.key]))
         else:  # the check-in state stays as it was: tonight says nothing about the values
             stored = readings.get(department.key) if readings is not None else None
             read_on = stored.read_on if stored is not None else None
@@ -342,6 +372,7 @@ def score_quarter(plan: QuarterPlan, backend: Backend, as_of: date, state: dict 
                 department_issues = [*department_issues, _not_read_issue(config, department, location, read_on)]
         departments.append(_assemble(department, location, krs, readable, job, read_on))
         issues.extend(department_issues)
+    scored.close()  # every workbook to open was read: the worker pool, if any, is shut down
     counted = [d for d in departments if d.has_reading]
     score = weighted_mean((d.score, d.weight) for d in counted)
     has_data = any(kr.current is not None for d in counted for kr in d.key_results)
@@ -353,13 +384,53 @@ def score_quarter(plan: QuarterPlan, backend: Backend, as_of: date, state: dict 
     )
 
 
-def _stored_reading(department: DepartmentPlan, krs: list[_Reading], issues: list[DataIssue], as_of: date) -> DepartmentReading:
-    """What tonight's reading of a department keeps for the nights its workbook cannot be read."""
+def _unchanged(stored: DepartmentReading, version: str | None, fingerprint: str, job: _Job) -> bool:
+    """Whether reading the workbook tonight would give exactly its stored reading, so it need not be opened.
+
+    The workbook has the version token it had (the backend can tell), the
+    reading's fingerprint is tonight's (same okrsheets, layout, plan and
+    settings), and every last-update cell reads tonight as it did on the night
+    it was read: "24 tháng 11" without a year, a date after tomorrow or a bare
+    number can read differently on another day, with another data issue.
+    """
+    if version is None or stored.version != version or stored.fingerprint != fingerprint:
+        return False
+    if stored.read_on == job.as_of:
+        return True
+    locale, earliest = job.config.locale, job.config.quarter.start - _SERIAL_DATES_FROM
+    return all(_reads_alike(kr.typed_update, locale, earliest, stored.read_on, job.as_of)
+               for kr in stored.key_results.values() if kr.typed_update is not None)
+
+
+@functools.lru_cache(maxsize=4096, typed=True)  # a company's update cells hold a few dozen distinct dates
+def _reads_alike(typed: str | float, locale: str, earliest: date, day: date, other_day: date) -> bool:
+    return read_update_date(typed, locale, day, earliest) == read_update_date(typed, locale, other_day, earliest)
+
+
+def _reuse(department: DepartmentPlan, stored: DepartmentReading, location: str, job: _Job) -> _Scored:
+    """An unchanged workbook's stored reading as tonight's reading of it (see `_unchanged`).
+
+    Scored with tonight's pace; each KR's last check-in comes from the check-in
+    state as a reading would set it (the values did not change, so neither does
+    the state); the data issues are the stored ones, still true of the file.
+    """
+    previous = job.state.get(department.key)
+    reader = _Reader(job.config, department, location, job.as_of, job.expected,
+                     {department.key: dict(previous) if isinstance(previous, dict) else {}})
+    krs = [(*reading[:7], reader._last_check_in(kr.id, reading[0], reading[6]))
+           for kr, reading in zip(department.key_results, _from_stored_reading(department, stored, job))]
+    typed_updates = [(stored.key_results.get(kr.id) or KeyResultReading()).typed_update for kr in department.key_results]
+    return krs, True, list(stored.issues), reader.state[department.key], typed_updates
+
+
+def _stored_reading(department: DepartmentPlan, krs: list[_Reading], issues: list[DataIssue], as_of: date,
+                    typed_updates: list[str | float | None], version: str | None, fingerprint: str | None) -> DepartmentReading:
+    """What tonight's reading of a department keeps: for the nights its workbook cannot be read or is unchanged."""
     return DepartmentReading(as_of, {
-        kr.id: KeyResultReading(current, raw, confidence, comment, last_update, last_check_in)
-        for kr, (current, raw, _score, _status, confidence, comment, last_update, last_check_in)
-        in zip(department.key_results, krs)
-    }, issues=tuple(issues))
+        kr.id: KeyResultReading(current, raw, confidence, comment, last_update, last_check_in, typed_update)
+        for kr, (current, raw, _score, _status, confidence, comment, last_update, last_check_in), typed_update
+        in zip(department.key_results, krs, typed_updates)
+    }, version=version, issues=tuple(issues), fingerprint=fingerprint)
 
 
 def _from_stored_reading(department: DepartmentPlan, stored: DepartmentReading, job: _Job) -> list[_Reading]:
@@ -422,7 +493,8 @@ class _Job:
     state: dict
 
 
-_Scored = tuple[list[_Reading], bool, list[DataIssue], dict]  # readings, readable, data issues, check-in state
+# readings, readable, data issues, check-in state, typed last-update cells (as the readings store keeps them)
+_Scored = tuple[list[_Reading], bool, list[DataIssue], dict, list[str | float | None]]
 # Departments per worker task: large enough that pickling stays a small share, small enough to balance.
 _CHUNK = 25
 # Below this many departments starting worker processes costs about what it saves
@@ -449,12 +521,12 @@ def rollup_workers(departments: int, backend: Backend) -> int:
     return max(1, min(len(os.sched_getaffinity(0)), 8))  # the CPUs this process may run on (cgroups, taskset)
 
 
-def _score_departments(plan: QuarterPlan, backend: Backend, job: _Job, workers: int,
+def _score_departments(departments: list[DepartmentPlan], backend: Backend, job: _Job, workers: int,
                        progress: Callable[[int, int], None] | None) -> Iterator[_Scored]:
-    """Every department scored, in plan order: in this process, or in forked workers."""
-    total = len(plan.departments)
+    """The ``departments`` read and scored, in their order: in this process, or in forked workers."""
+    total = len(departments)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():  # workers > 1 given off Linux
-        for index, department in enumerate(plan.departments, start=1):
+        for index, department in enumerate(departments, start=1):
             scored = _score_department(department, backend, job)
             if progress:
                 progress(index, total)
@@ -464,7 +536,7 @@ def _score_departments(plan: QuarterPlan, backend: Backend, job: _Job, workers: 
     chunks = [range(i, min(i + size, total)) for i in range(0, total, size)]
     done = 0
     global _FORKED
-    _FORKED = (plan, backend, job)  # what forked workers inherit: nothing is pickled on the way in
+    _FORKED = (departments, backend, job)  # what forked workers inherit: nothing is pickled on the way in
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
@@ -477,7 +549,7 @@ def _score_departments(plan: QuarterPlan, backend: Backend, job: _Job, workers: 
         why = "a rollup worker process died" if isinstance(exc, BrokenProcessPool) else f"a rollup worker failed ({exc!r})"
         log.warning("%s; reading the remaining %d workbooks in this process", why, total - done)
         for index in range(done, total):
-            scored = _score_department(plan.departments[index], backend, job)
+            scored = _score_department(departments[index], backend, job)
             if progress:
                 progress(index + 1, total)
             yield scored
@@ -485,7 +557,7 @@ def _score_departments(plan: QuarterPlan, backend: Backend, job: _Job, workers: 
         _FORKED = None
 
 
-_FORKED: tuple[QuarterPlan, Backend, _Job] | None = None
+_FORKED: tuple[list[DepartmentPlan], Backend, _Job] | None = None
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
@@ -506,9 +578,9 @@ def _die_with_parent(parent: int) -> None:
 
 
 def _score_chunk(indexes: range) -> list[_Scored]:
-    """In a forked worker: score the departments at ``indexes`` of the inherited plan."""
-    plan, backend, job = _FORKED
-    return [_score_department(plan.departments[i], backend, job) for i in indexes]
+    """In a forked worker: score the departments at ``indexes`` of the inherited list."""
+    departments, backend, job = _FORKED
+    return [_score_department(departments[i], backend, job) for i in indexes]
 
 
 def _score_department(department: DepartmentPlan, backend: Backend, job: _Job) -> _Scored:
@@ -527,12 +599,15 @@ def _score_department(department: DepartmentPlan, backend: Backend, job: _Job) -
     except Exception as exc:  # noqa: BLE001 - one bad workbook must never stop the others
         log.exception("unexpected error reading %s", reader.location)
         readings = reader.unreadable(exc)
-    return readings, reader.readable, reader.issues, reader.state[department.key]
+    return readings, reader.readable, reader.issues, reader.state[department.key], reader.typed_updates
 
 
 def run_rollup(config: Config, as_of: date | None = None, progress: Callable[[int, int], None] | None = None,
-               backend: Backend | None = None) -> RollupResult:
+               backend: Backend | None = None, full: bool = False) -> RollupResult:
     """Score the quarter and write the company summary; raises OkrsheetsError when nothing could be written.
+
+    Workbooks unchanged since their stored reading are not opened (see
+    `score_quarter`); with ``full`` every workbook is read (the store is still written).
 
     Temporary files a killed run left are removed first. The check-in state and
     the readings store are kept (in the quarter folder) before the summary is
@@ -559,7 +634,7 @@ def run_rollup(config: Config, as_of: date | None = None, progress: Callable[[in
     state_path = folder / STATE_NAME
     state = _load_state(state_path)
     readings = ReadingsStore.load(folder)
-    result = score_quarter(plan, backend, as_of, state, progress, readings=readings)
+    result = score_quarter(plan, backend, as_of, state, progress, readings=readings, full=full)
     if result.departments and not any(d.readable for d in result.departments):
         raise _nothing_read(result, lang, folder)
     target = folder
@@ -601,7 +676,8 @@ class RollupPreview:
         }
 
 
-def preview_rollup(config: Config, as_of: date | None = None, backend: Backend | None = None) -> RollupPreview:
+def preview_rollup(config: Config, as_of: date | None = None, backend: Backend | None = None,
+                   full: bool = False) -> RollupPreview:
     """Read and score like :func:`run_rollup`, and write nothing at all.
 
     No temporary file is removed, no state, readings, summary, log, lock or
@@ -616,7 +692,7 @@ def preview_rollup(config: Config, as_of: date | None = None, backend: Backend |
     folder = config.quarter_folder
     state_path = folder / STATE_NAME
     readings = ReadingsStore.load(folder)
-    result = score_quarter(plan, backend, as_of, _load_state(state_path), readings=readings)
+    result = score_quarter(plan, backend, as_of, _load_state(state_path), readings=readings, full=full)
     if result.departments and not any(d.readable for d in result.departments):
         raise _nothing_read(result, lang, folder)
     target, open_lock = summary_target(folder, as_of)
