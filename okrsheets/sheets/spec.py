@@ -10,6 +10,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TypedDict
 
 
 @dataclass(frozen=True)
@@ -153,8 +154,20 @@ class WorkbookSpec:
         return next(s for s in self.sheets if s.title == title)
 
 
+class Style(TypedDict, total=False):
+    """A named style's properties; a property left out is the application's default."""
+
+    bold: bool
+    italic: bool
+    size: int  # points
+    wrap: bool
+    align: str  # left | center
+    fill: str  # ARGB
+    colour: str  # ARGB, of the font
+
+
 # Named styles every backend knows how to render.
-STYLES = {
+STYLES: dict[str, Style] = {
     "title": {"bold": True, "size": 14},
     "label": {"bold": True},
     "field": {"bold": True, "wrap": True},  # a label beside its value at the top of a sheet

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from datetime import date, datetime, timedelta
 
@@ -702,7 +702,7 @@ def sheet_locked_cells(values: Callable[[int, int], object], rows: dict[str, int
     return cells
 
 
-def read_meta(rows: list[list[object]]) -> dict[str, str]:
+def read_meta(rows: Sequence[Sequence[object]]) -> dict[str, str]:
     """The key/value pairs of a metadata sheet's rows (workbooks made before a row existed lack it)."""
     meta = {}
     for row in rows:
