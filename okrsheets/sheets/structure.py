@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from okrsheets.core.model import ITEM_ID_RE
 from okrsheets.sheets.data import SheetData, WorkbookData
-from okrsheets.sheets.spec import Formula, a1, column_letter
+from okrsheets.sheets.spec import Formula, a1, column_letter, column_number
 from okrsheets.sheets.team_workbook import (
     COL,
     COLUMNS,
@@ -169,10 +169,7 @@ def _meta_columns(meta: dict[str, str]) -> dict[str, int]:
     for pair in meta.get("columns", "").split():
         name, _, letters = pair.partition("=")
         if name in COL and letters.isalpha() and letters.isascii():
-            number = 0
-            for char in letters.upper():
-                number = number * 26 + ord(char) - 64
-            columns[name] = number
+            columns[name] = column_number(letters)
     return columns
 
 
