@@ -28,7 +28,6 @@ from okrsheets.i18n import GRADE_FILL, GRADE_FONT
 from okrsheets.sheets.spec import FONT, STYLES, CellError, Formula, PrintSetup, SheetSpec, WorkbookSpec, a1
 from okrsheets.sheets.team_workbook import TypedCell
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Extensions of files that may be a team's workbook saved under another name or format.
 _WORKBOOK_SUFFIXES = frozenset({"xlsx", "xlsm", "xls", "ods", "csv", "numbers"})
 # Functions newer than Excel 2007 are stored with the "_xlfn." prefix in a file, or Excel and LibreOffice say #NAME?.
@@ -157,7 +156,7 @@ def _typed_value(cell) -> object:
 
 def render(spec: WorkbookSpec) -> Workbook:
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook.remove(workbook.worksheets[0])  # the one empty sheet a new Workbook has (its active one)
     for sheet_spec in spec.sheets:
         _render_sheet(workbook, sheet_spec, spec.protection_password)
     return workbook
@@ -254,10 +253,7 @@ def _render_print_setup(ws, setup: PrintSetup) -> None:
 
 def _render_validations(ws, spec: SheetSpec) -> None:
     for rule in spec.validations:
-        if rule.type == "list":
-            formula1 = '"' + ",".join(rule.choices) + '"'
-        else:
-            formula1 = rule.formula1
+        formula1 = '"' + ",".join(rule.choices) + '"' if rule.type == "list" else rule.formula1
         dv = DataValidation(
             type=rule.type, operator=rule.operator, formula1=formula1, formula2=rule.formula2, allow_blank=True,
             showInputMessage=bool(rule.prompt), showErrorMessage=True,
