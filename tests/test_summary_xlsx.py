@@ -211,6 +211,32 @@ def test_a_failed_save_raises_the_os_error_and_keeps_the_old_file(tmp_path, monk
     assert [p.name for p in tmp_path.iterdir()] == [path.name]
 
 
+
+def test_the_parts_written_while_saving_leave_no_file_behind_even_when_the_save_fails(tmp_path, monkeypatch):
+    """XlsxWriter writes each part to a temporary file before zipping: none is left in the temporary folder."""
+    import tempfile
+    import zipfile as zipfiles
+
+    import xlsxwriter.workbook
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    path = write(tmp_path)
+    assert list(temporary.iterdir()) == []
+    before = path.read_bytes()
+
+    class FullDisk(zipfiles.ZipFile):
+        def write(self, *args, **kwargs):  # the parts are on disk by now, half of them zipped
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(xlsxwriter.workbook, "ZipFile", FullDisk)
+    with pytest.raises(OSError) as raised:
+        write_summary(rollup(as_of=AS_OF + timedelta(days=1)), path, SETTINGS)
+    assert raised.value.errno == errno.ENOSPC
+    assert list(temporary.iterdir()) == [] and path.read_bytes() == before
+
+
 # --- layout LibreOffice does not compute itself ---
 
 
@@ -231,3 +257,82 @@ def test_rows_with_wrapped_text_are_tall_enough_to_show_it(tmp_path):
     objectives = openpyxl.load_workbook(path)["Mục tiêu"]
     [one_line] = [r for r in range(2, objectives.max_row + 1) if objectives.cell(r, 3).value == "Giữ chân nhân tài"]
     assert objectives.row_dimensions[one_line].height is None  # one line: left to the default height
+
+
+def test_formula_like_team_text_is_a_quoted_string_in_every_text_column(tmp_path):
+    """Every text that reaches a text, wrapped-text or link column starts like a formula here: each such cell
+    must be a shared string with Excel's quote prefix, in every column of every sheet that shows text."""
+    from dataclasses import replace
+
+    from okrsheets.core.results import DataIssue, ObjectiveResult
+    from okrsheets.sheets.summary import History, build_summary
+
+    def bad(name: str) -> str:  # formula-like, one per field, so a cell says where it came from
+        return {"=": f'=HYPERLINK("http://x","{name}")', "+": f"+1 {name}", "-": f"-{name}", "@": f"@{name}"}[
+            "=+-@"[sum(map(ord, name)) % 4]]
+
+    krs = [replace(kr("=d", f"-O1.KR{i}", status, 0.2 * i, kind=bad(f"kind{i}"), unit=bad(f"unit{i}"),
+                      comment=bad(f"comment{i}"), confidence=bad(f"confidence{i}"), current=None, raw=bad(f"raw{i}"),
+                      last_check_in=None), text=bad(f"kr{i}"))
+           for i, status in enumerate(("at_risk", "off_track", "on_track"), 1)]
+    team = replace(department("=d", bad("department"), 0.3, "red", "off_track", krs, owners=(bad("owner"),)),
+                   objectives=(ObjectiveResult("=d", "-O1", bad("objective"), 1.0, 0.3, "red", "off_track"),))
+    issue = DataIssue("=d", bad("file"), bad("sheet"), bad("cell"), bad("found"), bad("problem"), bad("fix"))
+    result = replace(rollup([team], issues=(issue,)), company=bad("company"), quarter=bad("quarter"))
+    path = tmp_path / "company-summary.xlsx"
+    write_summary(result, path, SETTINGS)
+
+    with zipfile.ZipFile(path) as archive:
+        strings = [si.findtext(f"{MAIN}t") for si in
+                   ElementTree.fromstring(archive.read("xl/sharedStrings.xml")).iter(f"{MAIN}si")]
+        xfs = list(ElementTree.fromstring(archive.read("xl/styles.xml")).find(f"{MAIN}cellXfs"))
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        titles = [sheet.get("name") for sheet in workbook.iter(f"{MAIN}sheet")]
+        sheets = {title: ElementTree.fromstring(archive.read(f"xl/worksheets/sheet{n}.xml"))
+                  for n, title in enumerate(titles, 1)}
+    cells: dict[tuple[str, str], str] = {}  # (sheet, A1) -> text of a quoted shared string
+    for title, root in sheets.items():
+        assert root.find(f".//{MAIN}f") is None, f"{title} holds a formula"
+        for cell in root.iter(f"{MAIN}c"):
+            value = cell.findtext(f"{MAIN}v")
+            text = strings[int(value)] if cell.get("t") == "s" else None
+            quoted = xfs[int(cell.get("s", "0"))].get("quotePrefix") == "1"
+            if text is not None and text[:1] in "=+-@":
+                assert quoted, f"{title}!{cell.get('r')} {text!r} has no quote prefix"
+                cells[(title, cell.get("r"))] = text
+            assert cell.get("t") in ("s", None), f"{title}!{cell.get('r')} is a {cell.get('t')} cell"
+    # every column that shows text carries a formula-like text in some cell, stored as shown above
+    summary = build_summary(result, History().merged_with(result), SETTINGS)
+    for sheet in summary.sheets:
+        table = sheet.table
+        for c, column in enumerate(table.columns):
+            if column.kind in ("text", "wrap", "link") and any(row[c] is not None for row in table.rows):
+                column_cells = {text for (title, ref), text in cells.items()
+                                if title == sheet.title and ref.rstrip("0123456789") == xlsxwriter.utility.xl_col_to_name(c)
+                                and int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) > table.row + 1}
+                assert column_cells, f"{sheet.title}: column {column.header!r} shows no formula-like text"
+    shown = set(cells.values())
+    for name in ("department", "owner", "objective", "kr1", "kind1", "unit1", "comment1", "confidence1", "raw1",
+                 "file", "sheet", "cell", "found", "problem", "fix", "quarter"):
+        assert bad(name) in shown, name
+
+
+def test_parts_left_by_a_killed_write_are_removed_by_the_next_one(tmp_path, monkeypatch):
+    """A write killed while zipping leaves its folder of parts; the next write removes it once 10 minutes old."""
+    import os
+    import tempfile
+    import time
+
+    temporary = tmp_path / "tmp"
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    killed, running, other = (temporary / name for name in (
+        "okrsheets-summary-abc123", "okrsheets-summary-def456", "okrsheets-summary-notes.txt"))
+    for folder in (killed, running):
+        folder.mkdir(parents=True)
+        (folder / "tmpx1y2z3").write_text("<worksheet/>", encoding="utf-8")
+    other.write_text("not ours to judge: a file", encoding="utf-8")
+    eleven_minutes_ago = time.time() - 660
+    for path in (killed, other):
+        os.utime(path, (eleven_minutes_ago, eleven_minutes_ago))
+    write(tmp_path)
+    assert sorted(p.name for p in temporary.iterdir()) == ["okrsheets-summary-def456", "okrsheets-summary-notes.txt"]
