@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from okrsheets.backends.base import Backend, Versioned, WorkbookData
+from okrsheets.backends.base import Backend, WorkbookData
 from okrsheets.config import Config
 from okrsheets.core.model import DepartmentPlan
 from okrsheets.errors import BackendError, WorkbookError, WorkbookLockedError
@@ -110,7 +110,7 @@ def provision(
     config = plan.config
     now = now or datetime.now(config.tz)
     wanted = {config.department(k).key for k in departments} if departments else None
-    store = ProvisionStore.load(config.quarter_folder) if isinstance(backend, Versioned) else None
+    store = ProvisionStore.load(config.quarter_folder) if hasattr(backend, "version") else None
     outcomes = []
     for department in plan.departments:
         if wanted is not None and department.key not in wanted:
@@ -131,8 +131,7 @@ def _provision_one(plan: QuarterPlan, backend: Backend, department: DepartmentPl
     config = plan.config
     location = backend.location(department.key)
     planned = fingerprint(config, department)
-    versioned = backend if store is not None and isinstance(backend, Versioned) else None  # a store only for these
-    version = versioned.version(department.key) if versioned is not None else None  # before reading: a later save is seen next time
+    version = backend.version(department.key) if store is not None else None  # before reading: a later save is seen next time
     if store is not None and not force and store.unchanged(department.key, version, planned):
         return ProvisionOutcome(department.key, location, "unchanged")
     outcome = _provision_carefully(plan, backend, department, planned, dry_run, force, now)
@@ -140,7 +139,7 @@ def _provision_one(plan: QuarterPlan, backend: Backend, department: DepartmentPl
         if outcome.action == "unchanged":
             store.record(department.key, version, planned)
         elif outcome.action in ("created", "updated", "forced"):
-            store.record(department.key, versioned.version(department.key) if versioned is not None else None, planned)
+            store.record(department.key, backend.version(department.key), planned)
         else:
             store.forget(department.key)
     return outcome
