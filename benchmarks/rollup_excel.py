@@ -1,521 +1,417 @@
-"""Benchmark of the nightly Excel rollup against bare workbook parsers (project issue #5, item 8).
+"""Benchmark of the whole nightly Excel rollup against its floor and the pandas script (issue #13, item 5).
 
-    python benchmarks/rollup_excel.py [--departments N] [--keep DIR] [--repeats R]
-                                      [--openpyxl-sample S] [--profile]
+    python benchmarks/rollup_excel.py [--sizes 10,100,1000,3000] [--rounds R] [--keep DIR] [--check [--strict]]
 
-Generates N filled department workbooks (default 1000) in a temporary folder,
-then times, in one run and in this one process:
+For each N (default: the quick set 10,100), generates N filled team workbooks
+(okrsheets' own provision(), then check-ins typed with openpyxl), runs one
+first night, then times in R interleaved rounds (default 3), each phase in a
+fresh process:
 
-  (a) rollup        run_rollup(config, as_of): read + score + write the summary
-  (b) calamine      python-calamine alone: open each workbook, to_python every sheet
-                    (the floor for a robust parser)
-  (c) openpyxl      openpyxl load_workbook (default mode) + every cell value, timed
-                    on an evenly spread sample of the workbooks and extrapolated to N
-  (d) score_quarter score_quarter(plan, backend, as_of): read + score, no writing
+  rollup CLI, full       `python -m okrsheets rollup --config ... --as-of ...` (with --full where the CLI has it)
+  run_rollup, full       run_rollup(config, as_of) in-process (full=True where it takes it)
+  floor, 1 process       the same sheets read with python-calamine + the summary's cells written with XlsxWriter
+  floor, 2 processes     the same, the reading split over two forked processes as the rollup forks workers
+  pandas script          what an analyst would write: read_excel (calamine), to_numeric, weighted means, to_excel
+  1%-changed night       1% of the workbooks get new check-ins (openpyxl, as a team saves them), then the
+                         normal rollup: CLI and run_rollup
 
-and, to show where (a) spends the rest, write_summary() alone on (d)'s result.
-
-Each phase runs --repeats times (default 3), interleaved round by round; the
-median is reported, with ratios to the calamine floor and the peak resident
-memory of each phase. The workbooks are made the way a company gets them:
-a generated config (departments d0001.. cycling over the 14 built-in template
-sets), okrsheets' own provision(), then check-ins typed with openpyxl (typical
-values and a few junk ones). See benchmarks/README.md.
-
-Nothing here is a pass/fail on absolute times: the only criterion is the ratio
-of the full rollup to the calamine-only read.
+and prints wall time, CPU time (the process and the processes it waited for),
+peak RSS, and ratios from the same run (paired: the median of the per-round
+ratios). No absolute time is a pass/fail criterion; ``--check`` compares the
+ratios with the issue's targets and prints PASS/MISS (exit 0 unless --strict).
+See benchmarks/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
-import cProfile
-import gc
-import io
-import multiprocessing
+import inspect
 import os
-import platform
-import pstats
 import random
 import re
-import resource
-import shutil
-import statistics
 import sys
-import tempfile
 import time
-import traceback
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from datetime import date, timedelta
-from importlib import metadata
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # run from a checkout without installing
-    sys.path.insert(0, str(ROOT))
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+for entry in (str(ROOT), str(HERE)):
+    if entry not in sys.path:  # run from a checkout without installing
+        sys.path.insert(0, entry)
 
-from openpyxl import load_workbook  # noqa: E402
-from python_calamine import CalamineWorkbook  # noqa: E402
+import benchlib as bl  # noqa: E402
 
-from okrsheets.backends import open_backend  # noqa: E402
-from okrsheets.config import Config, load_config  # noqa: E402
-from okrsheets.jobs.demo import demo_config_text  # noqa: E402
-from okrsheets.sheets.team_workbook import COL, FIRST_ROW  # noqa: E402
-from okrsheets.core.model import PlannedKeyResult  # noqa: E402
-from okrsheets.plan import QuarterPlan, build_plan  # noqa: E402
-from okrsheets.jobs.provision import provision  # noqa: E402
-from okrsheets.jobs.rollup import STATE_NAME, rollup_workers, run_rollup, score_quarter  # noqa: E402
-from okrsheets.backends.excel_summary import SUMMARY_NAME  # noqa: E402
-from okrsheets.templates import TemplateLibrary  # noqa: E402
+GENERATOR_VERSION = 2  # bump when the generated workbooks change, so a --keep folder is regenerated
+QUICK_SIZES = (10, 100)
+NIGHT_SHARE = 0.01
+SCRATCH = "bench-scratch"
 
-AS_OF = date(2026, 11, 16)  # fixed, so every run scores the same quarter (2026-Q4) at the same point
-SEED = 2026
-TARGET_RATIO = 1.5
-MARKER = ".okrsheets-bench"
-CONFIG_NAME = "okrsheets.toml"
-SCRATCH_SUMMARY = "bench-write-summary.xlsx"
-GENERATOR_VERSION = 1  # bump when the generated workbooks change, so a --keep folder is regenerated
-JUNK = ("chưa có", "N/A", "?", "khoảng 50", "đang cập nhật", "TBD")
-COMMENTS = ("Đang chờ số liệu từ phòng Kinh doanh", "Đúng tiến độ", "Cần thêm nhân sự", "Đã họp với khách hàng",
-            "Chậm do nghỉ lễ")
-
-
-# ---------------------------------------------------------------- generation
-
-
-def config_text(departments: int) -> str:
-    """The demo config's 14 department blocks, cycled to ``departments`` departments keyed d0001, d0002..."""
-    text = demo_config_text(TemplateLibrary.load(), AS_OF)
-    head, *blocks = text.split("\n[[departments]]\n")
-    head = head.replace("# Generated by `okrsheets demo`: one department per built-in template set.",
-                        f"# Generated by benchmarks/rollup_excel.py: {departments} departments cycling over the"
-                        f" {len(blocks)} built-in template sets.")
-    out = [head]
-    for index in range(departments):
-        block = blocks[index % len(blocks)]
-        key = f"d{index + 1:04d}"
-        name = re.search(r'^name = "(.*)"$', block, re.M).group(1)
-        block = re.sub(r'^key = ".*"$', f'key = "{key}"', block, count=1, flags=re.M)
-        block = re.sub(r'^name = ".*"$', f'name = "{name} {index + 1:04d}"', block, count=1, flags=re.M)
-        block = re.sub(r"^owners = \[.*\]$", f'owners = ["{key}@hoasen.example"]', block, count=1, flags=re.M)
-        out.append(block.rstrip("\n"))
-    return "\n\n[[departments]]\n".join(out) + "\n"
+ROLLUP_CLI = "rollup CLI, full (whole process)"
+ROLLUP_IN = "run_rollup, full (in-process)"
+FLOOR1 = "floor, 1 process (whole process)"
+FLOOR1_IN = "floor, 1 process (in-process)"
+FLOOR2 = "floor, 2 processes (whole process)"
+FLOOR2_IN = "floor, 2 processes (in-process)"
+PANDAS = "pandas script (whole process)"
+PANDAS_IN = "pandas script (in-process)"
+NIGHT_CLI = "1%-changed night, CLI (whole process)"
+NIGHT_IN = "1%-changed night, run_rollup (in-process)"
+TIME_ROWS = [ROLLUP_CLI, ROLLUP_IN, FLOOR1, FLOOR1_IN, FLOOR2, FLOOR2_IN, PANDAS, PANDAS_IN, NIGHT_CLI, NIGHT_IN]
+RATIOS = [
+    ("rollup CLI / floor, 1 process", ROLLUP_CLI, FLOOR1),
+    ("rollup CLI / floor, 2 processes", ROLLUP_CLI, FLOOR2),
+    ("rollup CLI / whole-job floor (the faster)", ROLLUP_CLI, (FLOOR1, FLOOR2)),
+    ("pandas script / rollup CLI", PANDAS, ROLLUP_CLI),
+    ("run_rollup / floor, 1 process (in-process)", ROLLUP_IN, FLOOR1_IN),
+    ("run_rollup / floor, 2 processes (in-process)", ROLLUP_IN, FLOOR2_IN),
+    ("pandas script / run_rollup (in-process)", PANDAS_IN, ROLLUP_IN),
+    ("1%-changed night / full, CLI", NIGHT_CLI, ROLLUP_CLI),
+    ("1%-changed night / full, run_rollup", NIGHT_IN, ROLLUP_IN),
+]
+RSS_TARGET_MIB = 200
+RSS_TARGET_N = 3000
 
 
-def typed_value(kr: PlannedKeyResult, rng: random.Random) -> object:
-    """A check-in value the way people type it: numbers, "45,5%", "1.200.000.000 ₫", "xong"..."""
-    if kr.kind == "milestone":
-        return rng.choice(["xong", "Chưa xong", "Đã xong", 0.7, "x", 1, 0])
-    if kr.kind in ("at_least", "at_most"):
-        target = kr.target or 0
-        value = target + rng.choice([-1, 0, 1]) * max(1, abs(target) * 0.1)
-    else:
-        value = (kr.start or 0) + ((kr.target or 0) - (kr.start or 0)) * rng.uniform(0.05, 1.1)
-    if kr.unit == "percent":
-        return f"{value:.1f}%".replace(".", ",") if rng.random() < 0.5 else round(value / 100, 4)
-    if kr.unit == "vnd":
-        return f"{round(value, -6):,.0f} ₫".replace(",", ".") if rng.random() < 0.5 else round(value, -6)
-    if kr.unit == "count":
-        return round(value)
-    return round(value, 1) if rng.random() < 0.6 else f"{value:.1f}".replace(".", ",")
+# ---------------------------------------------------------------- the company
 
 
-def fill_workbooks(config: Config, plan: QuarterPlan, seed: int) -> dict[str, int]:
-    """Type check-ins into every workbook with openpyxl; returns counts of what was typed."""
-    rng = random.Random(seed)
-    counts = {"values": 0, "blank": 0, "junk": 0, "error_cells": 0, "formula_like_comments": 0}
-    for index, department in enumerate(plan.departments):
-        path = config.quarter_folder / f"{department.key}.xlsx"
-        workbook = load_workbook(path)
-        sheet = workbook.worksheets[0]
-        rows = {sheet.cell(r, COL["id"]).value: r for r in range(FIRST_ROW, sheet.max_row + 1)}
-        for kr in department.key_results:
-            row = rows[kr.id]
-            if rng.random() < 0.12:
-                counts["blank"] += 1  # no check-in yet
-                continue
-            if rng.random() < 0.01:
-                value, counts["junk"] = rng.choice(JUNK), counts["junk"] + 1
-            else:
-                value, counts["values"] = typed_value(kr, rng), counts["values"] + 1
-            sheet.cell(row, COL["current"]).value = value
-            sheet.cell(row, COL["confidence"]).value = rng.randint(3, 9)
-            sheet.cell(row, COL["last_update"]).value = AS_OF - timedelta(days=rng.randint(0, 30))
-            if rng.random() < 0.3:
-                sheet.cell(row, COL["comment"]).value = rng.choice(COMMENTS)
-        first = rows[department.key_results[0].id]
-        if index % 250 == 0:  # a comment typed as text that looks like a formula
-            cell = sheet.cell(first, COL["comment"])
-            cell.value, cell.data_type = '=HYPERLINK("http://example.com","xem báo cáo")', "s"
-            counts["formula_like_comments"] += 1
-        if index % 100 == 50:  # a pasted #N/A: an error cell, which sends read_workbook down its openpyxl path
-            sheet.cell(first, COL["current"]).value = "#N/A"
-            counts["error_cells"] += 1
-        workbook.save(path)
-    return counts
+def clean_outputs(folder: Path, keep: set[Path]) -> None:
+    """Every file a rollup or an earlier benchmark run left (summary, state, readings, run log), so each N starts alike."""
+    for path in sorted(folder.rglob("*"), reverse=True):
+        if path.is_file() and path not in keep:
+            path.unlink()
 
 
-def prepare(folder: Path, departments: int, seed: int) -> tuple[Config, list[str]]:
-    """Write the config, provision and fill the workbooks (or reuse a --keep folder made the same way)."""
+def prepare(folder: Path, n: int, seed: int) -> tuple[object, list[str]]:
+    """The config and N filled workbooks in ``folder`` (reused when this benchmark made them with the same N)."""
+    from okrsheets.backends import open_backend
+    from okrsheets.config import load_config
+    from okrsheets.jobs.provision import provision
+    from okrsheets.plan import build_plan
+
     notes = []
-    signature = f"generator={GENERATOR_VERSION} departments={departments} seed={seed} as_of={AS_OF.isoformat()}\n"
-    marker = folder / MARKER
-    if marker.exists() and marker.read_text(encoding="utf-8") == signature:
-        config = load_config(folder / CONFIG_NAME)
-        for name in (SUMMARY_NAME, STATE_NAME, SCRATCH_SUMMARY):  # every run starts from the same state
-            (config.quarter_folder / name).unlink(missing_ok=True)
-        notes.append(f"reused the {departments} workbooks already generated in {folder}"
-                     " (provisioning and typing times are shown only when they are generated)")
-        return config, notes
-    if folder.exists() and any(folder.iterdir()):
-        if not marker.exists():
-            raise SystemExit(f"{folder} is not empty and was not made by this benchmark; choose an empty or new folder")
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / CONFIG_NAME).write_text(config_text(departments), encoding="utf-8")
-    config = load_config(folder / CONFIG_NAME)
-    plan = build_plan(config)
-    started = time.perf_counter()
-    outcomes = provision(plan, open_backend(config))
-    provision_s = time.perf_counter() - started
-    bad = [o for o in outcomes if o.action != "created"]
-    if bad:
-        raise SystemExit(f"provisioning failed for {len(bad)} departments, e.g. {bad[0]}")
-    started = time.perf_counter()
-    counts = fill_workbooks(config, plan, seed)
-    fill_s = time.perf_counter() - started
-    marker.write_text(signature, encoding="utf-8")
-    krs = sum(len(d.key_results) for d in plan.departments)
-    notes.append(f"provision() of {departments} workbooks ({krs} KRs): {provision_s:.1f} s"
-                 f" ({1000 * provision_s / departments:.0f} ms/workbook)")
-    notes.append(f"check-ins typed with openpyxl (load + save each workbook): {fill_s:.1f} s; "
-                 + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()))
+    from okrsheets.sheets.team_workbook import LAYOUT_VERSION
+
+    # a folder made by another okrsheets layout is regenerated: its workbooks are not what provision writes today
+    signature = (f"rollup generator={GENERATOR_VERSION} layout={LAYOUT_VERSION} departments={n} seed={seed}"
+                 f" as_of={bl.AS_OF.isoformat()}\n")
+    config_path = folder / bl.CONFIG_NAME
+    if bl.reusable(folder, signature):
+        config = load_config(config_path)
+        notes.append(f"reused the {n} workbooks generated earlier in {folder} (their check-ins as the last run left them)")
+    else:
+        bl.write_config(folder, n)
+        config = load_config(config_path)
+        plan = build_plan(config)
+        started = time.perf_counter()
+        outcomes = provision(plan, open_backend(config))
+        provision_s = time.perf_counter() - started
+        bad = [o for o in outcomes if o.action != "created"]
+        if bad:
+            raise SystemExit(f"provisioning failed for {len(bad)} departments, e.g. {bad[0]}")
+        started = time.perf_counter()
+        rng, counts = random.Random(seed), bl.new_counts()
+        backend = open_backend(config)
+        for index, department in enumerate(plan.departments):
+            bl.type_check_ins(Path(backend.location(department.key)), department, rng, index, counts)
+        fill_s = time.perf_counter() - started
+        bl.mark(folder, signature)
+        notes.append(f"generated: provision() {provision_s:.1f} s ({1000 * provision_s / n:.0f} ms/workbook); check-ins typed"
+                     f" with openpyxl {fill_s:.1f} s: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()))
     return config, notes
 
 
-# ---------------------------------------------------------------- phases
+def summary_cells(path: Path) -> tuple[list, dict[str, int]]:
+    """Every sheet of the summary as calamine reads it ("" as None, trailing blanks cut), and the mix of its cells."""
+    from datetime import date
 
+    from python_calamine import CalamineWorkbook
 
-def read_calamine(paths: list[Path]) -> int:
-    """(b) Every sheet of every workbook with calamine, the same call read_workbook makes; returns the cells."""
-    cells = 0
-    for path in paths:
-        workbook = CalamineWorkbook.from_path(str(path))
-        try:
-            for name in workbook.sheet_names:
-                rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                cells += sum(map(len, rows))
-        finally:
-            workbook.close()
-    return cells
-
-
-def read_calamine_parallel(paths: list[Path], workers: int) -> int:
-    """(b) again, the files split over ``workers`` forked processes as the rollup splits them: the floor for (a)."""
-    if workers <= 1:
-        return read_calamine(paths)
-    size = max(1, len(paths) // (workers * 4))
-    chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return sum(pool.map(read_calamine, chunks))
-
-
-def serial(fn: Callable[[], object]) -> object:
-    """Run ``fn`` with the rollup limited to one process."""
-    before = os.environ.get("OKRSHEETS_WORKERS")
-    os.environ["OKRSHEETS_WORKERS"] = "1"
+    sheets, mix = [], {"strings": 0, "numbers": 0, "dates": 0, "booleans": 0}
+    workbook = CalamineWorkbook.from_path(str(path))
     try:
-        return fn()
+        for name in workbook.sheet_names:
+            rows = []
+            for row in workbook.get_sheet_by_name(name).to_python(skip_empty_area=False):
+                row = [None if value == "" else value for value in row]
+                while row and row[-1] is None:
+                    row.pop()
+                rows.append(row)
+                for value in row:
+                    if isinstance(value, bool):
+                        mix["booleans"] += 1
+                    elif isinstance(value, str):
+                        mix["strings"] += 1
+                    elif isinstance(value, (int, float)):
+                        mix["numbers"] += 1
+                    elif isinstance(value, date):
+                        mix["dates"] += 1
+            sheets.append((name, rows))
     finally:
-        if before is None:
-            del os.environ["OKRSHEETS_WORKERS"]
-        else:
-            os.environ["OKRSHEETS_WORKERS"] = before
+        workbook.close()
+    return sheets, mix
 
 
-def read_openpyxl(paths: list[Path]) -> int:
-    """(c) load_workbook in its default mode (the usual choice) and every cell value."""
-    cells = 0
-    for path in paths:
-        workbook = load_workbook(path)
-        try:
-            for sheet in workbook.worksheets:
-                for row in sheet.iter_rows(values_only=True):
-                    cells += len(row)
-        finally:
-            workbook.close()
-    return cells
+def has_full(config_path: Path) -> tuple[bool, bool]:
+    """Whether `rollup --full` exists on the command line, and whether run_rollup takes ``full``."""
+    from okrsheets.jobs.rollup import run_rollup
+
+    run = bl.run_process(bl.cli("rollup", "--help"))
+    return bool(re.search(r"--full\b", run.stdout)), "full" in inspect.signature(run_rollup).parameters
 
 
-def _rss_kb(field: str) -> int | None:
+# ---------------------------------------------------------------- one N
+
+
+def measure_size(n: int, folder: Path, args) -> dict:
+    import pickle
+
+    from okrsheets.backends import open_backend
+    from okrsheets.backends.excel_summary import SUMMARY_NAME
+    from okrsheets.i18n import KIND
+    from okrsheets.jobs.rollup import rollup_workers
+    from okrsheets.plan import build_plan
+    from okrsheets.sheets.team_workbook import HEADER_ROW, LABELS, META_SHEET, OKR_SHEET
+
+    print(f"N = {n}: generating in {folder} ...", flush=True)
+    config, notes = prepare(folder, n, args.seed)
+    config_path = folder / bl.CONFIG_NAME
+    plan = build_plan(config)
+    backend = open_backend(config)
+    paths = [Path(backend.location(d.key)) for d in plan.departments]
+    clean_outputs(folder, {config_path, folder / bl.MARKER, *paths})
+    scratch = folder / SCRATCH
+    scratch.mkdir(exist_ok=True)
+    paths_file = scratch / "paths.txt"
+    paths_file.write_text("\n".join(map(str, paths)) + "\n", encoding="utf-8")
+    krs = sum(len(d.key_results) for d in plan.departments)
+    size_mb = sum(p.stat().st_size for p in paths) / 1e6
+    for note in notes:
+        print(f"  {note}")
+    cli_full, api_full = has_full(config_path)
+    workers = rollup_workers(len(plan.departments), backend)
+    as_of = bl.AS_OF.isoformat()
+    rollup_args = ["rollup", "--config", str(config_path), "--as-of", as_of]
+
+    first = bl.run_process(bl.cli(*rollup_args))  # the first night: no summary, state or stored readings yet
+    if first.returncode != 0:
+        raise SystemExit(f"the first rollup failed (exit {first.returncode}):\n{first.stdout[-2000:]}\n{first.stderr[-2000:]}")
+    cells, mix = summary_cells(config.quarter_folder / SUMMARY_NAME)
+    summary_count = sum(mix.values())
+    cells_file = scratch / "summary-cells.pickle"
+    with open(cells_file, "wb") as handle:
+        pickle.dump(cells, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    lang = "en" if config.language == "en" else "vi"
+    print(f"  {n} workbooks, {krs} KRs, {size_mb:.1f} MB; the summary holds {summary_count:,} cells ("
+          + ", ".join(f"{v:,} {k}" for k, v in mix.items() if v) + f"); the rollup reads with {workers} process"
+          f"{'es' if workers > 1 else ''}; rollup --full: {'yes' if cli_full else 'no'}, run_rollup(full=): {'yes' if api_full else 'no'}",
+          flush=True)
     try:
-        with open("/proc/self/status", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return None
+        import pandas  # noqa: F401
+
+        pandas_missing = None
+    except ImportError:
+        pandas_missing = "pandas is not installed (pip install -e '.[bench]')"
+
+    results = bl.Results()
+    facts: dict[str, dict] = {}
+
+    def keep(key: str, run: bl.Run) -> bl.Run:
+        """Keep what phase.py says it did (the last round's), for the check lines."""
+        if run.inner:
+            facts[key] = run.inner["facts"]
+        return run
+
+    phases = {
+        "floor1": lambda: results.record(FLOOR1, FLOOR1_IN, keep("floor", bl.run_phase(
+            "floor", paths_file=paths_file, sheets=[META_SHEET, OKR_SHEET[lang]], cells=cells_file, workers=1,
+            out=scratch / "floor.xlsx"))),
+        "floor2": lambda: results.record(FLOOR2, FLOOR2_IN, bl.run_phase(
+            "floor", paths_file=paths_file, sheets=[META_SHEET, OKR_SHEET[lang]], cells=cells_file, workers=2,
+            out=scratch / "floor.xlsx")),
+        "rollup_cli": lambda: results.record(ROLLUP_CLI, None, bl.run_process(bl.cli(*rollup_args, *(["--full"] if cli_full else [])))),
+        "rollup_in": lambda: results.record(None, ROLLUP_IN, keep("rollup", bl.run_phase(
+            "rollup", config=config_path, as_of=as_of, full=api_full))),
+    }
+    if pandas_missing is None:
+        phases["pandas"] = lambda: results.record(PANDAS, PANDAS_IN, keep("pandas", bl.run_phase(
+            "pandas", paths_file=paths_file, sheet=OKR_SHEET[lang], header_row=HEADER_ROW, out=scratch / "pandas.xlsx",
+            columns={k: LABELS[lang][k] for k in ("id", "kind", "start", "target", "current", "weight")}, kinds=KIND[lang])))
+    changed = max(1, round(n * NIGHT_SHARE))
+    for round_ in range(1, args.rounds + 1):
+        order = list(phases) if round_ % 2 else list(reversed(phases))
+        for name in order:
+            phases[name]()
+        for row, kind in ((NIGHT_CLI, "cli"), (NIGHT_IN, "in")):
+            rng = random.Random(f"{args.seed}-{round_}-{kind}")
+            counts = bl.new_counts()
+            for index in sorted(rng.sample(range(n), changed)):
+                bl.type_check_ins(paths[index], plan.departments[index], rng, index, counts)
+            if kind == "cli":
+                results.record(NIGHT_CLI, None, bl.run_process(bl.cli(*rollup_args)))
+            else:
+                results.record(None, NIGHT_IN, keep("night", bl.run_phase("rollup", config=config_path, as_of=as_of, full=False)))
+        print(f"  round {round_}/{args.rounds}: " + ", ".join(
+            f"{label} {bl.fmt_s(series.wall[-1])}" for label, series in results.rows.items() if len(series.wall) == round_),
+            flush=True)
+    if args.profile:
+        run = bl.run_phase("rollup", config=config_path, as_of=as_of, full=api_full, profile=args.profile)
+        print(f"  cProfile of run_rollup at N = {n} (in the main process only: the workers' reading is not in it;"
+              " profiling slows Python code, so read the shares, not the times):")
+        print("\n".join(line for line in run.stdout.splitlines() if not line.startswith(bl.RESULT_PREFIX)))
+    return {"n": n, "krs": krs, "size_mb": size_mb, "summary_cells": summary_count, "mix": mix, "workers": workers,
+            "cli_full": cli_full, "api_full": api_full, "results": results, "facts": facts, "pandas_missing": pandas_missing,
+            "changed": changed}
 
 
-def _reset_peak() -> bool:
-    """Reset the kernel's peak-RSS mark of this process (Linux >= 4.0); False where that is not possible."""
-    try:
-        with open("/proc/self/clear_refs", "w", encoding="ascii") as handle:
-            handle.write("5")
-        return True
-    except OSError:
-        return False
+# ---------------------------------------------------------------- report
 
 
-MEMORY_METHOD = "?"
+def report(size: dict, rounds: int) -> list[str]:
+    n, results, facts = size["n"], size["results"], size["facts"]
+    lines = [f"results for N = {n} ({size['krs']:,} KRs, {size['summary_cells']:,} summary cells; median of {rounds} rounds):"]
+    notes = {PANDAS: size["pandas_missing"] or "", PANDAS_IN: size["pandas_missing"] or ""}
+    shown = [(row, notes.get(row, "")) for row in TIME_ROWS]
+    if size["pandas_missing"]:
+        results.failed.setdefault(PANDAS, "skipped: " + size["pandas_missing"])
+        results.failed.setdefault(PANDAS_IN, "skipped: " + size["pandas_missing"])
+    lines += bl.time_table(results, shown, rounds)
+    lines.append("")
+    lines += bl.ratio_table(results, RATIOS)
+    lines.append("")
+    rollup = facts.get("rollup")
+    if rollup:
+        lines.append(f"  check rollup: {rollup['departments']} departments ({rollup['readable']} readable), {rollup['krs']} KRs,"
+                     f" {rollup['issues']} data issues, company score {rollup['score']:.3f}")
+    floor = facts.get("floor")
+    if floor:
+        mix = ", ".join(f"{v:,} {k}" for k, v in size["mix"].items() if v)
+        lines.append(f"  check floor: {floor['cells_read']:,} cells read, {floor['cells_written']:,} cells written (the summary's: {mix});"
+                     f" its whole-process rows also load them from a pickle ({floor['unpickle_s']:.3f} s)")
+    pandas = facts.get("pandas")
+    if pandas:
+        example = pandas["percent_example"] or (pandas["examples"][0] if pandas["examples"] else None)
+        okr = f" vs okrsheets {rollup['score']:.3f}" if rollup else ""
+        lines.append(f"  pandas script scores wrongly: to_numeric turns {pandas['nan']:,} of {pandas['typed']:,} typed check-ins into NaN,"
+                     f" scored 0 (e.g. {example!r} -> NaN); company score {pandas['company_score']:.3f}{okr}")
+    elif size["pandas_missing"]:
+        lines.append(f"  pandas script: skipped, {size['pandas_missing']}")
+    lines.append(f"  1%-changed night: {size['changed']} of {n} workbooks get new check-ins (openpyxl load + save) before each night")
+    if not size["cli_full"]:
+        lines.append("  incremental reading is not available in this version (rollup has no --full): the night reads every workbook,"
+                     " and the full rows are the plain rollup")
+    elif not size["api_full"]:
+        lines.append("  run_rollup takes no full=: its full row is the plain run_rollup")
+    lines.append("  CPU = user + system of the process and of the processes it waited for (its workers);"
+                 " peak RSS = the largest single process (the kernel's ru_maxrss is per process, not a sum)")
+    return lines
 
 
-def measure(fn: Callable[[], object]) -> tuple[float, float, float, object]:
-    """Seconds, peak resident memory (MiB) while fn ran, its rise over the RSS at the start, and fn's result."""
-    global MEMORY_METHOD
-    gc.collect()
-    start_kb = _rss_kb("VmRSS")
-    if _reset_peak() and start_kb is not None and _rss_kb("VmHWM") is not None:
-        MEMORY_METHOD = ("peak RSS of the process while the phase ran (VmHWM in /proc/self/status, reset before"
-                         " each phase through /proc/self/clear_refs; includes calamine's Rust allocations,"
-                         " which tracemalloc would miss); (+x) = rise over the RSS when the phase started")
-        started = time.perf_counter()
-        result = fn()
-        seconds = time.perf_counter() - started
-        peak_kb = _rss_kb("VmHWM")
-    else:
-        MEMORY_METHOD = ("resource.getrusage(RUSAGE_SELF).ru_maxrss after the phase: the process high-water"
-                         " mark so far, so a phase shows only if it raised it")
-        start_kb = start_kb or 0
-        started = time.perf_counter()
-        result = fn()
-        seconds = time.perf_counter() - started
-        scale = 1 if sys.platform == "darwin" else 1024
-        peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale // 1024
-    return seconds, peak_kb / 1024, max(0, peak_kb - start_kb) / 1024, result
+def rss_lines(sizes: list[dict]) -> list[str]:
+    lines = ["peak RSS by N (the largest single process of the tree; in-process: main process / largest worker):",
+             f"  {'N':>6} {'KRs':>8} {'rollup CLI':>11} {'run_rollup main / worker':>25} {'MiB per 1,000 workbooks more':>29}"]
+    previous = None
+    for size in sizes:
+        results = size["results"]
+        cli = results.rows.get(ROLLUP_CLI)
+        inner = results.rows.get(ROLLUP_IN)
+        peak = max(cli.rss) if cli else None
+        split = f"{max(inner.main_rss):.0f} / {max(inner.child_rss):.0f} MiB" if inner and inner.main_rss else "-"
+        growth = "-"
+        if previous and peak is not None and previous[1] is not None:
+            growth = f"{1000 * (peak - previous[1]) / (size['n'] - previous[0]):.1f}"
+        lines.append(f"  {size['n']:>6} {size['krs']:>8,} {(f'{peak:.0f} MiB' if peak is not None else '-'):>11} {split:>25} {growth:>29}")
+        previous = (size["n"], peak)
+    estimate = rss_at(sizes, RSS_TARGET_N)
+    if estimate and estimate[1] != RSS_TARGET_N:
+        lines.append(f"  a straight line through N = {estimate[1]:,} and {estimate[2]:,} gives {estimate[0]:.0f} MiB at N = {RSS_TARGET_N:,}")
+    return lines
 
 
-def sample_of(paths: list[Path], size: int) -> list[Path]:
-    """``size`` paths spread evenly over the list (every template set is represented)."""
-    if size >= len(paths):
-        return list(paths)
-    step = len(paths) / size
-    return [paths[int(i * step)] for i in range(size)]
+def rss_at(sizes: list[dict], n: int) -> tuple[float, int, int] | None:
+    """The rollup CLI's peak RSS at ``n``: measured (value, n, n), or the line through the two largest N measured."""
+    peaks = [(size["n"], max(size["results"].rows[ROLLUP_CLI].rss)) for size in sizes if ROLLUP_CLI in size["results"].rows]
+    for measured_n, peak in peaks:
+        if measured_n == n:
+            return peak, n, n
+    if len(peaks) < 2:
+        return None
+    (n1, r1), (n2, r2) = sorted(peaks)[-2:]
+    return r2 + (r2 - r1) / (n2 - n1) * (n - n2), n1, n2
 
 
-def profile_rollup(config: Config, top: int, dump: Path | None) -> str:
-    profiler = cProfile.Profile()
-    profiler.enable()
-    run_rollup(config, AS_OF)
-    profiler.disable()
-    if dump is not None:
-        profiler.dump_stats(str(dump))
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out)
-    stats.sort_stats("tottime").print_stats(top)
-    stats.sort_stats("cumulative").print_stats(top)
-    return out.getvalue()
+def check_lines(size: dict) -> list[str]:
+    results = size["results"]
+    pandas_speed = results.paired(PANDAS, ROLLUP_CLI)
+    cli = results.rows.get(ROLLUP_CLI)
+    return [
+        f"targets of issue #13 at N = {size['n']} (the issue states them for N = 1,000; RSS for N = 3,000):",
+        bl.check_line("full rollup CLI / whole-job floor, wall", results.paired(ROLLUP_CLI, (FLOOR1, FLOOR2)), 1.3),
+        bl.check_line("full rollup CLI / whole-job floor, CPU", results.paired(ROLLUP_CLI, (FLOOR1, FLOOR2), "cpu"), 1.3),
+        bl.check_line("pandas script / full rollup CLI, wall", pandas_speed, 3.0, at_most=False),
+        bl.check_line("1%-changed night / full rollup, CLI wall", results.paired(NIGHT_CLI, ROLLUP_CLI), 0.4),
+        bl.check_line("peak RSS of the rollup CLI (largest process)", max(cli.rss) if cli else None, RSS_TARGET_MIB, unit="MiB"),
+    ]
 
 
-# ---------------------------------------------------------------- main
-
-
-def version(package: str) -> str:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return "?"
+def rss_check(sizes: list[dict]) -> list[str]:
+    """The RSS target is for N = 3,000: measured there, else extrapolated from the two largest N (said so)."""
+    estimate = rss_at(sizes, RSS_TARGET_N)
+    if estimate is None:
+        return [f"  ----  peak RSS of the rollup CLI at N = {RSS_TARGET_N:,}: not measured (run N = {RSS_TARGET_N:,}, or two sizes to extrapolate)"]
+    how = "measured" if estimate[1] == RSS_TARGET_N else f"extrapolated from N = {estimate[1]:,} and {estimate[2]:,}"
+    return [bl.check_line(f"peak RSS of the rollup CLI at N = {RSS_TARGET_N:,} ({how})", estimate[0], RSS_TARGET_MIB, unit="MiB")]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--departments", type=int, default=1000, metavar="N", help="department workbooks (default 1000)")
+    parser.add_argument("--sizes", default=",".join(map(str, QUICK_SIZES)), metavar="N,N,...",
+                        help="numbers of team workbooks (default 10,100; the issue's set is 10,100,1000,3000)")
+    parser.add_argument("--rounds", type=int, default=3, metavar="R", help="interleaved rounds; medians are reported (default 3)")
     parser.add_argument("--keep", type=Path, metavar="DIR",
-                        help="generate in DIR and keep it; a DIR this benchmark made with the same N is reused, with another N regenerated")
-    parser.add_argument("--repeats", type=int, default=3, metavar="R", help="runs of each phase; the median counts (default 3)")
-    parser.add_argument("--openpyxl-sample", type=int, default=200, metavar="S",
-                        help="workbooks openpyxl reads, extrapolated to N (default 200; 0 = all)")
-    parser.add_argument("--profile", action="store_true", help="afterwards, cProfile one more full rollup and print the top entries")
-    parser.add_argument("--profile-top", type=int, default=25, metavar="K", help="entries of each profile listing (default 25)")
-    parser.add_argument("--seed", type=int, default=SEED, help=argparse.SUPPRESS)
+                        help="generate in DIR/nN and keep it; a folder this benchmark made with the same N is reused")
+    parser.add_argument("--check", action="store_true", help="compare the ratios with the issue's targets: PASS/MISS per target")
+    parser.add_argument("--strict", action="store_true", help="with --check, exit 1 when a target is missed")
+    parser.add_argument("--profile", type=int, default=0, metavar="K",
+                        help="afterwards, run run_rollup once more per N under cProfile and print its top K entries")
+    parser.add_argument("--seed", type=int, default=bl.SEED, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.departments < 1 or args.repeats < 1:
-        parser.error("--departments and --repeats must be at least 1")
-
-    temp = None
-    if args.keep:
-        folder = args.keep.resolve()
-    else:
-        temp = tempfile.TemporaryDirectory(prefix="okrsheets-bench-")
-        folder = Path(temp.name)
     try:
-        return run(args, folder)
+        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    except ValueError:
+        parser.error("--sizes takes whole numbers separated by commas, e.g. 10,100,1000")
+    if not sizes or min(sizes) < 1 or args.rounds < 1:
+        parser.error("--sizes and --rounds must be at least 1")
+    failed = missed = False
+    work = bl.WorkFolder(args.keep, "okrsheets-bench-rollup-")
+    print("okrsheets rollup benchmark: the whole job against its floor and the pandas script")
+    print(bl.machine_line())
+    print()
+    try:
+        measured = []
+        for n in sizes:  # each N's tables as soon as it is measured: a long run shows its first results early
+            size = measure_size(n, work.path / f"n{n}", args)
+            measured.append(size)
+            print()
+            for line in report(size, args.rounds):
+                print(line)
+            print(flush=True)
+            failed = failed or any(not why.startswith("skipped") for why in size["results"].failed.values())
     finally:
-        if temp is not None:
-            temp.cleanup()
-
-
-LABELS = {
-    "rollup": "(a) rollup: run_rollup (read + score + write summary)",
-    "rollup_serial": "    (a) in one process (OKRSHEETS_WORKERS=1)",
-    "calamine_parallel": "    (b) split over the rollup's worker processes",
-    "calamine": "(b) calamine only: open + to_python every sheet",
-    "openpyxl": "(c) openpyxl load_workbook (default mode)",
-    "score_quarter": "(d) score_quarter (read + score, no writing)",
-    "write_summary": "    of (a): write_summary alone (informational)",
-}
-
-
-def digest(name: str, result: object) -> str:
-    """A one-line check that a phase did the real work (the result objects are not kept)."""
-    if name in ("calamine", "calamine_parallel", "openpyxl"):
-        return f"{result} cells read"
-    if name in ("rollup", "rollup_serial", "score_quarter"):
-        readable = sum(d.readable for d in result.departments)
-        kr_count = sum(len(d.key_results) for d in result.departments)
-        text = (f"{len(result.departments)} departments ({readable} readable), {kr_count} KRs,"
-                f" {len(result.issues)} data issues, company score {result.score:.3f}")
-        if name.startswith("rollup"):
-            text += f"; summary {Path(result.summary_path).stat().st_size / 1e6:.1f} MB"
-        return text
-    return "written"
-
-
-def run(args, folder: Path) -> int:
-    n = args.departments
-    print(f"okrsheets rollup benchmark: {n} departments, {args.repeats} repeats per phase (median reported)")
-    print(f"python {platform.python_version()}, okrsheets {version('okrsheets')}, python-calamine {version('python-calamine')},"
-          f" openpyxl {version('openpyxl')}, lxml {'installed' if _has_lxml() else 'not installed'};"
-          f" {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs")
-    print(f"folder: {folder}{'' if args.keep else ' (temporary; --keep DIR to keep it)'}")
-    print()
-    print("generating ...", flush=True)
-    config, notes = prepare(folder, n, args.seed)
-    for note in notes:
-        print(f"  {note}")
-    started = time.perf_counter()
-    plan = build_plan(config)
-    plan_s = time.perf_counter() - started
-    backend = open_backend(config)
-    paths = [backend.path(d.key) for d in plan.departments]
-    size_mb = sum(p.stat().st_size for p in paths) / 1e6
-    krs = sum(len(d.key_results) for d in plan.departments)
-    print(f"  {len(paths)} workbooks, {krs} KRs, {size_mb:.1f} MB on disk; build_plan() (also inside (a)): {plan_s:.2f} s")
-    sample = sample_of(paths, args.openpyxl_sample or len(paths))
-    scale = len(paths) / len(sample)
-    print()
-
-    scored: list[object] = []  # this round's score_quarter result, for write_summary alone
-
-    def write_summary_alone():
-        from okrsheets.backends.excel_summary import write_summary  # imported here: a broken writer fails only its phases
-
-        write_summary(scored[-1], config.quarter_folder / SCRATCH_SUMMARY, config.scoring)
-
-    def score():
-        scored[:] = [score_quarter(plan, backend, AS_OF, {})]
-        return scored[0]
-
-    workers = rollup_workers(len(plan.departments), backend)
-    print(f"the rollup reads with {workers} process{'es' if workers > 1 else ''} (rollup_workers(); OKRSHEETS_WORKERS overrides)")
-    print()
-    phases: dict[str, Callable[[], object]] = {
-        "calamine": lambda: read_calamine(paths),
-        "calamine_parallel": lambda: read_calamine_parallel(paths, workers),
-        "openpyxl": lambda: read_openpyxl(sample),
-        "score_quarter": score,
-        "rollup": lambda: run_rollup(config, AS_OF),
-        "rollup_serial": lambda: serial(lambda: run_rollup(config, AS_OF)),
-        "write_summary": write_summary_alone,
-    }
-    times: dict[str, list[float]] = {name: [] for name in phases}
-    peaks: dict[str, list[float]] = {name: [] for name in phases}
-    rises: dict[str, list[float]] = {name: [] for name in phases}
-    checks: dict[str, str] = {}
-    failed: dict[str, str] = {}
-    for repeat in range(1, args.repeats + 1):
-        line = []
-        for name, fn in phases.items():
-            if name in failed or (name == "write_summary" and not scored) or (name in ("rollup_serial", "calamine_parallel") and workers <= 1):
-                continue
-            try:
-                seconds, peak, rise, result = measure(fn)
-                checks[name] = digest(name, result)
-                del result
-            except Exception as exc:  # a broken phase is reported, the others still run
-                failed[name] = f"{type(exc).__name__}: {exc}"
-                print(f"  {name} FAILED: {failed[name]}")
-                traceback.print_exc(limit=8, file=sys.stdout)
-                continue
-            times[name].append(seconds)
-            peaks[name].append(peak)
-            rises[name].append(rise)
-            line.append(f"{name} {seconds:.3f} s" + (f" ({len(sample)} files)" if name == "openpyxl" and scale != 1 else ""))
-        print(f"  round {repeat}/{args.repeats}: " + ", ".join(line), flush=True)
-    scored.clear()
-    print()
-
-    median = {name: statistics.median(t) for name, t in times.items() if t}
-    if "openpyxl" in median:
-        median["openpyxl"] *= scale
-    floor = median.get("calamine")
-    print(f"results for N = {n} (median of {args.repeats} rounds):")
-    print(f"  {'phase':<56} {'time':>9} {'per workbook':>13} {'vs calamine':>12} {'peak RSS (rise)':>17}")
-    for name in ("rollup", "rollup_serial", "write_summary", "calamine", "calamine_parallel", "openpyxl", "score_quarter"):
-        if name in ("rollup_serial", "calamine_parallel") and workers <= 1:
-            continue
-        if name not in median:
-            print(f"  {LABELS[name]:<56} {'failed' if name in failed else 'not run':>9}")
-            continue
-        ratio = f"{median[name] / floor:.2f}x" if floor else "-"
-        note = f"  [{len(sample)}-file sample x{scale:.2f}]" if name == "openpyxl" and scale != 1 else ""
-        memory = f"{max(peaks[name]):.0f} MiB (+{max(rises[name]):.0f})"
-        print(f"  {LABELS[name]:<56} {median[name]:>7.3f} s {1000 * median[name] / n:>10.2f} ms {ratio:>12}"
-              f" {memory:>17}{note}")
-    print()
-    print(f"  peak RSS: {MEMORY_METHOD}")
-    if scale != 1:
-        print(f"  openpyxl was timed on {len(sample)} of {n} workbooks (evenly spread over the template sets)"
-              f" and its time extrapolated x{scale:.2f}")
-    print("  round 1 of (a) starts with no summary or state file; later rounds find the previous night's, as in production")
-    if "rollup" in median and "score_quarter" in median:
-        rest = median["rollup"] - median["score_quarter"]
-        print(f"  (a) - (d) = build_plan + write_summary + state file: {rest:.3f} s ({100 * rest / median['rollup']:.0f}% of (a))")
-    if workers > 1:
-        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(f"  worker processes are not in the peak RSS column; the largest child's peak RSS was {children:.0f} MiB")
-    for name in ("rollup", "rollup_serial", "score_quarter", "calamine", "calamine_parallel", "openpyxl"):
-        if name in checks:
-            print(f"  check {name}: {checks[name]}")
-    print()
-    print("ratios:")
-    for name in ("rollup", "rollup_serial", "score_quarter", "calamine_parallel", "openpyxl"):
-        if name in median and floor:
-            print(f"  {name} / calamine = {median[name] / floor:.2f}")
-    if "rollup" in median and floor:
-        ratio = median["rollup"] / floor
-        verdict = "MET" if ratio <= TARGET_RATIO else "NOT MET"
-        print(f"target: full rollup within {TARGET_RATIO}x of calamine-only read: {verdict} (ratio {ratio:.2f})")
-    else:
-        why = failed.get("rollup") or failed.get("calamine") or "no timing"
-        print(f"target: full rollup within {TARGET_RATIO}x of calamine-only read: NOT MET (rollup could not be timed: {why})")
-
-    if args.profile and "rollup" not in failed:
+        work.close()
+    for line in rss_lines(measured):
+        print(line)
+    print(f"load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if args.check:
         print()
-        print("cProfile of one more full rollup (profiling slows Python code: read the shares, not the times):")
-        dump = folder / "rollup.prof" if args.keep else None
-        print(profile_rollup(config, args.profile_top, dump))
-        if dump is not None:
-            print(f"profile saved to {dump} (python -m pstats {dump})")
-    return 1 if failed else 0
-
-
-def _has_lxml() -> bool:
-    import openpyxl
-
-    return bool(getattr(openpyxl, "LXML", False))
+        for size in measured:
+            for line in check_lines(size):
+                print(line)
+                missed = missed or line.startswith("  MISS")
+        for line in rss_check(measured):
+            print(line)
+            missed = missed or line.startswith("  MISS")
+    return 1 if failed or (args.strict and missed) else 0
 
 
 if __name__ == "__main__":

@@ -98,6 +98,7 @@ class KeyResultValues:
     weight: float = 1.0
     slots: dict[str, Any] = field(default_factory=dict)
     path: str = ""  # key path, for messages
+    carried_from: str | None = None  # the quarter this KR was carried over from, unfinished (``next-quarter``)
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ class Department:
     owners: tuple[str, ...] = ()
     weight: float = 1.0
     objectives: tuple[str, ...] | None = None  # a subset of the template's, or all
+    key_results: tuple[str, ...] | None = None  # a subset of the chosen objectives' KRs (``next-quarter`` drops finished ones), or all
     values: dict[str, KeyResultValues] = field(default_factory=dict)
     index: int = 0  # position in the config, for messages
 
@@ -627,7 +629,7 @@ def _parse_email(r: _Reader, raw: dict) -> EmailConfig:
     )
 
 
-_DEPARTMENT_KEYS = {"key", "name", "template", "owners", "weight", "objectives", "values"}
+_DEPARTMENT_KEYS = {"key", "name", "template", "owners", "weight", "objectives", "key_results", "values"}
 
 
 def _parse_departments(r: _Reader, raw: Any) -> tuple[Department, ...]:
@@ -656,6 +658,12 @@ def _parse_departments(r: _Reader, raw: Any) -> tuple[Department, ...]:
         ):
             r.problem(f"{path}.objectives", f'expected a list of objective IDs like ["O1", "O3"], got {_describe(objectives)}')
             objectives = None
+        key_results = table.get("key_results")
+        if key_results is not None and (
+            not isinstance(key_results, list) or not key_results or not all(isinstance(k, str) for k in key_results)
+        ):
+            r.problem(f"{path}.key_results", f'expected a list of KR IDs like ["O1.KR1", "O2.KR3"], got {_describe(key_results)}')
+            key_results = None
         values_raw = r.table(table, "values", path)
         values = {}
         for item_id, item in values_raw.items():
@@ -664,8 +672,13 @@ def _parse_departments(r: _Reader, raw: Any) -> tuple[Department, ...]:
                 r.problem(item_path, f"expected a table of start, target, weight and slot values, got {_describe(item)}")
                 continue
             slots = {}
+            carried_from = r.text(item, "carried_from", item_path)
+            if carried_from is not None and not _QUARTER_RE.match(carried_from):
+                r.problem(f"{item_path}.carried_from", f'expected a quarter like "2026-Q4", got {_describe(carried_from)}')
             for slot, value in item.items():
                 if slot in ("start", "target", "weight"):
+                    continue
+                if slot == "carried_from":
                     continue
                 if not isinstance(value, (str, int, float, date)) or isinstance(value, bool):
                     r.problem(f"{item_path}.{slot}", f"expected text, a number or a date, got {_describe(value)}")
@@ -676,6 +689,7 @@ def _parse_departments(r: _Reader, raw: Any) -> tuple[Department, ...]:
                 weight=r.number(item, "weight", item_path, 1.0, positive=True) or 1.0,
                 slots=slots,
                 path=item_path,
+                carried_from=carried_from,
             )
         departments.append(
             Department(
@@ -685,6 +699,7 @@ def _parse_departments(r: _Reader, raw: Any) -> tuple[Department, ...]:
                 owners=r.emails(table, "owners", path),
                 weight=r.number(table, "weight", path, 1.0, positive=True) or 1.0,
                 objectives=tuple(objectives) if objectives else None,
+                key_results=tuple(key_results) if key_results else None,
                 values=values,
                 index=index,
             )

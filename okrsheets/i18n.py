@@ -146,6 +146,7 @@ SUMMARY = {
         "found": "Giá trị tìm thấy", "problem": "Vấn đề", "fix": "Cách sửa",
         # charts
         "chart_departments": "Điểm theo phòng ban", "chart_history": "Điểm theo thời gian",
+        "final": "Cuối quý", "final_night": "Điểm cuối quý (đã đóng)",
         "pace_note": "(nét đứt: tiến độ kỳ vọng {pace})",
         "never": "chưa có",
     },
@@ -165,6 +166,7 @@ SUMMARY = {
         "expected_column": "Expected", "date": "Date", "file": "File", "sheet": "Sheet", "cell": "Cell",
         "found": "Value found", "problem": "Problem", "fix": "How to fix",
         "chart_departments": "Score by department", "chart_history": "Score over time",
+        "final": "Final", "final_night": "Final score (quarter closed)",
         "pace_note": "(dashed: expected progress {pace})",
         "never": "never",
     },

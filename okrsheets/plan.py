@@ -67,6 +67,9 @@ def _plan_department(config: Config, department: Department, template: TemplateS
     chosen = _chosen_objectives(department, template, problems)
     path = department.path
     known = {o.id for o in chosen} | {kr.id for o in chosen for kr in o.key_results}
+    for i, kr_id in enumerate(department.key_results or ()):
+        if kr_id not in known:
+            problems.append(f"{path}.key_results[{i}]: \"{kr_id}\" is not a KR of this department's objectives")
     for item_id, values in department.values.items():
         if item_id not in known:
             all_ids = {o.id for o in template.objectives} | {kr.id for kr in template.key_results}
@@ -83,7 +86,10 @@ def _plan_department(config: Config, department: Department, template: TemplateS
         warnings.extend(_unfilled_warnings(department, objective.id, objective.slots, unfilled, values, config.language))
         key_results = tuple(
             _plan_key_result(config, department, path, kr, warnings, problems) for kr in objective.key_results
+            if department.key_results is None or kr.id in department.key_results
         )
+        if not key_results:
+            problems.append(f"{path}.key_results: none of objective {objective.id}'s KRs is listed; list one, or drop {objective.id} from objectives")
         objectives.append(
             PlannedObjective(
                 id=objective.id,

@@ -1,37 +1,32 @@
 """Excel backend: team workbooks as .xlsx files on disk.
 
-Writes with openpyxl (atomically, never over a file open in Excel or
-LibreOffice); reads with python-calamine, about 20x faster than openpyxl
-(`okrsheets.backends.excel_read`).
+Writes each workbook whole from its spec with XlsxWriter
+(`okrsheets.backends.excel_write`), atomically and never over a file open in
+Excel or LibreOffice; reads with python-calamine, about 20x faster than
+openpyxl (`okrsheets.backends.excel_read`), and the cells a team typed, with
+their types and number formats, with openpyxl (`read_typed_cells`).
 """
 
 from __future__ import annotations
 
-import re
+import io
 import shutil
 from collections.abc import Collection
-from datetime import date, datetime
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.formatting.rule import DataBarRule, FormulaRule
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.page import PageMargins
 
 from okrsheets.backends.base import WorkbookData
 from okrsheets.backends.excel_read import read_workbook
+from okrsheets.backends.excel_write import write_workbook
 from okrsheets.config import Config, safe_file_stem
 from okrsheets.errors import WorkbookError
 from okrsheets.files import atomic_write, ensure_not_open
-from okrsheets.i18n import GRADE_FILL, GRADE_FONT
-from okrsheets.sheets.spec import FONT, STYLES, CellError, Formula, PrintSetup, SheetSpec, WorkbookSpec, a1
+from okrsheets.sheets.spec import CellError, Formula, WorkbookSpec
 from okrsheets.sheets.team_workbook import TypedCell
 
 # Extensions of files that may be a team's workbook saved under another name or format.
 _WORKBOOK_SUFFIXES = frozenset({"xlsx", "xlsm", "xls", "ods", "csv", "numbers"})
-# Functions newer than Excel 2007 are stored with the "_xlfn." prefix in a file, or Excel and LibreOffice say #NAME?.
-_NEWER_FUNCTIONS = re.compile(r"\b(ISFORMULA|FORMULATEXT)\(")
 
 
 class ExcelBackend:
@@ -76,8 +71,7 @@ class ExcelBackend:
     def write(self, department_key: str, spec: WorkbookSpec) -> None:
         path = self.path(department_key)
         ensure_not_open(path)
-        workbook = render(spec)
-        atomic_write(path, workbook.save)
+        atomic_write(path, lambda tmp: write_workbook(spec, tmp))
 
     def near_misses(self, department_key: str) -> list[str]:
         """Files beside a missing workbook that may be it under another name or format, by name.
@@ -155,135 +149,8 @@ def _typed_value(cell) -> object:
 
 
 def render(spec: WorkbookSpec) -> Workbook:
-    workbook = Workbook()
-    workbook.remove(workbook.worksheets[0])  # the one empty sheet a new Workbook has (its active one)
-    for sheet_spec in spec.sheets:
-        _render_sheet(workbook, sheet_spec, spec.protection_password)
-    return workbook
-
-
-_STYLE_CACHE: dict[str, dict] = {}
-
-
-def _style(key: str) -> dict:
-    if key not in _STYLE_CACHE:
-        s = STYLES[key]
-        _STYLE_CACHE[key] = {
-            "font": Font(name=FONT, bold=s.get("bold", False), italic=s.get("italic", False), size=s.get("size", 11),
-                         color=s.get("colour")),
-            "fill": PatternFill("solid", fgColor=s["fill"]) if "fill" in s else PatternFill(),
-            "alignment": Alignment(wrap_text=s.get("wrap", False), vertical="top", horizontal=s.get("align")),
-        }
-    return _STYLE_CACHE[key]
-
-
-def set_text(cell, text: str) -> None:
-    """Store text as text: a team's "=HYPERLINK(...)" never becomes a formula."""
-    cell.value = text
-    cell.data_type = "s"
-
-
-def _render_sheet(workbook: Workbook, spec: SheetSpec, password: str | None) -> None:
-    ws = workbook.create_sheet(spec.title)
-    unlocked, locked = Protection(locked=False), Protection(locked=True)
-    for (row, column), item in sorted(spec.cells.items()):
-        cell = ws.cell(row=row, column=column)
-        value = item.value
-        if isinstance(value, Formula):
-            cell.value = _NEWER_FUNCTIONS.sub(r"_xlfn.\1(", value.text)
-        elif isinstance(value, CellError):
-            cell.value = value.text
-            cell.data_type = "e"
-        elif isinstance(value, str):
-            set_text(cell, value)
-        elif isinstance(value, datetime):
-            cell.value = value.replace(tzinfo=None)
-        else:
-            cell.value = value
-        style = _style(item.style)
-        cell.font, cell.fill, cell.alignment = style["font"], style["fill"], style["alignment"]
-        if item.number_format:
-            cell.number_format = item.number_format
-        elif isinstance(value, (date, datetime)) and not isinstance(value, Formula):
-            cell.number_format = "yyyy-mm-dd"
-        cell.protection = unlocked if not item.locked else locked
-    for column, width in spec.column_widths.items():
-        ws.column_dimensions[a1(1, column)[:-1]].width = width
-    for column in spec.hidden_columns:
-        ws.column_dimensions[a1(1, column)[:-1]].hidden = True
-    for row, height in spec.row_heights.items():
-        ws.row_dimensions[row].height = height
-    if spec.frozen_rows or spec.frozen_columns:
-        ws.freeze_panes = a1(spec.frozen_rows + 1, spec.frozen_columns + 1)
-    for ref in spec.merged:
-        ws.merge_cells(ref)
-    _render_validations(ws, spec)
-    _render_colours(ws, spec)
-    if spec.landscape:
-        ws.page_setup.orientation = "landscape"
-    if spec.fit_to_width:
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-    if spec.print_setup is not None:
-        _render_print_setup(ws, spec.print_setup)
-    if spec.protected:
-        ws.protection.sheet = True
-        if password:
-            ws.protection.password = password
-    if spec.hidden:
-        ws.sheet_state = "hidden"
-
-
-def _render_print_setup(ws, setup: PrintSetup) -> None:
-    ws.page_setup.paperSize = {"A4": ws.PAPERSIZE_A4}.get(setup.paper, ws.PAPERSIZE_A4)
-    ws.page_setup.orientation = "landscape" if setup.landscape else "portrait"
-    if setup.fit_width:
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    if setup.repeat_rows is not None:
-        ws.print_title_rows = "{}:{}".format(*setup.repeat_rows)
-    for part, text in zip((ws.oddHeader.left, ws.oddHeader.center, ws.oddHeader.right), setup.header):
-        if text:  # an empty part is left out: "&C&R..." reads back wrong
-            part.text = text.replace("&", "&&")
-    ws.oddFooter.center.text = f"{setup.page_word.replace('&', '&&')} &P / &N"
-    margin_left, margin_right, margin_top, margin_bottom = setup.margins
-    ws.page_margins = PageMargins(left=margin_left, right=margin_right, top=margin_top, bottom=margin_bottom)
-
-
-def _render_validations(ws, spec: SheetSpec) -> None:
-    for rule in spec.validations:
-        formula1 = '"' + ",".join(rule.choices) + '"' if rule.type == "list" else rule.formula1
-        dv = DataValidation(
-            type=rule.type, operator=rule.operator, formula1=formula1, formula2=rule.formula2, allow_blank=True,
-            showInputMessage=bool(rule.prompt), showErrorMessage=True,
-            errorStyle="stop" if rule.strict else "warning",
-            promptTitle=rule.prompt_title[:32] or None, prompt=rule.prompt[:255] or None,
-            errorTitle=rule.error_title[:32] or None, error=rule.error[:255] or None,
-        )
-        dv.add(rule.ref)
-        ws.add_data_validation(dv)
-
-
-def _render_colours(ws, spec: SheetSpec) -> None:
-    for mark in spec.formula_colours:  # first: openpyxl numbers priorities in order, and these come before the grades
-        fill = PatternFill("solid", fgColor=mark.fill, bgColor=mark.fill)
-        ws.conditional_formatting.add(
-            mark.ref, FormulaRule(formula=[mark.formula], fill=fill, font=Font(color=mark.font, bold=True), stopIfTrue=True)
-        )
-    for rule in spec.colour_rules:
-        top_left = rule.ref.split(":")[0]
-        tests = [f"ISNUMBER({top_left})"]
-        if rule.low is not None:
-            tests.append(f"{top_left}>={rule.low!r}")
-        if rule.high is not None:
-            tests.append(f"{top_left}<{rule.high!r}")
-        fill = PatternFill("solid", fgColor=GRADE_FILL[rule.grade], bgColor=GRADE_FILL[rule.grade])
-        ws.conditional_formatting.add(
-            rule.ref, FormulaRule(formula=[f"AND({','.join(tests)})"], fill=fill, font=Font(color=GRADE_FONT[rule.grade]))
-        )
-    if spec.data_bars:
-        refs = " ".join(bar.ref for bar in spec.data_bars)
-        ws.conditional_formatting.add(
-            refs, DataBarRule(start_type="num", start_value=0, end_type="num", end_value=1, color=spec.data_bars[0].colour)
-        )
+    """The workbook `ExcelBackend.write` saves for ``spec``, as openpyxl reads it back (to look at what is written)."""
+    buffer = io.BytesIO()
+    write_workbook(spec, buffer)
+    buffer.seek(0)
+    return load_workbook(buffer)

@@ -15,6 +15,7 @@ from okrsheets.cli.init import init_command
 from okrsheets.cli.lint import lint_command
 from okrsheets.cli.nightly import schedule_command, status_command
 from okrsheets.cli.options import CONFIG_HELP, LANGUAGE_KEY, UsageError, invoked_as, load_config, run_language
+from okrsheets.cli.quarter import close_quarter_command, next_quarter_command
 from okrsheets.errors import NothingReadError, OkrsheetsError
 from okrsheets.words import count, say
 
@@ -370,6 +371,8 @@ cli.add_command(init_command)
 cli.add_command(lint_command)
 cli.add_command(schedule_command)
 cli.add_command(status_command)
+cli.add_command(close_quarter_command)
+cli.add_command(next_quarter_command)
 
 
 def main() -> None:

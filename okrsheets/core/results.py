@@ -120,6 +120,7 @@ class RollupResult:
     finished_at: datetime | None = None
     api_requests: dict[str, int] | None = None  # Google API requests of the run by kind; None on Excel (no API)
     errors: tuple[str, ...] = field(default=())
+    final: bool = False  # the quarter's final rollup (``close-quarter``): its night is marked final in the history
 
     @property
     def key_results(self) -> tuple[KeyResultResult, ...]:

@@ -18,7 +18,7 @@ import errno
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from okrsheets.backends.base import Backend, WorkbookData
@@ -26,6 +26,8 @@ from okrsheets.config import Config
 from okrsheets.core.model import DepartmentPlan
 from okrsheets.errors import BackendError, WorkbookError, WorkbookLockedError
 from okrsheets.files import check_folder, check_share_mounted, describe_os_error
+from okrsheets.i18n import show_date
+from okrsheets.jobs.closed import QuarterClosedError, read_closed
 from okrsheets.jobs.provision_store import ProvisionStore
 from okrsheets.plan import QuarterPlan
 from okrsheets.sheets.structure import StructureProblem, WorkbookStructure, check_structure
@@ -100,15 +102,25 @@ def provision(
     force: bool = False,
     now: datetime | None = None,
     progress: Callable[[DepartmentPlan], None] | None = None,
+    closing: bool = False,
 ) -> list[ProvisionOutcome]:
     """Create or update each department's workbook; one bad workbook never stops the others.
 
     With a backend that gives version tokens, what was written or found
     unchanged is kept in the store (not on a dry run); ``force`` decides
     without it, opening every workbook.
+
+    A closed quarter (`jobs.closed`) is refused with a QuarterClosedError
+    unless ``force`` (or ``closing``: ``close-quarter`` itself); its workbooks
+    are then rendered read-only, with what the teams typed kept.
     """
     config = plan.config
     now = now or datetime.now(config.tz)
+    closed = read_closed(config)
+    if closed is not None and not (force or closing):
+        raise QuarterClosedError(say(config.language, "provision_closed", quarter=config.quarter.name,
+                                     day=show_date(closed.closed_on, config.language)))
+    closed_on = closed.closed_on if closed is not None else None
     wanted = {config.department(k).key for k in departments} if departments else None
     store = ProvisionStore.load(config.quarter_folder) if hasattr(backend, "version") else None
     outcomes = []
@@ -117,7 +129,7 @@ def provision(
             continue
         if progress:
             progress(department)
-        outcomes.append(_provision_one(plan, backend, department, dry_run, force, now, store))
+        outcomes.append(_provision_one(plan, backend, department, dry_run, force, now, store, closed_on))
     if store is not None and not dry_run:
         if wanted is None:  # departments no longer in the plan
             for key in set(store.entries) - {d.key for d in plan.departments}:
@@ -127,14 +139,14 @@ def provision(
 
 
 def _provision_one(plan: QuarterPlan, backend: Backend, department: DepartmentPlan, dry_run: bool, force: bool, now: datetime,
-                   store: ProvisionStore | None = None) -> ProvisionOutcome:
+                   store: ProvisionStore | None = None, closed: date | None = None) -> ProvisionOutcome:
     config = plan.config
     location = backend.location(department.key)
-    planned = fingerprint(config, department)
+    planned = fingerprint(config, department, closed)
     version = backend.version(department.key) if store is not None else None  # before reading: a later save is seen next time
     if store is not None and not force and store.unchanged(department.key, version, planned):
         return ProvisionOutcome(department.key, location, "unchanged")
-    outcome = _provision_carefully(plan, backend, department, planned, dry_run, force, now)
+    outcome = _provision_carefully(plan, backend, department, planned, dry_run, force, now, closed)
     if store is not None and not dry_run:
         if outcome.action == "unchanged":
             store.record(department.key, version, planned)
@@ -146,13 +158,13 @@ def _provision_one(plan: QuarterPlan, backend: Backend, department: DepartmentPl
 
 
 def _provision_carefully(plan: QuarterPlan, backend: Backend, department: DepartmentPlan, planned: str, dry_run: bool, force: bool,
-                         now: datetime) -> ProvisionOutcome:
+                         now: datetime, closed: date | None = None) -> ProvisionOutcome:
     """Open the department's workbook, check it and rebuild it when its fingerprint is not ``planned``."""
     config = plan.config
     location = backend.location(department.key)
     if not backend.exists(department.key):
         if not dry_run:
-            backend.write(department.key, team_workbook(config, department, {}, [], now))
+            backend.write(department.key, team_workbook(config, department, {}, [], now, closed))
             location = backend.location(department.key)  # a Google spreadsheet has its address once it is made
         return ProvisionOutcome(department.key, location, "created", (count(config.language, len(department.key_results), "key_result"),))
     try:
@@ -178,7 +190,7 @@ def _provision_carefully(plan: QuarterPlan, backend: Backend, department: Depart
             backup = backend.backup(department.key, now.strftime("%Y%m%d-%H%M%S"))
         entries = {**{a.id: a.entry for a in existing.archived.values()}, **existing.entries, **typed}
         archived = [replace(a, entry=typed.get(a.id, a.entry)) for a in archived]
-        backend.write(department.key, team_workbook(config, department, entries, archived, now))
+        backend.write(department.key, team_workbook(config, department, entries, archived, now, closed))
     return ProvisionOutcome(department.key, location, action, changes, tuple(existing.problems), backup)
 
 

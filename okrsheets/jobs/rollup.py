@@ -607,8 +607,10 @@ def _score_department(department: DepartmentPlan, backend: Backend, job: _Job) -
 
 
 def run_rollup(config: Config, as_of: date | None = None, progress: Callable[[int, int], None] | None = None,
-               backend: Backend | None = None, full: bool = False) -> RollupResult:
+               backend: Backend | None = None, full: bool = False, final: bool = False) -> RollupResult:
     """Score the quarter and write the company summary; raises OkrsheetsError when nothing could be written.
+
+    ``final``: the quarter's final rollup (``close-quarter``); the summary's history marks its night final.
 
     Workbooks unchanged since their stored reading are not opened (see
     `score_quarter`); with ``full`` every workbook is read (the store is still written).
@@ -650,6 +652,8 @@ def run_rollup(config: Config, as_of: date | None = None, progress: Callable[[in
         readings.save()
     except OSError as exc:
         raise BackendError(describe_os_error(exc, getattr(exc, "filename", None) or target, lang)) from None
+    if final:
+        result = replace(result, final=True)
     written = sink.write(result)  # after the state and readings: a summary Google refuses loses no reading
     return replace(result, summary_path=written.location, errors=(*result.errors, *written.notes),
                    api_requests=sink.api_requests(), started_at=started, finished_at=datetime.now(config.tz))

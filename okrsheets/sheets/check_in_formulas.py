@@ -35,6 +35,8 @@ wraps such formulas in it).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from okrsheets.core.values import (
     MAX_MAGNITUDE,
     MILESTONE_DONE_WORDS,
@@ -46,6 +48,11 @@ from okrsheets.core.values import (
 
 ISSUE = "!"
 """What the ``reading`` cell holds for a value the engine rejects."""
+
+# Each formula below depends only on its arguments (cell references, unit, locale), which repeat from one
+# team workbook to the next: made once each (building them again was about 40% of the time to build a
+# new team workbook's spec). At most 1,024 kept: a few hundred rows and units in practice.
+_made_once = lru_cache(maxsize=1024)
 
 # Characters str.isspace() is true for (values._clean turns each into " "); the C0 controls as CHAR(n),
 # the others literally inside the formula's strings.
@@ -78,12 +85,14 @@ def _substitute_all(expression: str, pairs) -> str:
     return expression
 
 
+@_made_once
 def typed_formula(current: str) -> str:
     """``typed``: the current cell's text cleaned as values._clean does (not stripped), or ""."""
     pairs = [(c, " ") for c in _SPACES] + [(c, "") for c in _ZERO_WIDTH] + [("\u2212", "-")]
     return f'=IF(ISTEXT({current}),{_substitute_all(f"ASC({current})", pairs)},"")'
 
 
+@_made_once
 def fold_formula(typed: str, half: int) -> str:
     """``parsed`` (half 0) and ``word`` (half 1) of a milestone: the text lower case, trimmed, without diacritics."""
     letters = [(c, fold_text(c)) for c in VIETNAMESE_LETTERS]
@@ -98,6 +107,7 @@ def _first_digit(text: str, extra: str = "") -> str:
     return f"MIN(FIND({_array(chars)},{text}&{_text(chars)}))"
 
 
+@_made_once
 def parsed_formula(typed: str, unit: str) -> str:
     """``parsed`` of a number KR: "+" or "-" then the digits, or "!" when what surrounds them is wrong.
 
@@ -134,6 +144,7 @@ def parsed_formula(typed: str, unit: str) -> str:
     return f'=IF({t}="","",IF(AND({",".join(checks)}),{sign}&{body},"{ISSUE}"))'
 
 
+@_made_once
 def digits_formula(parsed: str, typed: str, locale: str) -> str:
     """``word`` of a number KR: the ``parsed`` digits checked as values._parse_body does, as "+0digits.fraction", or "!".
 
@@ -224,6 +235,7 @@ def _number_cell(current: str, unit: str, general: str, google: bool = False) ->
     return f'IF({is_date},"{ISSUE}",{value})'
 
 
+@_made_once
 def reading_formula(current: str, typed: str, parsed: str, word: str, unit: str, locale: str, general: str,
                     scorable: bool = True, google: bool = False) -> str:
     """``reading``: the number the engine reads from ``current``, "" when blank, "!" for an issue.

@@ -1,6 +1,6 @@
 """A backend-neutral description of a workbook: cells, styles, validation, colours, protection.
 
-:mod:`okrsheets.sheets.team_workbook` builds these; each backend renders them (openpyxl for
+:mod:`okrsheets.sheets.team_workbook` builds these; each backend renders them (XlsxWriter for
 Excel, Sheets API requests for Google). Nothing here knows about a backend.
 """
 

@@ -38,6 +38,7 @@ __all__ = [
 WEEK = 7  # days: "week-over-week" compares with the night this many days before, or the nearest earlier one
 # Hidden key cells of the history sheets; department keys never start with "#".
 DATE_KEY, SCORE_KEY = "#date", "#score"
+FINAL_KEY = "#final"  # the history's last column once the quarter is closed: marks the final night
 KR_DEPARTMENT_KEY, KR_ID_KEY = "#department", "#kr"
 
 # Number formats by column kind (Excel codes; Sheets reads the same patterns). Dates follow the language.
@@ -212,11 +213,12 @@ class History:
     names: dict[str, str] = field(default_factory=dict)
     rows: dict[date, tuple[float | None, dict[str, float]]] = field(default_factory=dict)
     key_results: dict[date, dict[tuple[str, str], float]] = field(default_factory=dict)
+    final: date | None = None  # the night of the quarter's final rollup (close-quarter), once closed
 
     def union(self, later: History) -> History:
         """The columns and nights of both; a night in both keeps ``later``'s scores."""
         return History({**self.names, **later.names}, dict(sorted({**self.rows, **later.rows}.items())),
-                       dict(sorted({**self.key_results, **later.key_results}.items())))
+                       dict(sorted({**self.key_results, **later.key_results}.items())), later.final or self.final)
 
     def merged_with(self, result: RollupResult) -> History:
         """Old columns and rows plus this rollup's; the as-of night is replaced, not added."""
@@ -227,7 +229,7 @@ class History:
         krs = dict(self.key_results)
         krs[result.as_of] = {(kr.department, kr.id): kr.score for d in result.departments if d.readable
                              for kr in d.key_results}
-        return History(names, dict(sorted(rows.items())), dict(sorted(krs.items())))
+        return History(names, dict(sorted(rows.items())), dict(sorted(krs.items())), result.as_of if result.final else self.final)
 
 
 # --- Week-over-week change and stale KRs ---
@@ -520,6 +522,11 @@ def _history(builder: _Builder, history: History, date_format: str) -> Sheet:
     columns = [Column(words["date"], "date"), Column(words["score"], "score")]
     columns += [Column(name, "score") for name in history.names.values()]
     rows = [[day, score, *(scores.get(k) for k in history.names)] for day, (score, scores) in history.rows.items()]
+    scored = len(columns)
+    if history.final is not None:  # a closed quarter: the final night says so in a last column
+        sheet.key_row.append(FINAL_KEY)
+        columns.append(Column(words["final"]))
+        rows = [[*row, words["final_night"] if row[0] == history.final else None] for row in rows]
     sheet.table = builder.table(columns, rows, 1)
     sheet.print = builder.print_setup(sheet.table)
     if rows:
@@ -528,7 +535,7 @@ def _history(builder: _Builder, history: History, date_format: str) -> Sheet:
         series = tuple(
             Series(columns[c].header, Range(sheet.title, 2, c, last, c), dates, markers=True,
                    colour=COMPANY_COLOUR if c == 1 else None, width=3.0 if c == 1 else 1.5, name_cell=(1, c))
-            for c in range(1, min(len(columns), 1 + MAX_SERIES)))  # the company, then departments while Excel allows
+            for c in range(1, min(scored, 1 + MAX_SERIES)))  # the company, then departments while Excel allows
         sheet.charts.append(Chart("line", words["chart_history"], series, (len(rows) + 4, 0), date_axis=True,
                                   date_format=date_format, legend=True, width=960, height=440))
     return sheet

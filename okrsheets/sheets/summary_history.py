@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from okrsheets.core.values import cell_date
-from okrsheets.sheets.summary import History
+from okrsheets.sheets.summary import FINAL_KEY, History
 
 __all__ = ["parse_history", "parse_kr_history"]
 
@@ -25,12 +25,15 @@ __all__ = ["parse_history", "parse_kr_history"]
 def parse_history(rows: list[Sequence]) -> History:
     """Keys, headers, then one row per date."""
     keys, headers = rows[0], rows[1] if len(rows) > 1 else ()
-    columns = {i: str(k) for i, k in enumerate(keys) if i >= 2 and isinstance(k, str) and k}
+    columns = {i: str(k) for i, k in enumerate(keys) if i >= 2 and isinstance(k, str) and k and k != FINAL_KEY}
+    final = next((i for i, k in enumerate(keys) if k == FINAL_KEY), None)
     history = History(names={k: str(_at(headers, i) or k) for i, k in columns.items()})
     for row in rows[2:]:
         day = cell_date(_at(row, 0))
         if day is None:
             continue
+        if final is not None and _at(row, final) not in (None, ""):
+            history.final = day
         scores = {k: float(v) for i, k in columns.items() if _is_number(v := _at(row, i))}
         company = _at(row, 1)
         history.rows[day] = (float(company) if _is_number(company) else None, scores)

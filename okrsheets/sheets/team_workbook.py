@@ -16,6 +16,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from okrsheets.config import Config
 from okrsheets.core.model import DepartmentPlan, PlannedKeyResult
@@ -168,15 +169,18 @@ def sheet_number(value: float | None, unit: str) -> float | None:
     return round(value / 100, 12) if unit == "percent" else value
 
 
-def fingerprint(config: Config, department: DepartmentPlan) -> str:
+def fingerprint(config: Config, department: DepartmentPlan, closed: date | None = None) -> str:
     """A hash of everything provisioning writes, except what teams type.
 
     The SHA-256 of ``json.dumps(payload, sort_keys=True)``, where the payload
     holds the config-wide members (made once per config) and ``department``,
     the department's plan with every field; the encoder walks the plan itself,
-    no copy of it is made.
+    no copy of it is made. A closed quarter's workbook (``closed``: the day it
+    was closed) adds that day, so closing and reopening rewrite the workbook.
     """
     parts = {**_config_part(config), "department": json.dumps(department, sort_keys=True, default=_json_fields)}
+    if closed is not None:
+        parts["closed"] = json.dumps(closed.isoformat())
     # what json.dumps writes for a dict with sorted keys, with each member's JSON made above
     text = "{" + ", ".join(f"{json.dumps(key)}: {parts[key]}" for key in sorted(parts)) + "}"
     return hashlib.sha256(text.encode()).hexdigest()
@@ -232,11 +236,32 @@ def team_workbook(
     entries: dict[str, TeamEntry],
     archived: list[ArchivedRow],
     provisioned_at: datetime,
+    closed: date | None = None,
 ) -> WorkbookSpec:
+    """The team workbook; ``closed`` (the day the quarter was closed) makes it read-only, every typed value kept."""
     okr = okr_sheet(config, department, entries, archived, provisioned_at)
     guide = guide_sheet(config, department)
-    meta = meta_sheet(config, department, archived, provisioned_at, okr)
+    if closed is not None:
+        _close(okr, guide, config.language, closed)
+    meta = meta_sheet(config, department, archived, provisioned_at, okr, closed)
     return WorkbookSpec([okr, guide, meta], protection_password=config.protection_password())
+
+
+CLOSED_BANNER_CELL = (7, 1)  # A7: the empty row between the header block and the column headers
+CLOSED_BANNER = {"vi": "Quý đã đóng ngày {day} — chỉ xem", "en": "Quarter closed on {day}, read-only"}
+
+
+def _close(okr: SheetSpec, guide: SheetSpec, language: str, closed: date) -> None:
+    """A closed quarter: every cell locked (what teams typed stays, as typed), and a banner saying so on both sheets."""
+    okr.cells = {position: dataclasses.replace(cell, locked=True, style="key_result" if cell.style == "input" else cell.style)
+                 for position, cell in okr.cells.items()}  # no light-yellow "type here" fill left
+    banner = CLOSED_BANNER[language].format(day=show_date(closed, language))
+    okr.set(*CLOSED_BANNER_CELL, banner, "title")
+    guide.cells = {(row + 2, column): cell for (row, column), cell in guide.cells.items()}  # two rows down: the banner first
+    guide.row_heights = {row + 2: height for row, height in guide.row_heights.items()}
+    guide.set(1, 1, banner, "title")
+    for sheet in (okr, guide):
+        sheet.protected = True
 
 
 def okr_sheet(config: Config, department: DepartmentPlan, entries: dict[str, TeamEntry], archived: list[ArchivedRow], provisioned_at: datetime) -> SheetSpec:
@@ -613,7 +638,8 @@ def guide_sheet(config: Config, department: DepartmentPlan | None = None) -> She
     return sheet
 
 
-def meta_sheet(config: Config, department: DepartmentPlan, archived: list[ArchivedRow], provisioned_at: datetime, okr: SheetSpec) -> SheetSpec:
+def meta_sheet(config: Config, department: DepartmentPlan, archived: list[ArchivedRow], provisioned_at: datetime, okr: SheetSpec,
+               closed: date | None = None) -> SheetSpec:
     sheet = SheetSpec(META_SHEET, hidden=True, protected=True)
     rows = [
         ("schema_version", SCHEMA_VERSION),
@@ -623,7 +649,7 @@ def meta_sheet(config: Config, department: DepartmentPlan, archived: list[Archiv
         ("quarter", config.quarter.name),
         ("language", config.language),
         ("okr_sheet", okr.title),
-        ("fingerprint", fingerprint(config, department)),
+        ("fingerprint", fingerprint(config, department, closed)),
         ("provisioned_at", provisioned_at.isoformat(timespec="seconds")),
         ("ids", " ".join([o.id for o in department.objectives] + [kr.id for kr in department.key_results])),
         ("archived_ids", " ".join(a.id for a in archived)),
@@ -633,6 +659,8 @@ def meta_sheet(config: Config, department: DepartmentPlan, archived: list[Archiv
         # the cells that decide the sheet's own scores, so a reader notices one a team changed
         ("locked_hash", locked_hash(_spec_locked_cells(okr, department))),
     ]
+    if closed is not None:
+        rows.append(("closed_on", closed.isoformat()))
     for row, (key, value) in enumerate(rows, start=1):
         sheet.set(row, 1, key)
         sheet.set(row, 2, value)
@@ -666,8 +694,7 @@ def _canonical(value: object) -> str:
     if isinstance(value, str):
         return value.strip()
     if isinstance(value, Formula):
-        text = "".join(value.text.lstrip("=").split()).upper()
-        return "=" + text.replace("_XLFN.", "").replace("_XLWS.", "")
+        return _canonical_formula(value.text)
     if isinstance(value, bool):
         return str(value).upper()
     if isinstance(value, (int, float)):
@@ -675,6 +702,12 @@ def _canonical(value: object) -> str:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return "" if value is None else str(value).strip()
+
+
+@lru_cache(maxsize=1024)  # the same long check-in formulas on every KR row of every workbook
+def _canonical_formula(text: str) -> str:
+    text = "".join(text.lstrip("=").split()).upper()
+    return "=" + text.replace("_XLFN.", "").replace("_XLWS.", "")
 
 
 def _spec_locked_cells(okr: SheetSpec, department: DepartmentPlan) -> list[tuple[str, str, object]]:

@@ -153,4 +153,28 @@ WORDS: dict[str, str | tuple[str, ...]] = {
     "last_run_unwritable": "cannot write the last-run record in {folder}: {why}",
     "digest_failed": "e-mail digest failed: {why}",
     "interrupted": "interrupted",
+    # close-quarter and next-quarter
+    "closed_unreadable": "cannot read the closed-quarter record {path} ({why}); delete it to reopen the quarter, or run close-quarter --force",
+    "provision_closed": "quarter {quarter} was closed on {day}: its workbooks are read-only. Provision next quarter's config"
+                        " (okrsheets next-quarter writes it), or add --force to re-render this quarter's workbooks (they stay read-only"
+                        " until the closed record .okrsheets-closed.json is deleted)",
+    "close_already": "quarter {quarter} was already closed on {day}; add --force to close it again with a new final rollup",
+    "close_done": "Quarter {quarter} closed on {day}: final score {score} (as of {as_of}).",
+    "close_record": "Final record: {path}",
+    "close_summary": "Final summary: {path}",
+    "close_next": "Next: {command} next-quarter --config {config}",
+    "next_not_closed": "quarter {quarter} is not closed: run `okrsheets close-quarter` first, so the carried values are the final ones",
+    "next_bad_quarter": "--to: expected a quarter like 2027-Q1, got \"{quarter}\"",
+    "next_same_quarter": "--to {quarter} is the closed quarter itself; give the next one, e.g. --to 2027-Q1",
+    "next_no_source": "the config was not read from a file; give --config",
+    "next_exists": "{path} already exists and is left alone; remove it or give another --out",
+    "next_header": "Written by `okrsheets next-quarter` for {quarter} from {closed} (closed):\n{carried} unfinished KRs carried over"
+                   " (start = the final value, same target, carried_from = \"{closed}\"), {dropped} finished KRs dropped.",
+    "next_all_done": "every KR finished in {quarter}: set this department's new objectives and targets",
+    "next_dropped": "finished in {quarter}, dropped: {ids}",
+    "next_carried": "carried from {quarter}: {score}% done; start was {was}",
+    "next_written": "Wrote {path} for {quarter}: {carried} carried over, {dropped} finished and dropped.",
+    "next_department": "  {key}: carried {carried}; dropped {dropped}",
+    "next_moved": "{slot} moved from {old}",
+    "next_checking": "check-config {path}:",
 }

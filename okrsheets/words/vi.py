@@ -153,4 +153,28 @@ WORDS: dict[str, str | tuple[str, ...]] = {
     "last_run_unwritable": "không ghi được bản ghi lần chạy trong {folder}: {why}",
     "digest_failed": "gửi e-mail tổng hợp thất bại: {why}",
     "interrupted": "bị ngắt",
+    # close-quarter and next-quarter
+    "closed_unreadable": "không đọc được bản ghi đóng quý {path} ({why}); xóa tệp để mở lại quý, hoặc chạy close-quarter --force",
+    "provision_closed": "quý {quarter} đã đóng ngày {day}: các bảng tính chỉ xem. Hãy provision cấu hình quý sau"
+                        " (okrsheets next-quarter tạo nó), hoặc thêm --force để dựng lại bảng tính quý này (vẫn chỉ xem"
+                        " cho đến khi xóa bản ghi đóng quý .okrsheets-closed.json)",
+    "close_already": "quý {quarter} đã đóng ngày {day}; thêm --force để đóng lại với một lần tổng hợp cuối mới",
+    "close_done": "Đã đóng quý {quarter} ngày {day}: điểm cuối {score} (tính đến {as_of}).",
+    "close_record": "Bản ghi cuối quý: {path}",
+    "close_summary": "Bảng tổng hợp cuối quý: {path}",
+    "close_next": "Tiếp theo: {command} next-quarter --config {config}",
+    "next_not_closed": "quý {quarter} chưa đóng: chạy `okrsheets close-quarter` trước, để giá trị mang sang là giá trị cuối quý",
+    "next_bad_quarter": "--to: cần một quý như 2027-Q1, nhận được \"{quarter}\"",
+    "next_same_quarter": "--to {quarter} chính là quý đã đóng; hãy cho quý sau, ví dụ --to 2027-Q1",
+    "next_no_source": "cấu hình không được đọc từ tệp; hãy cho --config",
+    "next_exists": "{path} đã tồn tại và được giữ nguyên; xóa nó hoặc cho --out khác",
+    "next_header": "Tạo bởi `okrsheets next-quarter` cho {quarter} từ {closed} (đã đóng):\nmang sang {carried} KR chưa xong"
+                   " (bắt đầu = giá trị cuối quý, giữ chỉ tiêu, carried_from = \"{closed}\"), bỏ {dropped} KR đã xong.",
+    "next_all_done": "mọi KR đã xong trong {quarter}: hãy đặt mục tiêu và chỉ tiêu mới cho phòng ban này",
+    "next_dropped": "đã xong trong {quarter}, bỏ: {ids}",
+    "next_carried": "mang sang từ {quarter}: xong {score}%; bắt đầu cũ {was}",
+    "next_written": "Đã ghi {path} cho {quarter}: mang sang {carried}, bỏ {dropped} đã xong.",
+    "next_department": "  {key}: mang sang {carried}; bỏ {dropped}",
+    "next_moved": "{slot} dời từ {old}",
+    "next_checking": "check-config {path}:",
 }
