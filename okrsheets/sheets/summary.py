@@ -518,13 +518,14 @@ def _stale_rows(result: RollupResult, stale_after_days: int, words: dict[str, st
 def _history(builder: _Builder, history: History, date_format: str) -> Sheet:
     """Hidden row 0 holds the column keys, row 1 the headers, then one row per night; a line chart beside."""
     words = builder.words
-    sheet = Sheet("history", builder.title("history"), key_row=[DATE_KEY, SCORE_KEY, *history.names])
+    keys = [DATE_KEY, SCORE_KEY, *history.names]
+    sheet = Sheet("history", builder.title("history"), key_row=keys)
     columns = [Column(words["date"], "date"), Column(words["score"], "score")]
     columns += [Column(name, "score") for name in history.names.values()]
-    rows = [[day, score, *(scores.get(k) for k in history.names)] for day, (score, scores) in history.rows.items()]
+    rows: list[list] = [[day, score, *(scores.get(k) for k in history.names)] for day, (score, scores) in history.rows.items()]
     scored = len(columns)
     if history.final is not None:  # a closed quarter: the final night says so in a last column
-        sheet.key_row.append(FINAL_KEY)
+        keys.append(FINAL_KEY)
         columns.append(Column(words["final"]))
         rows = [[*row, words["final_night"] if row[0] == history.final else None] for row in rows]
     sheet.table = builder.table(columns, rows, 1)
