@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from okrsheets.core.model import LANGUAGES
+from okrsheets.core.model import COMPANY_OBJECTIVE_ID_RE, KEY_RESULT_ID_RE, LANGUAGES, OBJECTIVE_ID_RE, CompanyObjective
 from okrsheets.core.scoring import ScoringSettings
 from okrsheets.errors import ConfigError
 from okrsheets.shipped import example_config
@@ -98,6 +98,8 @@ class KeyResultValues:
     weight: float = 1.0
     slots: dict[str, Any] = field(default_factory=dict)
     path: str = ""  # key path, for messages
+    aligns_to: str | None = None  # the company objective this objective or KR supports ("C1")
+    owner: str | None = None  # a KR's owner (e-mail address)
     carried_from: str | None = None  # the quarter this KR was carried over from, unfinished (``next-quarter``)
 
 
@@ -135,6 +137,7 @@ class Config:
     protection_password_env: str = "OKRSHEETS_SHEET_PASSWORD"
     email: EmailConfig = field(default_factory=EmailConfig)
     source: Path | None = None
+    company_objectives: tuple[CompanyObjective, ...] = ()
 
     @property
     def locale(self) -> str:
@@ -361,7 +364,7 @@ class _Reader:
 
 _TOP = {
     "company", "language", "timezone", "templates_dir", "admin_emails", "quarter", "backend",
-    "scoring", "schedule", "departments", "protection_password_env", "email",
+    "scoring", "schedule", "departments", "protection_password_env", "email", "company_objectives",
 }
 
 
@@ -387,6 +390,8 @@ def parse_config(data: dict, source: Path | None = None) -> Config:
     run_at = _parse_schedule(r, r.table(data, "schedule", ""))
     email = _parse_email(r, r.table(data, "email", ""))
     departments = _parse_departments(r, data.get("departments"))
+    company_objectives = _parse_company_objectives(r, data.get("company_objectives", []))
+    _check_alignment(r, company_objectives, departments)
     config = None
     if not r.problems:
         config = Config(
@@ -405,6 +410,7 @@ def parse_config(data: dict, source: Path | None = None) -> Config:
             protection_password_env=r.env_name(data, "protection_password_env", "", "OKRSHEETS_SHEET_PASSWORD"),
             email=email,
             source=source,
+            company_objectives=company_objectives,
         )
     if r.problems or config is None:  # config is None only when there were problems
         read = data.get("language")  # the messages follow the config's language when it could be read
@@ -676,7 +682,7 @@ def _parse_departments(r: _Reader, raw: Any) -> tuple[Department, ...]:
             if carried_from is not None and not _QUARTER_RE.match(carried_from):
                 r.problem(f"{item_path}.carried_from", f'expected a quarter like "2026-Q4", got {_describe(carried_from)}')
             for slot, value in item.items():
-                if slot in ("start", "target", "weight"):
+                if slot in _ITEM_SETTINGS:
                     continue
                 if slot == "carried_from":
                     continue
@@ -689,6 +695,8 @@ def _parse_departments(r: _Reader, raw: Any) -> tuple[Department, ...]:
                 weight=r.number(item, "weight", item_path, 1.0, positive=True) or 1.0,
                 slots=slots,
                 path=item_path,
+                aligns_to=r.text(item, "aligns_to", item_path),
+                owner=_kr_owner(r, item, item_id, item_path),
                 carried_from=carried_from,
             )
         departments.append(
@@ -705,3 +713,86 @@ def _parse_departments(r: _Reader, raw: Any) -> tuple[Department, ...]:
             )
         )
     return tuple(departments)
+
+
+_ITEM_SETTINGS = ("start", "target", "weight", "aligns_to", "owner")  # the other keys of values."<ID>" fill slots
+_COMPANY_OBJECTIVE_KEYS = {"id", "text", "weight", "owner"}
+
+
+def _kr_owner(r: _Reader, item: dict, item_id: str, path: str) -> str | None:
+    """A KR's ``owner``: one e-mail address (objectives have none: their department's owners own them)."""
+    owner = item.get("owner")
+    if owner is None:
+        return None
+    if OBJECTIVE_ID_RE.match(item_id):
+        r.problem(f"{path}.owner", f'an objective has no owner of its own (the department\'s owners own it); set owner on one of its KRs, like "{item_id}.KR1"')
+        return None
+    if not isinstance(owner, str) or not _EMAIL_RE.match(owner.strip()):
+        r.problem(f"{path}.owner", f"expected one e-mail address (the person who owns this KR), got {_describe(owner)}")
+        return None
+    return owner.strip()
+
+
+def company_objective_path(index: int, key: object = None) -> str:
+    """The key path of the ``index``-th (0-based) [[company_objectives]] table: ``company_objectives[1] "C1"``."""
+    named = f' "{key}"' if isinstance(key, str) and _KEY_RE.match(key) else ""
+    return f"company_objectives[{index + 1}]{named}"
+
+
+def _parse_company_objectives(r: _Reader, raw: Any) -> tuple[CompanyObjective, ...]:
+    """``[[company_objectives]]``: each with an ``id`` like "C1", its text, a weight (default 1) and an owner."""
+    if not isinstance(raw, list):
+        r.problem("company_objectives", f'expected [[company_objectives]] tables (id = "C1", text = ...), got {_describe(raw)}')
+        return ()
+    objectives = []
+    seen: set[str] = set()
+    for index, table in enumerate(raw):
+        path = company_objective_path(index, table.get("id") if isinstance(table, dict) else None)
+        if not isinstance(table, dict):
+            r.problem(path, f"expected a table, got {_describe(table)}")
+            continue
+        for key in ("aligns_to", "parent"):
+            if key in table:
+                r.problem(f"{path}.{key}", "company objectives do not align to each other: departments' objectives and KRs"
+                          " align to company objectives (one level, so there are no cycles); remove it")
+        r.unknown({k: v for k, v in table.items() if k not in ("aligns_to", "parent")}, _COMPANY_OBJECTIVE_KEYS, path)
+        objective_id = r.text(table, "id", path, required=True)
+        if objective_id is not None and not COMPANY_OBJECTIVE_ID_RE.match(objective_id):
+            r.problem(f"{path}.id", f'expected an ID like "C1" (C and a number, to tell it from a department\'s "O1"), got {_describe(objective_id)}')
+        elif objective_id is not None and objective_id in seen:
+            r.problem(f"{path}.id", f"duplicate company objective ID {_describe(objective_id)}")
+        seen.add(objective_id or "")
+        text = r.text(table, "text", path, required=True)
+        owner = r.text(table, "owner", path)
+        if owner is not None and not _EMAIL_RE.match(owner):
+            r.problem(f"{path}.owner", f"expected one e-mail address, got {_describe(owner)}")
+        objectives.append(CompanyObjective(
+            id=objective_id or f"C{index + 1}", text=text or "",
+            weight=r.number(table, "weight", path, 1.0, positive=True) or 1.0, owner=owner,
+        ))
+    return tuple(objectives)
+
+
+def _check_alignment(r: _Reader, company: tuple[CompanyObjective, ...], departments: tuple[Department, ...]) -> None:
+    """Every ``aligns_to`` names a company objective, and no KR is counted twice in the same one.
+
+    A KR whose objective already aligns to the same company objective would count twice in its score.
+    """
+    known = [c.id for c in company]
+    for department in departments:
+        for item_id, values in department.values.items():
+            target = values.aligns_to
+            if target is None:
+                continue
+            if target not in known:
+                if known:
+                    why = f'no company objective "{target}"; known: {", ".join(known)} (fix the ID, or add it to [[company_objectives]])'
+                else:
+                    why = f'no company objective "{target}": the config has no [[company_objectives]]; add one with id = "{target}", or remove aligns_to'
+                r.problem(f"{values.path}.aligns_to", why)
+                continue
+            match = KEY_RESULT_ID_RE.match(item_id)
+            parent = department.values.get(match.group(1)) if match else None
+            if parent is not None and parent.aligns_to == target:
+                r.problem(f"{values.path}.aligns_to", f'{match.group(1)} already aligns to "{target}" and counts all its KRs there;'
+                          f" remove aligns_to from {item_id} (or point it at another company objective)")

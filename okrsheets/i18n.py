@@ -130,7 +130,7 @@ SUMMARY = {
         # sheet titles
         "sheet_overview": "Tổng quan", "sheet_objectives": "Mục tiêu", "sheet_key_results": "Kết quả then chốt",
         "sheet_at_risk": "Có rủi ro", "sheet_stale": "Lâu chưa cập nhật", "sheet_history": "Lịch sử",
-        "sheet_issues": "Vấn đề dữ liệu", "sheet_kr_history": "Lịch sử KR",
+        "sheet_issues": "Vấn đề dữ liệu", "sheet_kr_history": "Lịch sử KR", "sheet_alignment": "Mục tiêu công ty",
         # title block
         "title": "Báo cáo OKR", "company": "Công ty", "quarter": "Quý", "as_of": "Tính đến ngày",
         "expected": "Tiến độ kỳ vọng", "score": "Điểm công ty", "grade": "Xếp loại", "status": "Trạng thái",
@@ -144,6 +144,7 @@ SUMMARY = {
         "change": "Thay đổi 7 ngày", "read_on": "Số liệu của ngày", "gap": "Chênh lệch",
         "expected_column": "Kỳ vọng", "date": "Ngày", "file": "Tệp", "sheet": "Trang tính", "cell": "Ô",
         "found": "Giá trị tìm thấy", "problem": "Vấn đề", "fix": "Cách sửa",
+        "company_objective": "Mục tiêu công ty", "aligned": "Mục tiêu / KR của phòng ban", "kr_owner": "Người phụ trách KR",
         # charts
         "chart_departments": "Điểm theo phòng ban", "chart_history": "Điểm theo thời gian",
         "final": "Cuối quý", "final_night": "Điểm cuối quý (đã đóng)",
@@ -153,7 +154,7 @@ SUMMARY = {
     "en": {
         "sheet_overview": "Overview", "sheet_objectives": "Objectives", "sheet_key_results": "Key results",
         "sheet_at_risk": "At risk", "sheet_stale": "Stale", "sheet_history": "History",
-        "sheet_issues": "Data issues", "sheet_kr_history": "KR history",
+        "sheet_issues": "Data issues", "sheet_kr_history": "KR history", "sheet_alignment": "Company objectives",
         "title": "OKR report", "company": "Company", "quarter": "Quarter", "as_of": "As of",
         "expected": "Expected progress", "score": "Company score", "grade": "Grade", "status": "Status",
         "issues": "Data issues", "page": "Page",
@@ -165,6 +166,7 @@ SUMMARY = {
         "change": "7-day change", "read_on": "Figures of", "gap": "Gap",
         "expected_column": "Expected", "date": "Date", "file": "File", "sheet": "Sheet", "cell": "Cell",
         "found": "Value found", "problem": "Problem", "fix": "How to fix",
+        "company_objective": "Company objective", "aligned": "Department objective / KR", "kr_owner": "KR owner",
         "chart_departments": "Score by department", "chart_history": "Score over time",
         "final": "Final", "final_night": "Final score (quarter closed)",
         "pace_note": "(dashed: expected progress {pace})",

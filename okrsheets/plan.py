@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from okrsheets.config import Config, Department, KeyResultValues
+from okrsheets.config import Config, Department, KeyResultValues, company_objective_path
 from okrsheets.core.model import (
     LINEAR_KINDS,
     NUMERIC_SLOT_TYPES,
@@ -32,10 +32,11 @@ from okrsheets.words import say, slot_label
 class QuarterPlan:
     config: Config
     departments: tuple[DepartmentPlan, ...]
+    company_warnings: tuple[str, ...] = ()  # about [[company_objectives]]: one nothing supports
 
     @property
     def warnings(self) -> list[str]:
-        return [w for d in self.departments for w in d.warnings]
+        return [w for d in self.departments for w in d.warnings] + list(self.company_warnings)
 
     def department(self, key: str) -> DepartmentPlan:
         return next(d for d in self.departments if d.key == key)
@@ -60,7 +61,16 @@ def build_plan(config: Config, library: TemplateLibrary | None = None) -> Quarte
             plans.append(plan)
     if problems:
         raise ConfigError(problems, str(config.source) if config.source else None, config.language)
-    return QuarterPlan(config, tuple(plans))
+    return QuarterPlan(config, tuple(plans), _unsupported_warnings(config, plans))
+
+
+def _unsupported_warnings(config: Config, plans: list[DepartmentPlan]) -> tuple[str, ...]:
+    """A warning for each company objective no department objective or KR aligns to (it cannot be scored)."""
+    supported = {o.aligns_to for d in plans for o in d.objectives} | {kr.aligns_to for d in plans for kr in d.key_results}
+    return tuple(
+        say(config.language, "plan_unsupported", id=c.id, path=f"{company_objective_path(i, c.id)}")
+        for i, c in enumerate(config.company_objectives) if c.id not in supported
+    )
 
 
 def _plan_department(config: Config, department: Department, template: TemplateSet, problems: list[str]) -> DepartmentPlan | None:
@@ -98,6 +108,7 @@ def _plan_department(config: Config, department: Department, template: TemplateS
                 weight=values.weight,
                 key_results=key_results,
                 unfilled=tuple(unfilled),
+                aligns_to=values.aligns_to,
             )
         )
     return DepartmentPlan(
@@ -171,6 +182,8 @@ def _plan_key_result(config: Config, department: Department, path: str, kr: KeyR
         target=target,
         weight=values.weight,
         unfilled=tuple(dict.fromkeys([*missing, *unfilled])),
+        aligns_to=values.aligns_to,
+        owner=values.owner,
     )
 
 

@@ -62,12 +62,20 @@ def plan_lines(plan: QuarterPlan, more_warnings: Sequence[str] = ()) -> list[str
         ))
         for objective in department.objectives:
             weight = "" if objective.weight == 1 else say(language, "plan_objective_weight", weight=format_number(objective.weight, locale))
-            lines.append(f"  {objective.id}{weight} {objective.text}")
+            aligned = f" → {objective.aligns_to}" if objective.aligns_to else ""
+            lines.append(f"  {objective.id}{weight} {objective.text}{aligned}")
             for kr in objective.key_results:
-                lines.append(f"    {kr.id} {kr.text}")
+                extra = "".join(f" {mark}" for mark in (kr.aligns_to and f"→ {kr.aligns_to}", kr.owner and f"[{kr.owner}]") if mark)
+                lines.append(f"    {kr.id} {kr.text}{extra}")
                 lines.append(f"        {_measure(kr, locale, language)}")
         for warning in department.warnings:
             lines.append("  " + say(language, "warning", warning=warning))
+    if config.company_objectives:
+        lines.append("")
+        for c in config.company_objectives:
+            items = [f"{d.key} {i.id}" for d in plan.departments for i in (*d.objectives, *d.key_results) if i.aligns_to == c.id]
+            lines.append(f"{c.id} {c.text} ← {', '.join(items) or '-'}")
+        lines.extend("  " + say(language, "warning", warning=warning) for warning in plan.company_warnings)
     if more_warnings:
         lines.append("")
         lines.extend(say(language, "warning", warning=warning) for warning in more_warnings)

@@ -11,6 +11,7 @@ LANGUAGES = ("vi", "en")
 OBJECTIVE_ID_RE = re.compile(r"^O[1-9][0-9]*$")
 KEY_RESULT_ID_RE = re.compile(r"^(O[1-9][0-9]*)\.KR[1-9][0-9]*$")  # group 1: the objective's ID
 ITEM_ID_RE = re.compile(r"^O[1-9][0-9]*(\.KR[1-9][0-9]*)?$")  # an objective or a KR
+COMPANY_OBJECTIVE_ID_RE = re.compile(r"^C[1-9][0-9]*$")  # a company objective: C1, C2, ...
 
 SLOT_TYPES = ("percent", "count", "number", "money", "date", "period", "duration", "text")
 NUMERIC_SLOT_TYPES = ("percent", "count", "number", "money")
@@ -94,6 +95,8 @@ class PlannedKeyResult:
     target: float | None
     weight: float
     unfilled: tuple[str, ...] = ()
+    aligns_to: str | None = None  # the ID of the company objective this KR supports
+    owner: str | None = None  # the e-mail address of the person who owns this KR
 
     @property
     def is_milestone(self) -> bool:
@@ -115,6 +118,17 @@ class PlannedObjective:
     weight: float
     key_results: tuple[PlannedKeyResult, ...]
     unfilled: tuple[str, ...] = ()
+    aligns_to: str | None = None  # the ID of the company objective this objective supports
+
+
+@dataclass(frozen=True)
+class CompanyObjective:
+    """A company-level objective (``[[company_objectives]]``): departments' objectives and KRs align to it."""
+
+    id: str  # "C1"
+    text: str
+    weight: float = 1.0
+    owner: str | None = None  # e-mail address
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ class KeyResultResult:
     comment: str | None = None
     last_update: date | None = None  # typed by the team
     last_check_in: date | None = None  # the later of last_update and the last date the value changed
+    owner: str | None = None  # the KR's owner (e-mail) from the config
 
 
 def is_stale(kr: KeyResultResult, as_of: date, stale_after_days: int) -> bool:
@@ -104,6 +105,33 @@ class DepartmentResult:
 
 
 @dataclass(frozen=True)
+class AlignedItem:
+    """A department objective or KR aligned to a company objective, with its score tonight."""
+
+    department: str  # department key
+    id: str  # "O1" or "O1.KR2"
+    text: str
+    weight: float  # the objective's or KR's weight from the config
+    score: float
+    status: str
+    counted: bool = True  # False when its department has never been read: left out, as in the company score
+
+
+@dataclass(frozen=True)
+class CompanyObjectiveResult:
+    """A company objective scored from what is aligned to it (see core/alignment.py)."""
+
+    id: str
+    text: str
+    weight: float
+    owner: str | None
+    score: float
+    grade: str
+    status: str
+    aligned: tuple[AlignedItem, ...] = ()
+
+
+@dataclass(frozen=True)
 class RollupResult:
     company: str
     quarter: str
@@ -121,6 +149,7 @@ class RollupResult:
     api_requests: dict[str, int] | None = None  # Google API requests of the run by kind; None on Excel (no API)
     errors: tuple[str, ...] = field(default=())
     final: bool = False  # the quarter's final rollup (``close-quarter``): its night is marked final in the history
+    company_objectives: tuple[CompanyObjectiveResult, ...] = ()  # [[company_objectives]] scored (core/alignment.py)
 
     @property
     def key_results(self) -> tuple[KeyResultResult, ...]:

@@ -47,6 +47,14 @@ class DemoRun:
 
 
 COMPANY = {"vi": "Công ty TNHH Demo Hoa Sen", "en": "Hoa Sen Demo Ltd"}
+# The demo company's objectives (ID, weight, text by language) and the department objectives aligned to each.
+COMPANY_OBJECTIVES = (
+    ("C1", 2, {"vi": "Doanh thu tăng trưởng bền vững", "en": "Grow revenue sustainably"}),
+    ("C2", 1, {"vi": "Xây dựng đội ngũ giỏi và gắn bó", "en": "Build a skilled, committed team"}),
+    ("C3", 1, {"vi": "Khách hàng hài lòng và quay lại", "en": "Delight customers so they come back"}),
+)
+ALIGNED = {("sales", "O1"): "C1", ("marketing", "O1"): "C1", ("hr", "O1"): "C2", ("training", "O1"): "C2",
+           ("customer-service", "O1"): "C3", ("product", "O1"): "C3"}
 
 
 def demo_config_text(library: TemplateLibrary, today: date, language: str = "vi") -> str:
@@ -65,6 +73,8 @@ def demo_config_text(library: TemplateLibrary, today: date, language: str = "vi"
         'kind = "excel"',
         'folder = "okr-data"',
     ]
+    for company_id, weight, text in COMPANY_OBJECTIVES:
+        lines += ["", "[[company_objectives]]", f'id = "{company_id}"', f"text = {_toml_str(text[language])}", f"weight = {weight}"]
     for template in library:
         if not template.builtin:
             continue
@@ -73,6 +83,8 @@ def demo_config_text(library: TemplateLibrary, today: date, language: str = "vi"
                   f'owners = ["{key}@hoasen.example"]']
         for objective in template.objectives:
             fillers = _slot_values(objective.slots, end)
+            if (key, objective.id) in ALIGNED:
+                fillers = ", ".join(f for f in (fillers, f'aligns_to = "{ALIGNED[key, objective.id]}"') if f)
             if fillers:
                 lines.append(f'values."{objective.id}" = {{ {fillers} }}')
             for kr in objective.key_results:

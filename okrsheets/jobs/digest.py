@@ -4,6 +4,9 @@
   that has something to report) listing KRs at risk or off track, KRs without
   a check-in for longer than ``email.stale_after_days``, and data issues with
   the cell to fix. An owner with nothing to report gets no message.
+* A KR with an ``owner`` in the config is reported to its owner (in the same
+  one message per person), with the data issues about it; the department's
+  owners get the rest of the department.
 * ``admin_emails`` get one company overview: company score, each department's
   score and status, counts.
 
@@ -171,18 +174,37 @@ def department_digest(result: RollupResult, department: DepartmentResult, stale_
 
 
 def owner_digests(config: Config, result: RollupResult) -> dict[str, list[DepartmentDigest]]:
-    """Owner address -> the non-empty digests of the departments they own, in config order."""
+    """Recipient address -> the non-empty digests of what they own, in config order.
+
+    A KR with an owner goes to that owner (with the data issues about it); everything
+    else of a department goes to the department's owners.
+    """
     by_owner: dict[str, list[DepartmentDigest]] = {}
     seen: dict[str, str] = {}  # lower-case address -> first spelling
     for department in result.departments:
         digest = department_digest(result, department, config.email.stale_after_days)
         if digest.empty:
             continue
-        if not department.owners:
-            log.warning("e-mail digest: department %s has no owners; nobody is told about its KRs", department.key)
-        for owner in department.owners:
-            address = seen.setdefault(owner.lower(), owner)
-            by_owner.setdefault(address, []).append(digest)
+        owners = {kr.id: kr.owner for kr in department.key_results if kr.owner}
+
+        def recipients(kr_id: str | None, department: DepartmentResult = department) -> tuple[str, ...]:
+            return (owners[kr_id],) if kr_id in owners else department.owners
+
+        people: dict[str, None] = {}
+        for kr_id in [*(kr.id for kr in (*digest.at_risk, *digest.stale)), *(i.key_result for i in digest.issues)]:
+            people.update(dict.fromkeys(seen.setdefault(p.lower(), p) for p in recipients(kr_id)))
+        if not department.owners and any(owners.get(kr.id) is None for kr in (*digest.at_risk, *digest.stale)):
+            log.warning("e-mail digest: department %s has no owners; nobody is told about its KRs without an owner",
+                        department.key)
+        for person in people:
+            def mine(kr_id: str | None, person: str = person) -> bool:
+                return person.lower() in (p.lower() for p in recipients(kr_id))
+
+            part = DepartmentDigest(department, tuple(kr for kr in digest.at_risk if mine(kr.id)),
+                                    tuple(kr for kr in digest.stale if mine(kr.id)),
+                                    tuple(i for i in digest.issues if mine(i.key_result)))
+            if not part.empty:
+                by_owner.setdefault(person, []).append(part)
     return by_owner
 
 

@@ -37,6 +37,7 @@ from okrsheets.sheets.team_workbook import (
     ArchivedRow,
     TeamEntry,
     fingerprint,
+    key_result_text,
     sheet_number,
     team_workbook,
 )
@@ -292,7 +293,7 @@ def describe_changes(existing: ExistingWorkbook, department: DepartmentPlan, arc
                 changes.append(say(language, f"change_{name}", id=kr.id, old=show(old[name]), new=show(new)))
         if not _same(old["weight"], kr.weight):
             changes.append(say(language, "change_weight", id=kr.id, old=show(old["weight"]), new=f"{kr.weight:g}"))
-        if old["text"] != kr.text:
+        if old["text"] != key_result_text(kr, language):
             changes.append(say(language, "change_text", id=kr.id))
     moved = [a.id for a in archived if a.id not in existing.archived]
     if moved:

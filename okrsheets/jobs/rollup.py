@@ -26,6 +26,7 @@ from okrsheets import i18n
 from okrsheets.backends import open_backend
 from okrsheets.backends.base import Backend, SheetData
 from okrsheets.config import Config
+from okrsheets.core.alignment import with_company_objectives
 from okrsheets.core.model import DepartmentPlan, PlannedKeyResult
 from okrsheets.core.results import DataIssue, DepartmentResult, KeyResultResult, ObjectiveResult, RollupResult
 from okrsheets.core.scoring import expected_progress, gap, grade, score_key_result, status_for, today_in, weighted_mean
@@ -271,7 +272,7 @@ def _assemble(department: DepartmentPlan, location: str, readings: list[_Reading
             department=key, objective_id=kr.objective_id, id=kr.id, text=kr.text, kind=kr.kind, unit=kr.unit,
             start=kr.start, target=kr.target, current=current, raw=raw, score=score, status=status,
             expected=expected, gap=gap(score, expected), weight=kr.weight, confidence=confidence, comment=comment,
-            last_update=last_update, last_check_in=last_check_in,
+            last_update=last_update, last_check_in=last_check_in, owner=kr.owner,
         )
         for kr, (current, raw, score, status, confidence, comment, last_update, last_check_in)
         in zip(department.key_results, readings)
@@ -641,6 +642,7 @@ def run_rollup(config: Config, as_of: date | None = None, progress: Callable[[in
     state = _load_state(state_path)
     readings = ReadingsStore.load(folder)
     result = score_quarter(plan, backend, as_of, state, progress, readings=readings, full=full)
+    result = with_company_objectives(result, config.company_objectives, plan.departments, config.scoring)
     if result.departments and not any(d.readable for d in result.departments):
         raise _nothing_read(result, lang, folder)
     target = folder
@@ -701,6 +703,7 @@ def preview_rollup(config: Config, as_of: date | None = None, backend: Backend |
     state_path = folder / STATE_NAME
     readings = ReadingsStore.load(folder)
     result = score_quarter(plan, backend, as_of, _load_state(state_path), readings=readings, full=full)
+    result = with_company_objectives(result, config.company_objectives, plan.departments, config.scoring)
     if result.departments and not any(d.readable for d in result.departments):
         raise _nothing_read(result, lang, folder)
     target, open_lock = summary_target(folder, as_of)

@@ -180,7 +180,7 @@ class PrintSetup:
 
 @dataclass
 class Sheet:
-    key: str  # overview | objectives | key_results | at_risk | stale | history | issues | kr_history
+    key: str  # overview | alignment | objectives | key_results | at_risk | stale | history | issues | kr_history
     title: str
     heading: str | None = None  # a title line at row 0 (the overview's report title)
     facts: list[Fact] = field(default_factory=list)  # label/value rows below the heading
@@ -285,8 +285,10 @@ def build_summary(result: RollupResult, history: History, settings: ScoringSetti
     names = {d.key: d.name for d in result.departments}
     department_change, kr_change = change_since_last_week(history, result)
     builder = _Builder(lang, words, printing)
+    owned = any(kr.owner for kr in result.key_results)  # the KR owner column only when the config names one
     sheets = [
         _overview(builder, result, department_change),
+        *([_alignment(builder, result, names)] if result.company_objectives else []),
         builder.table_sheet("objectives", [
             ("department", "text"), ("id", "text"), ("objective", "wrap"), ("weight", "number"),
             ("score_column", "score"), ("grade", "grade"), ("status", "status")],
@@ -296,8 +298,8 @@ def build_summary(result: RollupResult, history: History, settings: ScoringSetti
             ("department", "text"), ("objective", "text"), ("id", "text"), ("key_result", "wrap"), ("kind", "text"),
             ("unit", "text"), ("start", "number"), ("target", "number"), ("current", "number"),
             ("score_column", "score"), ("change", "change"), ("status", "status"), ("confidence", "count"),
-            ("comment", "wrap"), ("last_update", "date")],
-            [_key_result_row(kr, names, kr_change, lang) for kr in result.key_results]),
+            ("comment", "wrap"), ("last_update", "date"), *([("kr_owner", "text")] if owned else [])],
+            [_key_result_row(kr, names, kr_change, lang) + ([kr.owner] if owned else []) for kr in result.key_results]),
         builder.table_sheet("at_risk", [
             ("department", "text"), ("owners", "text"), ("id", "text"), ("key_result", "wrap"),
             ("score_column", "score"), ("expected_column", "percent"), ("gap", "percent"), ("status", "status"),
@@ -496,6 +498,18 @@ def _key_result_row(kr: KeyResultResult, names: dict[str, str], change: dict[tup
             i18n.KIND[lang].get(kr.kind, kr.kind), i18n.UNIT[lang].get(kr.unit, kr.unit),
             kr.start, kr.target, current, kr.score, change.get((kr.department, kr.id)), kr.status, kr.confidence,
             kr.comment, kr.last_update]
+
+
+def _alignment(builder: _Builder, result: RollupResult, names: dict[str, str]) -> Sheet:
+    """Each company objective with its score, then the department objectives and KRs aligned to it."""
+    sheet = builder.table_sheet("alignment", [
+        ("company_objective", "text"), ("objective", "wrap"), ("department", "text"), ("id", "text"),
+        ("aligned", "wrap"), ("weight", "number"), ("score_column", "score"), ("grade", "grade"), ("status", "status")],
+        [row for c in result.company_objectives for row in (
+            [[c.id, c.text, None, None, None, c.weight, c.score, c.grade, c.status]]
+            + [[c.id, None, names.get(a.department, a.department), a.id, a.text, a.weight, a.score if a.counted else None,
+                None, a.status] for a in c.aligned])])
+    return sheet
 
 
 def _at_risk_rows(result: RollupResult) -> list[list]:

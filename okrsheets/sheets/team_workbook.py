@@ -91,6 +91,7 @@ LABELS = {
         "provisioned": "Tạo lúc", "as_of": "Ngày đánh giá", "expected": "Tiến độ kỳ vọng",
         "dept_score": "Điểm phòng ban", "dept_status": "Trạng thái", "archived": "Lưu trữ (đã bỏ khỏi kế hoạch, giữ lại giá trị)",
         "title": "OKR {quarter}: {department}", "page": "Trang",
+        "supports": "Hỗ trợ mục tiêu công ty", "kr_owner": "Phụ trách KR",
     },
     "en": {
         "id": "ID", "text": "Objective / Key result", "kind": "Kind", "unit": "Unit", "start": "Start",
@@ -101,6 +102,7 @@ LABELS = {
         "provisioned": "Provisioned", "as_of": "As of", "expected": "Expected progress",
         "dept_score": "Department score", "dept_status": "Status", "archived": "Archived (removed from the plan, values kept)",
         "title": "OKR {quarter}: {department}", "page": "Page",
+        "supports": "Supports company objective", "kr_owner": "KR owner",
     },
 }
 
@@ -381,6 +383,9 @@ def _date(d: date) -> str:
 
 def _objective_row(sheet: SheetSpec, config: Config, row: int, objective, first: int, last: int) -> None:
     text = f"{objective.title}: {objective.text}" if objective.title else objective.text
+    if objective.aligns_to:  # the company objective it supports, with its text
+        company = next((c.text for c in config.company_objectives if c.id == objective.aligns_to), "")
+        text += f"\n{LABELS[config.language]['supports']}: {objective.aligns_to} – {company}"
     sheet.set(row, COL["id"], objective.id, "objective")
     sheet.set(row, COL["text"], text, "objective")
     for name in ("kind", "unit", "start", "target", "current", "confidence", "comment", "last_update"):
@@ -426,7 +431,7 @@ def _key_result_row(sheet: SheetSpec, config: Config, row: int, kr: PlannedKeyRe
     lang = config.language
     fmt = number_format(kr.unit)
     sheet.set(row, COL["id"], kr.id, "key_result")
-    sheet.set(row, COL["text"], kr.text, "key_result")
+    sheet.set(row, COL["text"], key_result_text(kr, lang), "key_result")
     sheet.set(row, COL["kind"], KIND[lang][kr.kind], "key_result")
     sheet.set(row, COL["unit"], UNIT[lang][kr.unit], "key_result")
     sheet.set(row, COL["start"], sheet_number(kr.start, kr.unit), "key_result", number_format=fmt)
@@ -445,6 +450,17 @@ def _key_result_row(sheet: SheetSpec, config: Config, row: int, kr: PlannedKeyRe
     _reading_cells(sheet, config, row, kr)
     sheet.validations.extend(_validations(config, row, kr))
     sheet.data_bars.append(DataBar(_c(row, "score")))
+
+
+def key_result_text(kr: PlannedKeyResult, language: str) -> str:
+    """A KR's text cell: its text, then the company objective it supports and its owner, when the config names them."""
+    words = LABELS[language]
+    lines = [kr.text]
+    if kr.aligns_to:
+        lines.append(f"{words['supports']}: {kr.aligns_to}")
+    if kr.owner:
+        lines.append(f"{words['kr_owner']}: {kr.owner}")
+    return "\n".join(lines)
 
 
 def _team_cell(sheet: SheetSpec, row: int, name: str, value: object, number_format: str | None = None) -> None:

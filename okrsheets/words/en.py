@@ -75,6 +75,7 @@ WORDS: dict[str, str | tuple[str, ...]] = {
     "warning": "warning: {warning}",
     "plan_not_set": "{key} {id}: {field} is not set, so this KR cannot be scored; set {path}",
     "plan_unfilled": "{key} {id}: slot {{{slot}}} ({label}) is not filled; set {path}",
+    "plan_unsupported": "company objective {id}: no department objective or KR aligns to it, so it has no score; set aligns_to = \"{id}\" in a department's values.\"O1\" (or remove {path})",
     "plan_total": "{departments}, {objectives}, {key_results}; {warnings}",
     # init
     "config_none": "no config file: give --config FILE, set {env}, or create ./{name} with `okrsheets init` (every setting is explained in {example})",

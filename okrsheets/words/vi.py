@@ -75,6 +75,7 @@ WORDS: dict[str, str | tuple[str, ...]] = {
     "warning": "cảnh báo: {warning}",
     "plan_not_set": "{key} {id}: chưa đặt {field} nên KR này không chấm điểm được; hãy đặt {path}",
     "plan_unfilled": "{key} {id}: chỗ trống {{{slot}}} ({label}) chưa được điền; hãy đặt {path}",
+    "plan_unsupported": "mục tiêu công ty {id}: chưa có mục tiêu hay KR nào của phòng ban gắn với nó nên chưa có điểm; đặt aligns_to = \"{id}\" trong values.\"O1\" của một phòng ban (hoặc bỏ {path})",
     "plan_total": "{departments}, {objectives}, {key_results}; {warnings}",
     # init
     "config_none": "chưa có tệp cấu hình: dùng --config TỆP, đặt biến {env}, hoặc tạo ./{name} bằng `okrsheets init` (mọi thiết lập được giải thích trong {example})",

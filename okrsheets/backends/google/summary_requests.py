@@ -46,7 +46,7 @@ SERIAL_EPOCH = date(1899, 12, 30)  # day 0 of Sheets' (and Excel's) serial dates
 MAX_TEXT = 50_000  # Sheets' limit on the characters in a cell
 # Each summary sheet's ID is its offset added to a base (see backends/google/summary.py)
 SHEET_OFFSETS = {"overview": 0, "objectives": 1, "key_results": 2, "at_risk": 3, "stale": 4, "history": 5,
-                 "issues": 6, "kr_history": 7}
+                 "issues": 6, "kr_history": 7, "alignment": 8}
 _LINK_COLOUR = "0563C1"
 PERCENT = {"type": "PERCENT", "pattern": NUMBER_FORMATS["percent"]}
 CHANGE = {"type": "PERCENT", "pattern": NUMBER_FORMATS["change"]}
