@@ -793,6 +793,6 @@ def _check_alignment(r: _Reader, company: tuple[CompanyObjective, ...], departme
                 continue
             match = KEY_RESULT_ID_RE.match(item_id)
             parent = department.values.get(match.group(1)) if match else None
-            if parent is not None and parent.aligns_to == target:
+            if match and parent is not None and parent.aligns_to == target:  # (a parent only with a match)
                 r.problem(f"{values.path}.aligns_to", f'{match.group(1)} already aligns to "{target}" and counts all its KRs there;'
                           f" remove aligns_to from {item_id} (or point it at another company objective)")

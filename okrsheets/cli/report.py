@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from okrsheets.core.model import TemplateSet
+from okrsheets.core.model import DepartmentPlan, PlannedKeyResult, PlannedObjective, TemplateSet
 from okrsheets.core.values import format_number
 from okrsheets.i18n import KIND, UNIT
 from okrsheets.plan import QuarterPlan
@@ -73,7 +73,7 @@ def plan_lines(plan: QuarterPlan, more_warnings: Sequence[str] = ()) -> list[str
     if config.company_objectives:
         lines.append("")
         for c in config.company_objectives:
-            items = [f"{d.key} {i.id}" for d in plan.departments for i in (*d.objectives, *d.key_results) if i.aligns_to == c.id]
+            items = [f"{d.key} {i.id}" for d in plan.departments for i in _objectives_and_key_results(d) if i.aligns_to == c.id]
             lines.append(f"{c.id} {c.text} ← {', '.join(items) or '-'}")
         lines.extend("  " + say(language, "warning", warning=warning) for warning in plan.company_warnings)
     if more_warnings:
@@ -87,6 +87,10 @@ def plan_lines(plan: QuarterPlan, more_warnings: Sequence[str] = ()) -> list[str
         warnings=count(language, len(plan.warnings) + len(more_warnings), "warning"),
     ))
     return lines
+
+
+def _objectives_and_key_results(department: DepartmentPlan) -> tuple[PlannedObjective | PlannedKeyResult, ...]:
+    return (*department.objectives, *department.key_results)
 
 
 def _measure(kr, locale: str, language: str) -> str:
