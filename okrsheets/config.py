@@ -75,6 +75,13 @@ class GoogleBackendConfig:
     summary_spreadsheet_id: str | None = None
     share_with_owners: bool = True
     notify_owners: bool = True
+    # bounded retries (backends/google/retry.py) and the quota pace (pacing.py): requests per minute
+    max_tries: int = 6
+    deadline_minutes: float = 120.0
+    read_quota_per_user: int = 60
+    read_quota_per_project: int = 300
+    write_quota_per_user: int = 60
+    write_quota_per_project: int = 300
 
 
 @dataclass(frozen=True)
@@ -451,6 +458,16 @@ def _parse_quarter(r: _Reader, raw: Any) -> Quarter:
 BACKEND_KEYS = {
     "kind", "folder", "folder_id", "summary_spreadsheet_id", "auth", "service_account_file", "impersonate",
     "client_secret_file", "token_file", "share_with_owners", "notify_owners",
+    "max_tries", "deadline_minutes", "read_quota_per_user", "read_quota_per_project",
+    "write_quota_per_user", "write_quota_per_project",
+}
+# [backend] keys that pace and bound Google requests: (default, smallest allowed, what it counts)
+GOOGLE_LIMIT_KEYS = {
+    "max_tries": (6, 1, "tries of one request before giving up on it"),
+    "read_quota_per_user": (60, 1, "Sheets read requests a minute (Google's default quota: 60)"),
+    "read_quota_per_project": (300, 1, "Sheets read requests a minute (Google's default quota: 300)"),
+    "write_quota_per_user": (60, 1, "Sheets write requests a minute (Google's default quota: 60)"),
+    "write_quota_per_project": (300, 1, "Sheets write requests a minute (Google's default quota: 300)"),
 }
 
 
@@ -517,13 +534,23 @@ def _parse_google(r: _Reader, raw: dict, base: Path) -> GoogleBackendConfig | No
     summary_id = r.text(raw, "summary_spreadsheet_id", "backend")
     share = _flag(r, raw, "share_with_owners", True)
     notify = _flag(r, raw, "notify_owners", True)
+    limits = {key: _whole(r, raw, key, *spec) for key, spec in GOOGLE_LIMIT_KEYS.items()}
+    deadline = r.number(raw, "deadline_minutes", "backend", 120.0, positive=True) or 120.0
     if len(r.problems) > before or folder_id is None:
         return None
     return GoogleBackendConfig(
         folder_id=folder_id, auth=auth, service_account_file=key_file, impersonate=impersonate,
         client_secret_file=client_secret, token_file=token_file, summary_spreadsheet_id=summary_id,
-        share_with_owners=share, notify_owners=notify,
+        share_with_owners=share, notify_owners=notify, deadline_minutes=deadline, **limits,
     )
+
+
+def _whole(r: _Reader, raw: dict, key: str, default: int, least: int, what: str) -> int:
+    value = raw.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        r.problem(f"backend.{key}", f"expected a whole number of {what}, at least {least}, got {_describe(value)}")
+        return default
+    return value
 
 
 def google_file_kind(data: object) -> str:

@@ -15,6 +15,7 @@ from okrsheets.cli.init import init_command
 from okrsheets.cli.lint import lint_command
 from okrsheets.cli.nightly import schedule_command, status_command
 from okrsheets.cli.options import CONFIG_HELP, LANGUAGE_KEY, UsageError, invoked_as, load_config, run_language
+from okrsheets.cli.progress import Progress, pace_per_minute
 from okrsheets.cli.quarter import close_quarter_command, next_quarter_command
 from okrsheets.errors import NothingReadError, OkrsheetsError
 from okrsheets.words import count, say
@@ -101,7 +102,16 @@ def provision(config_path: str | None, dry_run: bool, departments: tuple[str, ..
     backend = open_backend(plan.config)
     try:
         prepare_folder(plan.config, create=create, dry_run=dry_run)
-        outcomes = run(plan, backend, departments or None, dry_run=dry_run, force=force)
+        total = len(set(departments)) if departments else len(plan.departments)
+        with Progress(plan.config.language, "progress_provision", pace_per_minute(plan.config, ("read", "write"))) as progress:
+            started = []
+
+            def one_more(_department) -> None:
+                progress(len(started), total)
+                started.append(1)
+
+            outcomes = run(plan, backend, departments or None, dry_run=dry_run, force=force, progress=one_more)
+            progress(total, total)
     except OSError as exc:  # a file-system surprise while writing: one line, never a traceback
         raise BackendError(describe_os_error(exc, exc.filename, plan.config.language)) from None
     _print_outcomes(outcomes, dry_run, plan.config.language)
@@ -221,31 +231,8 @@ def _run_rollup(config, as_of, wait: bool, full: bool = False):
     from okrsheets.jobs.runlog import setup_stderr_logging
 
     setup_stderr_logging(config.tz)
-    with _progress_bar(say(config.language, "reading_workbooks")) as progress:
+    with Progress(config.language, "progress_read", pace_per_minute(config)) as progress:
         return run_nightly(config, as_of=as_of, wait=wait, progress=progress, full=full)
-
-
-class _progress_bar:
-    """A progress bar on stderr while workbooks are read, only when stderr is a terminal."""
-
-    def __init__(self, label: str):
-        self.label = label
-
-    def __enter__(self):
-        self.bar = None
-        return self.update
-
-    def update(self, done: int, total: int) -> None:
-        if total < 5 or not sys.stderr.isatty():
-            return
-        if self.bar is None:
-            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
-            self.bar.__enter__()
-        self.bar.update(done - self.bar.pos)
-
-    def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.__exit__(*exc)
 
 
 @cli.command()

@@ -12,6 +12,7 @@ import sys
 import click
 
 from okrsheets.cli.options import CONFIG_HELP
+from okrsheets.cli.progress import Progress, pace_per_minute
 
 
 @click.command("schedule")
@@ -40,7 +41,10 @@ def schedule_command(config_path: str | None, run_now: bool) -> None:
 
     config = load_config(config_path)
     setup_stderr_logging(config.tz)
-    sys.exit(run_schedule(config, lambda fresh, trigger: run_nightly(fresh, trigger=trigger), run_now=run_now))
+    def nightly(fresh, trigger):  # no terminal to watch: one log line per 10% of the departments read
+        return run_nightly(fresh, trigger=trigger, progress=Progress(fresh.language, "progress_read", pace_per_minute(fresh), terminal=False))
+
+    sys.exit(run_schedule(config, nightly, run_now=run_now))
 
 
 @click.command("status")

@@ -48,7 +48,7 @@ from okrsheets.words import count, say
 class ProvisionOutcome:
     department: str
     location: str
-    action: str  # created | updated | unchanged | locked | damaged | forced
+    action: str  # created | updated | unchanged | locked | damaged | forced | failed
     changes: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
     backup: str | None = None
@@ -147,7 +147,13 @@ def _provision_one(plan: QuarterPlan, backend: Backend, department: DepartmentPl
     version = backend.version(department.key) if store is not None else None  # before reading: a later save is seen next time
     if store is not None and not force and store.unchanged(department.key, version, planned):
         return ProvisionOutcome(department.key, location, "unchanged")
-    outcome = _provision_carefully(plan, backend, department, planned, dry_run, force, now, closed)
+    try:
+        outcome = _provision_carefully(plan, backend, department, planned, dry_run, force, now, closed)
+    except WorkbookError as exc:
+        if exc.reason != "gave_up":
+            raise
+        # Google kept failing this department's requests (max_tries, or the run's deadline): the others go on
+        return ProvisionOutcome(department.key, backend.location(department.key), "failed", problems=(str(exc),))
     if store is not None and not dry_run:
         if outcome.action == "unchanged":
             store.record(department.key, version, planned)

@@ -213,6 +213,7 @@ class FakeGoogle:
         path: str | None = None,
         method: str | None = None,
         seed: int = 0,
+        retry_after: float | None = None,
     ) -> Fault:
         """Answer matching requests with a fault.
 
@@ -222,13 +223,15 @@ class FakeGoogle:
         Google's 401). ``nth``: only the n-th matching request from now
         (1-based); ``rate``: each matching request with that probability
         (seeded); neither: every matching request. ``times`` caps how often
-        it fires (default once with ``nth``).
+        it fires (default once with ``nth``). ``retry_after``: the seconds a
+        ``Retry-After`` header on a 429/500/503 answer asks the client to wait.
         """
         import random
 
         if nth is not None and times is None:
             times = 1
-        fault = Fault(str(kind), nth=nth, rate=rate, times=times, delay=delay, path=path, method=method, rng=random.Random(seed))
+        fault = Fault(str(kind), nth=nth, rate=rate, times=times, delay=delay, path=path, method=method, rng=random.Random(seed),
+                      retry_after=retry_after)
         return self.faults.add(fault)
 
     def clear_faults(self) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from .errors import ApiError
 
-FAULT_KINDS = ("429", "500", "503", "drop", "slow", "401")
+FAULT_KINDS = ("429", "500", "503", "drop", "lost", "slow", "401")
 
 
 @dataclass
@@ -174,6 +174,7 @@ class Fault:
     seen: int = 0
     fired: int = 0
     rng: random.Random = field(default_factory=lambda: random.Random(0))
+    retry_after: float | None = None  # seconds, sent as a Retry-After header with the error
 
     def matches(self, method: str, path: str) -> bool:
         if self.method and self.method.upper() != method.upper():

@@ -227,11 +227,16 @@ class Handler(BaseHTTPRequestHandler):
                     return
                 if fault.kind == "slow":
                     time.sleep(fault.delay)
+                elif fault.kind == "lost":
+                    pass  # carried out below; the answer is then lost
                 elif fault.kind == "401":
                     fake.authority.expire_all()
                     raise unauthenticated(found.api, expired=True)
                 else:
-                    raise fault_error(fault.kind, found.api)
+                    error = fault_error(fault.kind, found.api)
+                    if fault.retry_after is not None:
+                        error.headers["Retry-After"] = f"{fault.retry_after:g}"
+                    raise error
             token = fake.authority.check(self.headers.get("Authorization"), found.api)
             self.caller = token
             entry.user = token.email
@@ -239,6 +244,14 @@ class Handler(BaseHTTPRequestHandler):
             if len(body) > MAX_BODY:
                 raise ApiError(400, f"Request payload size exceeds the limit: {MAX_BODY} bytes.", "INVALID_ARGUMENT")
             status, payload, ctype = self._dispatch(found, method, query, body, token.email)
+            if fault is not None and fault.kind == "lost":  # carried out, but the answer never arrives
+                entry.status = 0
+                self.close_connection = True
+                try:
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                return
         except ApiError as err:
             entry.status = err.code
             self._send_json(err.code, err.body(), err.headers)

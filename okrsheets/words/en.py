@@ -26,7 +26,7 @@ WORDS: dict[str, str | tuple[str, ...]] = {
     "config_problems": "{count}:",
     # provision
     "created": "created", "updated": "updated", "unchanged": "unchanged", "forced": "rebuilt (forced)",
-    "locked": "SKIPPED (open)", "damaged": "SKIPPED (damaged)",
+    "locked": "SKIPPED (open)", "damaged": "SKIPPED (damaged)", "failed": "FAILED (Google)",
     "would_created": "would create", "would_updated": "would update", "would_unchanged": "unchanged",
     "would_forced": "would rebuild (forced)", "would_locked": "SKIPPED (open)", "would_damaged": "SKIPPED (damaged)",
     "to_created": "to create", "to_updated": "to update", "to_unchanged": "unchanged", "to_forced": "to rebuild (forced)",
@@ -49,6 +49,9 @@ WORDS: dict[str, str | tuple[str, ...]] = {
     "none": "(none)",
     # rollup
     "reading_workbooks": "Reading workbooks",
+    "progress_line": "{verb} {done}/{total} departments{left}",
+    "progress_left": ", about {minutes} min left",
+    "progress_read": "read", "progress_provision": "provisioned",
     # demo
     "demo_provisioning": "Provisioning the sample company into {folder} ...",
     "demo_provisioned": "{workbooks} in {folder}",

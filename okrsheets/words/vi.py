@@ -26,7 +26,7 @@ WORDS: dict[str, str | tuple[str, ...]] = {
     "config_problems": "{count}:",
     # provision
     "created": "đã tạo", "updated": "đã cập nhật", "unchanged": "không đổi", "forced": "đã dựng lại (--force)",
-    "locked": "BỎ QUA (đang mở)", "damaged": "BỎ QUA (bị hỏng)",
+    "locked": "BỎ QUA (đang mở)", "damaged": "BỎ QUA (bị hỏng)", "failed": "THẤT BẠI (Google)",
     "would_created": "sẽ tạo", "would_updated": "sẽ cập nhật", "would_unchanged": "không đổi",
     "would_forced": "sẽ dựng lại (--force)", "would_locked": "BỎ QUA (đang mở)", "would_damaged": "BỎ QUA (bị hỏng)",
     "to_created": "sẽ tạo", "to_updated": "sẽ cập nhật", "to_unchanged": "không đổi", "to_forced": "sẽ dựng lại (--force)",
@@ -49,6 +49,9 @@ WORDS: dict[str, str | tuple[str, ...]] = {
     "none": "(trống)",
     # rollup
     "reading_workbooks": "Đang đọc bảng tính",
+    "progress_line": "{verb} {done}/{total} phòng ban{left}",
+    "progress_left": ", còn khoảng {minutes} phút",
+    "progress_read": "đọc", "progress_provision": "dựng",
     # demo
     "demo_provisioning": "Đang tạo công ty mẫu trong {folder} ...",
     "demo_provisioned": "{workbooks} trong {folder}",

@@ -33,6 +33,8 @@ from typing import Any, Callable
 from okrsheets.backends.google import endpoint
 from okrsheets.backends.google.counting import RequestCounter
 from okrsheets.backends.google.failures import explain
+from okrsheets.backends.google.pacing import QuotaLimits
+from okrsheets.backends.google.retry import Patience
 from okrsheets.backends.google.words import say
 from okrsheets.config import GoogleBackendConfig
 from okrsheets.errors import GoogleAuthError
@@ -53,6 +55,7 @@ class Connection:
     language: str
     token_request: Any  # google.auth.transport.requests.Request, for refreshing
     requests: RequestCounter | None = None  # the Sheets and Drive requests sent so far, by kind (not the token ones)
+    patience: Patience | None = None  # the run's quota pace and retry budget, shared by every request of the run
 
     @property
     def session(self) -> Any:
@@ -122,7 +125,14 @@ def connect(google: GoogleBackendConfig, language: str = "vi", *, credentials: A
     counter = RequestCounter().attach(session)
     client = gspread.Client(auth=credentials, session=session)
     client.set_timeout(endpoint.TIMEOUT)
-    return Connection(client, credentials, google, language, Request(token_session), counter)
+    return Connection(client, credentials, google, language, Request(token_session), counter, patience_for(google, language))
+
+
+def patience_for(google: GoogleBackendConfig, language: str = "vi") -> Patience:
+    """The retry budget and quota pace ``[backend]`` configures (real clock and sleep)."""
+    limits = QuotaLimits(read_per_user=google.read_quota_per_user, read_per_project=google.read_quota_per_project,
+                         write_per_user=google.write_quota_per_user, write_per_project=google.write_quota_per_project)
+    return Patience(max_tries=google.max_tries, deadline_minutes=google.deadline_minutes, limits=limits, language=language)
 
 
 def refresh(connection: Connection) -> None:

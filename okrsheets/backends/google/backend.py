@@ -15,10 +15,10 @@ department spreadsheets are found in that listing by their ``appProperties``
   nothing), plus a share for each owner new to it;
 * a forced rebuild's backup: one ``files.copy`` beside it.
 
-Google allows a user 60 Sheets reads and 60 writes a minute: a request
-answered "quota exceeded" (429, or Drive's 403 ``userRateLimitExceeded``) or
-a server error (500, 502, 503) is sent again after 1, 2, 4 ... 64 seconds, so
-a large company is read at Google's pace rather than failed.
+Google allows a user 60 Sheets reads and 60 writes a minute: every request
+goes through the run's :class:`~okrsheets.backends.google.retry.Patience`,
+which sends it at the quota's pace (pacing.py) and tries again, a bounded
+number of times and within the run's deadline, what may pass later (retry.py).
 
 A problem with one spreadsheet raises a :class:`SpreadsheetUnreadable` (a
 WorkbookError whose words say what to do) for that department only; a
@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Callable, Collection
 from typing import Any
 
@@ -38,6 +37,7 @@ from okrsheets.backends.google.drive import DEPARTMENT_PROPERTY, QUARTER_PROPERT
 from okrsheets.backends.google.failures import explain
 from okrsheets.backends.google.read import FIELDS, sheet_ids, typed_cells, workbook_data
 from okrsheets.backends.google.render import build_requests
+from okrsheets.backends.google.retry import GAVE_UP, Patience, PatientHTTP, maybe_done
 from okrsheets.backends.google.words import say
 from okrsheets.config import Config
 from okrsheets.errors import GoogleAccessError, GoogleError, WorkbookError, WorkbookLockedError
@@ -47,40 +47,6 @@ from okrsheets.sheets.team_workbook import OKR_SHEET, TypedCell
 
 SHEETS = "https://sheets.googleapis.com/v4/spreadsheets"
 log = logging.getLogger("okrsheets.google")
-RETRY_WAITS = (1, 2, 4, 8, 16, 32, 64)  # seconds before each retry: past any per-minute window
-RATE_REASONS = frozenset({"userRateLimitExceeded", "rateLimitExceeded"})
-
-
-def worth_retrying(exc: BaseException) -> bool:
-    """A quota or server answer that the same request may not get a minute later."""
-    from gspread.exceptions import APIError
-
-    if not isinstance(exc, APIError):
-        return False
-    error = exc.error if isinstance(exc.error, dict) else {}
-    status = int(error.get("code") or exc.code or 0)
-    reasons = {str(e.get("reason")) for e in error.get("errors") or [] if isinstance(e, dict)}
-    return status in (429, 500, 502, 503) or (status == 403 and bool(reasons & RATE_REASONS))
-
-
-class PatientHTTP:
-    """gspread's HTTP client, sending a request again while Google says to slow down."""
-
-    def __init__(self, http: Any, sleep: Callable[[float], None]):
-        self.http, self.sleep = http, sleep
-
-    def request(self, *args: Any, **kwargs: Any) -> Any:
-        for wait in (*RETRY_WAITS, None):
-            try:
-                return self.http.request(*args, **kwargs)
-            except Exception as exc:
-                if wait is None or not worth_retrying(exc):
-                    raise
-                log.info("Google asked to slow down (%s); trying again in %d s", exc.__class__.__name__, wait)
-                self.sleep(wait)
-        raise AssertionError("unreachable")
-
-
 def spreadsheet_url(spreadsheet_id: str, sheet_id: int | None = None, cell: str | None = None) -> str:
     """The address of a spreadsheet, of one of its sheets, or of one cell (``#gid=GID&range=G12``)."""
     url = f"https://docs.google.com/spreadsheets/d/{spreadsheet_id}/edit"
@@ -102,10 +68,11 @@ class GoogleBackend:
     name = "google"
     parallel_reads = False  # one HTTP session and one quota: never read from forked processes
 
-    def __init__(self, config: Config, connection: Connection | None = None, sleep: Callable[[float], None] = time.sleep):
+    def __init__(self, config: Config, connection: Connection | None = None, sleep: Callable[[float], None] | None = None,
+                 clock: Callable[[], float] | None = None):
         assert config.google is not None, "GoogleBackend needs backend.kind = google"
         self.config = config
-        self.sleep = sleep
+        self.sleep, self.clock = sleep, clock  # None: real time (tests pass the fake's clock and a sleep that advances it)
         self.google = config.google
         self.lang = config.language
         self._connection = connection
@@ -127,8 +94,23 @@ class GoogleBackend:
         return self._connection
 
     @property
+    def patience(self) -> Patience:
+        """The run's quota pace and retry budget (the connection's, shared with the summary)."""
+        patience = self.connection.patience
+        if patience is None:
+            from okrsheets.backends.google.auth import patience_for
+
+            patience = patience_for(self.google, self.lang)
+            object.__setattr__(self.connection, "patience", patience)
+        if self.sleep is not None:
+            patience.sleep = self.sleep
+        if self.clock is not None:
+            patience.clock = self.clock
+        return patience
+
+    @property
     def http(self) -> PatientHTTP:
-        return PatientHTTP(self.connection.client.http_client, self.sleep)
+        return PatientHTTP(self.connection.client.http_client, self.patience)
 
     @property
     def drive(self) -> Drive:
@@ -282,13 +264,14 @@ class GoogleBackend:
         department = next(d for d in self.config.departments if d.key == department_key)
         item = self._file(department_key)
         shared_before: set[str] = set()
+        new = item is None
         if item is None:
             name = say(self.lang, "spreadsheet_name", quarter=self.config.quarter.name, department=department.name)
             properties = {DEPARTMENT_PROPERTY: department_key, QUARTER_PROPERTY: self.config.quarter.name}
             try:
-                created = self.drive.create(name, self.google.folder_id, mime_type=SPREADSHEET_MIME, app_properties=properties)
+                created = self._create(name, properties)
             except Exception as exc:  # noqa: BLE001 - storage, access: the run stops with what to do
-                raise self._explain(exc) from None
+                raise _given_up(self._explain(exc)) from None
             item = {"id": created["id"], "name": created.get("name", name), "mimeType": SPREADSHEET_MIME,
                     "appProperties": properties, "capabilities": {"canEdit": True}}
             self._listing()[department_key] = [item]
@@ -302,12 +285,42 @@ class GoogleBackend:
         try:
             self.http.request("post", f"{SHEETS}/{item['id']}:batchUpdate", json={"requests": requests})
         except Exception as exc:  # noqa: BLE001
-            raise self._explain(exc, "what_spreadsheet", item["id"]) from None
+            error = _given_up(self._explain(exc, "what_spreadsheet", item["id"]))
+            if new and isinstance(error, WorkbookError):
+                self._discard(department_key, item["id"])
+            raise error from None
         self._answers.pop(department_key, None)
         if self.google.share_with_owners:
             for email in department.owners:
                 if email.casefold() not in shared_before:
                     self._share(item["id"], email)
+
+    def _create(self, name: str, properties: dict[str, str]) -> dict[str, Any]:
+        """``files.create`` of the department's spreadsheet, exactly once: when the connection dropped after
+        it was sent, the folder is searched for it (by its appProperties) before it is sent again."""
+        for _ in range(self.patience.max_tries):
+            try:
+                return self.drive.create(name, self.google.folder_id, mime_type=SPREADSHEET_MIME, app_properties=properties)
+            except Exception as exc:
+                if not maybe_done(exc):
+                    raise
+                log.info("Google: the connection dropped while creating %s; looking for it in the folder", name)
+                assert self._folder is not None
+                made = [item for item in self.drive.spreadsheets_in(self._folder, properties[QUARTER_PROPERTY])
+                        if (item.get("appProperties") or {}).get(DEPARTMENT_PROPERTY) == properties[DEPARTMENT_PROPERTY]]
+                if made:
+                    return made[0]
+                last = exc
+        raise last
+
+    def _discard(self, department_key: str, file_id: str) -> None:
+        """A spreadsheet just created whose contents could not be written goes to the trash (best effort),
+        so the next run creates it again instead of finding an empty spreadsheet it takes for a damaged one."""
+        self._listing().pop(department_key, None)
+        try:
+            self.drive.trash(file_id)
+        except Exception as exc:  # noqa: BLE001 - Google is failing already; the next run reports the empty spreadsheet
+            log.warning("%s", say(self.lang, "discard_failed", url=spreadsheet_url(file_id), why=explain(exc, self.lang)))
 
     def _sheet_list(self, item: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -339,6 +352,12 @@ class GoogleBackend:
         except Exception as exc:  # noqa: BLE001
             raise self._explain(exc, "what_spreadsheet", item["id"]) from None
         return spreadsheet_url(copied["id"])
+
+
+def _given_up(error: GoogleError) -> Exception:
+    """A request given up on (tries or deadline) is this department's failure, the run goes on
+    (a WorkbookError with reason "gave_up"); anything else Google refused stops the run, explained."""
+    return WorkbookError(str(error), "gave_up") if error.reason in GAVE_UP else error
 
 
 def _owners_written(answer: dict[str, Any]) -> set[str]:

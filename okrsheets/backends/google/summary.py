@@ -36,6 +36,7 @@ from okrsheets.backends.google.auth import Connection
 from okrsheets.backends.google.counting import merge_counts
 from okrsheets.backends.google.drive import QUARTER_PROPERTY, SPREADSHEET_MIME, Drive
 from okrsheets.backends.google.failures import explain
+from okrsheets.backends.google.retry import PatientHTTP
 from okrsheets.backends.google.summary_requests import SERIAL_EPOCH, SHEET_OFFSETS, summary_requests
 from okrsheets.config import Config
 from okrsheets.core.results import RollupResult
@@ -113,7 +114,9 @@ class GoogleSummary:
         self.connection = connection
         self.lang = "en" if config.language == "en" else "vi"
         self.http = connection.client.http_client
-        self.drive = Drive(connection.client)
+        if connection.patience is not None:  # paced and retried like the team spreadsheets' requests
+            self.http = PatientHTTP(self.http, connection.patience)
+        self.drive = Drive(connection.client, self.http)
 
     # --- the run ---
 

@@ -1,0 +1,73 @@
+"""Progress of a long provision or rollup: a bar on a terminal, one log line per 10% otherwise.
+
+The estimate comes from the quota's pace (Google: ``[backend] read_quota_per_user``
+and the other three, 60 requests a minute by default), since on Google the
+quota, not the machine, sets how long a run takes: "đọc 120/300 phòng ban,
+còn khoảng 3 phút". On Excel there is no quota and no estimate.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import sys
+
+import click
+
+from okrsheets.words import say
+
+log = logging.getLogger("okrsheets")
+
+
+def pace_per_minute(config, kinds: tuple[str, ...] = ("read",)) -> int | None:
+    """Requests a minute the run may send (the tightest quota among ``kinds``), None without a quota (Excel)."""
+    google = config.google
+    if config.backend != "google" or google is None:
+        return None
+    limits = {"read": (google.read_quota_per_user, google.read_quota_per_project),
+              "write": (google.write_quota_per_user, google.write_quota_per_project)}
+    return min(min(limits[kind]) for kind in kinds)
+
+
+def time_left(language: str, remaining: int, per_minute: int | None) -> str:
+    """", còn khoảng 3 phút" for ``remaining`` departments at ``per_minute`` (one request each); "" without a pace."""
+    if not per_minute or remaining <= 0:
+        return ""
+    minutes = math.ceil(remaining / per_minute)
+    return say(language, "progress_left", minutes=minutes)
+
+
+class Progress:
+    """``progress(done, total)`` for provision and rollup: a bar when stderr is a terminal, else a log line per 10%."""
+
+    def __init__(self, language: str, verb: str, per_minute: int | None = None, *, terminal: bool | None = None):
+        self.language, self.verb, self.per_minute = language, verb, per_minute
+        self.terminal = sys.stderr.isatty() if terminal is None else terminal
+        self.bar = None
+        self.logged = 0  # tenths already logged
+
+    def line(self, done: int, total: int) -> str:
+        return say(self.language, "progress_line", verb=say(self.language, self.verb), done=done, total=total,
+                   left=time_left(self.language, total - done, self.per_minute))
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < 5:
+            return
+        if not self.terminal:
+            tenth = done * 10 // total
+            if tenth > self.logged:
+                self.logged = tenth
+                log.info("%s", self.line(done, total))
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=say(self.language, self.verb).capitalize(), file=sys.stderr,
+                                         item_show_func=lambda text: text)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos, time_left(self.language, total - done, self.per_minute).lstrip(", "))
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
