@@ -104,7 +104,7 @@ def provision(config_path: str | None, dry_run: bool, departments: tuple[str, ..
         prepare_folder(plan.config, create=create, dry_run=dry_run)
         total = len(set(departments)) if departments else len(plan.departments)
         with Progress(plan.config.language, "progress_provision", pace_per_minute(plan.config, ("read", "write"))) as progress:
-            started = []
+            started: list[int] = []
 
             def one_more(_department) -> None:
                 progress(len(started), total)
