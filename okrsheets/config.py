@@ -13,11 +13,12 @@ import math
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from okrsheets.core.model import COMPANY_OBJECTIVE_ID_RE, KEY_RESULT_ID_RE, LANGUAGES, OBJECTIVE_ID_RE, CompanyObjective
@@ -197,7 +198,7 @@ _CONFIG_WARNINGS = {
 }
 
 
-def config_warnings(config: Config, environ: dict[str, str] | None = None) -> list[str]:
+def config_warnings(config: Config, environ: Mapping[str, str] | None = None) -> list[str]:
     """What is allowed but probably wrong in the [email] settings, each with its key path, in the config's language.
 
     A password is only used with a ``username`` (no username: no login), so
@@ -317,7 +318,12 @@ class _Reader:
             return default
         return value.strip()
 
+    @overload
+    def number(self, table: dict, key: str, path: str, default: float, positive: bool = False) -> float: ...
+    @overload
+    def number(self, table: dict, key: str, path: str, default: None = None, positive: bool = False) -> float | None: ...
     def number(self, table: dict, key: str, path: str, default: float | None = None, positive: bool = False) -> float | None:
+        # a TOML table holds no null, so with a number as default the answer is a number
         value = table.get(key, default)
         if value is None:
             return None
@@ -413,7 +419,7 @@ def parse_config(data: dict, source: Path | None = None) -> Config:
             source=source,
             company_objectives=company_objectives,
         )
-    if r.problems:
+    if r.problems or config is None:  # config is None only when there were problems
         read = data.get("language")  # the messages follow the config's language when it could be read
         raise ConfigError(r.problems, str(source) if source else None, read if read in LANGUAGES else None)
     return config
@@ -814,6 +820,6 @@ def _check_alignment(r: _Reader, company: tuple[CompanyObjective, ...], departme
                 continue
             match = KEY_RESULT_ID_RE.match(item_id)
             parent = department.values.get(match.group(1)) if match else None
-            if parent is not None and parent.aligns_to == target:
+            if match and parent is not None and parent.aligns_to == target:  # (a parent only with a match)
                 r.problem(f"{values.path}.aligns_to", f'{match.group(1)} already aligns to "{target}" and counts all its KRs there;'
                           f" remove aligns_to from {item_id} (or point it at another company objective)")

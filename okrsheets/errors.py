@@ -8,6 +8,11 @@ or ``OSError`` keep working.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from okrsheets.core.results import RollupResult
+
 
 class OkrsheetsError(Exception):
     """Base class of every error okrsheets raises on purpose."""
@@ -93,7 +98,7 @@ class NothingReadError(BackendError):
     """A rollup could read no team workbook: nothing is written. ``result`` holds the scores and the data
     issues that say why each workbook could not be read (``rollup --json`` still prints them)."""
 
-    def __init__(self, message: str, result: object = None):
+    def __init__(self, message: str, result: RollupResult | None = None):
         super().__init__(message)
         self.result = result
 

@@ -171,7 +171,7 @@ def check_folder(folder: Path, lang: str = "vi") -> None:
         raise BackendError(describe_os_error(PermissionError(errno.EACCES, "Permission denied", str(folder)), folder, lang))
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     """Call ``write(tmp)`` on a temporary file in the same folder, then rename it over ``path``.
 
     A crash or error leaves ``path`` as it was; readers never see half a file.

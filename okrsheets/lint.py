@@ -121,7 +121,9 @@ def lint_plan(plan: QuarterPlan, library: TemplateLibrary) -> list[Finding]:
         check.owner()
         for objective in department_plan.objectives:
             check.key_result_count(objective.id, len(objective.key_results))
-            check.slots(objective.id, template.objective(objective.id).slots, is_milestone=False)
+            objective_template = template.objective(objective.id)
+            assert objective_template is not None, "a plan's objectives come from its template set"
+            check.slots(objective.id, objective_template.slots, is_milestone=False)
             total_weight = sum(kr.weight for kr in objective.key_results)
             for kr in objective.key_results:
                 kr_template = next(k for k in template.key_results if k.id == kr.id)
@@ -234,7 +236,7 @@ class _Checker:
             self.add("relative-target-no-baseline", item_path(self.department, kr.id, "start"), id=kr.id, target=target, verb=verb)
 
     def fraction(self, kr: PlannedKeyResult) -> None:
-        if not looks_like_fraction(kr):
+        if kr.target is None or not looks_like_fraction(kr):  # looks_like_fraction needs a target anyway
             return
         shown = [n for n in (kr.start, kr.target) if n is not None and kr.kind in ("increase", "decrease")] or [kr.target]
         values = " → ".join(self._number(n) for n in shown)

@@ -173,7 +173,7 @@ def check_data(data: dict, path: Path, builtin: bool = False) -> tuple[TemplateS
         if text is not None:
             objectives.append(ObjectiveTemplate(str(oid), text, tuple(key_results), title, slots))
 
-    if c.problems:
+    if c.problems or not isinstance(key, str) or not isinstance(version, int) or name is None:  # each of these added a problem
         return None, c.problems
     return (
         TemplateSet(

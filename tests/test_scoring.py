@@ -34,6 +34,22 @@ def test_enum_values_are_the_config_strings() -> None:
     assert Kind.INCREASE == "increase"
 
 
+def test_one_status_and_grade_vocabulary_with_words_and_colours_for_each() -> None:
+    """Every status a KR can have is counted, in Status order, and has a label in both languages; every grade a colour."""
+    from okrsheets import i18n
+    from okrsheets.core.results import DepartmentResult
+    from okrsheets.core.scoring import GRADES, STATUSES
+
+    assert STATUSES == ("done", "on_track", "at_risk", "off_track", "no_data")
+    assert GRADES == ("red", "yellow", "green")
+    department = DepartmentResult("d", "D", (), 1.0, 0.0, "red", "no_data", (), (), "d.xlsx")
+    assert list(department.count_by_status().items()) == [(s, 0) for s in STATUSES]
+    for language in ("vi", "en"):
+        assert [i18n.status_label(s, language) for s in STATUSES]  # KeyError if a status has no words
+        assert set(i18n.GRADE[language]) == set(GRADES)
+    assert set(i18n.GRADE_FILL) == set(i18n.GRADE_FONT) == set(GRADES)
+
+
 # ---------------------------------------------------------------- settings
 
 

@@ -38,9 +38,13 @@ class Backend(Protocol):
     def backup(self, department_key: str, stamp: str) -> str:
         """Keep a copy before a forced rebuild; returns where it went."""
 
+    def version(self, department_key: str) -> str | None:
+        """The workbook's version token (see below). Both backends have it; provisioning and the rollup
+        still ask ``hasattr`` first, so a backend without it works, opening every workbook."""
+
     # Optional: ``near_misses(department_key) -> list[str]``, the names of workbooks beside a missing
     # one that may be it renamed ("marketing (1).xlsx", "marketing.ods"), for the rollup's message.
-    # Optional: ``version(department_key) -> str | None``, the workbook's version token: a text that changes
+    # ``version(department_key) -> str | None`` (above), the workbook's version token: a text that changes
     # whenever the workbook may have changed (Excel: the file's size and mtime_ns; Google: Drive's
     # modifiedTime), None when the backend cannot tell or the workbook is missing. The rollup does not open
     # a workbook whose token is that of its stored reading (jobs/readings.py); without it every one is read.
@@ -50,3 +54,4 @@ class Backend(Protocol):
     # this run (``https://docs.google.com/spreadsheets/d/ID/edit#gid=GID&range=G12``).
     # A WorkbookError with a ``fix`` attribute words its problem itself (in the config's language); the
     # rollup shows ``str(error)`` and ``fix`` as the department's data issue.
+

@@ -18,13 +18,15 @@ import re
 import zipfile
 from collections.abc import Collection, Mapping
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 from python_calamine import CalamineWorkbook
 
-from okrsheets.backends.base import SheetData, SheetDetails, WorkbookData
+from okrsheets.backends.base import FormatKind, SheetData, SheetDetails, WorkbookData
 from okrsheets.errors import WorkbookError
 from okrsheets.i18n import UNREADABLE
+from okrsheets.sheets.spec import column_letter, column_number
 
 
 def read_workbook(path: Path, only: Collection[str] | None = None) -> WorkbookData:
@@ -90,7 +92,7 @@ def _unusable_path(path: Path) -> str | None:
         return "broken_link"
 
 
-def _sheet_details(archive: zipfile.ZipFile, wanted: Collection[str]) -> dict[str, tuple[SheetDetails, list[tuple[int, int, str]]]]:
+def _sheet_details(archive: zipfile.ZipFile, wanted: Collection[str]) -> dict[str, tuple[SheetDetails, list[tuple[int, int, object]]]]:
     """For each sheet in ``wanted``: its SheetDetails and its error cells [(row, column, "#DIV/0!")].
 
     One pass over the zip (held in memory): the workbook's sheet list,
@@ -128,7 +130,9 @@ def _read_sheet_members(workbook: bytes, relationships: bytes) -> dict[str, str]
     for sheet in ElementTree.fromstring(workbook).iter(f"{_MAIN}sheet"):
         target = targets.get(sheet.get(f"{_REL}id"), "")
         member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
-        members[member] = sheet.get("name")
+        name = sheet.get("name")
+        if name is not None:  # (every sheet has one; a title-less one could not be asked for anyway)
+            members[member] = name
     return members
 
 
@@ -140,7 +144,7 @@ _QUOTED = re.compile(r'"[^"]*"|\\.|_.|\*.')
 _BRACKETS = re.compile(r"\[([^\]]*)\]")
 
 
-def format_kind(code: str) -> str:
+def format_kind(code: str) -> FormatKind:
     """The kind of a custom number-format code: "percent", "date" or "other".
 
     Quoted text, escaped characters and [colour]/[$-locale] sections do not
@@ -157,10 +161,10 @@ def format_kind(code: str) -> str:
     return "other"
 
 
-_STYLE_KINDS: dict[bytes, list[str]] = {}  # by styles.xml: workbooks provisioned alike share one
+_STYLE_KINDS: dict[bytes, list[FormatKind]] = {}  # by styles.xml: workbooks provisioned alike share one
 
 
-def _style_kinds(archive: zipfile.ZipFile) -> list[str]:
+def _style_kinds(archive: zipfile.ZipFile) -> list[FormatKind]:
     """The format kind of each cell style (a cell's ``s`` attribute indexes this list)."""
     try:
         xml = archive.read("xl/styles.xml")
@@ -174,9 +178,9 @@ def _style_kinds(archive: zipfile.ZipFile) -> list[str]:
     return kinds
 
 
-def _read_style_kinds(styles: ElementTree.Element) -> list[str]:
+def _read_style_kinds(styles: ElementTree.Element) -> list[FormatKind]:
     codes = {int(n.get("numFmtId", -1)): n.get("formatCode", "") for n in styles.iter(f"{_MAIN}numFmt")}
-    kinds = []
+    kinds: list[FormatKind] = []
     cell_xfs = styles.find(f"{_MAIN}cellXfs")
     for xf in cell_xfs if cell_xfs is not None else ():
         number = int(xf.get("numFmtId") or 0)
@@ -213,7 +217,7 @@ _ODD_CELL = re.compile(rb'<c(?:>| (?!r="))|<[\w.-]+:c[ >]')  # a cell of another
 _BOOLEANS = {"TRUE()": True, "FALSE()": False}
 
 
-def _parse_sheet(xml: bytes, kinds: list[str]) -> tuple[SheetDetails, list[tuple[int, int, object]]]:
+def _parse_sheet(xml: bytes, kinds: list[FormatKind]) -> tuple[SheetDetails, list[tuple[int, int, object]]]:
     """One sheet's details and the cells calamine reads wrongly (error values, re-saved booleans), from its XML."""
     formulas: dict[tuple[int, int], str] = {}
     no_result: set[tuple[int, int]] = set()
@@ -221,7 +225,7 @@ def _parse_sheet(xml: bytes, kinds: list[str]) -> tuple[SheetDetails, list[tuple
     first, last = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
     if _ODD_CELL.search(xml) is None:  # every cell starts <c r="A1": look a cell's style up when asked, and only at cells with content
         data = xml[first:last] if 0 <= first < last else b""  # not the <formula> of validations and colours
-        format_kinds: Mapping[tuple[int, int], str] = _FormatKinds(data, kinds)
+        format_kinds: Mapping[tuple[int, int], FormatKind] = _FormatKinds(data, kinds)
         inside = _cells_with(data, b"<f") + (_cells_with(data, b' t="e"') if b' t="e"' in data else [])
     else:  # another writer's shape: read each cell the long way
         cells = list(_cells(xml))
@@ -233,8 +237,8 @@ def _parse_sheet(xml: bytes, kinds: list[str]) -> tuple[SheetDetails, list[tuple
         position = (int(row), _column_number(letters))
         if position in formulas or any(e[:2] == position for e in errors):
             continue  # an error cell with a formula is found twice
-        saved = _element(content, b"v")
-        saved = saved[1] if saved else None
+        value = _element(content, b"v")
+        saved = value[1] if value else None
         if cell_type == b"e":
             errors.append((*position, _xml_text(saved) if saved else "#N/A"))
         formula = _element(content, b"f")
@@ -262,9 +266,9 @@ class _FormatKinds(Mapping):
     less than reading every cell's style up front.
     """
 
-    def __init__(self, data: bytes, kinds: list[str]):
+    def __init__(self, data: bytes, kinds: list[FormatKind]):
         self._data, self._kinds = data, kinds
-        self._all: dict[tuple[int, int], str] | None = None
+        self._all: dict[tuple[int, int], FormatKind] | None = None
 
     def get(self, position, default=None):
         row, column = position
@@ -282,7 +286,7 @@ class _FormatKinds(Mapping):
             raise KeyError(position)
         return kind
 
-    def _every(self) -> dict[tuple[int, int], str]:
+    def _every(self) -> dict[tuple[int, int], FormatKind]:
         if self._all is None:
             self._all = {}
             for letters, row, style, _ in _PLAIN_CELL.findall(self._data):
@@ -350,11 +354,7 @@ def _cells(xml: bytes):
 
 
 def _column_letters(column: int) -> bytes:
-    letters = b""
-    while column:
-        column, rest = divmod(column - 1, 26)
-        letters = bytes([65 + rest]) + letters
-    return letters
+    return column_letter(column).encode("ascii")
 
 
 def _xml_text(raw: bytes) -> str:
@@ -374,14 +374,11 @@ def _column_number(letters: bytes) -> int:
     """The 1-based column of a reference's letters (b"AB" -> 28)."""
     number = _COLUMN_NUMBERS.get(letters)
     if number is None:
-        number = 0
-        for char in letters.upper():
-            number = number * 26 + char - 64
-        _COLUMN_NUMBERS[letters] = number
+        number = _COLUMN_NUMBERS[letters] = column_number(letters.decode("ascii"))
     return number
 
 
-def _restore_error_values(rows: list[list[object]], errors: Collection[tuple[int, int, object]]) -> None:
+def _restore_error_values(rows: list[list[Any]], errors: Collection[tuple[int, int, object]]) -> None:
     """Put each error value back into the cell calamine left empty, as its text ("#DIV/0!"), and each
     boolean LibreOffice saved as =TRUE()/=FALSE() in place of the number calamine read."""
     for row, column, error in errors:

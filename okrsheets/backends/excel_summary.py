@@ -39,7 +39,7 @@ from okrsheets.core.results import RollupResult
 from okrsheets.core.scoring import ScoringSettings
 from okrsheets.errors import WorkbookError
 from okrsheets.files import STALE_TEMP_SECONDS, atomic_write, ensure_not_open, office_lock_file
-from okrsheets.sheets.spec import FONT
+from okrsheets.sheets.spec import FONT, looks_like_formula
 from okrsheets.sheets.summary import (
     GRADE_COLOURS,
     HEADER_FILL,
@@ -61,8 +61,6 @@ __all__ = ["SUMMARY_NAME", "earlier_summaries", "read_history", "summary_target"
 log = logging.getLogger("okrsheets")
 
 SUMMARY_NAME = "company-summary.xlsx"
-# Excel, LibreOffice and CSV exports may treat text starting with these as a formula.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 _MAX_TEXT = 32767  # Excel's limit on the characters in a cell
 _MAX_URL = 2079  # Excel's limit on a link's length
 _A4 = 9  # Excel's paper code
@@ -78,7 +76,7 @@ _PARTS_PREFIX = "okrsheets-summary-"  # the folder of the parts of a summary bei
 _FONT = {"font_name": FONT, "font_size": 11}  # the team workbooks' font (sheets/spec.py)
 # Format properties by style; a format may add a grade's colours and Excel's quote prefix (see _Book).
 # Every cell is top-aligned, so a row made taller by wrapped text still reads across.
-_STYLES = {
+_STYLES: dict[str | None, dict[str, object]] = {
     None: {"valign": "top"},
     "heading": {"bold": True, "font_size": 16, "font_color": "#" + HEADER_FILL},
     "label": {"bold": True, "valign": "top"},
@@ -198,7 +196,7 @@ class _Book:
         self.workbook = workbook
         self.summary = summary
         self.folder = folder
-        self._styles = {**_STYLES, "date": {"num_format": summary.date_format, "valign": "top", "align": "left"}}
+        self._styles: dict[str | None, dict[str, object]] = {**_STYLES, "date": {"num_format": summary.date_format, "valign": "top", "align": "left"}}
         self._formats: dict[tuple[str | None, str | None, bool], Format] = {}
         self._texts: dict[str, tuple[str, bool]] = {}
         self._cells: dict[tuple[str | None, str | None], dict[str, tuple[str, Format]]] = {}
@@ -234,7 +232,7 @@ class _Book:
             if "\r" in text:
                 text = text.replace("\r\n", "\n").replace("\r", "\n")
             text = text[:_MAX_TEXT]
-            known = self._texts[key] = (text, text.startswith(_FORMULA_PREFIXES))
+            known = self._texts[key] = (text, looks_like_formula(text))
         return known
 
     def text_cells(self, style: str | None = None, grade: str | None = None) -> dict[str, tuple[str, Format]]:

@@ -36,7 +36,7 @@ from collections import namedtuple
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS_REVERSE
 from xlsxwriter import Workbook
@@ -195,7 +195,7 @@ class _Book:
         key = (fill, font, bold)
         made = self._colours.get(key)
         if made is None:
-            properties = {"bg_color": _rgb(fill), "fg_color": _rgb(fill), "font_color": _rgb(font)}
+            properties: dict[str, str | bool] = {"bg_color": _rgb(fill), "fg_color": _rgb(fill), "font_color": _rgb(font)}
             if bold:
                 properties["bold"] = True
             made = self._colours[key] = self.workbook.add_format(properties)
@@ -287,7 +287,7 @@ def _print_setup(ws: Worksheet, setup: PrintSetup) -> None:
 
 def _merge(ws: Worksheet, spec: SheetSpec) -> set[tuple[int, int]]:
     """Merge the spec's ranges; returns the cells they cover other than each one's top-left (left empty, as Excel does)."""
-    covered = set()
+    covered: set[tuple[int, int]] = set()
     for ref in spec.merged:
         first, _, last = ref.partition(":")
         (r1, c1), (r2, c2) = xl_cell_to_rowcol(first), xl_cell_to_rowcol(last or first)
@@ -318,7 +318,7 @@ def _write_cells(book: _Book, ws: _TeamWorksheet, spec: SheetSpec, covered: set[
             if check(r, c):
                 raise ValueError(f"{spec.title}!{_at(row, column)}: outside Excel's sheet")
             # no cached result ("" writes none): Excel and LibreOffice calculate it on opening
-            table[r][c] = CellFormulaTuple(_formula(value.text), cell_format, "")
+            table[r][c] = CellFormulaTuple(_formula(cast(Formula, value).text), cell_format, "")
         elif kind is int or kind is float:
             write_number(r, c, value, cell_format)
         elif value is None:
@@ -328,10 +328,10 @@ def _write_cells(book: _Book, ws: _TeamWorksheet, spec: SheetSpec, covered: set[
         elif kind is CellError:
             if check(r, c):
                 raise ValueError(f"{spec.title}!{_at(row, column)}: outside Excel's sheet")
-            table[r][c] = _ErrorCell(value.text, cell_format)
+            table[r][c] = _ErrorCell(cast(CellError, value).text, cell_format)
         elif kind in _DEFAULT_FORMATS:
-            if kind is not date and kind is not timedelta and value.tzinfo is not None:
-                value = value.replace(tzinfo=None)
+            if kind is not date and kind is not timedelta and cast(datetime, value).tzinfo is not None:
+                value = cast(datetime, value).replace(tzinfo=None)
             ws._write_datetime(r, c, value, cell_format)
         else:
             _write_other(book, ws, spec, row, column, item)

@@ -29,7 +29,7 @@ from okrsheets.core.results import RollupResult
 from okrsheets.errors import BackendError
 from okrsheets.files import describe_os_error, office_lock_file
 
-__all__ = ["ExcelSummarySink", "SummarySink", "SummaryWrite", "open_summary_sink"]
+__all__ = ["ExcelSummarySink", "SummaryPlace", "SummarySink", "SummaryWrite", "open_summary_sink"]
 
 log = logging.getLogger("okrsheets")
 
@@ -40,8 +40,18 @@ class SummaryWrite:
     notes: tuple[str, ...] = ()  # what the run reports in ``errors`` (the summary went elsewhere than usual)
 
 
+class SummaryPlace(Protocol):
+    """Where a summary went: a SummaryWrite, or a backend's own record with these two (Google's SummaryWritten)."""
+
+    @property
+    def location(self) -> str: ...
+
+    @property
+    def notes(self) -> tuple[str, ...]: ...
+
+
 class SummarySink(Protocol):
-    def write(self, result: RollupResult) -> SummaryWrite:  # or any object with ``location`` and ``notes``
+    def write(self, result: RollupResult) -> SummaryPlace:
         """Write tonight's summary; raises an OkrsheetsError whose message says what to do."""
 
     def api_requests(self) -> dict[str, int] | None:

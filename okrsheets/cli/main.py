@@ -104,7 +104,7 @@ def provision(config_path: str | None, dry_run: bool, departments: tuple[str, ..
         prepare_folder(plan.config, create=create, dry_run=dry_run)
         total = len(set(departments)) if departments else len(plan.departments)
         with Progress(plan.config.language, "progress_provision", pace_per_minute(plan.config, ("read", "write"))) as progress:
-            started = []
+            started: list[int] = []
 
             def one_more(_department) -> None:
                 progress(len(started), total)
@@ -193,8 +193,8 @@ def rollup(config_path: str | None, as_json: bool, as_of, wait: bool, dry_run: b
     else:
         for line in score_table(result):
             click.echo(line)
-    for error in result.errors:  # e.g. the summary was open, so tonight's went beside it
-        click.echo(error, err=True)
+    for message in result.errors:  # e.g. the summary was open, so tonight's went beside it
+        click.echo(message, err=True)
     unread = unread_message(result)
     if unread:
         click.echo(unread, err=True)

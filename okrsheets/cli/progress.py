@@ -11,10 +11,14 @@ from __future__ import annotations
 import logging
 import math
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from okrsheets.words import say
+
+if TYPE_CHECKING:  # click names its progress bar's class only here (click.termui does the same)
+    from click._termui_impl import ProgressBar
 
 log = logging.getLogger("okrsheets")
 
@@ -43,7 +47,7 @@ class Progress:
     def __init__(self, language: str, verb: str, per_minute: int | None = None, *, terminal: bool | None = None):
         self.language, self.verb, self.per_minute = language, verb, per_minute
         self.terminal = sys.stderr.isatty() if terminal is None else terminal
-        self.bar = None
+        self.bar: ProgressBar[str | None] | None = None
         self.logged = 0  # tenths already logged
 
     def line(self, done: int, total: int) -> str:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from okrsheets.core.model import TemplateSet
+from collections.abc import Sequence
+
+from okrsheets.core.model import DepartmentPlan, PlannedKeyResult, PlannedObjective, TemplateSet
 from okrsheets.core.values import format_number
 from okrsheets.i18n import KIND, UNIT
 from okrsheets.plan import QuarterPlan
-from okrsheets.words import count, say, slot_label, slot_type
+from okrsheets.words import count, headings, say, slot_label, slot_type
 
 
 def template_table(sets: list[TemplateSet], language: str) -> list[str]:
-    key, name, objectives, krs = say(language, "templates_head")
+    key, name, objectives, krs = headings(language, "templates_head")
     rows = [(key, name, objectives, krs)]
     rows += [(t.key, t.name(language), str(len(t.objectives)), str(len(t.key_results))) for t in sets]
     rows.append(("", count(language, len(sets), "template_set"), str(sum(len(t.objectives) for t in sets)),
@@ -41,7 +43,7 @@ def _slot_lines(slots, indent: str, language: str) -> list[str]:
     return [f"{indent}{{{s.name}}}: {slot_type(s.type, language)} [{slot_label(s, language)}]" for s in slots]
 
 
-def plan_lines(plan: QuarterPlan, more_warnings: list[str] = ()) -> list[str]:
+def plan_lines(plan: QuarterPlan, more_warnings: Sequence[str] = ()) -> list[str]:
     """The resolved plan; ``more_warnings`` (config and lint warnings, in the config's language) come before the count."""
     config = plan.config
     language, locale = config.language, config.locale
@@ -71,7 +73,7 @@ def plan_lines(plan: QuarterPlan, more_warnings: list[str] = ()) -> list[str]:
     if config.company_objectives:
         lines.append("")
         for c in config.company_objectives:
-            items = [f"{d.key} {i.id}" for d in plan.departments for i in (*d.objectives, *d.key_results) if i.aligns_to == c.id]
+            items = [f"{d.key} {i.id}" for d in plan.departments for i in _objectives_and_key_results(d) if i.aligns_to == c.id]
             lines.append(f"{c.id} {c.text} ← {', '.join(items) or '-'}")
         lines.extend("  " + say(language, "warning", warning=warning) for warning in plan.company_warnings)
     if more_warnings:
@@ -85,6 +87,10 @@ def plan_lines(plan: QuarterPlan, more_warnings: list[str] = ()) -> list[str]:
         warnings=count(language, len(plan.warnings) + len(more_warnings), "warning"),
     ))
     return lines
+
+
+def _objectives_and_key_results(department: DepartmentPlan) -> tuple[PlannedObjective | PlannedKeyResult, ...]:
+    return (*department.objectives, *department.key_results)
 
 
 def _measure(kr, locale: str, language: str) -> str:

@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 
+from okrsheets.core.scoring import STATUSES
+
 
 @dataclass(frozen=True)
 class DataIssue:
@@ -96,7 +98,7 @@ class DepartmentResult:
         return self.readable or self.read_on is not None
 
     def count_by_status(self) -> dict[str, int]:
-        counts = {s: 0 for s in ("done", "on_track", "at_risk", "off_track", "no_data")}
+        counts = dict.fromkeys(STATUSES, 0)
         for kr in self.key_results:
             counts[kr.status] += 1
         return counts

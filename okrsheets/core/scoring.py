@@ -72,6 +72,12 @@ class Grade(enum.StrEnum):
     GREEN = "green"
 
 
+# The one status and grade vocabulary, in report order (summary and digest columns, counts), as the
+# plain strings results and sheets hold; everything that lists statuses or grades derives from these.
+STATUSES: tuple[str, ...] = tuple(status.value for status in Status)
+GRADES: tuple[str, ...] = tuple(grade.value for grade in Grade)
+
+
 @dataclass(frozen=True)
 class ScoringSettings:
     """Thresholds for grades and status; all are fractions of a full score (0–1).

@@ -462,7 +462,7 @@ def _as_float(raw: numbers.Real | Decimal) -> float:
     try:
         return float(raw)
     except OverflowError:
-        return math.inf if raw > 0 else -math.inf
+        return -math.inf if raw < 0 else math.inf  # raw < 0: the one order typeshed gives numbers.Real
 
 
 def _checked(value: float, unit: Unit, lang: str, shown: str) -> CellReading:
@@ -755,7 +755,9 @@ def read_update_date(raw: object, locale: str, as_of: date, earliest: date) -> D
     elif isinstance(raw, date):
         day = raw
     elif isinstance(raw, (numbers.Real, Decimal)) and not isinstance(raw, bool) and _is_finite(raw) and float(raw).is_integer():
-        serial = _EXCEL_EPOCH + timedelta(days=int(raw)) if 1 <= raw <= 2_958_465 else None
+        # typeshed's numbers.Real has neither __int__ nor __ge__ (only __lt__/__le__); every Real the
+        # readers hand us (int, float, Decimal, Fraction) has both at run time
+        serial = _EXCEL_EPOCH + timedelta(days=int(raw)) if 1 <= raw <= 2_958_465 else None  # type: ignore[arg-type, operator]
         if serial is not None and earliest <= serial <= tomorrow:
             day = serial
             note = _check("serial", lang, raw=_show_value(raw, lang), day=_show_value(serial, lang))

@@ -76,8 +76,10 @@ def close_quarter(config: Config, today: date | None = None, force: bool = False
     result = run_rollup(config, as_of, backend=backend, full=True, final=True)  # every workbook opened, none taken as unchanged
     final_summary = str(result.summary_path)
     if config.backend == "excel":
+        written = result.summary_path
+        assert written is not None, "run_rollup returns the path of the summary it wrote"
         final = config.quarter_folder / FINAL_SUMMARY_NAME
-        atomic_write(final, lambda p: shutil.copyfile(result.summary_path, p))
+        atomic_write(final, lambda p: shutil.copyfile(written, p))
         final_summary = str(final)
     closed = ClosedQuarter(config.quarter.name, today, {**final_record(result), "summary": final_summary})
     path = write_closed(config, closed)

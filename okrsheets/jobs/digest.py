@@ -32,6 +32,7 @@ from email.utils import formatdate, make_msgid
 
 from okrsheets.config import Config
 from okrsheets.core.results import DataIssue, DepartmentResult, KeyResultResult, RollupResult, is_stale
+from okrsheets.core.scoring import STATUSES
 from okrsheets.i18n import grade_label, reading_of, status_label
 
 log = logging.getLogger("okrsheets")
@@ -121,8 +122,6 @@ TEXT = {
         "sender_name": "OKR {company}",
     },
 }
-
-STATUSES = ("done", "on_track", "at_risk", "off_track", "no_data")
 
 
 def _lang(language: str) -> str:

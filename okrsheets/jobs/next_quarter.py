@@ -75,7 +75,8 @@ def write_next_quarter(config: Config, to: str | None = None, out: Path | None =
     if closed is None:
         raise OkrsheetsError(say(lang, "next_not_closed", quarter=config.quarter.name))
     to = to or following_quarter(config.quarter.name)
-    if to is None or quarter_dates(to) is None:
+    dates = quarter_dates(to) if to is not None else None
+    if to is None or dates is None:
         raise OkrsheetsError(say(lang, "next_bad_quarter", quarter=to or config.quarter.name))
     if to == config.quarter.name:
         raise OkrsheetsError(say(lang, "next_same_quarter", quarter=to))
@@ -95,7 +96,7 @@ def write_next_quarter(config: Config, to: str | None = None, out: Path | None =
     carries = []
     for table, department in zip(doc["departments"], config.departments):
         carries.append(_carry_department(table, finals.get(department.key, []), closed.quarter, lang,
-                                         _date_mover(config.quarter.start, *quarter_dates(to))))
+                                         _date_mover(config.quarter.start, *dates)))
     header = say(lang, "next_header", quarter=to, closed=closed.quarter, carried=sum(len(c.carried) for c in carries),
                  dropped=sum(len(c.dropped) for c in carries))
     text = "".join(f"# {line}\n" for line in header.splitlines()) + tomlkit.dumps(doc)
@@ -107,9 +108,9 @@ def _set_quarter(doc, to: str) -> None:
     quarter = doc.get("quarter")
     if isinstance(quarter, dict):
         quarter["name"] = to
-        if "start" in quarter or "end" in quarter:
-            start, end = quarter_dates(to)
-            quarter["start"], quarter["end"] = start, end
+        dates = quarter_dates(to)  # a quarter write_next_quarter checked: never None here
+        if dates is not None and ("start" in quarter or "end" in quarter):
+            quarter["start"], quarter["end"] = dates
     else:
         doc["quarter"] = to
 

@@ -49,7 +49,7 @@ class KeyResultReading(NamedTuple):
 
     current: float | None = None
     raw: str | None = None
-    confidence: str | None = None
+    confidence: int | None = None
     comment: str | None = None
     last_update: date | None = None
     last_check_in: date | None = None

@@ -15,7 +15,7 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -30,7 +30,7 @@ from okrsheets.core.alignment import with_company_objectives
 from okrsheets.core.model import DepartmentPlan, PlannedKeyResult
 from okrsheets.core.results import DataIssue, DepartmentResult, KeyResultResult, ObjectiveResult, RollupResult
 from okrsheets.core.scoring import expected_progress, gap, grade, score_key_result, status_for, today_in, weighted_mean
-from okrsheets.core.values import CellReading, comment_issue, read_cell_value, read_confidence, read_update_date
+from okrsheets.core.values import CellReading, DateReading, comment_issue, read_cell_value, read_confidence, read_update_date
 from okrsheets.errors import BackendError, NothingReadError, OkrsheetsError, WorkbookError
 from okrsheets.files import atomic_write, check_folder, describe_os_error, remove_stale_temps
 from okrsheets.jobs.readings import DepartmentReading, KeyResultReading, ReadingsStore, kept_update, reading_fingerprint
@@ -117,9 +117,9 @@ class _Reader:
         except WorkbookError as exc:
             self._unreadable(exc, backend)
         sheet = structure.sheet if structure is not None and structure.readable else None
-        rows = structure.rows if sheet is not None else {}
+        rows = structure.rows if structure is not None and sheet is not None else {}
         known = set(structure.meta.get("ids", "").split()) if structure is not None else set()
-        self.columns = structure.columns if sheet is not None else {}
+        self.columns = structure.columns if structure is not None and sheet is not None else {}
         self.readable = sheet is not None
         readings = []
         for kr in self.department.key_results:
@@ -174,7 +174,7 @@ class _Reader:
         self.typed_updates = []
         return [self._key_result(kr, None, None) for kr in self.department.key_results]
 
-    def _cell(self, sheet: SheetData, row: int, name: str) -> tuple[object, str | None]:
+    def _cell(self, sheet: SheetData, row: int, name: str) -> tuple[object, _Ref | str | None]:
         """A team cell's value and A1 reference (None, None when its column was not found).
 
         A formula saved without its result reads as empty, with an issue saying to open and save the file.
@@ -197,16 +197,17 @@ class _Reader:
             locale, title = self.config.locale, sheet.title
             raw, cell = self._cell(sheet, row, "current")
             typed_confidence, confidence_cell = self._cell(sheet, row, "confidence")
-            comment, comment_cell = self._cell(sheet, row, "comment")
+            typed_comment, comment_cell = self._cell(sheet, row, "comment")
             typed_update, update_cell = self._cell(sheet, row, "last_update")
-            comment = _text(comment)
-            checks = [(read_confidence(typed_confidence, locale), typed_confidence, confidence_cell),
-                      (read_update_date(typed_update, locale, self.as_of, self.config.quarter.start - _SERIAL_DATES_FROM),
-                       typed_update, update_cell)]
-            confidence = None if checks[0][0].value is None else int(checks[0][0].value)
-            last_update = checks[1][0].value
+            comment = _text(typed_comment)
+            typed_reading = read_confidence(typed_confidence, locale)
+            update_reading = read_update_date(typed_update, locale, self.as_of, self.config.quarter.start - _SERIAL_DATES_FROM)
+            checks: list[tuple[CellReading | DateReading, object, _Ref | str | None]] = [
+                (typed_reading, typed_confidence, confidence_cell), (update_reading, typed_update, update_cell)]
+            confidence = None if typed_reading.value is None else int(typed_reading.value)
+            last_update = update_reading.value
             long_comment = comment_issue(comment, locale)
-            if long_comment:
+            if long_comment and comment is not None:  # (comment_issue finds none in no comment)
                 checks.append((CellReading(None, long_comment), comment[:40] + "…", comment_cell))
             for reading, found, ref in checks:
                 if reading.issue:
@@ -447,29 +448,31 @@ def _from_stored_reading(department: DepartmentPlan, stored: DepartmentReading, 
     return krs
 
 
-_NIGHT_MESSAGES = {
+_NIGHT_MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
     "vi": {
         "stale": ("Đêm nay không đọc được tệp; bảng tổng hợp dùng số liệu đọc ngày {day}, điểm được tính lại theo tiến độ hôm nay.",
                   "Sửa tệp theo vấn đề bên trên; đêm sau tệp sẽ được đọc lại."),
         "never_read": ("Chưa đọc được tệp lần nào: phòng ban chưa có điểm và không được tính vào điểm công ty.",
                        "Sửa tệp theo vấn đề bên trên, hoặc chạy `okrsheets provision` nếu tệp chưa được tạo."),
-        "none_read": "Không đọc được tệp OKR nào ({total} phòng ban) trong {folder}; bảng tổng hợp không được ghi. "
-                     "Nếu chưa tạo tệp cho quý này, hãy chạy `okrsheets provision` trước.",
     },
     "en": {
         "stale": ("The workbook could not be read tonight; the summary shows its reading of {day}, scored against today's pace.",
                   "Fix the workbook as the issue above says; the next night reads it again."),
         "never_read": ("The workbook has never been read: the department has no score and is left out of the company score.",
                        "Fix the workbook as the issue above says, or run `okrsheets provision` if it was never created."),
-        "none_read": "No OKR workbook could be read ({total} departments) in {folder}; the summary was not written. "
-                     "If this quarter's workbooks were never created, run `okrsheets provision` first.",
     },
+}
+_NONE_READ = {
+    "vi": "Không đọc được tệp OKR nào ({total} phòng ban) trong {folder}; bảng tổng hợp không được ghi. "
+          "Nếu chưa tạo tệp cho quý này, hãy chạy `okrsheets provision` trước.",
+    "en": "No OKR workbook could be read ({total} departments) in {folder}; the summary was not written. "
+          "If this quarter's workbooks were never created, run `okrsheets provision` first.",
 }
 
 
 def _nothing_read(result: RollupResult, lang: str, folder: Path, shown: int = 5) -> NothingReadError:
     """The error of a rollup that read no workbook, with why the first few could not be read."""
-    lines = [_NIGHT_MESSAGES[lang]["none_read"].format(total=len(result.departments), folder=folder)]
+    lines = [_NONE_READ[lang].format(total=len(result.departments), folder=folder)]
     for department in result.departments[:shown]:
         why = next((i.problem for i in result.issues if i.department == department.key), None)
         if why:
@@ -523,7 +526,7 @@ def rollup_workers(departments: int, backend: Backend) -> int:
 
 
 def _score_departments(departments: list[DepartmentPlan], backend: Backend, job: _Job, workers: int,
-                       progress: Callable[[int, int], None] | None) -> Iterator[_Scored]:
+                       progress: Callable[[int, int], None] | None) -> Generator[_Scored, None, None]:
     """The ``departments`` read and scored, in their order: in this process, or in forked workers."""
     total = len(departments)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():  # workers > 1 given off Linux
@@ -541,10 +544,10 @@ def _score_departments(departments: list[DepartmentPlan], backend: Backend, job:
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
-            for chunk, scored in zip(chunks, pool.map(_score_chunk, chunks)):
+            for chunk, chunk_scored in zip(chunks, pool.map(_score_chunk, chunks)):
                 if progress:
                     progress(done + len(chunk), total)
-                yield from scored
+                yield from chunk_scored
                 done += len(chunk)
     except Exception as exc:  # noqa: BLE001 - a worker died (killed, out of memory) or could not send its result
         why = "a rollup worker process died" if isinstance(exc, BrokenProcessPool) else f"a rollup worker failed ({exc!r})"
@@ -580,6 +583,7 @@ def _die_with_parent(parent: int) -> None:
 
 def _score_chunk(indexes: range) -> list[_Scored]:
     """In a forked worker: score the departments at ``indexes`` of the inherited list."""
+    assert _FORKED is not None, "set by _score_departments before the workers are forked"
     departments, backend, job = _FORKED
     return [_score_department(departments[i], backend, job) for i in indexes]
 

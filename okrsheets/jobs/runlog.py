@@ -326,18 +326,21 @@ def _ensure_info_level() -> None:
         log.setLevel(logging.INFO)
 
 
+class _StderrHandler(logging.StreamHandler):
+    """The one stderr handler setup_stderr_logging adds (found again by its class)."""
+
+
 def setup_stderr_logging(tz: tzinfo | None = None, level: int = logging.INFO) -> logging.Handler:
     """Send the ``okrsheets`` log to stderr once per process (the CLI calls this)."""
     for handler in log.handlers:
-        if getattr(handler, "_okrsheets_stderr", False):
+        if isinstance(handler, _StderrHandler):
             handler.setFormatter(ZonedFormatter(LOG_FORMAT, tz))
             return handler
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(ZonedFormatter(LOG_FORMAT, tz))
-    handler._okrsheets_stderr = True  # type: ignore[attr-defined]
-    log.addHandler(handler)
+    added = _StderrHandler(sys.stderr)
+    added.setFormatter(ZonedFormatter(LOG_FORMAT, tz))
+    log.addHandler(added)
     log.setLevel(level)
-    return handler
+    return added
 
 
 def _file_handler_for(path: Path) -> logging.Handler | None:

@@ -7,7 +7,7 @@ not with any backend.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -40,7 +40,7 @@ class SheetData:
     """The values of one sheet, as a grid of rows (ragged; missing cells are None)."""
 
     title: str
-    rows: list[list[object]]
+    rows: Sequence[Sequence[object]]  # read only: each backend hands over its own lists
     merged: tuple[tuple[int, int, int, int], ...] = ()  # (first_row, first_col, last_row, last_col), 1-based
     hidden: bool = False
     details: SheetDetails | None = None  # formats, formulas, protection; None when the backend cannot tell

@@ -10,6 +10,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Literal, TypedDict
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,8 @@ class Validation:
     """Data validation on a range of cells."""
 
     ref: str  # A1 range, e.g. "G10" or "H10:H40"
-    type: str  # decimal | whole | list | date
-    operator: str | None = None  # between | greaterThanOrEqual ...
+    type: Literal["decimal", "whole", "list", "date"]
+    operator: Literal["between", "greaterThanOrEqual"] | None = None
     formula1: str | None = None
     formula2: str | None = None
     choices: tuple[str, ...] = ()
@@ -153,8 +154,20 @@ class WorkbookSpec:
         return next(s for s in self.sheets if s.title == title)
 
 
+class Style(TypedDict, total=False):
+    """A named style's properties; a property left out is the application's default."""
+
+    bold: bool
+    italic: bool
+    size: int  # points
+    wrap: bool
+    align: str  # left | center
+    fill: str  # ARGB
+    colour: str  # ARGB, of the font
+
+
 # Named styles every backend knows how to render.
-STYLES = {
+STYLES: dict[str, Style] = {
     "title": {"bold": True, "size": 14},
     "label": {"bold": True},
     "field": {"bold": True, "wrap": True},  # a label beside its value at the top of a sheet
@@ -256,12 +269,36 @@ def _shown_date(value: date, code: str) -> str:
     return "".join(parts)
 
 
+# What Excel, LibreOffice, Sheets and CSV exports may take for the start of a formula when the text is
+# typed or edited (a cell's text starting with one becomes a formula, or a DDE command, on Enter).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def looks_like_formula(text: str) -> bool:
+    """True when ``text`` would become a formula if typed into a cell: team text never may.
+
+    The one rule every writer follows: every text is stored as a literal string
+    (XlsxWriter ``write_string``, Sheets ``stringValue``), and an Excel text
+    cell for which this is true also gets Excel's quote prefix, so that
+    editing the cell keeps it text.
+    """
+    return text.startswith(FORMULA_STARTS)
+
+
 def column_letter(column: int) -> str:
     letters = ""
     while column:
         column, rest = divmod(column - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
+
+
+def column_number(letters: str) -> int:
+    """The 1-based column of A1 letters ("A" -> 1, "ab" -> 28): the inverse of :func:`column_letter`."""
+    number = 0
+    for char in letters.upper():
+        number = number * 26 + ord(char) - 64
+    return number
 
 
 def a1(row: int, column: int) -> str:

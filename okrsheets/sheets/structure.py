@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from okrsheets.core.model import ITEM_ID_RE
 from okrsheets.sheets.data import SheetData, WorkbookData
-from okrsheets.sheets.spec import Formula, a1, column_letter
+from okrsheets.sheets.spec import Formula, a1, column_letter, column_number
 from okrsheets.sheets.team_workbook import (
     COL,
     COLUMNS,
@@ -37,7 +37,7 @@ REQUIRED_COLUMNS = ("id", "current")
 # Columns whose header is looked for; the others are only needed to recompute the locked-cell hash.
 READ_COLUMNS = ("id", "current", "confidence", "comment", "last_update", "code")
 
-MESSAGES = {
+MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
     "vi": {
         "no_meta": ("Thiếu trang ẩn \"_okrsheets\" (trang này đã bị xóa, hoặc tệp được tạo lại bằng cách sao chép nội dung sang tệp mới), nên không biết tệp thuộc quý và phòng ban nào.",
                     "Khôi phục tệp từ bản sao lưu, hoặc nhờ quản trị OKR chạy `okrsheets provision --force` (tệp hiện tại được giữ làm bản sao lưu, số liệu đã nhập được giữ lại) rồi kiểm tra lại số liệu."),
@@ -50,8 +50,6 @@ MESSAGES = {
         "unknown_id": ("Mã lạ {id}: mã KR không được sửa.", "Sửa lại mã như ban đầu."),
         "altered": ("Trang \"{sheet}\" đã bị sửa ở chỗ okrsheets khóa ({what}), nên điểm và trạng thái hiện trên chính trang này có thể không còn đúng. Báo cáo tổng hợp vẫn tính theo kế hoạch.",
                     "Nhờ quản trị OKR chạy `okrsheets provision --force`: trang được dựng lại đúng, số liệu nhóm đã nhập được giữ, bản cũ được lưu làm bản sao lưu bên cạnh."),
-        "altered_cells": "công thức điểm/trạng thái, mục tiêu, điểm bắt đầu, trọng số hoặc loại KR",
-        "unprotected": "trang đã bị bỏ khóa (Unprotect)",
         "extra_sheet": ("Có trang lạ \"{sheet}\".", "Chuyển nội dung sang tệp khác hoặc xóa trang; `okrsheets provision` chỉ dựng lại các trang nó tạo."),
     },
     "en": {
@@ -66,13 +64,18 @@ MESSAGES = {
         "unknown_id": ("Unknown ID {id}: KR IDs must not be edited.", "Change the ID back."),
         "altered": ("The sheet \"{sheet}\" was changed where okrsheets locks it ({what}), so the scores and statuses the sheet itself shows may no longer be right. The company summary still scores from the plan.",
                     "Have the OKR admin run `okrsheets provision --force`: the sheet is rebuilt, the values the team typed are kept, and the old file is kept beside it as a backup."),
-        "altered_cells": "score or status formulas, targets, starts, weights or KR kinds",
-        "unprotected": "the sheet protection was removed",
         "extra_sheet": ("Unexpected sheet \"{sheet}\".", "Move its content elsewhere or delete it; `okrsheets provision` rebuilds only the sheets it made."),
     },
 }
 _WHAT = {"vi": {"quarter": "quý", "department_key": "phòng ban", "template_key": "mẫu OKR"},
          "en": {"quarter": "quarter", "department_key": "department", "template_key": "template set"}}
+# what "altered" names as changed (its {what})
+_ALTERED = {
+    "vi": {"altered_cells": "công thức điểm/trạng thái, mục tiêu, điểm bắt đầu, trọng số hoặc loại KR",
+           "unprotected": "trang đã bị bỏ khóa (Unprotect)"},
+    "en": {"altered_cells": "score or status formulas, targets, starts, weights or KR kinds",
+           "unprotected": "the sheet protection was removed"},
+}
 
 
 @dataclass(frozen=True)
@@ -145,8 +148,8 @@ def check_structure(data: WorkbookData, quarter: str, department_key: str, templ
     structure.sheet = sheet
     structure.columns = _locate_columns(sheet, meta, problems, lang)
     if "id" in structure.columns:
-        _find_rows(structure, meta, planned_ids)
-        _check_locked(structure, lang)
+        _find_rows(structure, sheet, meta, planned_ids)
+        _check_locked(structure, sheet, lang)
     return structure
 
 
@@ -166,10 +169,7 @@ def _meta_columns(meta: dict[str, str]) -> dict[str, int]:
     for pair in meta.get("columns", "").split():
         name, _, letters = pair.partition("=")
         if name in COL and letters.isalpha() and letters.isascii():
-            number = 0
-            for char in letters.upper():
-                number = number * 26 + ord(char) - 64
-            columns[name] = number
+            columns[name] = column_number(letters)
     return columns
 
 
@@ -205,8 +205,8 @@ def _locate_columns(sheet: SheetData, meta: dict[str, str], problems: list[Struc
     return columns
 
 
-def _find_rows(structure: WorkbookStructure, meta: dict[str, str], planned_ids: Collection[str]) -> None:
-    sheet, problems = structure.sheet, structure.problems
+def _find_rows(structure: WorkbookStructure, sheet: SheetData, meta: dict[str, str], planned_ids: Collection[str]) -> None:
+    problems = structure.problems
     id_column, code_column = structure.columns["id"], structure.columns.get("code")
     known = set(meta.get("ids", "").split()) or set(planned_ids)
     for row in range(FIRST_ROW, len(sheet.rows) + 1):
@@ -231,23 +231,23 @@ def _find_rows(structure: WorkbookStructure, meta: dict[str, str], planned_ids: 
             problems.append(StructureProblem("missing_row", {"id": item_id}, kr=item_id))
 
 
-def _check_locked(structure: WorkbookStructure, lang: str) -> None:
+def _check_locked(structure: WorkbookStructure, sheet: SheetData, lang: str) -> None:
     """One problem when the locked cells differ from what provisioning wrote, or protection was removed."""
-    sheet, meta = structure.sheet, structure.meta
+    meta = structure.meta
     details = sheet.details
     reasons = []
     recorded = meta.get("locked_hash")
     if recorded and recorded.startswith(LOCKED_HASH_VERSION) and details is not None:
         if any(name not in structure.columns for name in LOCKED_COLUMNS):
-            reasons.append(MESSAGES[lang]["altered_cells"])
+            reasons.append(_ALTERED[lang]["altered_cells"])
         else:
             def value(row: int, column: int) -> object:
                 formula = details.formulas.get((row, column))
                 return Formula("=" + formula) if formula is not None else sheet.value(row, column)
 
             if locked_hash(sheet_locked_cells(value, structure.rows, structure.columns)) != recorded:
-                reasons.append(MESSAGES[lang]["altered_cells"])
+                reasons.append(_ALTERED[lang]["altered_cells"])
     if details is not None and not details.protected:
-        reasons.append(MESSAGES[lang]["unprotected"])
+        reasons.append(_ALTERED[lang]["unprotected"])
     if reasons:
         structure.problems.append(StructureProblem("altered", {"sheet": sheet.title, "what": "; ".join(reasons)}))

@@ -27,7 +27,7 @@ from okrsheets.core.results import (
     RollupResult,
     is_stale,
 )
-from okrsheets.core.scoring import ScoringSettings
+from okrsheets.core.scoring import STATUSES, ScoringSettings
 from okrsheets.sheets.spec import LINE_HEIGHT, wrapped_lines
 
 __all__ = [
@@ -35,7 +35,6 @@ __all__ = [
     "Table", "build_summary", "change_since_last_week", "pixels", "stale_key_results",
 ]
 
-STATUSES = ("done", "on_track", "at_risk", "off_track", "no_data")
 WEEK = 7  # days: "week-over-week" compares with the night this many days before, or the nearest earlier one
 # Hidden key cells of the history sheets; department keys never start with "#".
 DATE_KEY, SCORE_KEY = "#date", "#score"
@@ -259,10 +258,10 @@ def change_since_last_week(history: History, result: RollupResult) -> tuple[dict
     for day in _week_before(sorted(history.key_results), result.as_of):
         if len(key_results) == len(current):
             break
-        scores = history.key_results[day]
+        kr_scores = history.key_results[day]
         for key, score in current.items():
-            if key not in key_results and key in scores:
-                key_results[key] = score - scores[key]
+            if key not in key_results and key in kr_scores:
+                key_results[key] = score - kr_scores[key]
     return departments, key_results
 
 
@@ -451,12 +450,12 @@ def _overview(builder: _Builder, result: RollupResult, change: dict[str, float])
     columns += [Column(words["issues"], "count"), Column(words["expected_column"], "percent")]
     if read_on:
         columns.append(Column(words["read_on"], "date"))
-    rows = []
+    rows: list[list] = []
     for d in departments:
         counts = d.count_by_status()
         name = f"{d.name} ({i18n.reading_of(d.read_on, builder.lang)})" if d.stale else d.name
         scored = d.has_reading
-        row = [name, d.score if scored else None, change.get(d.key), d.grade if scored else None, d.status,
+        row: list[object] = [name, d.score if scored else None, change.get(d.key), d.grade if scored else None, d.status,
                *(counts[s] for s in STATUSES), len(result.issues_for(d.key)), result.expected]
         if read_on:
             row.append(d.read_on if d.stale else None)
@@ -479,6 +478,7 @@ def _department_chart(sheet: Sheet, departments: Sequence[DepartmentResult], wor
                       expected: float) -> Chart:
     """Horizontal bars, best first, each in its grade's colour with its value; the expected pace dashed."""
     table = sheet.table
+    assert table is not None, "the overview's table is built before its chart"
     first, last = table.row + 1, table.last_row
     categories = Range(sheet.title, first, 0, last, 0)
     score, pace = table.column(words["score_column"]), table.column(words["expected_column"])
@@ -532,13 +532,14 @@ def _stale_rows(result: RollupResult, stale_after_days: int, words: dict[str, st
 def _history(builder: _Builder, history: History, date_format: str) -> Sheet:
     """Hidden row 0 holds the column keys, row 1 the headers, then one row per night; a line chart beside."""
     words = builder.words
-    sheet = Sheet("history", builder.title("history"), key_row=[DATE_KEY, SCORE_KEY, *history.names])
+    keys = [DATE_KEY, SCORE_KEY, *history.names]
+    sheet = Sheet("history", builder.title("history"), key_row=keys)
     columns = [Column(words["date"], "date"), Column(words["score"], "score")]
     columns += [Column(name, "score") for name in history.names.values()]
-    rows = [[day, score, *(scores.get(k) for k in history.names)] for day, (score, scores) in history.rows.items()]
+    rows: list[list] = [[day, score, *(scores.get(k) for k in history.names)] for day, (score, scores) in history.rows.items()]
     scored = len(columns)
     if history.final is not None:  # a closed quarter: the final night says so in a last column
-        sheet.key_row.append(FINAL_KEY)
+        keys.append(FINAL_KEY)
         columns.append(Column(words["final"]))
         rows = [[*row, words["final_night"] if row[0] == history.final else None] for row in rows]
     sheet.table = builder.table(columns, rows, 1)
@@ -585,7 +586,8 @@ def _kr_history(builder: _Builder, history: History) -> Sheet:
         keys.update(dict.fromkeys(scores))
     rows = []
     for key in keys:
-        row, previous = [key[0], key[1]], None
+        row: list[str | float | None] = [key[0], key[1]]
+        previous: float | None = None
         for scores in by_night:
             score = scores.get(key)
             if score is None or score == previous:

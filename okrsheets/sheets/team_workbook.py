@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -328,7 +328,7 @@ def okr_sheet(config: Config, department: DepartmentPlan, entries: dict[str, Tea
     for row in key_result_rows:
         _fit_key_result_height(sheet, row)
     for row in range(2, HEADER_ROW):  # labels such as "Ngày đánh giá" wrap in their narrow columns
-        labels = [(cell.value, sheet.column_widths[c]) for (r, c), cell in sheet.cells.items() if r == row and cell.style == "field"]
+        labels = [(cell.value, sheet.column_widths[c]) for (r, c), cell in sheet.cells.items() if r == row and cell.style == "field" and isinstance(cell.value, str)]
         if labels:
             _fit_height(sheet, row, labels)
     _fit_height(sheet, HEADER_ROW, [(L[name], sheet.column_widths[COL[name]]) for name in COLUMNS])
@@ -586,7 +586,8 @@ def _archived_row(sheet: SheetSpec, config: Config, row: int, item: ArchivedRow)
     }
     # a number or date read back without its own format is shown as on an active row (percent, money, date order)
     unit = next((key for key, label in UNIT[config.language].items() if label == item.unit), None)
-    shown = {"start": number_format(unit), "target": number_format(unit), "current": number_format(unit),
+    plan_format = number_format(unit) if unit is not None else None
+    shown = {"start": plan_format, "target": plan_format, "current": plan_format,
              "last_update": DATE_FORMAT[config.language]}
     for name, value in values.items():
         plain = not isinstance(value, bool) and isinstance(value, (int, float, date, datetime))
@@ -750,7 +751,7 @@ def sheet_locked_cells(values: Callable[[int, int], object], rows: dict[str, int
     return cells
 
 
-def read_meta(rows: list[list[object]]) -> dict[str, str]:
+def read_meta(rows: Sequence[Sequence[object]]) -> dict[str, str]:
     """The key/value pairs of a metadata sheet's rows (workbooks made before a row existed lack it)."""
     meta = {}
     for row in rows:

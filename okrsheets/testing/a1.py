@@ -84,21 +84,21 @@ def split_sheet(text: str) -> tuple[str | None, str, bool]:
     """Split ``'a b'!A1`` into (title, ref, had_bang)."""
     if text.startswith("'"):
         i = 1
-        title = []
+        quoted: list[str] = []
         while i < len(text):
             ch = text[i]
             if ch == "'":
                 if i + 1 < len(text) and text[i + 1] == "'":
-                    title.append("'")
+                    quoted.append("'")
                     i += 2
                     continue
                 rest = text[i + 1 :]
                 if rest == "":
-                    return "".join(title), "", False
+                    return "".join(quoted), "", False
                 if rest.startswith("!"):
-                    return "".join(title), rest[1:], True
+                    return "".join(quoted), rest[1:], True
                 raise A1Error(text)
-            title.append(ch)
+            quoted.append(ch)
             i += 1
         raise A1Error(text)
     if "!" in text:
@@ -137,7 +137,7 @@ def parse_ref(ref: str) -> Box:
         if c1 is None or c2 is None:
             raise A1Error(ref)
         return Box(None, None, min(c1, c2), max(c1, c2) + 1)
-    if c1 is None and c2 is None:  # 1:3
+    if c1 is None and c2 is None and r1 is not None and r2 is not None:  # 1:3 (_parse_endpoint gave each a row)
         return Box(min(r1, r2), max(r1, r2) + 1, None, None)
     if c1 is not None and r1 is not None and c2 is not None and r2 is None:  # A2:C
         return Box(r1, None, min(c1, c2), max(c1, c2) + 1)

@@ -61,7 +61,7 @@ def float32_out(x: float) -> float | int:
 # ---------------------------------------------------------------- colors
 
 COLOR_PAIRS = [("backgroundColor", "backgroundColorStyle")]
-THEME = {
+THEME: dict[str, dict[str, float]] = {
     "TEXT": {},
     "BACKGROUND": {"red": 1, "green": 1, "blue": 1},
     "ACCENT1": {"red": 0.25882354, "green": 0.52156866, "blue": 0.95686275},
@@ -307,7 +307,7 @@ def _round_half_up(value: float, decimals: int) -> str:
 
 
 def _group(int_text: str, sep: str = ",") -> str:
-    out = []
+    out: list[str] = []
     while len(int_text) > 3:
         out.insert(0, int_text[-3:])
         int_text = int_text[:-3]
@@ -463,7 +463,9 @@ def format_datetime(serial: float, pattern: str) -> str:
 
 
 def is_datetime_format(fmt: dict[str, Any] | None) -> bool:
-    return bool(fmt) and fmt.get("type") in ("DATE", "TIME", "DATE_TIME")
+    if not fmt:
+        return False
+    return fmt.get("type") in ("DATE", "TIME", "DATE_TIME")
 
 
 def format_value(value: Any, number_format: dict[str, Any] | None, locale: str = "en_US") -> str:

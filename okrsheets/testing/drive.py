@@ -98,7 +98,7 @@ def file_full(state: State, f: DriveFile, me: str | None) -> dict[str, Any]:
         "quotaBytesUsed": "0",
         "isAppAuthorized": False,
     }
-    if in_drive:  # files in a shared drive belong to it, not to a person
+    if f.drive_id is not None:  # in_drive: files in a shared drive belong to it, not to a person
         out["driveId"] = f.drive_id
         del out["owners"], out["ownedByMe"]
         out["permissions"] = [p.full() for p in state.drives[f.drive_id].members] + out["permissions"]
@@ -571,7 +571,7 @@ def permissions_create(state: State, me: str, file_id: str, query: dict[str, lis
 def permissions_list(state: State, me: str, file_id: str, query: dict[str, list[str]]) -> dict[str, Any]:
     if file_id in state.drives:
         drive = _visible_drive(state, me, file_id, query)
-        out = {"kind": "drive#permissionList", "permissions": [p.full() for p in drive.members]}
+        out: dict[str, Any] = {"kind": "drive#permissionList", "permissions": [p.full() for p in drive.members]}
     else:
         f = visible_file(state, file_id, me, query=query)
         out = {"kind": "drive#permissionList", "permissions": [p.full() for p in f.permissions]}
@@ -694,7 +694,7 @@ def drives_get(state: State, me: str, drive_id: str, query: dict[str, list[str]]
 
 def drives_list(state: State, me: str, query: dict[str, list[str]]) -> dict[str, Any]:
     mine = [d for d in state.drives.values() if _member_role(d, me) is not None]
-    out = {"kind": "drive#driveList", "drives": [_drive_out(d, _member_role(d, me), state) for d in mine]}
+    out: dict[str, Any] = {"kind": "drive#driveList", "drives": [_drive_out(d, _member_role(d, me), state) for d in mine]}
     fields = _one(query, "fields")
     if fields:
         return fieldmask.apply(out, fieldmask.parse(fields))

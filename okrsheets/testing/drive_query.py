@@ -70,14 +70,14 @@ class QueryParser:
 
     def or_(self) -> Any:
         node = self.and_()
-        while self.peek() and self.peek()[1].lower() == "or":  # type: ignore[index]
+        while (token := self.peek()) is not None and token[1].lower() == "or":
             self.take()
             node = ("or", node, self.and_())
         return node
 
     def and_(self) -> Any:
         node = self.not_()
-        while self.peek() and self.peek()[1].lower() == "and":  # type: ignore[index]
+        while (token := self.peek()) is not None and token[1].lower() == "and":
             self.take()
             node = ("and", node, self.not_())
         return node

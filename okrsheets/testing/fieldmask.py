@@ -60,19 +60,22 @@ def parse(text: str) -> Tree | None:
 def _merge(tree: Tree, path: list[str], sub: Tree | None) -> None:
     node = tree
     for key in path[:-1]:
-        if key in node and node[key] is None:
+        child = node.setdefault(key, {})
+        if child is None:
             return  # already fully selected
-        node = node.setdefault(key, {})  # type: ignore[assignment]
+        node = child
     key = path[-1]
     if key not in node:
         node[key] = sub
-    elif node[key] is None:
         return
-    elif sub is None:
+    selected = node[key]
+    if selected is None:
+        return
+    if sub is None:
         node[key] = None
     else:
         for k, v in sub.items():
-            _merge(node[key], [k], v)  # type: ignore[arg-type]
+            _merge(selected, [k], v)
 
 
 def apply(value: Any, tree: Tree | None) -> Any:

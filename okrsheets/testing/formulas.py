@@ -192,16 +192,18 @@ class _Parser:
         title, ref, had = a1.split_sheet(text)
         box = a1.parse_ref(ref.replace("$", ""))
         grid = self.resolve(title if had else None, box.start_row or 0, box.end_row or 0, box.start_col or 0, box.end_col or 0)
-        if box.end_row - box.start_row == 1 and box.end_col - box.start_col == 1:  # type: ignore[operator]
+        rows = None if box.start_row is None or box.end_row is None else box.end_row - box.start_row
+        columns = None if box.start_col is None or box.end_col is None else box.end_col - box.start_col
+        if rows == 1 and columns == 1:  # one cell (an open range such as A:A is a range)
             return grid[0][0] if grid and grid[0] else None
         return _Range(grid)
 
     def call(self, name: str) -> Any:
         self.expect("(")
         args: list[Any] = []
-        if self.peek() and self.peek()[1] != ")":  # type: ignore[index]
+        if (token := self.peek()) is not None and token[1] != ")":
             args.append(self.comparison())
-            while self.peek() and self.peek()[1] == ",":  # type: ignore[index]
+            while (token := self.peek()) is not None and token[1] == ",":
                 self.take()
                 args.append(self.comparison())
         self.expect(")")
@@ -230,7 +232,7 @@ def _flatten(args: list[Any]) -> list[Any]:
 
 
 def _numbers(args: list[Any]) -> list[float]:
-    out = []
+    out: list[float] = []
     for arg in args:
         if isinstance(arg, _Range):
             out.extend(float(v) for v in arg.values() if isinstance(v, (int, float)) and not isinstance(v, bool))

@@ -156,9 +156,8 @@ class FakeGoogle:
 
     def allow_delegation(self, key: dict[str, Any] | str | Path, scopes: tuple[str, ...] | list[str]) -> None:
         """Domain-wide delegation as a Workspace admin grants it, for the key's client ID and these scopes."""
-        if not isinstance(key, dict):
-            key = json.loads(Path(key).read_text(encoding="utf-8"))
-        self.authority.allow_delegation(str(key["client_id"]), tuple(scopes))
+        info = key if isinstance(key, dict) else json.loads(Path(key).read_text(encoding="utf-8"))
+        self.authority.allow_delegation(str(info["client_id"]), tuple(scopes))
 
     def issue_token(self, email: str | None = None, project_id: str = "okrsheets-fake") -> str:
         """An access token without the JWT dance (for raw HTTP tests)."""

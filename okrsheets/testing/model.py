@@ -408,7 +408,7 @@ class Spreadsheet:
         store = sheet.row_meta if dim == "ROWS" else sheet.col_meta
         base = {"pixelSize": DEFAULT_ROW_PX if dim == "ROWS" else DEFAULT_COL_PX}
         extra = store.get(index, {})
-        out = dict(base)
+        out: dict[str, Any] = dict(base)
         out.update(copy.deepcopy(extra))
         if out.get("hiddenByUser") is False:
             del out["hiddenByUser"]
@@ -465,7 +465,7 @@ class Spreadsheet:
             by_row: dict[int, int] = {}
             for r, c in present:
                 by_row[r] = max(by_row.get(r, -1), c)
-            rows = []
+            rows: list[dict[str, Any]] = []
             for r in range(r0, last_r + 1):
                 if r not in by_row:
                     rows.append({})

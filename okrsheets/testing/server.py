@@ -130,6 +130,7 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "ESF"
     sys_version = ""
     fake: Fake
+    _headers_buffer: list[bytes]  # BaseHTTPRequestHandler's own buffer (typeshed leaves it out); _send appends the body
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         return

@@ -24,6 +24,7 @@ def http_client_class(base_url: str, base: type | None = None, *, retries: Any =
 
         base = HTTPClient
 
+    # the base is the gspread client class given at run time, which mypy cannot take as a base class
     class FakeGoogleHTTPClient(base):  # type: ignore[misc, valid-type]
         fake_url = base_url
 

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 
 from okrsheets.words import en, vi
 
-TABLES = {"vi": vi.WORDS, "en": en.WORDS}
-NOUNS = {"vi": vi.NOUNS, "en": en.NOUNS}
+TABLES: dict[str, Mapping[str, str | tuple[str, ...]]] = {"vi": vi.WORDS, "en": en.WORDS}
+NOUNS: dict[str, Mapping[str, str | tuple[str, str]]] = {"vi": vi.NOUNS, "en": en.NOUNS}
 SLOT_TYPE = {"vi": vi.SLOT_TYPE, "en": en.SLOT_TYPE}
 
 
@@ -27,7 +27,17 @@ def lang(language: str | None) -> str:
 def say(language: str | None, key: str, /, **values) -> str:
     """The entry ``key`` of the language's table, formatted with ``values``."""
     text = TABLES[lang(language)][key]
+    if not isinstance(text, str):
+        raise TypeError(f"words entry {key!r} is a row of words: read it with headings()")
     return text.format(**values) if values else text
+
+
+def headings(language: str | None, key: str) -> tuple[str, ...]:
+    """The entry ``key`` that is a row of words (a table's column headings)."""
+    row = TABLES[lang(language)][key]
+    if isinstance(row, str):
+        raise TypeError(f"words entry {key!r} is one sentence: read it with say()")
+    return row
 
 
 def noun(language: str | None, n: int, name: str) -> str:

@@ -21,7 +21,7 @@ NOUNS = {
 SLOT_TYPE = {"percent": "percent", "count": "count", "number": "number", "money": "amount of money", "date": "date",
              "period": "period", "duration": "duration", "text": "text"}
 
-WORDS = {
+WORDS: dict[str, str | tuple[str, ...]] = {
     "error": "Error: {message}",
     "config_problems": "{count}:",
     # provision

@@ -21,7 +21,7 @@ NOUNS = {
 SLOT_TYPE = {"percent": "phần trăm", "count": "số lượng", "number": "con số", "money": "số tiền", "date": "ngày",
              "period": "khoảng thời gian", "duration": "thời lượng", "text": "chữ"}
 
-WORDS = {
+WORDS: dict[str, str | tuple[str, ...]] = {
     "error": "Lỗi: {message}",
     "config_problems": "{count}:",
     # provision

@@ -13,6 +13,7 @@ import logging
 import os
 from typing import Any
 
+from requests import PreparedRequest, Response
 from requests.adapters import HTTPAdapter
 
 API_URL_ENV = "OKRSHEETS_GOOGLE_API_URL"
@@ -64,12 +65,13 @@ class RewriteAdapter(HTTPAdapter):
         super().__init__(**kwargs)
         self.base_url = base_url.rstrip("/")
 
-    def send(self, request: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def send(self, request: PreparedRequest, *args: Any, **kwargs: Any) -> Response:
+        url = request.url or ""
         for host in GOOGLE_HOSTS:
-            if request.url.startswith(host):
-                request.url = self.base_url + request.url[len(host):]
+            if url.startswith(host):
+                request.url = self.base_url + url[len(host):]
                 break
-        return super().send(request, **kwargs)
+        return super().send(request, *args, **kwargs)
 
 
 def mount(session: Any, base_url: str, *, retries: Any = 0) -> None:

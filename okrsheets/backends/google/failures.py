@@ -86,10 +86,10 @@ def explain(
         url = endpoint.api_url(language) or "Google"
         return GoogleError(say(language, "unreachable", url=url, why=exc.__class__.__name__), "unreachable", 0)
     if isinstance(exc, APIError):
-        error = exc.error if isinstance(exc.error, dict) else {}
-        status = int(error.get("code") or exc.code or 0)
-        reason = _reason(error)
-        message = str(error.get("message") or "")
+        details: dict[str, Any] = exc.error if isinstance(exc.error, dict) else {}
+        status = int(details.get("code") or exc.code or 0)
+        reason = _reason(details)
+        message = str(details.get("message") or "")
         word = say(language, what)
         if reason == "storageQuotaExceeded":
             return GoogleStorageError(say(language, "storage", email=email), reason, status)

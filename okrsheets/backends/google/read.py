@@ -76,7 +76,7 @@ def kind_of(fmt: dict[str, Any]) -> FormatKind:
     if kind in ("DATE", "TIME", "DATE_TIME"):
         return "date"
     pattern = fmt.get("pattern")
-    return format_kind(pattern) if pattern else "other"  # type: ignore[return-value]
+    return format_kind(pattern) if pattern else "other"
 
 
 def from_serial(number: float, fmt: dict[str, Any]) -> object:

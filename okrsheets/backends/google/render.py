@@ -37,7 +37,7 @@ from typing import Any
 
 from okrsheets.backends.excel_read import format_kind
 from okrsheets.i18n import GRADE_FILL, GRADE_FONT
-from okrsheets.sheets.spec import FONT, STYLES, Cell, CellError, Formula, SheetSpec, Validation, WorkbookSpec
+from okrsheets.sheets.spec import FONT, STYLES, Cell, CellError, Formula, SheetSpec, Validation, WorkbookSpec, column_number
 from okrsheets.sheets.team_workbook import COL, FIRST_ROW, META_SHEET, locked_hash, read_meta, sheet_locked_cells
 
 # Languages whose decimal separator is a comma: Google wants ";" between a formula's arguments there.
@@ -235,10 +235,7 @@ def grid_range(sheet_id: int, ref: str) -> dict[str, int]:
 
 def _cell(ref: str) -> tuple[int, int]:
     letters = "".join(ch for ch in ref if ch.isalpha())
-    column = 0
-    for ch in letters.upper():
-        column = column * 26 + ord(ch) - 64
-    return int(ref[len(letters):]), column
+    return int(ref[len(letters):]), column_number(letters)
 
 
 def _top_left(ref: str) -> str:
@@ -361,15 +358,15 @@ def sheet_requests(sheet: SheetSpec, sheet_id: int, locale: str, editors: list[s
         fmt = {"backgroundColor": colour(mark.fill), "textFormat": {"foregroundColor": colour(mark.font), "bold": True}}
         requests.append(_colour_rule(sheet_id, mark.ref, f"={mark.formula}", fmt, index, locale))
         index += 1
-    for rule in sheet.colour_rules:
-        top_left = _top_left(rule.ref)
+    for band in sheet.colour_rules:
+        top_left = _top_left(band.ref)
         tests = [f"ISNUMBER({top_left})"]
-        if rule.low is not None:
-            tests.append(f"{top_left}>={rule.low!r}")
-        if rule.high is not None:
-            tests.append(f"{top_left}<{rule.high!r}")
-        fmt = {"backgroundColor": colour(GRADE_FILL[rule.grade]), "textFormat": {"foregroundColor": colour(GRADE_FONT[rule.grade])}}
-        requests.append(_colour_rule(sheet_id, rule.ref, f"=AND({','.join(tests)})", fmt, index, locale))
+        if band.low is not None:
+            tests.append(f"{top_left}>={band.low!r}")
+        if band.high is not None:
+            tests.append(f"{top_left}<{band.high!r}")
+        fmt = {"backgroundColor": colour(GRADE_FILL[band.grade]), "textFormat": {"foregroundColor": colour(GRADE_FONT[band.grade])}}
+        requests.append(_colour_rule(sheet_id, band.ref, f"=AND({','.join(tests)})", fmt, index, locale))
         index += 1
     if sheet.protected:
         protected: dict[str, Any] = {"range": {"sheetId": sheet_id}, "description": "okrsheets", "warningOnly": False,

@@ -327,6 +327,6 @@ class GoogleSummarySink:
 
     def api_requests(self) -> dict[str, int] | None:
         """Every request of the run, by kind: the backend's connection and this one, each counted once."""
-        connections = {id(c): c for c in (getattr(self.backend, "connection", None), self.connection)
-                       if isinstance(c, Connection) and c.requests is not None}
-        return merge_counts(*(c.requests.counts() for c in connections.values()))
+        counters = {id(c): c.requests for c in (getattr(self.backend, "connection", None), self.connection)
+                    if isinstance(c, Connection) and c.requests is not None}
+        return merge_counts(*(requests.counts() for requests in counters.values()))

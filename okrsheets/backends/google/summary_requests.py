@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Any, TypeGuard
 
 from okrsheets import i18n
-from okrsheets.sheets.spec import FONT
+from okrsheets.sheets.spec import FONT, a1
 from okrsheets.sheets.summary import (
     GRADE_COLOURS,
     HEADER_FILL,
@@ -83,7 +83,7 @@ def _string(value: object) -> dict[str, Any]:
     return {"userEnteredValue": {"stringValue": _text(value)}}
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[float]:
     return (type(value) is float or type(value) is int) and value == value  # NaN is no number
 
 
@@ -108,7 +108,7 @@ class _Cells:
             return {}
         if kind in ("status", "grade"):
             labels = (i18n.STATUS if kind == "status" else i18n.GRADE)[self.lang]
-            return self.string(labels.get(value, value))
+            return self.string(labels.get(value, value) if isinstance(value, str) else value)
         if kind == "link":
             return self.string(value.text if isinstance(value, Link) else value)
         if kind == "date":
@@ -133,7 +133,7 @@ class _Cells:
             return PERCENT
         if kind == "change":
             return CHANGE
-        if kind == "number":
+        if kind == "number" and _is_number(value):  # (a date in a number column: no format, as any other kind)
             return INTEGER if float(value).is_integer() else DECIMAL
         return None
 
@@ -316,7 +316,7 @@ def _column_format(kind: str, date_format: dict[str, str]) -> dict[str, Any]:
 
 def _link_formats(sheet_id: int, row: int, col: int, values: list) -> dict:
     """Blue underlined text linking to the cell of a team spreadsheet, for the values that are URLs."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for value in values:
         uri = value.target if isinstance(value, Link) and "://" in value.target else None
         if uri is None:
@@ -342,12 +342,8 @@ def _runs(kinds: list[str], kind: str) -> list[tuple[int, int]]:
 
 
 def _a1(row: int, col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return f"{letters}{row + 1}"
+    """The A1 reference of the 0-based (row, col) the summary's requests count in."""
+    return a1(row + 1, col + 1)
 
 
 def _number(value: float, locale: str) -> str:
