@@ -142,9 +142,13 @@ _SHEETS: list[str] = []
 def write_cells(path: str, sheets: list[tuple[str, list[list[object]]]], formulas: bool = False) -> int:
     """Every row with write_row, formats made once (one per column, set on the column): XlsxWriter at its plain speed.
 
-    Empty cells are None and are skipped. With ``formulas``, text starting with "=" is written as a formula.
+    Empty cells are None and are skipped. With ``formulas``, text starting with "=" is written as a formula,
+    each distinct formula text prepared once per process (see `_memoise_formula_preparation`).
     """
     import xlsxwriter
+
+    if formulas:
+        _memoise_formula_preparation()
 
     written = 0
     workbook = xlsxwriter.Workbook(path, {"default_date_format": "dd/mm/yyyy", "strings_to_formulas": formulas})
@@ -160,6 +164,34 @@ def write_cells(path: str, sheets: list[tuple[str, list[list[object]]]], formula
             written += sum(value is not None for value in row)
     workbook.close()
     return written
+
+
+def _memoise_formula_preparation() -> None:
+    """Make XlsxWriter prepare each distinct formula text once per process, as okrsheets' renderer does.
+
+    ``write_formula`` runs some 30 regular expressions over every formula (the
+    "future function" prefixes); a team workbook holds about 100 formulas of
+    up to 4 KB and 1,000 workbooks repeat the same 14 templates' texts, so
+    paying them for every cell made the floor 4 times slower than the renderer
+    it is meant to bound. The renderer caches its formula texts; the floor now
+    does the same, and still writes every cell through XlsxWriter's public API.
+    """
+    from xlsxwriter.worksheet import Worksheet
+
+    prepare = Worksheet._prepare_formula
+    if getattr(prepare, "memoised", False):
+        return
+    prepared: dict[tuple[str, bool], str] = {}
+
+    def memoised(self, formula, expand_future_functions=False):
+        key = (formula, expand_future_functions)
+        text = prepared.get(key)
+        if text is None:
+            text = prepared[key] = prepare(self, formula, expand_future_functions)
+        return text
+
+    memoised.memoised = True
+    Worksheet._prepare_formula = memoised
 
 
 def floor(paths_file: str, sheets: list[str], cells: str, workers: int, out: str) -> dict:
