@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import re
 import sys
 import tempfile
 import time
@@ -44,15 +43,15 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(ROOT))
 
+import benchlib as bl  # noqa: E402 - beside this script
+
 from okrsheets.backends import open_backend  # noqa: E402
 from okrsheets.backends.google.endpoint import API_URL_ENV  # noqa: E402
 from okrsheets.backends.google.pacing import QuotaLimits, bucket  # noqa: E402
 from okrsheets.config import load_config  # noqa: E402
-from okrsheets.jobs.demo import demo_config_text  # noqa: E402
 from okrsheets.jobs.provision import provision  # noqa: E402
 from okrsheets.jobs.rollup import run_rollup  # noqa: E402
 from okrsheets.plan import build_plan  # noqa: E402
-from okrsheets.templates import TemplateLibrary  # noqa: E402
 from okrsheets.testing import FakeGoogle  # noqa: E402
 
 CASES = ("provision-new", "provision-unchanged", "rollup-all", "rollup-5pct")
@@ -64,21 +63,10 @@ TEAM = "team@hoasen.example"
 
 
 def config_text(departments: int, folder_id: str) -> str:
-    """The demo config's 14 department blocks cycled to ``departments`` (keys d0001...), on Google."""
-    text = demo_config_text(TemplateLibrary.load(), AS_OF)
-    head, *blocks = text.split("\n[[departments]]\n")
-    head = head.replace('kind = "excel"\n', f'kind = "google"\nfolder_id = "{folder_id}"\nservice_account_file = "key.json"\n'
-                        "notify_owners = false\n")
-    out = [head]
-    for index in range(departments):
-        block = blocks[index % len(blocks)]
-        key = f"d{index + 1:04d}"
-        name = re.search(r'^name = "(.*)"$', block, re.M).group(1)
-        block = re.sub(r'^key = ".*"$', f'key = "{key}"', block, count=1, flags=re.M)
-        block = re.sub(r'^name = ".*"$', f'name = "{name} {index + 1:04d}"', block, count=1, flags=re.M)
-        block = re.sub(r"^owners = \[.*\]$", f'owners = ["{key}@hoasen.example"]', block, count=1, flags=re.M)
-        out.append(block.rstrip("\n"))
-    return "\n\n[[departments]]\n".join(out) + "\n"
+    """The benchmarks' generated company (benchlib.config_text), on Google."""
+    return bl.config_text(departments, AS_OF).replace(
+        'kind = "excel"\n', f'kind = "google"\nfolder_id = "{folder_id}"\nservice_account_file = "key.json"\n'
+        "notify_owners = false\n", 1)
 
 
 def floor_seconds(entries, limits: QuotaLimits) -> float:

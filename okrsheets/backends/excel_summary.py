@@ -28,13 +28,13 @@ from pathlib import Path
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from xlsxwriter import Workbook
 from xlsxwriter.chart_line import ChartLine
-from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from okrsheets import i18n
 from okrsheets.backends.excel_history import load_history, previous_history
+from okrsheets.backends.excel_write import close_workbook
 from okrsheets.core.results import RollupResult
 from okrsheets.core.scoring import ScoringSettings
 from okrsheets.errors import WorkbookError
@@ -295,13 +295,7 @@ def _save(summary: Summary, path: Path, folder: Path) -> None:
         book = _Book(workbook, summary, folder)
         for sheet in summary.sheets:
             _render_sheet(book, sheet)
-        try:
-            workbook.close()
-        except FileCreateError as error:  # XlsxWriter wraps the OSError (disk full, permissions)
-            cause = error.args[0] if error.args else None
-            if isinstance(cause, OSError):
-                raise cause from None
-            raise
+        close_workbook(workbook)
 
 
 def _remove_stale_parts(temporary: str) -> None:

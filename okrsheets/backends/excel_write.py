@@ -166,9 +166,14 @@ def write_workbook(spec: WorkbookSpec, target: str | Path | BinaryIO) -> None:
     book = _Book(workbook)
     for sheet in spec.sheets:
         _render_sheet(book, sheet, spec.protection_password)
+    close_workbook(workbook)
+
+
+def close_workbook(workbook: Workbook) -> None:
+    """Save an XlsxWriter workbook; an OSError while saving (disk full, permissions) is raised as itself."""
     try:
         workbook.close()
-    except FileCreateError as error:  # XlsxWriter wraps the OSError (disk full, permissions)
+    except FileCreateError as error:  # XlsxWriter wraps the OSError
         cause = error.args[0] if error.args else None
         if isinstance(cause, OSError):
             raise cause from None

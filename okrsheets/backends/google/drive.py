@@ -63,15 +63,7 @@ class Drive:
             "q": q, "fields": f"nextPageToken,files({FILE_FIELDS})", "pageSize": 1000,
             "supportsAllDrives": "true", "includeItemsFromAllDrives": "true",
         }
-        if folder.get("driveId"):
-            params.update(corpora="drive", driveId=folder["driveId"])
-        found: list[dict[str, Any]] = []
-        while True:
-            page = self._call("get", "files", params=params)
-            found.extend(page.get("files", []))
-            if not page.get("nextPageToken"):
-                return found
-            params["pageToken"] = page["nextPageToken"]
+        return self._all_pages(params, folder)
 
     def folder_files(self, folder: dict[str, Any]) -> list[dict[str, Any]]:
         """Every file in ``folder`` not in the trash (spreadsheets or not), all pages: one request per 1,000."""
@@ -79,6 +71,10 @@ class Drive:
             "q": f"{_quote(folder['id'])} in parents and trashed = false", "fields": f"nextPageToken,files({LISTING_FIELDS})",
             "pageSize": 1000, "supportsAllDrives": "true", "includeItemsFromAllDrives": "true",
         }
+        return self._all_pages(params, folder)
+
+    def _all_pages(self, params: dict[str, Any], folder: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every file a ``files.list`` query finds, page after page, in the folder's shared drive when it has one."""
         if folder.get("driveId"):
             params.update(corpora="drive", driveId=folder["driveId"])
         found: list[dict[str, Any]] = []
