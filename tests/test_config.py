@@ -58,18 +58,23 @@ def test_unfilled_slots_are_warned_with_the_key_to_set(tmp_path: Path):
     assert "[thời gian]" in result.output  # the unfilled slot shows the article's words
 
 
-def test_wrong_type_names_the_key_path(tmp_path: Path):
+@pytest.mark.parametrize("language, message", [
+    ("", 'departments[4] "hr".values."O2.KR1".target: cần một số, nhận được "hai mươi"'),  # the README's examples
+    ('language = "en"\n', 'departments[4] "hr".values."O2.KR1".target: expected a number, got "hai mươi"'),
+])
+def test_wrong_type_names_the_key_path(tmp_path: Path, language: str, message: str):
     path = _write(
         tmp_path,
-        MINIMAL + '[[departments]]\nkey = "a"\ntemplate = "hr"\n' * 1
+        language + MINIMAL + '[[departments]]\nkey = "a"\ntemplate = "hr"\n' * 1
         + '[[departments]]\nkey = "b"\ntemplate = "hr"\n'
         + '[[departments]]\nkey = "c"\ntemplate = "hr"\n'
-        + '[[departments]]\nkey = "d"\ntemplate = "sales"\nvalues."O2.KR1" = { target = "hai mươi" }\n',
+        + '[[departments]]\nkey = "hr"\ntemplate = "sales"\nvalues."O2.KR1" = { target = "hai mươi" }\n',
     )
     result = _check(path)
     assert result.exit_code == 2
-    assert 'departments[4] "d".values."O2.KR1".target: cần một số, nhận được "hai mươi"' in result.output
-    assert "Traceback" not in result.output
+    assert result.output == f"{'Error' if language else 'Lỗi'}: {path}: {message}\n"
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8").replace("\n", " ")
+    assert f"`{message if not language else message.split(': ', 1)[1]}`" in readme
 
 
 @pytest.mark.parametrize(

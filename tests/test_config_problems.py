@@ -242,19 +242,19 @@ def test_a_wrong_google_key_file_is_told_in_vietnamese(tmp_path: Path):
     base = 'company = "A"\nquarter = "2026-Q4"\n[[departments]]\nkey = "hr"\ntemplate = "hr"\n[backend]\nkind = "google"\nfolder_id = "F"\n'
     checks = {
         'service_account_file = "client.json"\nmax_tries = 0':
-            [f'backend.service_account_file: {tmp_path / "client.json"} là tệp bí mật OAuth client của ứng dụng máy tính'
-             ' (hãy đặt nó ở client_secret_file, với auth = "user"), không phải khóa của tài khoản dịch vụ (service account);'
-             " trong Google Cloud console, mở IAM & Admin > Service accounts > tài khoản của bạn > Keys > Add key > JSON",
+            [f'backend.service_account_file: {tmp_path / "client.json"} là tệp bí mật của ứng dụng khách OAuth loại ứng dụng máy tính'
+             ' (hãy đặt nó ở client_secret_file, với auth = "user"), không phải khóa của tài khoản dịch vụ;'
+             " trong bảng điều khiển Google Cloud, mở IAM & Admin > Service accounts > tài khoản của bạn > Keys > Add key > JSON",
              "backend.max_tries: cần một số nguyên, ít nhất 1 (số lần thử một yêu cầu trước khi bỏ qua nó), nhận được 0"],
         'service_account_file = "broken.json"\nread_quota_per_user = 2.5':
             [f"backend.service_account_file: {tmp_path / 'broken.json'} không phải JSON hợp lệ (dòng 1);"
-             " trong Google Cloud console, mở IAM & Admin > Service accounts > tài khoản của bạn > Keys > Add key > JSON",
+             " trong bảng điều khiển Google Cloud, mở IAM & Admin > Service accounts > tài khoản của bạn > Keys > Add key > JSON",
              "backend.read_quota_per_user: cần một số nguyên, ít nhất 1 (số yêu cầu đọc Sheets mỗi phút;"
              " hạn mức mặc định của Google: 60), nhận được 2.5"],
         'auth = "user"\nimpersonate = "a@b.vn"':
             ['backend.impersonate: chỉ dùng khi auth = "service_account"; hãy xóa thiết lập này, hoặc đặt auth = "service_account"',
-             'backend.client_secret_file: còn thiếu; cần đường dẫn tới tệp JSON của OAuth client (loại "Desktop app")'
-             " tải về từ Google Cloud console"],
+             'backend.client_secret_file: còn thiếu; cần đường dẫn tới tệp JSON của ứng dụng khách OAuth (loại "Desktop app")'
+             " tải về từ bảng điều khiển Google Cloud"],
     }
     for lines, expected in checks.items():
         code, printed = _run("check-config", "--config", str(_write(tmp_path, base + lines)))

@@ -114,8 +114,8 @@ WORDS: dict[str, str | tuple[str, ...]] = {
     "config_key_file_missing": "còn thiếu; cần đường dẫn tới tệp khóa JSON của tài khoản dịch vụ (hoặc đặt biến {env});"
                                ' với tài khoản Google cá nhân, hãy đặt auth = "user"',
     "config_impersonate": "cần địa chỉ e-mail của một người dùng thuộc tên miền Google Workspace của công ty, nhận được {got}",
-    "config_client_secret_missing": 'còn thiếu; cần đường dẫn tới tệp JSON của OAuth client (loại "Desktop app")'
-                                    " tải về từ Google Cloud console",
+    "config_client_secret_missing": 'còn thiếu; cần đường dẫn tới tệp JSON của ứng dụng khách OAuth (loại "Desktop app")'
+                                    " tải về từ bảng điều khiển Google Cloud",
     "config_google_limit": "cần một số nguyên, ít nhất {least} ({what}), nhận được {got}",
     "config_limit_max_tries": "số lần thử một yêu cầu trước khi bỏ qua nó",
     "config_limit_read_quota_per_user": "số yêu cầu đọc Sheets mỗi phút; hạn mức mặc định của Google: 60",
@@ -130,15 +130,15 @@ WORDS: dict[str, str | tuple[str, ...]] = {
     "config_google_file_not_json": "{path} không phải JSON hợp lệ (dòng {line}); {fix}",
     "config_google_file_kind": "{path} là {found}, không phải {expected}; {fix}",
     "config_google_file_unknown": "{path} không phải tệp thông tin xác thực của Google (cần {expected}); {fix}",
-    "config_google_service_account": "khóa của tài khoản dịch vụ (service account)",
-    "config_google_client_secret": "tệp bí mật OAuth client của ứng dụng máy tính",
+    "config_google_service_account": "khóa của tài khoản dịch vụ",
+    "config_google_client_secret": "tệp bí mật của ứng dụng khách OAuth loại ứng dụng máy tính",
     "config_google_authorized_user": "lần đăng nhập đã lưu của `okrsheets google login`",
-    "config_google_web_client": 'một OAuth client loại "Web application"; okrsheets cần loại "Desktop app"',
+    "config_google_web_client": 'một ứng dụng khách OAuth loại "Web application"; okrsheets cần loại "Desktop app"',
     "config_google_service_account_where": 'khóa của tài khoản dịch vụ (hãy đặt nó ở service_account_file, với auth = "service_account")',
-    "config_google_client_secret_where": 'tệp bí mật OAuth client của ứng dụng máy tính (hãy đặt nó ở client_secret_file, với auth = "user")',
+    "config_google_client_secret_where": 'tệp bí mật của ứng dụng khách OAuth loại ứng dụng máy tính (hãy đặt nó ở client_secret_file, với auth = "user")',
     "config_google_authorized_user_where": 'lần đăng nhập đã lưu của `okrsheets google login` (nó thuộc về token_file, với auth = "user")',
-    "config_google_fix_service_account": "trong Google Cloud console, mở IAM & Admin > Service accounts > tài khoản của bạn > Keys > Add key > JSON",
-    "config_google_fix_client_secret": "trong Google Cloud console, mở APIs & Services > Credentials > Create credentials"
+    "config_google_fix_service_account": "trong bảng điều khiển Google Cloud, mở IAM & Admin > Service accounts > tài khoản của bạn > Keys > Add key > JSON",
+    "config_google_fix_client_secret": "trong bảng điều khiển Google Cloud, mở APIs & Services > Credentials > Create credentials"
                                        " > OAuth client ID > Desktop app, rồi bấm Download JSON",
     "config_google_fix_authorized_user": "hãy xóa tệp này và chạy lại `okrsheets google login`",
     "config_scoring_grades": "cần 0 < red_below <= green_from <= 1, nhận được red_below = {red_below}, green_from = {green_from}",
