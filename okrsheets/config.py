@@ -1,9 +1,11 @@
 """Read the TOML config into typed, immutable objects.
 
-Every problem names its key path and what was expected, e.g.
-``departments[4] "hr".values."O2.KR1".target: expected a number, got "hai mươi"``
-(departments are counted from 1 and named by their key).
-All problems are collected before raising, so an admin fixes them in one go.
+Every problem names its key path and what was expected, in the config's
+language (the ``config_*`` entries of :mod:`okrsheets.words`), e.g.
+``departments[4] "hr".values."O2.KR1".target: cần một số, nhận được "hai mươi"``
+(departments and list items are counted from 1; departments are named by their key).
+Every key is checked whatever else is wrong, and the error carries a draft of the
+config so the plan's problems can join the list: an admin fixes them in one go.
 """
 
 from __future__ import annotations

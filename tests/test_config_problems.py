@@ -245,7 +245,7 @@ def test_a_wrong_google_key_file_is_told_in_vietnamese(tmp_path: Path):
             [f'backend.service_account_file: {tmp_path / "client.json"} là tệp bí mật của ứng dụng khách OAuth loại ứng dụng máy tính'
              ' (hãy đặt nó ở client_secret_file, với auth = "user"), không phải khóa của tài khoản dịch vụ;'
              " trong bảng điều khiển Google Cloud, mở IAM & Admin > Service accounts > tài khoản của bạn > Keys > Add key > JSON",
-             "backend.max_tries: cần một số nguyên, ít nhất 1 (số lần thử một yêu cầu trước khi bỏ qua nó), nhận được 0"],
+             "backend.max_tries: cần một số nguyên, ít nhất 1 (số lần thử một yêu cầu trước khi bỏ cuộc), nhận được 0"],
         'service_account_file = "broken.json"\nread_quota_per_user = 2.5':
             [f"backend.service_account_file: {tmp_path / 'broken.json'} không phải JSON hợp lệ (dòng 1);"
              " trong bảng điều khiển Google Cloud, mở IAM & Admin > Service accounts > tài khoản của bạn > Keys > Add key > JSON",
@@ -276,3 +276,63 @@ def test_a_valid_config_still_builds_its_plan(tmp_path: Path):
     config = load_config(path)
     assert config.admin_emails == ("okr@a.vn",) and config.protection_password_env == "OKR_PW"
     assert [d.key for d in build_plan(config).departments] == ["hr"]
+
+
+def test_every_problem_text_has_both_languages_with_the_same_blanks():
+    """Each config_* and plan_* entry: the Vietnamese one has Vietnamese letters, the English one none, and
+    both fill the same {blanks} (a blank missing in one language would lose what was found)."""
+    import re
+    import string
+
+    from okrsheets.words import TABLES
+
+    def blanks(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    keys = sorted(k for k in TABLES["en"] if k.startswith(("config_", "plan_")))
+    assert len(keys) > 100 and keys == sorted(k for k in TABLES["vi"] if k.startswith(("config_", "plan_")))
+    vietnamese = re.compile(r"[\u00C0-\u024F\u1E00-\u1EFF]")
+    for key in keys:
+        vi, en = TABLES["vi"][key], TABLES["en"][key]
+        assert isinstance(vi, str) and isinstance(en, str)
+        words = re.sub(r"\{\w+\}", "", en)  # ("config_problems" is only "{count}:")
+        assert vietnamese.search(vi) or not re.search("[a-z]", words), key
+        assert not vietnamese.search(en), key
+        assert blanks(vi) == blanks(en), key
+
+
+@pytest.mark.parametrize("config, vi, en", [
+    ('company = "A"\n[[departments]]\nkey = "hr"\ntemplate = "hr"\n',
+     'quarter: còn thiếu; hãy đặt quarter = "2026-Q4", hoặc một bảng [quarter] với name = "2026-Q4"',
+     'quarter: missing; set quarter = "2026-Q4", or a [quarter] table with name = "2026-Q4"'),
+    ('company = "A"\nquarter = "2026-Q4"\n',
+     "departments: cần ít nhất một bảng [[departments]]", "departments: expected at least one [[departments]] table"),
+    ('company = "A"\nquarter = "2026-Q4"\n[[departments]]\nkey = "phòng-kế-toán"\ntemplate = "finance"\n',
+     'departments[1].key: chỉ dùng chữ cái không dấu, chữ số, _ và - (mã này đặt tên cho tệp), nhận được "phòng-kế-toán"',
+     'departments[1].key: expected letters without accents, digits, _ and - (it names the file), got "phòng-kế-toán"'),
+    ('company = "A"\nquarter = "2026-Q4"\n[[departments]]\nkey = "hr"\ntemplate = "hr"\nvalues."O1" = { target = 5 }\n',
+     'departments[1] "hr".values.O1.target: mục tiêu không có target; hãy đặt nó cho một KR, như "O1.KR1"',
+     'departments[1] "hr".values.O1.target: objectives have no target; set it on a KR such as "O1.KR1"'),
+    ('company = "A"\nquarter = "2026-Q4"\n[[departments]]\nkey = "hr"\ntemplate = "hr"\nvalues."O1.KR1" = { start = 5, target = 5 }\n',
+     'departments[1] "hr".values."O1.KR1": start và target đều là 5; KR loại tăng cần hai số này khác nhau',
+     'departments[1] "hr".values."O1.KR1": start and target are both 5; an increase KR needs them to differ'),
+    ('company = "A"\nquarter = "2026-Q4"\n[[departments]]\nkey = "hr"\ntemplate = "hr"\nobjectives = ["O1"]\nkey_results = ["O1.KR1", "O2.KR1"]\n',
+     'departments[1] "hr".key_results[2]: "O2.KR1" không phải là KR của các mục tiêu đã chọn cho phòng ban này',
+     'departments[1] "hr".key_results[2]: "O2.KR1" is not a KR of this department\'s objectives'),
+    ('company = "A"\nquarter = "2026-Q4"\n[[departments]]\nkey = "hr"\ntemplate = "hr"\nobjectives = ["O1", "O2"]\nkey_results = ["O1.KR1"]\n',
+     'departments[1] "hr".key_results: không có KR nào của mục tiêu O2 được liệt kê; hãy thêm một KR của nó, hoặc bỏ O2 khỏi objectives',
+     'departments[1] "hr".key_results: none of objective O2\'s KRs is listed; list one, or drop O2 from objectives'),
+    ('company = "A"\nquarter = "2026-Q4"\n[[departments]]\nkey = "hr"\ntemplate = "hr"\nobjectives = ["O1"]\nvalues."O2.KR1" = { target = 1 }\n',
+     'departments[1] "hr".values."O2.KR1": không thuộc các mục tiêu đã chọn cho phòng ban này',
+     'departments[1] "hr".values."O2.KR1": is not among this department\'s objectives'),
+    ('company = "A"\nquarter = "2026-Q4"\n[[departments]]\nkey = "hr"\ntemplate = "hr"\n'
+     '[[company_objectives]]\nid = "C1"\ntext = "X"\n[[company_objectives]]\nid = "C1"\ntext = "Y"\n',
+     'company_objectives[2] "C1".id: mã mục tiêu công ty "C1" bị trùng; mỗi mục tiêu công ty cần một mã riêng',
+     'company_objectives[2] "C1".id: duplicate company objective ID "C1"; give each company objective its own ID'),
+])
+def test_more_problems_in_both_languages(tmp_path: Path, config: str, vi: str, en: str):
+    for language, expected in (("vi", vi), ("en", en)):
+        path = _write(tmp_path, f'language = "{language}"\n' + config)
+        code, lines = _run("check-config", "--config", str(path))
+        assert code == 2
+        assert lines == [f"{'Lỗi' if language == 'vi' else 'Error'}: {path}: {expected}"]

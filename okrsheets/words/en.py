@@ -102,7 +102,7 @@ WORDS: dict[str, str | tuple[str, ...]] = {
     "config_language": 'expected "vi" or "en", got {got}',
     "config_timezone": 'unknown timezone {got}; expected an IANA name like "Asia/Ho_Chi_Minh"',
     "config_templates_dir": "{path} is not a folder; give the folder that holds the company's own template sets, or remove templates_dir",
-    "config_quarter_missing": 'missing; expected a quarter like quarter = "2026-Q4", or a [quarter] table with its name',
+    "config_quarter_missing": 'missing; set quarter = "2026-Q4", or a [quarter] table with name = "2026-Q4"',
     "config_quarter_type": 'expected "2026-Q4" or a table with name, start and end, got {got}',
     "config_quarter_name": 'expected a quarter like "2026-Q4" (or give start and end dates), got {got}',
     "config_quarter_date": "expected a date like 2026-10-01 (no quotes), got {got}",
