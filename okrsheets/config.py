@@ -1,9 +1,11 @@
 """Read the TOML config into typed, immutable objects.
 
-Every problem names its key path and what was expected, e.g.
-``departments[4] "hr".values."O2.KR1".target: expected a number, got "hai mươi"``
-(departments are counted from 1 and named by their key).
-All problems are collected before raising, so an admin fixes them in one go.
+Every problem names its key path and what was expected, in the config's
+language (the ``config_*`` entries of :mod:`okrsheets.words`), e.g.
+``departments[4] "hr".values."O2.KR1".target: cần một số, nhận được "hai mươi"``
+(departments and list items are counted from 1; departments are named by their key).
+Every key is checked whatever else is wrong, and the error carries a draft of the
+config so the plan's problems can join the list: an admin fixes them in one go.
 """
 
 from __future__ import annotations
@@ -172,30 +174,12 @@ class Config:
         if department is not None:
             return department
         raise ConfigError(
-            f"--department {key}: no such department; known: {', '.join(d.key for d in self.departments)}",
-            str(self.source) if self.source else None,
+            say(self.language, "config_no_such_department", key=key, known=", ".join(d.key for d in self.departments)),
+            str(self.source) if self.source else None, self.language,
         )
 
     def protection_password(self) -> str | None:
         return os.environ.get(self.protection_password_env) or None
-
-
-_CONFIG_WARNINGS = {
-    "vi": {
-        "password_unset": "email.password_env: e-mail đang bật và có username nhưng biến môi trường {env} chưa được đặt ở đây:"
-                          " máy chủ SMTP sẽ từ chối đăng nhập và không ai nhận e-mail; đặt {env} trong môi trường của tác vụ hằng đêm"
-                          " (vd. /etc/okrsheets/okrsheets.env)",
-        "plaintext": "email.tls: username được đặt với tls = \"none\": mật khẩu SMTP đi qua mạng không mã hóa;"
-                     " dùng tls = \"starttls\" (cổng 587) hoặc \"ssl\" (cổng 465)",
-    },
-    "en": {
-        "password_unset": "email.password_env: e-mail is enabled with a username but the environment variable {env} is not set here:"
-                          " the SMTP server will refuse the login and nobody gets e-mail; set {env} in the nightly job's environment"
-                          " (e.g. /etc/okrsheets/okrsheets.env)",
-        "plaintext": "email.tls: username is set with tls = \"none\": the SMTP password crosses the network unencrypted;"
-                     " use tls = \"starttls\" (port 587) or \"ssl\" (port 465)",
-    },
-}
 
 
 def config_warnings(config: Config, environ: Mapping[str, str] | None = None) -> list[str]:
@@ -205,13 +189,12 @@ def config_warnings(config: Config, environ: Mapping[str, str] | None = None) ->
     an unset password variable is only worth a warning then.
     """
     environ = os.environ if environ is None else environ
-    words = _CONFIG_WARNINGS["en" if config.language == "en" else "vi"]
     email = config.email
     warnings = []
     if email.enabled and email.username and not environ.get(email.password_env):
-        warnings.append(words["password_unset"].format(env=email.password_env))
+        warnings.append(say(config.language, "config_password_unset", env=email.password_env))
     if email.username and email.tls == "none":
-        warnings.append(words["plaintext"])
+        warnings.append(say(config.language, "config_plaintext"))
     return warnings
 
 
@@ -271,16 +254,28 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     return parse_config(data, config_path)
 
 
-def _describe(value: Any) -> str:
+def show_value(value: Any, language: str) -> str:
+    """A config value as a problem quotes it: "text", 12, true, 2026-10-01, or "a table"/"một bảng", "a list"/"một danh sách"."""
     if isinstance(value, str):
         return f'"{value}"'
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, (date, time)):  # a datetime is a date too
+        return value.isoformat()
     if isinstance(value, dict):
-        return "a table"
+        return say(language, "config_a_table")
     if isinstance(value, list):
-        return "a list"
+        return say(language, "config_a_list")
     return repr(value)
+
+
+def problems_language(data: Mapping[str, Any]) -> str:
+    """The language a config's problems are told in: its ``language`` when that reads "vi" or "en" (Vietnamese when
+    the key is absent, as for the config itself), else the language of a run without a config (:func:`fallback_language`)."""
+    value = data.get("language", "vi")
+    if isinstance(value, str) and value.strip() in LANGUAGES:
+        return value.strip()
+    return fallback_language()
 
 
 _BARE_KEY_RE = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -291,30 +286,33 @@ def _quote_key(key: str) -> str:
 
 
 class _Reader:
-    """Typed getters that record problems with key paths instead of raising."""
+    """Typed getters that record problems with key paths, in the problems' language, instead of raising."""
 
-    def __init__(self) -> None:
+    def __init__(self, language: str) -> None:
+        self.language = language
         self.problems: list[str] = []
 
-    def problem(self, path: str, what: str) -> None:
-        self.problems.append(f"{path}: {what}")
+    def problem(self, path: str, key: str, /, **values: object) -> None:
+        """``path: <the words entry key, formatted>``, e.g. ``quarter.name: cần một quý như "2026-Q4", nhận được "Q9"``."""
+        self.problems.append(f"{path}: {say(self.language, key, **values)}")
+
+    def got(self, value: Any) -> str:
+        return show_value(value, self.language)
 
     def unknown(self, table: dict, allowed: set[str], path: str) -> None:
         for key in sorted(set(table) - allowed):
-            self.problem(
-                f"{path}.{_quote_key(key)}" if path else _quote_key(key),
-                f"unknown setting (expected one of: {', '.join(sorted(allowed))})",
-            )
+            self.problem(f"{path}.{_quote_key(key)}" if path else _quote_key(key), "config_unknown_setting",
+                         allowed=", ".join(sorted(allowed)))
 
     def text(self, table: dict, key: str, path: str, default: str | None = None, required: bool = False) -> str | None:
         value = table.get(key, default)
         full = f"{path}.{key}" if path else key
         if value is None:
             if required:
-                self.problem(full, "missing; expected text")
+                self.problem(full, "config_missing_text")
             return None
         if not isinstance(value, str) or not value.strip():
-            self.problem(full, f"expected text, got {_describe(value)}")
+            self.problem(full, "config_text", got=self.got(value))
             return default
         return value.strip()
 
@@ -328,17 +326,24 @@ class _Reader:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            self.problem(f"{path}.{key}" if path else key, f"expected a number, got {_describe(value)}")
+            self.problem(f"{path}.{key}" if path else key, "config_number", got=self.got(value))
             return default
         if positive and value <= 0:
-            self.problem(f"{path}.{key}" if path else key, f"expected a number greater than 0, got {value}")
+            self.problem(f"{path}.{key}" if path else key, "config_positive", got=self.got(value))
             return default
         return float(value)
+
+    def flag(self, table: dict, key: str, path: str, default: bool) -> bool:
+        value = table.get(key, default)
+        if not isinstance(value, bool):
+            self.problem(f"{path}.{key}" if path else key, "config_flag", got=self.got(value))
+            return default
+        return value
 
     def table(self, table: dict, key: str, path: str) -> dict:
         value = table.get(key, {})
         if not isinstance(value, dict):
-            self.problem(f"{path}.{key}" if path else key, f"expected a table, got {_describe(value)}")
+            self.problem(f"{path}.{key}" if path else key, "config_table", got=self.got(value))
             return {}
         return value
 
@@ -348,12 +353,12 @@ class _Reader:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
-            self.problem(full, f"expected a list of e-mail addresses, got {_describe(value)}")
+            self.problem(full, "config_emails", got=self.got(value))
             return ()
         good = []
         for i, item in enumerate(value):
             if not isinstance(item, str) or not _EMAIL_RE.match(item):
-                self.problem(f"{full}[{i}]", f"expected an e-mail address, got {_describe(item)}")
+                self.problem(f"{full}[{i + 1}]", "config_email", got=self.got(item))  # counted from 1, as departments[1]
             else:
                 good.append(item)
         return tuple(good)
@@ -361,11 +366,7 @@ class _Reader:
     def env_name(self, table: dict, key: str, path: str, default: str) -> str:
         value = self.text(table, key, path, default) or default
         if not _ENV_RE.match(value):
-            self.problem(
-                f"{path}.{key}" if path else key,
-                f"expected the NAME of an environment variable (like OKRSHEETS_SHEET_PASSWORD), got {_describe(value)};"
-                " secrets never go in the config file",
-            )
+            self.problem(f"{path}.{key}" if path else key, "config_env_name", got=self.got(value))
         return value
 
 
@@ -376,21 +377,30 @@ _TOP = {
 
 
 def parse_config(data: dict, source: Path | None = None) -> Config:
-    r = _Reader()
+    """Check ``data`` (a parsed TOML config) and return it typed; raise :class:`ConfigError` listing every problem.
+
+    Every key is checked, whatever else is wrong, so one run lists them all, in
+    the language of :func:`problems_language`. The error carries a ``draft``: the
+    config as far as it could be read (a fallback for each wrong key), so the
+    plan's checks can run on it too (:func:`okrsheets.plan.with_plan_problems`).
+    """
+    r = _Reader(problems_language(data))
     base = source.resolve().parent if source else Path.cwd()
     r.unknown(data, _TOP, "")
     company = r.text(data, "company", "", required=True) or ""
     language = r.text(data, "language", "", "vi") or "vi"
     if language not in LANGUAGES:
-        r.problem("language", f'expected "vi" or "en", got {_describe(language)}')
-        language = "vi"
+        r.problem("language", "config_language", got=r.got(language))
+        language = r.language
     timezone = r.text(data, "timezone", "", "Asia/Ho_Chi_Minh") or "Asia/Ho_Chi_Minh"
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        r.problem("timezone", f'unknown timezone {_describe(timezone)}; expected an IANA name like "Asia/Ho_Chi_Minh"')
+        r.problem("timezone", "config_timezone", got=r.got(timezone))
         timezone = "Asia/Ho_Chi_Minh"
-    templates_dir = r.text(data, "templates_dir", "")
+    templates_dir = _templates_dir(r, data, base)
+    admin_emails = r.emails(data, "admin_emails", "")
+    protection_password_env = r.env_name(data, "protection_password_env", "", "OKRSHEETS_SHEET_PASSWORD")
     quarter = _parse_quarter(r, data.get("quarter"))
     backend, excel, google = _parse_backend(r, r.table(data, "backend", ""), base)
     scoring = _parse_scoring(r, r.table(data, "scoring", ""))
@@ -399,41 +409,49 @@ def parse_config(data: dict, source: Path | None = None) -> Config:
     departments = _parse_departments(r, data.get("departments"))
     company_objectives = _parse_company_objectives(r, data.get("company_objectives", []))
     _check_alignment(r, company_objectives, departments)
-    config = None
-    if not r.problems:
-        config = Config(
-            company=company,
-            quarter=quarter,
-            departments=departments,
-            language=language,
-            timezone=timezone,
-            backend=backend,
-            excel=excel,
-            google=google,
-            scoring=scoring,
-            run_at=run_at,
-            templates_dir=(base / templates_dir) if templates_dir else None,
-            admin_emails=r.emails(data, "admin_emails", ""),
-            protection_password_env=r.env_name(data, "protection_password_env", "", "OKRSHEETS_SHEET_PASSWORD"),
-            email=email,
-            source=source,
-            company_objectives=company_objectives,
-        )
-    if r.problems or config is None:  # config is None only when there were problems
-        read = data.get("language")  # the messages follow the config's language when it could be read
-        raise ConfigError(r.problems, str(source) if source else None, read if read in LANGUAGES else None)
+    config = Config(
+        company=company,
+        quarter=quarter,
+        departments=departments,
+        language=language,
+        timezone=timezone,
+        backend=backend,
+        excel=excel,
+        google=google,
+        scoring=scoring,
+        run_at=run_at,
+        templates_dir=templates_dir,
+        admin_emails=admin_emails,
+        protection_password_env=protection_password_env,
+        email=email,
+        source=source,
+        company_objectives=company_objectives,
+    )
+    if r.problems:
+        raise ConfigError(r.problems, str(source) if source else None, r.language, draft=config)
     return config
+
+
+def _templates_dir(r: _Reader, data: dict, base: Path) -> Path | None:
+    """``templates_dir``: the company's own template sets, a folder relative to the config file."""
+    name = r.text(data, "templates_dir", "")
+    if name is None:
+        return None
+    folder = base / name
+    if not folder.is_dir():
+        r.problem("templates_dir", "config_templates_dir", path=folder)
+    return folder
 
 
 def _parse_quarter(r: _Reader, raw: Any) -> Quarter:
     fallback = Quarter("2026-Q4", date(2026, 10, 1), date(2026, 12, 31))
     if raw is None:
-        r.problem("quarter", 'missing; expected a table like [quarter] name = "2026-Q4"')
+        r.problem("quarter", "config_quarter_missing")
         return fallback
     if isinstance(raw, str):
         raw = {"name": raw}
     if not isinstance(raw, dict):
-        r.problem("quarter", f'expected "2026-Q4" or a table with name, start and end, got {_describe(raw)}')
+        r.problem("quarter", "config_quarter_type", got=r.got(raw))
         return fallback
     r.unknown(raw, {"name", "start", "end"}, "quarter")
     name = r.text(raw, "name", "quarter", required=True) or fallback.name
@@ -441,16 +459,18 @@ def _parse_quarter(r: _Reader, raw: Any) -> Quarter:
     if start is None and end is None:
         dates = quarter_dates(name)
         if dates is None:
-            r.problem("quarter.name", f'expected a quarter like "2026-Q4" (or give start and end dates), got {_describe(name)}')
+            r.problem("quarter.name", "config_quarter_name", got=r.got(name))
             return fallback
         return Quarter(name, *dates)
+    dated = True
     for key, value in (("start", start), ("end", end)):
         if not isinstance(value, date) or hasattr(value, "hour"):
-            r.problem(f"quarter.{key}", f"expected a date like 2026-10-01 (no quotes), got {_describe(value)}")
-    if r.problems or not isinstance(start, date) or not isinstance(end, date):
+            r.problem(f"quarter.{key}", "config_quarter_date", got=r.got(value))
+            dated = False
+    if not dated or not isinstance(start, date) or not isinstance(end, date):
         return fallback
     if end <= start:
-        r.problem("quarter.end", f"must be after quarter.start ({start}), got {end}")
+        r.problem("quarter.end", "config_quarter_end", start=start, end=end)
         return fallback
     return Quarter(name, start, end)
 
@@ -461,34 +481,27 @@ BACKEND_KEYS = {
     "max_tries", "deadline_minutes", "read_quota_per_user", "read_quota_per_project",
     "write_quota_per_user", "write_quota_per_project",
 }
-# [backend] keys that pace and bound Google requests: (default, smallest allowed, what it counts)
+# [backend] keys that pace and bound Google requests: (default, smallest allowed); what each counts is
+# the words entry "config_limit_<key>"
 GOOGLE_LIMIT_KEYS = {
-    "max_tries": (6, 1, "tries of one request before giving up on it"),
-    "read_quota_per_user": (60, 1, "Sheets read requests a minute (Google's default quota: 60)"),
-    "read_quota_per_project": (300, 1, "Sheets read requests a minute (Google's default quota: 300)"),
-    "write_quota_per_user": (60, 1, "Sheets write requests a minute (Google's default quota: 60)"),
-    "write_quota_per_project": (300, 1, "Sheets write requests a minute (Google's default quota: 300)"),
+    "max_tries": (6, 1),
+    "read_quota_per_user": (60, 1),
+    "read_quota_per_project": (300, 1),
+    "write_quota_per_user": (60, 1),
+    "write_quota_per_project": (300, 1),
 }
 
 
 def _parse_backend(r: _Reader, raw: dict, base: Path):
     r.unknown(raw, BACKEND_KEYS, "backend")
     kind = r.text(raw, "kind", "backend", "excel") or "excel"
-    if kind not in BACKENDS:
-        r.problem("backend.kind", f'expected "excel" or "google", got {_describe(kind)}')
-        return "excel", None, None
-    folder = r.text(raw, "folder", "backend", "okr-data") or "okr-data"
+    folder = r.text(raw, "folder", "backend", "okr-data") or "okr-data"  # both backends keep the run's own files there
     excel = ExcelBackendConfig(folder=(base / Path(folder).expanduser()))
+    if kind not in BACKENDS:
+        r.problem("backend.kind", "config_backend_kind", got=r.got(kind))
+        return "excel", excel, None
     google = _parse_google(r, raw, base) if kind == "google" else None
     return kind, excel, google
-
-
-def _flag(r: _Reader, raw: dict, key: str, default: bool) -> bool:
-    value = raw.get(key, default)
-    if not isinstance(value, bool):
-        r.problem(f"backend.{key}", f"expected true or false, got {_describe(value)}")
-        return default
-    return value
 
 
 def _parse_google(r: _Reader, raw: dict, base: Path) -> GoogleBackendConfig | None:
@@ -496,35 +509,28 @@ def _parse_google(r: _Reader, raw: dict, base: Path) -> GoogleBackendConfig | No
     folder_id = r.text(raw, "folder_id", "backend", required=True)
     auth = r.text(raw, "auth", "backend", "service_account") or "service_account"
     if auth not in GOOGLE_AUTHS:
-        r.problem("backend.auth", f'expected "service_account" or "user", got {_describe(auth)}')
+        r.problem("backend.auth", "config_google_auth", got=r.got(auth))
     key_file = client_secret = token_file = impersonate = None
     if auth == "service_account":
         for key in ("client_secret_file", "token_file"):
             if key in raw:
-                r.problem(f"backend.{key}", 'only used with auth = "user"; remove it, or set auth = "user"')
+                r.problem(f"backend.{key}", "config_only_user")
         key_text = r.text(raw, "service_account_file", "backend") or os.environ.get(KEY_FILE_ENV) or None
         if key_text is None:
-            r.problem(
-                "backend.service_account_file",
-                f"missing; expected the path of the service account's JSON key file (or set {KEY_FILE_ENV});"
-                ' for a personal Google account set auth = "user" instead',
-            )
+            r.problem("backend.service_account_file", "config_key_file_missing", env=KEY_FILE_ENV)
         else:
             key_file = base / Path(key_text).expanduser()
             _check_google_json(r, "backend.service_account_file", key_file, "service_account")
         impersonate = r.text(raw, "impersonate", "backend")
         if impersonate is not None and not _EMAIL_RE.match(impersonate):
-            r.problem("backend.impersonate", f"expected the e-mail address of a user of your Google Workspace domain, got {_describe(impersonate)}")
+            r.problem("backend.impersonate", "config_impersonate", got=r.got(impersonate))
     elif auth == "user":
         for key in ("service_account_file", "impersonate"):
             if key in raw:
-                r.problem(f"backend.{key}", 'only used with auth = "service_account"; remove it, or set auth = "service_account"')
+                r.problem(f"backend.{key}", "config_only_service_account")
         secret_text = r.text(raw, "client_secret_file", "backend")
         if secret_text is None:
-            r.problem(
-                "backend.client_secret_file",
-                'missing; expected the path of the OAuth client JSON (type "Desktop app") downloaded from the Google Cloud console',
-            )
+            r.problem("backend.client_secret_file", "config_client_secret_missing")
         else:
             client_secret = base / Path(secret_text).expanduser()
             _check_google_json(r, "backend.client_secret_file", client_secret, "client_secret")
@@ -532,8 +538,8 @@ def _parse_google(r: _Reader, raw: dict, base: Path) -> GoogleBackendConfig | No
         if token_file.exists():
             _check_google_json(r, "backend.token_file", token_file, "authorized_user")
     summary_id = r.text(raw, "summary_spreadsheet_id", "backend")
-    share = _flag(r, raw, "share_with_owners", True)
-    notify = _flag(r, raw, "notify_owners", True)
+    share = r.flag(raw, "share_with_owners", "backend", True)
+    notify = r.flag(raw, "notify_owners", "backend", True)
     limits = {key: _whole(r, raw, key, *spec) for key, spec in GOOGLE_LIMIT_KEYS.items()}
     deadline = r.number(raw, "deadline_minutes", "backend", 120.0, positive=True) or 120.0
     if len(r.problems) > before or folder_id is None:
@@ -545,10 +551,10 @@ def _parse_google(r: _Reader, raw: dict, base: Path) -> GoogleBackendConfig | No
     )
 
 
-def _whole(r: _Reader, raw: dict, key: str, default: int, least: int, what: str) -> int:
+def _whole(r: _Reader, raw: dict, key: str, default: int, least: int) -> int:
     value = raw.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or value < least:
-        r.problem(f"backend.{key}", f"expected a whole number of {what}, at least {least}, got {_describe(value)}")
+        r.problem(f"backend.{key}", "config_google_limit", what=say(r.language, f"config_limit_{key}"), least=least, got=r.got(value))
         return default
     return value
 
@@ -569,50 +575,56 @@ def google_file_kind(data: object) -> str:
     return "unknown"
 
 
-_GOOGLE_FILE_WORDS = {
-    "service_account": "a service-account key (set it as service_account_file, with auth = \"service_account\")",
-    "client_secret": "an OAuth client secret of a desktop app (set it as client_secret_file, with auth = \"user\")",
-    "web_client": "an OAuth client of type \"Web application\"; okrsheets needs one of type \"Desktop app\"",
-    "authorized_user": "a saved login made by `okrsheets google login` (it belongs in token_file, with auth = \"user\")",
-    "unknown": "not a Google credentials file",
-}
-_GOOGLE_FILE_FIX = {
-    "service_account": "in the Google Cloud console open IAM & Admin > Service accounts > your account > Keys > Add key > JSON",
-    "client_secret": "in the Google Cloud console open APIs & Services > Credentials > Create credentials > OAuth client ID > Desktop app, then Download JSON",
-    "authorized_user": "delete it and run `okrsheets google login` again",
-}
-
-
 def _check_google_json(r: _Reader, key: str, path: Path, expected: str) -> None:
     """A problem when the file is missing, unreadable, not JSON, or the wrong kind of Google file."""
+    fix = say(r.language, f"config_google_fix_{expected}")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        r.problem(key, f"file not found: {path}; {_GOOGLE_FILE_FIX[expected]}")
+        r.problem(key, "config_google_file_missing", path=path, fix=fix)
         return
-    except (OSError, UnicodeDecodeError) as exc:
-        r.problem(key, f"cannot read {path}: {getattr(exc, 'strerror', None) or exc.__class__.__name__}")
+    except UnicodeDecodeError:
+        r.problem(key, "config_google_file_not_text", path=path, fix=fix)
+        return
+    except IsADirectoryError:
+        r.problem(key, "config_google_file_folder", path=path, fix=fix)
+        return
+    except PermissionError:
+        r.problem(key, "config_google_file_permission", path=path)
+        return
+    except OSError as exc:
+        r.problem(key, "config_google_file_unreadable", path=path, why=exc.strerror or exc.__class__.__name__)
         return
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        r.problem(key, f"{path} is not valid JSON (line {exc.lineno}); {_GOOGLE_FILE_FIX[expected]}")
+        r.problem(key, "config_google_file_not_json", path=path, line=exc.lineno, fix=fix)
         return
     found = google_file_kind(data)
-    if found != expected:
-        r.problem(key, f"{path} is {_GOOGLE_FILE_WORDS[found]}, not {_GOOGLE_FILE_WORDS[expected].split(' (')[0]}; {_GOOGLE_FILE_FIX[expected]}")
+    if found == "unknown":
+        r.problem(key, "config_google_file_unknown", path=path, expected=say(r.language, f"config_google_{expected}"), fix=fix)
+    elif found != expected:
+        where = "config_google_web_client" if found == "web_client" else f"config_google_{found}_where"
+        r.problem(key, "config_google_file_kind", path=path, found=say(r.language, where),
+                  expected=say(r.language, f"config_google_{expected}"), fix=fix)
 
 
 def _parse_scoring(r: _Reader, raw: dict) -> ScoringSettings:
+    """``[scoring]``; the rule for the thresholds is ScoringSettings' own, checked a pair at a time so the problem names the pair."""
     fields = ("red_below", "green_from", "pace_tolerance", "off_track_gap")
     r.unknown(raw, set(fields), "scoring")
     defaults = ScoringSettings()
     values = {f: r.number(raw, f, "scoring", getattr(defaults, f)) for f in fields}
     try:
         return ScoringSettings(**values)
-    except ValueError as exc:
-        r.problem("scoring", str(exc))
-        return defaults
+    except ValueError:
+        pass
+    for pair, key in ((fields[:2], "config_scoring_grades"), (fields[2:], "config_scoring_pace")):
+        try:
+            ScoringSettings(**{f: values[f] for f in pair})
+        except ValueError:
+            r.problem("scoring", key, **{f: r.got(raw.get(f, values[f])) for f in pair})
+    return defaults
 
 
 def _parse_schedule(r: _Reader, raw: dict) -> time:
@@ -623,33 +635,32 @@ def _parse_schedule(r: _Reader, raw: dict) -> time:
     if isinstance(value, str) and re.match(r"^([01]?\d|2[0-3]):[0-5]\d$", value.strip()):
         hour, minute = value.strip().split(":")
         return time(int(hour), int(minute))
-    r.problem("schedule.run_at", f'expected a local time like "02:00", got {_describe(value)}')
+    r.problem("schedule.run_at", "config_run_at", got=r.got(value))
     return time(2, 0)
 
 
 def _parse_email(r: _Reader, raw: dict) -> EmailConfig:
     allowed = {"enabled", "smtp_host", "smtp_port", "tls", "sender", "username", "password_env", "stale_after_days"}
-    r.unknown(raw, allowed, "email")
+    r.unknown({k: v for k, v in raw.items() if k != "password"}, allowed, "email")  # a password is told below
     if "password" in raw:
-        r.problem("email.password", "passwords never go in the config file; set password_env to the name of an environment variable")
-    enabled = raw.get("enabled", False)
-    if not isinstance(enabled, bool):
-        r.problem("email.enabled", f"expected true or false, got {_describe(enabled)}")
-        enabled = False
+        r.problem("email.password", "config_email_password")
+    enabled = r.flag(raw, "enabled", "email", False)
     port = raw.get("smtp_port", 25)
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
-        r.problem("email.smtp_port", f"expected a port number, got {_describe(port)}")
+        r.problem("email.smtp_port", "config_smtp_port", got=r.got(port))
         port = 25
     tls = r.text(raw, "tls", "email", "none") or "none"
     if tls not in ("none", "starttls", "ssl"):
-        r.problem("email.tls", f'expected "none", "starttls" or "ssl", got {_describe(tls)}')
+        r.problem("email.tls", "config_tls", got=r.got(tls))
     stale = raw.get("stale_after_days", 14)
     if isinstance(stale, bool) or not isinstance(stale, int) or stale < 1:
-        r.problem("email.stale_after_days", f"expected a whole number of days >= 1, got {_describe(stale)}")
+        r.problem("email.stale_after_days", "config_stale_days", got=r.got(stale))
         stale = 14
     sender = r.text(raw, "sender", "email") or ""
-    if enabled and not _EMAIL_RE.match(sender):
-        r.problem("email.sender", f"expected the sender's e-mail address, got {_describe(sender)}")
+    if enabled and "sender" not in raw:
+        r.problem("email.sender", "config_sender_missing")
+    elif enabled and sender and not _EMAIL_RE.match(sender):  # (not text at all: r.text said so)
+        r.problem("email.sender", "config_sender", got=r.got(sender))
     return EmailConfig(
         enabled=enabled,
         smtp_host=r.text(raw, "smtp_host", "email", "localhost") or "localhost",
@@ -666,66 +677,47 @@ _DEPARTMENT_KEYS = {"key", "name", "template", "owners", "weight", "objectives",
 
 
 def _parse_departments(r: _Reader, raw: Any) -> tuple[Department, ...]:
+    """The [[departments]]. Where a key is wrong the department keeps a fallback that asks the plan's checks
+    nothing more about it (no objectives chosen, no numbers), so a wrong key is reported once."""
     if not isinstance(raw, list) or not raw:
-        r.problem("departments", "expected at least one [[departments]] table")
+        r.problem("departments", "config_no_departments")
         return ()
     departments = []
     seen: set[str] = set()
     for index, table in enumerate(raw):
         path = department_path(index, table.get("key") if isinstance(table, dict) else None)
         if not isinstance(table, dict):
-            r.problem(path, f"expected a table, got {_describe(table)}")
+            r.problem(path, "config_table", got=r.got(table))
             continue
         r.unknown(table, _DEPARTMENT_KEYS, path)
         key = r.text(table, "key", path, required=True) or f"department-{index}"
         if len(key) > 64:
-            r.problem(f"{path}.key", f"at most 64 characters (it names the workbook file), got {len(key)}: {_describe(key)}")
+            r.problem(f"{path}.key", "config_key_too_long", length=len(key), got=r.got(key))
         elif not _KEY_RE.match(key):
-            r.problem(f"{path}.key", f"expected letters, digits, _ and - (it names the file), got {_describe(key)}")
+            r.problem(f"{path}.key", "config_key_characters", got=r.got(key))
         elif key.lower() in seen:
-            r.problem(f"{path}.key", f"duplicate department key {_describe(key)}")
+            r.problem(f"{path}.key", "config_key_duplicate", got=r.got(key))
         seen.add(key.lower())
         objectives = table.get("objectives")
+        key_results = table.get("key_results")
         if objectives is not None and (
             not isinstance(objectives, list) or not objectives or not all(isinstance(o, str) for o in objectives)
         ):
-            r.problem(f"{path}.objectives", f'expected a list of objective IDs like ["O1", "O3"], got {_describe(objectives)}')
-            objectives = None
-        key_results = table.get("key_results")
+            r.problem(f"{path}.objectives", "config_objective_ids", got=r.got(objectives))
+            objectives = key_results = None  # (every objective: the listed KRs would leave some without one)
         if key_results is not None and (
             not isinstance(key_results, list) or not key_results or not all(isinstance(k, str) for k in key_results)
         ):
-            r.problem(f"{path}.key_results", f'expected a list of KR IDs like ["O1.KR1", "O2.KR3"], got {_describe(key_results)}')
+            r.problem(f"{path}.key_results", "config_key_result_ids", got=r.got(key_results))
             key_results = None
         values_raw = r.table(table, "values", path)
         values = {}
         for item_id, item in values_raw.items():
             item_path = f"{path}.values.{_quote_key(item_id)}"
             if not isinstance(item, dict):
-                r.problem(item_path, f"expected a table of start, target, weight and slot values, got {_describe(item)}")
+                r.problem(item_path, "config_values_table", got=r.got(item))
                 continue
-            slots = {}
-            carried_from = r.text(item, "carried_from", item_path)
-            if carried_from is not None and not _QUARTER_RE.match(carried_from):
-                r.problem(f"{item_path}.carried_from", f'expected a quarter like "2026-Q4", got {_describe(carried_from)}')
-            for slot, value in item.items():
-                if slot in _ITEM_SETTINGS:
-                    continue
-                if slot == "carried_from":
-                    continue
-                if not isinstance(value, (str, int, float, date)) or isinstance(value, bool):
-                    r.problem(f"{item_path}.{slot}", f"expected text, a number or a date, got {_describe(value)}")
-                slots[slot] = value
-            values[item_id] = KeyResultValues(
-                start=r.number(item, "start", item_path),
-                target=r.number(item, "target", item_path),
-                weight=r.number(item, "weight", item_path, 1.0, positive=True) or 1.0,
-                slots=slots,
-                path=item_path,
-                aligns_to=r.text(item, "aligns_to", item_path),
-                owner=_kr_owner(r, item, item_id, item_path),
-                carried_from=carried_from,
-            )
+            values[item_id] = _parse_values(r, item, item_id, item_path)
         departments.append(
             Department(
                 key=key,
@@ -742,6 +734,35 @@ def _parse_departments(r: _Reader, raw: Any) -> tuple[Department, ...]:
     return tuple(departments)
 
 
+def _parse_values(r: _Reader, item: dict, item_id: str, path: str) -> KeyResultValues:
+    """One ``values."<ID>"`` table: start, target, weight, alignment, owner, and the slots' values."""
+    carried_from = r.text(item, "carried_from", path)
+    if carried_from is not None and not _QUARTER_RE.match(carried_from):
+        r.problem(f"{path}.carried_from", "config_carried_from", got=r.got(carried_from))
+    slots = {}
+    for slot, value in item.items():
+        if slot in _ITEM_SETTINGS or slot == "carried_from":
+            continue
+        if not isinstance(value, (str, int, float, date)) or isinstance(value, bool):
+            r.problem(f"{path}.{slot}", "config_slot_value", got=r.got(value))
+            continue
+        slots[slot] = value
+    before = len(r.problems)
+    start, target = r.number(item, "start", path), r.number(item, "target", path)
+    if len(r.problems) > before:
+        start = target = None  # one of them is wrong: the plan does not compare them
+    return KeyResultValues(
+        start=start,
+        target=target,
+        weight=r.number(item, "weight", path, 1.0, positive=True) or 1.0,
+        slots=slots,
+        path=path,
+        aligns_to=r.text(item, "aligns_to", path),
+        owner=_kr_owner(r, item, item_id, path),
+        carried_from=carried_from,
+    )
+
+
 _ITEM_SETTINGS = ("start", "target", "weight", "aligns_to", "owner")  # the other keys of values."<ID>" fill slots
 _COMPANY_OBJECTIVE_KEYS = {"id", "text", "weight", "owner"}
 
@@ -752,10 +773,10 @@ def _kr_owner(r: _Reader, item: dict, item_id: str, path: str) -> str | None:
     if owner is None:
         return None
     if OBJECTIVE_ID_RE.match(item_id):
-        r.problem(f"{path}.owner", f'an objective has no owner of its own (the department\'s owners own it); set owner on one of its KRs, like "{item_id}.KR1"')
+        r.problem(f"{path}.owner", "config_objective_owner", id=item_id)
         return None
     if not isinstance(owner, str) or not _EMAIL_RE.match(owner.strip()):
-        r.problem(f"{path}.owner", f"expected one e-mail address (the person who owns this KR), got {_describe(owner)}")
+        r.problem(f"{path}.owner", "config_kr_owner", got=r.got(owner))
         return None
     return owner.strip()
 
@@ -769,30 +790,29 @@ def company_objective_path(index: int, key: object = None) -> str:
 def _parse_company_objectives(r: _Reader, raw: Any) -> tuple[CompanyObjective, ...]:
     """``[[company_objectives]]``: each with an ``id`` like "C1", its text, a weight (default 1) and an owner."""
     if not isinstance(raw, list):
-        r.problem("company_objectives", f'expected [[company_objectives]] tables (id = "C1", text = ...), got {_describe(raw)}')
+        r.problem("company_objectives", "config_company_objectives", got=r.got(raw))
         return ()
     objectives = []
     seen: set[str] = set()
     for index, table in enumerate(raw):
         path = company_objective_path(index, table.get("id") if isinstance(table, dict) else None)
         if not isinstance(table, dict):
-            r.problem(path, f"expected a table, got {_describe(table)}")
+            r.problem(path, "config_table", got=r.got(table))
             continue
         for key in ("aligns_to", "parent"):
             if key in table:
-                r.problem(f"{path}.{key}", "company objectives do not align to each other: departments' objectives and KRs"
-                          " align to company objectives (one level, so there are no cycles); remove it")
+                r.problem(f"{path}.{key}", "config_company_no_parent")
         r.unknown({k: v for k, v in table.items() if k not in ("aligns_to", "parent")}, _COMPANY_OBJECTIVE_KEYS, path)
         objective_id = r.text(table, "id", path, required=True)
         if objective_id is not None and not COMPANY_OBJECTIVE_ID_RE.match(objective_id):
-            r.problem(f"{path}.id", f'expected an ID like "C1" (C and a number, to tell it from a department\'s "O1"), got {_describe(objective_id)}')
+            r.problem(f"{path}.id", "config_company_id", got=r.got(objective_id))
         elif objective_id is not None and objective_id in seen:
-            r.problem(f"{path}.id", f"duplicate company objective ID {_describe(objective_id)}")
+            r.problem(f"{path}.id", "config_company_id_duplicate", got=r.got(objective_id))
         seen.add(objective_id or "")
         text = r.text(table, "text", path, required=True)
         owner = r.text(table, "owner", path)
         if owner is not None and not _EMAIL_RE.match(owner):
-            r.problem(f"{path}.owner", f"expected one e-mail address, got {_describe(owner)}")
+            r.problem(f"{path}.owner", "config_company_owner", got=r.got(owner))
         objectives.append(CompanyObjective(
             id=objective_id or f"C{index + 1}", text=text or "",
             weight=r.number(table, "weight", path, 1.0, positive=True) or 1.0, owner=owner,
@@ -813,13 +833,11 @@ def _check_alignment(r: _Reader, company: tuple[CompanyObjective, ...], departme
                 continue
             if target not in known:
                 if known:
-                    why = f'no company objective "{target}"; known: {", ".join(known)} (fix the ID, or add it to [[company_objectives]])'
+                    r.problem(f"{values.path}.aligns_to", "config_aligns_unknown", id=target, known=", ".join(known))
                 else:
-                    why = f'no company objective "{target}": the config has no [[company_objectives]]; add one with id = "{target}", or remove aligns_to'
-                r.problem(f"{values.path}.aligns_to", why)
+                    r.problem(f"{values.path}.aligns_to", "config_aligns_none", id=target)
                 continue
             match = KEY_RESULT_ID_RE.match(item_id)
             parent = department.values.get(match.group(1)) if match else None
             if match and parent is not None and parent.aligns_to == target:  # (a parent only with a match)
-                r.problem(f"{values.path}.aligns_to", f'{match.group(1)} already aligns to "{target}" and counts all its KRs there;'
-                          f" remove aligns_to from {item_id} (or point it at another company objective)")
+                r.problem(f"{values.path}.aligns_to", "config_aligns_twice", parent=match.group(1), id=target, kr=item_id)

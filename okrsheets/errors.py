@@ -25,21 +25,26 @@ class ConfigError(OkrsheetsError, ValueError):
 
     ``problems`` holds one line per problem, each naming the key path
     (``departments[4] "hr".values."O2.KR1".target``) and what was expected.
+    ``draft``, when the config was read but is wrong, is the config as far as
+    it could be read (a fallback for each wrong key), so the plan's checks can
+    run on it too and one run reports every problem.
     """
 
     exit_code = 2
 
-    def __init__(self, problems: list[str] | str, source: str | None = None, language: str | None = None):
-        from okrsheets.words import count
+    def __init__(self, problems: list[str] | str, source: str | None = None, language: str | None = None,
+                 draft: object | None = None):
+        from okrsheets.words import count, fallback_language
 
         self.problems = [problems] if isinstance(problems, str) else list(problems)
         self.source = source
-        self.language = language  # the config's language when it could be read: the CLI says "Error:"/"Lỗi:" in it
+        self.language = language  # the language of the problems: the CLI says "Error:"/"Lỗi:" in it
+        self.draft = draft
         head = f"{source}: " if source else ""
         if len(self.problems) == 1:
             message = head + self.problems[0]
         else:
-            message = head + f"{count(language or 'en', len(self.problems), 'problem')}:\n" + "\n".join(
+            message = head + f"{count(language or fallback_language(), len(self.problems), 'problem')}:\n" + "\n".join(
                 f"  - {p}" for p in self.problems
             )
         super().__init__(message)

@@ -60,7 +60,7 @@ WORDS: dict[str, dict[str, tuple[str, str, str]]] = {
                           "điền {field} trong values.{item}"),
         "no-target": (ERROR, "{id} chưa có chỉ tiêu nên không \"đo lường được\" và luôn được 0 điểm",
                       "đặt target (con số cần đạt)"),
-        "no-baseline": (ERROR, "{id} là KR giảm nhưng chưa có điểm bắt đầu nên không tính được điểm",
+        "no-baseline": (ERROR, "{id} là KR giảm nhưng chưa có mức bắt đầu nên không tính được điểm",
                         "đặt start bằng mức hiện tại"),
         "relative-target-no-baseline": (ERROR, "{id} ghi \"{verb} {target}%\" (so với hiện tại) nhưng start = 0: nhóm nhập mức hiện tại (vd. 78%) là được ngay 100% điểm",
                                         "đặt start bằng mức hiện tại và target bằng mức cần đạt (vd. start = 78, target = 90)"),

@@ -7,10 +7,10 @@ target and weight, and a warning for every slot left unfilled.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from okrsheets.config import Config, Department, KeyResultValues, company_objective_path
+from okrsheets.config import Config, Department, KeyResultValues, company_objective_path, show_value
 from okrsheets.core.model import (
     LINEAR_KINDS,
     NUMERIC_SLOT_TYPES,
@@ -23,9 +23,9 @@ from okrsheets.core.model import (
     TemplateSet,
 )
 from okrsheets.core.values import format_number
-from okrsheets.errors import ConfigError
+from okrsheets.errors import ConfigError, OkrsheetsError
 from okrsheets.templates import TemplateLibrary
-from okrsheets.words import say, slot_label
+from okrsheets.words import say, slot_label, slot_type
 
 
 @dataclass(frozen=True)
@@ -47,21 +47,54 @@ def build_plan(config: Config, library: TemplateLibrary | None = None) -> Quarte
     if library is None:
         library = TemplateLibrary.load(config.templates_dir)
     problems: list[str] = []
-    plans = []
-    keys = set(library.keys())
-    for department in config.departments:
-        if department.template not in keys:
-            problems.append(
-                f"{department.path}.template: unknown template set \"{department.template}\";"
-                f" known: {', '.join(sorted(library.keys()))}"
-            )
-            continue
-        plan = _plan_department(config, department, library.get(department.template), problems)
-        if plan is not None:
-            plans.append(plan)
+    plans = _plan_departments(config, library, problems)
     if problems:
         raise ConfigError(problems, str(config.source) if config.source else None, config.language)
     return QuarterPlan(config, tuple(plans), _unsupported_warnings(config, plans))
+
+
+def with_plan_problems(error: ConfigError, library: TemplateLibrary | None = None) -> ConfigError:
+    """A config error with its plan's problems added (an unknown template set, an ID the template does not have,
+    a target on the wrong side of its start...), so a config that is wrong in several places is told in one run.
+
+    The plan is resolved from the error's draft, the config as far as it could be read; a department whose
+    template key is itself wrong is left out (its problem is in the list already). Without a draft, when the
+    template library cannot be loaded, or when the plan has no problem, the error comes back unchanged.
+    """
+    draft = error.draft
+    if not isinstance(draft, Config):
+        return error
+    try:
+        library = library or TemplateLibrary.load(draft.templates_dir)
+        departments = tuple(d for d in draft.departments if d.template)
+    except OkrsheetsError:  # the company's own sets cannot be read (templates_dir is in the list, or build_plan tells later):
+        try:  # check the departments of the built-in sets only
+            library = TemplateLibrary.load()
+        except OkrsheetsError:
+            return error
+        departments = tuple(d for d in draft.departments if d.template in library.keys())
+    problems: list[str] = []
+    _plan_departments(replace(draft, departments=departments), library, problems)
+    if not problems:
+        return error
+    return ConfigError(error.problems + problems, error.source, error.language)
+
+
+def _plan_departments(config: Config, library: TemplateLibrary, problems: list[str]) -> list[DepartmentPlan]:
+    plans = []
+    keys = set(library.keys())
+    known = ", ".join(sorted(keys))
+    for department in config.departments:
+        if department.template not in keys:
+            problems.append(_problem(config, f"{department.path}.template", "plan_unknown_template", template=department.template, known=known))
+            continue
+        plans.append(_plan_department(config, department, library.get(department.template), problems))
+    return plans
+
+
+def _problem(config: Config, path: str, key: str, /, **values: object) -> str:
+    """``path: <the words entry key, formatted in the config's language>``."""
+    return f"{path}: {say(config.language, key, **values)}"
 
 
 def _unsupported_warnings(config: Config, plans: list[DepartmentPlan]) -> tuple[str, ...]:
@@ -73,25 +106,27 @@ def _unsupported_warnings(config: Config, plans: list[DepartmentPlan]) -> tuple[
     )
 
 
-def _plan_department(config: Config, department: Department, template: TemplateSet, problems: list[str]) -> DepartmentPlan | None:
-    chosen = _chosen_objectives(department, template, problems)
+def _plan_department(config: Config, department: Department, template: TemplateSet, problems: list[str]) -> DepartmentPlan:
+    chosen = _chosen_objectives(config, department, template, problems)
     path = department.path
     known = {o.id for o in chosen} | {kr.id for o in chosen for kr in o.key_results}
     for i, kr_id in enumerate(department.key_results or ()):
         if kr_id not in known:
-            problems.append(f"{path}.key_results[{i}]: \"{kr_id}\" is not a KR of this department's objectives")
+            problems.append(_problem(config, f"{path}.key_results[{i + 1}]", "plan_not_chosen_kr", id=kr_id))
     for item_id, values in department.values.items():
         if item_id not in known:
             all_ids = {o.id for o in template.objectives} | {kr.id for kr in template.key_results}
-            why = "is not among this department's objectives" if item_id in all_ids else f"no such objective or KR in template \"{template.key}\""
-            problems.append(f"{values.path}: {why}")
+            if item_id in all_ids:
+                problems.append(_problem(config, values.path, "plan_not_chosen"))
+            else:
+                problems.append(_problem(config, values.path, "plan_not_in_template", template=template.key))
     warnings: list[str] = []
     objectives = []
     for objective in chosen:
         values = department.values.get(objective.id) or KeyResultValues(path=f"{path}.values.{objective.id}")
         for field in ("start", "target"):
             if getattr(values, field) is not None:
-                problems.append(f"{values.path}.{field}: objectives have no {field}; set it on a KR such as \"{objective.key_results[0].id}\"")
+                problems.append(_problem(config, f"{values.path}.{field}", "plan_objective_number", field=field, kr=objective.key_results[0].id))
         text, unfilled = _fill(objective.text(config.language), objective.slots, values, config, problems)
         warnings.extend(_unfilled_warnings(department, objective.id, objective.slots, unfilled, values, config.language))
         key_results = tuple(
@@ -99,7 +134,7 @@ def _plan_department(config: Config, department: Department, template: TemplateS
             if department.key_results is None or kr.id in department.key_results
         )
         if not key_results:
-            problems.append(f"{path}.key_results: none of objective {objective.id}'s KRs is listed; list one, or drop {objective.id} from objectives")
+            problems.append(_problem(config, f"{path}.key_results", "plan_no_kr_listed", id=objective.id))
         objectives.append(
             PlannedObjective(
                 id=objective.id,
@@ -123,17 +158,15 @@ def _plan_department(config: Config, department: Department, template: TemplateS
     )
 
 
-def _chosen_objectives(department: Department, template: TemplateSet, problems: list[str]) -> list[ObjectiveTemplate]:
+def _chosen_objectives(config: Config, department: Department, template: TemplateSet, problems: list[str]) -> list[ObjectiveTemplate]:
     if department.objectives is None:
         return list(template.objectives)
     chosen = []
-    for i, objective_id in enumerate(department.objectives):
+    for i, objective_id in enumerate(department.objectives, start=1):
         objective = template.objective(objective_id)
         if objective is None:
-            problems.append(
-                f"{department.path}.objectives[{i}]: no objective \"{objective_id}\" in template \"{template.key}\""
-                f" (it has {', '.join(o.id for o in template.objectives)})"
-            )
+            problems.append(_problem(config, f"{department.path}.objectives[{i}]", "plan_no_objective", id=objective_id,
+                                     template=template.key, known=", ".join(o.id for o in template.objectives)))
         elif objective not in chosen:
             chosen.append(objective)
     return chosen
@@ -146,22 +179,23 @@ def _plan_key_result(config: Config, department: Department, path: str, kr: KeyR
     if kr.kind == "milestone":
         for field in ("start", "target"):
             if getattr(values, field) is not None:
-                problems.append(f"{values.path}.{field}: {kr.id} is a milestone (done / not done); it has no {field}")
+                problems.append(_problem(config, f"{values.path}.{field}", "plan_milestone_number", id=kr.id, field=field))
         start = target = None
     else:
         if kr.fixed_target is not None:
             if target is not None and target != kr.fixed_target:
-                problems.append(f"{values.path}.target: the template fixes this KR's target at {format_number(kr.fixed_target, config.locale)}")
+                problems.append(_problem(config, f"{values.path}.target", "plan_fixed_target", target=format_number(kr.fixed_target, config.locale)))
             target = kr.fixed_target
         if kr.kind == "increase" and start is None:
             start = 0.0
         if kr.kind in LINEAR_KINDS and start is not None and target is not None:
+            numbers = {"start": format_number(start, config.locale), "target": format_number(target, config.locale)}
             if start == target:
-                problems.append(f"{values.path}: start and target are both {format_number(start, config.locale)}; a {kr.kind} KR needs them to differ")
+                problems.append(_problem(config, values.path, f"plan_same_{kr.kind}", value=numbers["start"]))
             elif kr.kind == "increase" and target < start:
-                problems.append(f"{values.path}.target: an increase KR's target ({format_number(target, config.locale)}) must be above its start ({format_number(start, config.locale)})")
+                problems.append(_problem(config, f"{values.path}.target", "plan_increase_below", **numbers))
             elif kr.kind == "decrease" and target > start:
-                problems.append(f"{values.path}.target: a decrease KR's target ({format_number(target, config.locale)}) must be below its start ({format_number(start, config.locale)})")
+                problems.append(_problem(config, f"{values.path}.target", "plan_decrease_above", **numbers))
     filler = values if (start, target) == (values.start, values.target) else KeyResultValues(start, target, values.weight, values.slots, values.path)
     text, unfilled = _fill(kr.text(config.language), kr.slots, filler, config, problems, unit=kr.unit)
     missing = []
@@ -192,8 +226,8 @@ def _fill(text: str, slots: tuple[Slot, ...], values: KeyResultValues, config: C
         declared = [s.name for s in slots]
         for name in values.slots:
             if name not in declared:
-                known = ", ".join(n for n in declared if n not in ("target", "start")) or "none"
-                problems.append(f"{values.path}.{name}: not a slot of this text (its slots: {known}; numbers go in start and target)")
+                known = ", ".join(n for n in declared if n not in ("target", "start")) or say(config.language, "plan_no_slots")
+                problems.append(_problem(config, f"{values.path}.{name}", "plan_not_a_slot", known=known))
     filled: dict[str, str] = {}
     unfilled: list[str] = []
     for slot in slots:
@@ -216,7 +250,8 @@ def _render_slot(slot: Slot, value, config: Config, problems: list[str], path: s
     locale = config.locale
     if slot.type in NUMERIC_SLOT_TYPES:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            problems.append(f"{path}: expected a number ({slot.type}), got {value!r}")
+            problems.append(_problem(config, path, "plan_slot_number", type=slot_type(slot.type, config.language),
+                                     got=show_value(value, config.language)))
             return str(value)
         if slot.type == "money":
             amount = format_number(value, locale, 0)
@@ -229,10 +264,10 @@ def _render_slot(slot: Slot, value, config: Config, problems: list[str], path: s
             try:
                 value = date.fromisoformat(value)
             except ValueError:
-                problems.append(f"{path}: expected a date like 2026-12-15, got \"{value}\"")
+                problems.append(_problem(config, path, "plan_slot_date", got=show_value(value, config.language)))
                 return value
         if not isinstance(value, date):
-            problems.append(f"{path}: expected a date like 2026-12-15, got {value!r}")
+            problems.append(_problem(config, path, "plan_slot_date", got=show_value(value, config.language)))
             return str(value)
         return value.strftime("%d/%m/%Y") if config.language == "vi" else value.isoformat()
     if isinstance(value, float) and value.is_integer():

@@ -242,12 +242,12 @@ def test_config_key_results_and_carried_from_problems_name_the_key():
     bad["departments"][0]["values"]["O1.KR2"]["carried_from"] = "last quarter"
     with pytest.raises(ConfigError) as caught:
         parse_config(bad)
-    assert 'departments[1] "sales".values."O1.KR2".carried_from: expected a quarter like "2026-Q4", got "last quarter"' in str(caught.value)
+    assert 'departments[1] "sales".values."O1.KR2".carried_from: cần một quý như "2026-Q4", nhận được "last quarter"' in str(caught.value)
     bad = json.loads(json.dumps(MINIMAL))
     bad["departments"][0]["key_results"] = ["O2.KR1"]
     with pytest.raises(ConfigError) as caught:
         build_plan(parse_config(bad))
-    assert 'departments[1] "sales".key_results[0]: "O2.KR1" is not a KR of this department\'s objectives' in str(caught.value)
+    assert 'departments[1] "sales".key_results[1]: "O2.KR1" không phải là KR của các mục tiêu đã chọn cho phòng ban này' in str(caught.value)
 
 
 def test_close_quarter_on_google_locks_every_cell_and_keeps_the_check_ins(tmp_path):

@@ -58,31 +58,36 @@ def test_unfilled_slots_are_warned_with_the_key_to_set(tmp_path: Path):
     assert "[thời gian]" in result.output  # the unfilled slot shows the article's words
 
 
-def test_wrong_type_names_the_key_path(tmp_path: Path):
+@pytest.mark.parametrize("language, message", [
+    ("", 'departments[4] "hr".values."O2.KR1".target: cần một số, nhận được "hai mươi"'),  # the README's examples
+    ('language = "en"\n', 'departments[4] "hr".values."O2.KR1".target: expected a number, got "hai mươi"'),
+])
+def test_wrong_type_names_the_key_path(tmp_path: Path, language: str, message: str):
     path = _write(
         tmp_path,
-        MINIMAL + '[[departments]]\nkey = "a"\ntemplate = "hr"\n' * 1
+        language + MINIMAL + '[[departments]]\nkey = "a"\ntemplate = "hr"\n' * 1
         + '[[departments]]\nkey = "b"\ntemplate = "hr"\n'
         + '[[departments]]\nkey = "c"\ntemplate = "hr"\n'
-        + '[[departments]]\nkey = "d"\ntemplate = "sales"\nvalues."O2.KR1" = { target = "hai mươi" }\n',
+        + '[[departments]]\nkey = "hr"\ntemplate = "sales"\nvalues."O2.KR1" = { target = "hai mươi" }\n',
     )
     result = _check(path)
     assert result.exit_code == 2
-    assert 'departments[4] "d".values."O2.KR1".target: expected a number, got "hai mươi"' in result.output
-    assert "Traceback" not in result.output
+    assert result.output == f"{'Error' if language else 'Lỗi'}: {path}: {message}\n"
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8").replace("\n", " ")
+    assert f"`{message if not language else message.split(': ', 1)[1]}`" in readme
 
 
 @pytest.mark.parametrize(
     "extra, message",
     [
-        ('language = "fr"\n', 'language: expected "vi" or "en", got "fr"'),
-        ('timezone = "Mars/Base"\n', 'timezone: unknown timezone "Mars/Base"'),
-        ('colour = 1\n', "colour: unknown setting"),
-        ('[scoring]\nred_below = 0.8\ngreen_from = 0.7\n', "scoring: "),
-        ('[schedule]\nrun_at = "25:00"\n', 'schedule.run_at: expected a local time like "02:00", got "25:00"'),
-        ('[email]\npassword = "hunter2"\n', "email.password: passwords never go in the config file"),
-        ('[backend]\nkind = "ftp"\n', 'backend.kind: expected "excel" or "google", got "ftp"'),
-        ('[backend]\nkind = "google"\n', "backend.service_account_file: missing"),
+        ('language = "fr"\n', 'language: cần "vi" hoặc "en", nhận được "fr"'),  # (in $OKRSHEETS_LANG's language)
+        ('timezone = "Mars/Base"\n', 'timezone: không có múi giờ "Mars/Base"'),
+        ('colour = 1\n', "colour: không có thiết lập này (các thiết lập dùng được: admin_emails, backend, company,"),
+        ('[scoring]\nred_below = 0.8\ngreen_from = 0.7\n', "scoring: cần 0 < red_below <= green_from <= 1, nhận được red_below = 0.8, green_from = 0.7"),
+        ('[schedule]\nrun_at = "25:00"\n', 'schedule.run_at: cần một giờ địa phương như "02:00", nhận được "25:00"'),
+        ('[email]\npassword = "hunter2"\n', "email.password: không bao giờ ghi mật khẩu vào tệp cấu hình"),
+        ('[backend]\nkind = "ftp"\n', 'backend.kind: cần "excel" hoặc "google", nhận được "ftp"'),
+        ('[backend]\nkind = "google"\n', "backend.service_account_file: còn thiếu"),
     ],
 )
 def test_bad_settings_exit_2_with_the_key(tmp_path: Path, extra: str, message: str):
@@ -91,7 +96,7 @@ def test_bad_settings_exit_2_with_the_key(tmp_path: Path, extra: str, message: s
         text = 'company = "A"\nquarter = "2026-Q4"\n' + '[[departments]]\nkey = "h"\ntemplate = "hr"\n' + extra
     else:
         text += '[[departments]]\nkey = "h"\ntemplate = "hr"\n'
-    result = _check(_write(tmp_path, text))
+    result = CliRunner().invoke(cli, ["check-config", "--config", str(_write(tmp_path, text))], env={"OKRSHEETS_LANG": "vi"})
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert "hunter2" not in result.output
@@ -100,17 +105,20 @@ def test_bad_settings_exit_2_with_the_key(tmp_path: Path, extra: str, message: s
 @pytest.mark.parametrize(
     "department, message",
     [
-        ('template = "nope"', 'departments[1] "hr".template: unknown template set "nope"'),
-        ('template = "hr"\nobjectives = ["O9"]', 'departments[1] "hr".objectives[0]: no objective "O9" in template "hr"'),
-        ('template = "hr"\nvalues."O1.KR9" = { target = 1 }', 'departments[1] "hr".values."O1.KR9": no such objective or KR in template "hr"'),
-        ('template = "hr"\nvalues."O1.KR2" = { start = 30, target = 30 }', 'departments[1] "hr".values."O1.KR2": start and target are both 30'),
-        ('template = "hr"\nvalues."O1.KR2" = { start = 30, target = 45 }', "a decrease KR's target (45) must be below its start (30)"),
-        ('template = "hr"\nvalues."O1.KR1" = { target = 5, weight = 0 }', 'departments[1] "hr".values."O1.KR1".weight: expected a number greater than 0, got 0'),
-        ('template = "hr"\nvalues."O1.KR1" = { target = 5, weight = "x" }', 'departments[1] "hr".values."O1.KR1".weight: expected a number, got "x"'),
-        ('template = "hr"\nvalues."O4.KR3" = { target = 5 }', "is a milestone (done / not done); it has no target"),
-        ('template = "hr"\nvalues."O1.KR1" = { target = 5, colour = "x" }', 'departments[1] "hr".values."O1.KR1".colour: not a slot of this text'),
-        ('template = "hr"\nweight = -1', 'departments[1] "hr".weight: expected a number greater than 0, got -1'),
-        ('template = "hr"\nowners = ["not-an-email"]', 'departments[1] "hr".owners[0]: expected an e-mail address, got "not-an-email"'),
+        ('template = "nope"', 'departments[1] "hr".template: không có bộ mẫu "nope"; các bộ mẫu hiện có: customer_service, design,'),
+        ('template = "hr"\nobjectives = ["O9"]', 'departments[1] "hr".objectives[1]: bộ mẫu "hr" không có mục tiêu "O9" (bộ mẫu có: O1, O2, O3, O4, O5)'),
+        ('template = "hr"\nvalues."O1.KR9" = { target = 1 }', 'departments[1] "hr".values."O1.KR9": bộ mẫu "hr" không có mục tiêu hay KR này'),
+        ('template = "hr"\nvalues."O1.KR2" = { start = 30, target = 30 }',
+         'departments[1] "hr".values."O1.KR2": start và target đều là 30; KR loại giảm cần hai số này khác nhau'),
+        ('template = "hr"\nvalues."O1.KR2" = { start = 30, target = 45 }',
+         'departments[1] "hr".values."O1.KR2".target: chỉ tiêu của KR loại giảm (45) phải nhỏ hơn mức bắt đầu (30)'),
+        ('template = "hr"\nvalues."O1.KR1" = { target = 5, weight = 0 }', 'departments[1] "hr".values."O1.KR1".weight: cần một số lớn hơn 0, nhận được 0'),
+        ('template = "hr"\nvalues."O1.KR1" = { target = 5, weight = "x" }', 'departments[1] "hr".values."O1.KR1".weight: cần một số, nhận được "x"'),
+        ('template = "hr"\nvalues."O4.KR3" = { target = 5 }', 'departments[1] "hr".values."O4.KR3".target: O4.KR3 là một mốc (xong/chưa); mốc không có target'),
+        ('template = "hr"\nvalues."O1.KR1" = { target = 5, colour = "x" }',
+         'departments[1] "hr".values."O1.KR1".colour: không phải chỗ trống của nội dung này (các chỗ trống: không có; các con số đặt ở start và target)'),
+        ('template = "hr"\nweight = -1', 'departments[1] "hr".weight: cần một số lớn hơn 0, nhận được -1'),
+        ('template = "hr"\nowners = ["not-an-email"]', 'departments[1] "hr".owners[1]: cần một địa chỉ e-mail, nhận được "not-an-email"'),
     ],
 )
 def test_department_mistakes(tmp_path: Path, department: str, message: str):

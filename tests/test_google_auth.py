@@ -175,7 +175,7 @@ def test_google_commands_need_the_google_backend(fake, tmp_path):
 # ---------------------------------------------------------------------- check-config explains a wrong set-up
 
 def _check(tmp_path: Path, backend: str):
-    path = write_config(tmp_path, backend)
+    path = write_config(tmp_path, backend, language="en")  # (the Vietnamese words: tests/test_config_problems.py)
     return CliRunner().invoke(cli, ["check-config", "--config", str(path)])
 
 

@@ -89,7 +89,7 @@ def test_google_retry_after_is_honoured(tmp_path):
 def _config(tmp_path, lines: str):
     (tmp_path / "key.json").write_text('{"type": "service_account", "private_key": "k", "client_email": "a@b.iam.gserviceaccount.com"}')
     (tmp_path / "okrsheets.toml").write_text(
-        'company = "X"\n[quarter]\nname = "2026-Q4"\n[backend]\nkind = "google"\nfolder_id = "f"\n'
+        'company = "X"\nlanguage = "en"\n[quarter]\nname = "2026-Q4"\n[backend]\nkind = "google"\nfolder_id = "f"\n'
         f'service_account_file = "key.json"\n{lines}\n'
         '[[departments]]\nkey = "a"\ntemplate = "hr"\n', encoding="utf-8")
     return load_config(tmp_path / "okrsheets.toml")

@@ -52,6 +52,45 @@ def write_config(folder: Path, language: str) -> Path:
     return path
 
 
+def write_wrong_config(folder: Path, language: str) -> Path:
+    """A config wrong in many places (top level, quarter, Google backend, scoring, schedule, e-mail, departments, and
+    what only the plan sees: an objective or KR the template does not have, a target below its start)."""
+    path = folder / "wrong.toml"
+    path.write_text(
+        f'company = "{COMPANY}"\nlanguage = "{language}"\ntimezone = "Mars/Base"\nquarter = "2026-Q9"\n'
+        'admin_emails = ["hung@lotus.example", "boss-at-lotus"]\nprotection_password_env = "sheet-password"\n'
+        'templates_dir = "own-sets"\ncolour = 1\n'
+        '[backend]\nkind = "google"\nfolder_id = "F1"\nauth = "user"\nimpersonate = "hung@lotus.example"\nmax_tries = 0\n'
+        'share_with_owners = "yes"\n'
+        '[scoring]\nred_below = 0.8\ngreen_from = 0.7\npace_tolerance = 0.5\noff_track_gap = 0.2\n'
+        '[schedule]\nrun_at = "25:00"\n'
+        '[email]\nenabled = true\nsmtp_port = 0\ntls = "tls"\nstale_after_days = 0\npassword = "hunter2"\n'
+        '[[departments]]\nkey = "sales"\nname = "Sales Team"\ntemplate = "sales"\nowners = ["not-an-email"]\nweight = 0\n'
+        'objectives = ["O1", "O9"]\nvalues."O1" = { revenue_growth = [25], owner = "hung@lotus.example" }\n'
+        'values."O1.KR1" = { target = "12%" }\nvalues."O1.KR2" = { start = 50, target = 45 }\n'
+        'values."O1.KR3" = { target = 2, colour = 3, aligns_to = "C9" }\n'
+        '[[departments]]\nkey = "people"\nname = "People Team"\ntemplate = "people-ops"\n'
+        '[[departments]]\nkey = "people"\ntemplate = "hr"\nobjectives = ["O1", "O2"]\nkey_results = ["O1.KR1", "O3.KR1"]\n'
+        'values."O1.KR2" = { start = 45, target = 45 }\nvalues."O4.KR3" = { target = 1 }\nvalues."O1" = { start = 1 }\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def write_warned_config(folder: Path, language: str) -> Path:
+    """A config check-config and lint warn about: e-mail password variable unset, plaintext SMTP login, a percent
+    target that looks like a fraction, a department without owners."""
+    path = folder / "warned.toml"
+    path.write_text(
+        f'company = "{COMPANY}"\nlanguage = "{language}"\nquarter = "2026-Q4"\n[backend]\nkind = "excel"\nfolder = "data"\n'
+        '[email]\nenabled = true\nsender = "okr@lotus.example"\nusername = "okr@lotus.example"\npassword_env = "LOTUS_UNSET_PASSWORD"\n'
+        '[[departments]]\nkey = "people"\nname = "People Team"\ntemplate = "hr"\nobjectives = ["O1"]\n'
+        'values."O1.KR1" = { target = 10 }\nvalues."O1.KR2" = { start = 45, target = 30 }\nvalues."O1.KR3" = { start = 0.6, target = 0.8 }\n',
+        encoding="utf-8",
+    )
+    return path
+
+
 def run(args: list[str], language: str, env: dict | None = None) -> tuple[int, list[str]]:
     """Run the CLI; return its exit code and every line it printed (stdout and stderr)."""
     result = CliRunner().invoke(cli, args, env={"OKRSHEETS_LANG": language, **(env or {})})
@@ -84,6 +123,16 @@ def every_command(tmp_path: Path, language: str) -> dict[str, list[str]]:
     out["init"] = run(["init", str(tmp_path / f"init-{language}")], language)[1]
     out["init again"] = run(["init", str(tmp_path / f"init-{language}")], language)[1]
     out["config error"] = run(["check-config", "--config", str(tmp_path / "missing.toml")], language)[1]
+    wrong = str(write_wrong_config(tmp_path / language, language))
+    code, out["check-config, a config wrong in many places"] = run(["check-config", "--config", wrong], language)
+    assert code == 2 and len(out["check-config, a config wrong in many places"]) > 30
+    out["provision, the same config"] = run(["provision", "--config", wrong], language)[1]
+    unreadable = tmp_path / language / "unreadable.toml"  # no language to read: the run's ($OKRSHEETS_LANG)
+    unreadable.write_text(Path(wrong).read_text(encoding="utf-8").replace(f'language = "{language}"', 'language = "fr"'), encoding="utf-8")
+    out["check-config, a wrong config whose language cannot be read"] = run(["check-config", "--config", str(unreadable)], language)[1]
+    warned = str(write_warned_config(tmp_path / language, language))
+    out["check-config warnings"] = run(["check-config", "--config", warned], language, env={"LOTUS_UNSET_PASSWORD": None})[1]
+    out["lint warnings"] = run(["lint", "--config", warned], language)[1]
     return out
 
 
@@ -97,12 +146,17 @@ def user_text(line: str, tmp_path: Path) -> str:
     line = re.sub(r"\S*(okrsheets|python\S*) (-m okrsheets )?[a-z-]+( --?\S+( \S+)?)*", " ", line)  # a command to type
     line = re.sub(r'departments\[\d+\]( "[^"]*")?(\.("[^"]*"|\w+))*', " ", line)  # a config key path
     line = re.sub(r"\S+@\S+|\S*/\S*|\S+\.(xlsx|toml|json)\b|\{\w+\}|--[a-z-]+", " ", line)  # e-mails, paths, {slots}, options
+    # a config's key names and values, as a problem or warning quotes them: "2026-Q9", quarter.name, timezone:,
+    # tls = "none", a list of setting names, an environment variable, and the few keys and values a sentence names
+    line = re.sub(r'"[^"]*"|\b[a-z_]+(\.[a-z_]+)+\b|\b[a-z_]+(\[\d+\])?(?=: )|\b[a-z_]+(?= = )|\b[a-z_]+(, [a-z_]+){2,}', " ", line)
+    line = re.sub(r"\b[A-Z]+(_[A-Z]+)+\b|\b(name|end|owner|objectives|username|id|true|false)\b", " ", line)
     line = re.sub(r"\b[a-z_]+(-[a-z_]+)+\b|\b[a-z]+_[a-z_]+\b", " ", line)  # lint codes, slot and setting names
     for name in (COMPANY, *NAMES.values(), *NAMES):
         line = line.replace(name, " ")
     line = re.sub(r"^(" + "|".join(TEMPLATE_KEYS) + r")\b", " ", line)  # the key column of `templates list`
     # IDs, acronyms, setting names and values a config has in either language, the nightly run's trigger
     line = re.sub(r"\b(O\d+(\.KR\d+)?|KRs?|OKRs?|VND|VNĐ|ID|pid|API|SMARTER|JSON|json|lint|excel|google|target|start|owners|rollup|schedule"
+                  r"|Google Cloud|Google|OAuth|IANA|SMTP"
                   r"|" + "|".join(TEMPLATE_KEYS) + r""
                   r"|\d{4}-Q\d|[A-Z][a-z]+/[A-Z][a-z_]+)\b", " ", line)
     line = re.sub(r"[\d.,:;%()\[\]{}<>=+\-–—→|/*'\"#_!?]+", " ", line)

@@ -218,7 +218,7 @@ def test_a_config_that_does_not_load_exits_2(tmp_path):
     path.write_text('company = "A"\nquarter = "2026-Q4"\n[[departments]]\nkey = "a"\ntemplate = "nope"\n', encoding="utf-8")
     result = _lint(path)
     assert result.exit_code == 2
-    assert 'departments[1] "a".template: unknown template set "nope"' in result.output
+    assert 'departments[1] "a".template: không có bộ mẫu "nope"' in result.output
 
 
 def test_a_kr_weighing_exactly_half_is_fine_more_is_not(tmp_path):

@@ -426,7 +426,7 @@ def test_department_option_provisions_only_that_department(tmp_path):
 
     result = run(cfg, "--department", "phong-ke-toan")
     assert result.exit_code == 2
-    assert "phong-ke-toan" in result.output and "no such department" in result.output
+    assert "--department phong-ke-toan: không có phòng ban này; các phòng ban: " in result.output
     assert "Traceback" not in result.output
     assert sorted(p.name for p in (tmp_path / "okr-data" / QUARTER).iterdir()) == [STORE_NAME, "hr.xlsx"]
 
