@@ -106,11 +106,10 @@ def long_name(option: click.Option) -> str:
     return next((o for o in option.opts if o.startswith("--")), option.opts[0])
 
 
-class _Speaking:
-    """What :class:`Command` and :class:`Group` add to click's: help texts in the run's language."""
+class Command(click.Command):
+    """A command whose help speaks the run's language (texts in okrsheets/words/help_*.py)."""
 
-    parent: Group | None = None  # the group the command was added to (set by Group.add_command)
-    name: str | None
+    parent: Group | None = None  # the group it was added to (set by Group.add_command)
 
     @property
     def path(self) -> str:
@@ -120,38 +119,33 @@ class _Speaking:
         return f"{self.parent.path} {self.name}".strip()
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        language = spoken()
-        if isinstance(self, click.Command):
-            self.options_metavar = metavar(language, "options")
-        if isinstance(self, click.Group):
-            self.subcommand_metavar = metavar(language, "command")
-        super().format_usage(ctx, formatter)  # type: ignore[misc]
+        self.options_metavar = metavar(spoken(), "options")
+        super().format_usage(ctx, formatter)
 
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         language = spoken()
-        assert isinstance(self, click.Command)
         self.help = command_help(language, self.path)
         for param in self.get_params(ctx):
             if isinstance(param, click.Option):
                 param.help = option_help(language, self.path, long_name(param))
         if isinstance(self, click.Group):
             for command in self.commands.values():
-                if isinstance(command, _Speaking):
+                if isinstance(command, Command):
                     command.help = command_help(language, command.path)
-        super().format_help(ctx, formatter)  # type: ignore[misc]
+        super().format_help(ctx, formatter)
 
 
-class Command(_Speaking, click.Command):
-    """A command whose help speaks the run's language (texts in okrsheets/words/help_*.py)."""
-
-
-class Group(_Speaking, click.Group):
+class Group(Command, click.Group):
     """A group whose help, and its commands' help, speak the run's language."""
 
     command_class = Command
     group_class = type  # a group made with @group.group() is a Group too
 
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self.subcommand_metavar = metavar(spoken(), "command")
+        super().format_usage(ctx, formatter)
+
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         super().add_command(cmd, name)
-        if isinstance(cmd, _Speaking):
+        if isinstance(cmd, Command):
             cmd.parent = self

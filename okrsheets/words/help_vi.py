@@ -64,7 +64,7 @@ này được đặt (bản giả lập ngoại tuyến; một cảnh báo trên
 
 In ra một địa chỉ (và mở nó trong trình duyệt, trừ khi có --no-browser); hãy
 đăng nhập ở đó bằng tài khoản Google mà lệnh chạy hằng đêm sẽ dùng và cho phép
-truy cập. Mã làm mới (refresh token) được lưu vào backend.token_file, chỉ bạn
+truy cập. Mã làm mới của lần đăng nhập được lưu vào backend.token_file, chỉ bạn
 đọc được (quyền 0600); từ đó lệnh chạy hằng đêm dùng nó. Hãy chạy lại khi
 Google thu hồi lần đăng nhập.
 """,
@@ -98,7 +98,7 @@ Ghi một tệp okrsheets.toml khởi đầu vào DIRECTORY (mặc định: thư
 
 Trong cửa sổ dòng lệnh, lệnh hỏi tên công ty, ngôn ngữ của bảng tính và các
 phòng ban (mỗi phòng ban một bộ mẫu, xem `okrsheets templates list`). Với
---example, hoặc khi không có cửa sổ dòng lệnh (chạy từ script, qua ống dẫn),
+--example, hoặc khi không có cửa sổ dòng lệnh (chạy từ một tập lệnh, qua ống dẫn),
 lệnh ghi công ty ví dụ: một công ty Việt Nam với mọi thiết lập đều được giải
 thích. Tệp okrsheets.toml đã có thì không bao giờ bị ghi đè (mã thoát 1).
 """,
