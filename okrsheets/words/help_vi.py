@@ -164,9 +164,9 @@ OPTIONS = {
     "--config": "Tệp cấu hình (mặc định: $OKRSHEETS_CONFIG, sau đó ./okrsheets.toml).",
     "provision --dry-run": "In những gì sẽ được tạo hoặc thay đổi; không ghi gì.",
     "provision --department": "Chỉ phòng ban này (dùng được nhiều lần).",
-    "provision --force": "Dựng lại bảng tính bị hỏng cấu trúc (lưu một bản sao có ghi thời điểm trước).",
-    "provision --create": "Tạo thư mục [backend] cả khi thư mục cha của nó chưa có (nếu không thì từ chối:"
-                          " có thể ổ mạng chưa được gắn).",
+    "provision --force": "Dựng lại bảng tính bị hỏng cấu trúc (trước đó lưu một bản sao có dấu thời gian).",
+    "provision --create": "Tạo thư mục [backend] cả khi thư mục cha của nó chưa có (không có tùy chọn này thì"
+                          " lệnh từ chối: có thể ổ mạng chưa được gắn).",
     "rollup --json": "In toàn bộ kết quả dạng JSON ra stdout (stdout không có gì khác).",
     "rollup --as-of": "Tính tiến độ và trạng thái cho ngày này (YYYY-MM-DD) thay cho hôm nay.",
     "rollup --wait": "Nếu một lần tổng hợp khác đang chạy, chờ nó xong thay vì thoát.",
