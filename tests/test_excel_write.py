@@ -194,7 +194,7 @@ def test_a_built_in_number_format_is_stored_by_its_number(written):
     custom = dict(re.findall(r'<numFmt numFmtId="(\d+)" formatCode="([^"]*)"', styles))
     assert "mm-dd-yy" not in custom.values() and "General" not in custom.values()
     assert re.search(r'<xf numFmtId="14"', styles)
-    assert {"0.0#%", "dd/mm/yyyy", "yyyy-mm-dd hh:mm"} <= set(custom.values())
+    assert {"[$-42A]0.0#%", "dd/mm/yyyy", "yyyy-mm-dd hh:mm"} <= set(custom.values())
 
 
 def test_columns_rows_panes_and_print_setup(written):

@@ -280,9 +280,10 @@ def test_column_widths_come_from_the_formatted_values(tmp_path):
     big = department("sales", "Kinh doanh", 0.5, "yellow", "at_risk", [
         kr("sales", "O1.KR1", "at_risk", 0.3, unit="vnd", start=0.0, target=3_000_000_000.0, current=912_345_678.5)])
     krs = openpyxl.load_workbook(write(tmp_path, rollup([big])))["Kết quả then chốt"]
-    assert krs["H2"].value == 3_000_000_000 and krs["H2"].number_format == "#,##0"
+    # tagged Vietnamese ([$-42A]): LibreOffice shows 3.000.000.000 in any locale (tests/test_number_separators.py)
+    assert krs["H2"].value == 3_000_000_000 and krs["H2"].number_format == "[$-42A]#,##0"
     assert int(krs.column_dimensions["H"].width) == len("3,000,000,000") + 2
-    assert krs["I2"].number_format == "#,##0.###"
+    assert krs["I2"].number_format == "[$-42A]#,##0.###"
     # "#,##0.###" shows up to three decimals: room for "912,345,678.123" plus a margin
     assert int(krs.column_dimensions["I"].width) == len("912,345,678.123") + 2
 

@@ -228,6 +228,6 @@ def test_archived_rows_show_percent_money_and_dates_as_active_rows_do(tmp_path):
     ws = openpyxl.load_workbook(path)["OKR"]
     archived = rows_by_id(ws, archived=True)
     kr1, kr2 = archived["O1.KR1"], archived["O2.KR1"]
-    assert (ws.cell(kr1, COL["target"]).value, ws.cell(kr1, COL["target"]).number_format) == (12_000_000_000, '#,##0 "₫"')
+    assert (ws.cell(kr1, COL["target"]).value, ws.cell(kr1, COL["target"]).number_format) == (12_000_000_000, '[$-42A]#,##0 "₫"')
     assert ws.cell(kr1, COL["last_update"]).number_format == "dd/mm/yyyy"
-    assert ws.cell(kr2, COL["unit"]).value == "%" and ws.cell(kr2, COL["target"]).number_format == "0.0#%"
+    assert ws.cell(kr2, COL["unit"]).value == "%" and ws.cell(kr2, COL["target"]).number_format == "[$-42A]0.0#%"

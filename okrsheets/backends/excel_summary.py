@@ -39,7 +39,7 @@ from okrsheets.core.results import RollupResult
 from okrsheets.core.scoring import ScoringSettings
 from okrsheets.errors import WorkbookError
 from okrsheets.files import STALE_TEMP_SECONDS, atomic_write, ensure_not_open, office_lock_file
-from okrsheets.sheets.spec import FONT, looks_like_formula
+from okrsheets.sheets.spec import FONT, looks_like_formula, with_locale_tag
 from okrsheets.sheets.summary import (
     GRADE_COLOURS,
     HEADER_FILL,
@@ -197,6 +197,9 @@ class _Book:
         self.summary = summary
         self.folder = folder
         self._styles: dict[str | None, dict[str, object]] = {**_STYLES, "date": {"num_format": summary.date_format, "valign": "top", "align": "left"}}
+        for name, style in self._styles.items():  # numbers with the language's separators in LibreOffice too
+            if isinstance(style.get("num_format"), str):
+                self._styles[name] = {**style, "num_format": with_locale_tag(str(style["num_format"]), summary.language)}
         self._formats: dict[tuple[str | None, str | None, bool], Format] = {}
         self._texts: dict[str, tuple[str, bool]] = {}
         self._cells: dict[tuple[str | None, str | None], dict[str, tuple[str, Format]]] = {}

@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from okrsheets.cli.options import CONFIG_HELP
+from okrsheets.cli.speak import Group
 
 
 def _google_config(config_path: str | None):
@@ -28,29 +28,16 @@ def _google_config(config_path: str | None):
     return config
 
 
-@click.group("google")
+@click.group("google", cls=Group)
 def google() -> None:
-    """Set up and check the Google Sheets backend (see docs/google.md).
-
-    Requests go to Google, or to $OKRSHEETS_GOOGLE_API_URL when it is set
-    (the offline fake; a warning says so on stderr).
-    """
+    pass  # its help: okrsheets/words/help_*.py
 
 
 @google.command("login")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help=CONFIG_HELP)
-@click.option("--no-browser", is_flag=True, help="Only print the address to open (for a computer without a browser).")
-@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
-              help="Port of the local server Google redirects to on localhost (0: any free port).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+@click.option("--no-browser", is_flag=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True, metavar="N")
 def login_command(config_path: str | None, no_browser: bool, port: int) -> None:
-    """Sign in with a person's Google account once (auth = "user").
-
-    Prints an address (and opens it in the browser unless --no-browser);
-    sign in there with the Google account the job should act as and allow
-    access. The refresh token is saved in backend.token_file, readable by you
-    only (mode 0600); the nightly job uses it from then on. Run it again when
-    Google revokes the login.
-    """
     from okrsheets.backends.google.auth import connect, login
     from okrsheets.backends.google.drive import Drive
     from okrsheets.backends.google.failures import explain
@@ -70,17 +57,8 @@ def login_command(config_path: str | None, no_browser: bool, port: int) -> None:
 
 
 @google.command("doctor")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help=CONFIG_HELP)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
 def doctor_command(config_path: str | None) -> None:
-    """Check the Google set-up, one line per check, each failure with what to do.
-
-    Checks the credentials, prints the address the job runs as (share the
-    folder with it as Editor), checks the folder (found, a folder, new files
-    can be created: a test spreadsheet is created and removed), the summary
-    spreadsheet, and each department's spreadsheet for the quarter (one not
-    provisioned yet is noted, not a failure). Exits 0 when every check
-    passes, 1 otherwise.
-    """
     from okrsheets.backends.google.doctor import run_doctor
     from okrsheets.backends.google.words import say
 

@@ -8,21 +8,14 @@ from pathlib import Path
 import click
 
 from okrsheets.cli.options import invoked_as, run_language
+from okrsheets.cli.speak import Command
 from okrsheets.words import say
 
 
-@click.command("init")
+@click.command("init", cls=Command)
 @click.argument("directory", required=False, default=".", type=click.Path(file_okay=False))
-@click.option("--example", is_flag=True, help="Write the example company without asking anything.")
+@click.option("--example", is_flag=True)
 def init_command(directory: str, example: bool) -> None:
-    """Write a starter okrsheets.toml in DIRECTORY (default: the current folder).
-
-    In a terminal it asks for the company name, the language of the sheets and
-    the departments (one per template set, see `okrsheets templates list`).
-    With --example, or with no terminal attached (a script, a pipe), it writes
-    the example company, a Vietnamese company with every setting explained.
-    An existing okrsheets.toml is never overwritten (exit 1).
-    """
     from okrsheets.core.model import LANGUAGES
     from okrsheets.core.scoring import today_in
     from okrsheets.starter import example_config_text, starter_config_text, write_starter

@@ -7,19 +7,13 @@ import sys
 
 import click
 
-from okrsheets.cli.options import CONFIG_HELP
+from okrsheets.cli.speak import Command
 
 
-@click.command("lint")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help=CONFIG_HELP)
-@click.option("--json", "as_json", is_flag=True, help="Print the findings as a JSON list (severity, code, path, message, fix).")
+@click.command("lint", cls=Command)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True)
 def lint_command(config_path: str | None, as_json: bool) -> None:
-    """Check the quarter's OKRs against the SMARTER advice and the arithmetic that breaks scores.
-
-    One line per finding: severity, config key path, a stable code, why it
-    matters and how to fix it; then a count. Exits 1 when there is an error,
-    0 for warnings only, 2 for a config that does not load.
-    """
     from okrsheets.cli.options import load_config
     from okrsheets.lint import ERROR, finding_line, summary_line
     from okrsheets.plan import build_plan

@@ -1,4 +1,7 @@
-"""The command line. Only this module imports click: parse, call one library function, print."""
+"""The command line. Only this module imports click: parse, call one library function, print.
+
+Every command's help is in okrsheets/words/help_vi.py and help_en.py, by command path (okrsheets/cli/speak.py).
+"""
 
 from __future__ import annotations
 
@@ -14,9 +17,10 @@ from okrsheets.cli.google import google as google_group
 from okrsheets.cli.init import init_command
 from okrsheets.cli.lint import lint_command
 from okrsheets.cli.nightly import schedule_command, status_command
-from okrsheets.cli.options import CONFIG_HELP, LANGUAGE_KEY, UsageError, invoked_as, load_config, run_language
+from okrsheets.cli.options import LANGUAGE_KEY, UsageError, invoked_as, load_config, run_language
 from okrsheets.cli.progress import Progress, pace_per_minute
 from okrsheets.cli.quarter import close_quarter_command, next_quarter_command
+from okrsheets.cli.speak import Group, speaking, teach_click
 from okrsheets.errors import NothingReadError, OkrsheetsError
 from okrsheets.words import count, say
 
@@ -31,8 +35,12 @@ def _fail(error: OkrsheetsError) -> None:
     sys.exit(error.exit_code)
 
 
-class _Group(click.Group):
-    """Turns every OkrsheetsError into a clear message and its exit code."""
+class _Group(Group):
+    """Turns every OkrsheetsError into a clear message and its exit code; speaks the command line's language."""
+
+    def main(self, args=None, *more, **extra):
+        with speaking(sys.argv[1:] if args is None else list(args)):
+            return super().main(args, *more, **extra)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -42,13 +50,9 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="okrsheets")
+@click.version_option(__version__, prog_name="okrsheets", message="%(prog)s %(version)s")
 def cli() -> None:
-    """Run your company's OKR cycle in Excel workbooks or Google Sheets.
-
-    Once a quarter `provision` builds one sheet per department; every night
-    `rollup` reads them all and writes the company summary.
-    """
+    pass  # its help: okrsheets/words/help_*.py
 
 
 def _load(config_path: str | None):
@@ -59,14 +63,8 @@ def _load(config_path: str | None):
 
 
 @cli.command("check-config")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help=CONFIG_HELP)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
 def check_config(config_path: str | None) -> None:
-    """Check a config and print the resolved quarter plan.
-
-    Lists every department's objectives and key results with their slots
-    filled, and a warning for each slot still unfilled. Exits 2 with the key
-    path of every problem when the config is wrong.
-    """
     from okrsheets.cli.report import plan_lines
     from okrsheets.config import config_warnings
     from okrsheets.lint import fraction_findings
@@ -78,19 +76,12 @@ def check_config(config_path: str | None) -> None:
 
 
 @cli.command()
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help=CONFIG_HELP)
-@click.option("--dry-run", is_flag=True, help="Print what would be created or changed; write nothing.")
-@click.option("--department", "departments", multiple=True, metavar="KEY", help="Only this department (repeatable).")
-@click.option("--force", is_flag=True, help="Rebuild workbooks whose structure was damaged (a timestamped backup is kept first).")
-@click.option("--create", is_flag=True, help="Create the [backend] folder even when its parent folder does not exist (refused otherwise: an unmounted share).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True)
+@click.option("--department", "departments", multiple=True, metavar="KEY")
+@click.option("--force", is_flag=True)
+@click.option("--create", is_flag=True)
 def provision(config_path: str | None, dry_run: bool, departments: tuple[str, ...], force: bool, create: bool) -> None:
-    """Create or update one workbook per department for the quarter.
-
-    Safe to re-run: unchanged workbooks are not touched, and every value a
-    team typed is kept (matched by KR ID). KRs removed from the config move
-    to an archived block. Workbooks open in Excel/LibreOffice or damaged by a
-    team are skipped with a message (exit 1).
-    """
     from okrsheets.backends import open_backend
     from okrsheets.cli.lint import lint_count_line
     from okrsheets.errors import BackendError
@@ -143,33 +134,14 @@ def _print_outcomes(outcomes, dry_run: bool, language: str) -> None:
 
 
 @cli.command()
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help=CONFIG_HELP)
-@click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON on stdout (nothing else goes to stdout).")
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Compute pace and status for this date (YYYY-MM-DD) instead of today.")
-@click.option("--wait", is_flag=True, help="If another rollup is running, wait for it instead of exiting.")
-@click.option("--dry-run", is_flag=True, help="Read and score, print what would be written (summary, history row, state); write nothing.")
-@click.option("--force", is_flag=True, help="Allow an --as-of date outside the quarter (it overwrites the summary and adds a history row).")
-@click.option("--full", is_flag=True, help="Open every workbook, also those unchanged since their last reading.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--wait", is_flag=True)
+@click.option("--dry-run", is_flag=True)
+@click.option("--force", is_flag=True)
+@click.option("--full", is_flag=True)
 def rollup(config_path: str | None, as_json: bool, as_of, wait: bool, dry_run: bool, force: bool, full: bool) -> None:
-    """Read every team workbook, score it and write the company summary.
-
-    Problems in team sheets become rows of the summary's data-issues sheet;
-    they never stop the rollup. A summary open in Excel or LibreOffice is left
-    alone: tonight's is written beside it, and a message says where.
-
-    Exit codes: 0 every workbook was read and the summary written; 1 some
-    workbook could not be read (the summary is still written and shows its
-    last good reading), or none could be read (nothing is written: run
-    `provision` first), or nothing could be written; 2 a bad config; 75
-    another rollup is running.
-
-    A workbook unchanged since its last reading (same file size and
-    modification time, same config) is not opened: its stored reading is
-    scored again with today's pace. --full opens every workbook.
-
-    On Linux, from 100 departments on, workbooks are read by one worker
-    process per CPU; OKRSHEETS_WORKERS=1 keeps the rollup to one process.
-    """
     from okrsheets.cli.report import score_table
     from okrsheets.jobs.nightly import unread_message
     from okrsheets.jobs.rollup import as_of_outside_quarter
@@ -237,19 +209,10 @@ def _run_rollup(config, as_of, wait: bool, full: bool = False):
 
 @cli.command()
 @click.argument("directory", required=False, type=click.Path(file_okay=False), default="okr-demo")
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Run the demo as if today were this date.")
-@click.option("--lang", "language", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
-              help="Language of the sample company, its sheets and of everything printed.")
-@click.option("--google", "on_google", is_flag=True,
-              help="Run the cycle on Google Sheets, against an offline fake of Google started in this process; "
-                   "prints the requests of each phase.")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--lang", "language", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@click.option("--google", "on_google", is_flag=True)
 def demo(directory: str, as_of, language: str, on_google: bool) -> None:
-    """Run the whole cycle on a sample company in DIRECTORY (default ./okr-demo).
-
-    Provisions one department per built-in template set, simulates a few weeks
-    of team check-ins (including typical mistakes), runs the nightly rollup and
-    prints the scores and where the summary is. Safe to re-run.
-    """
     from okrsheets.cli.report import score_table
     from okrsheets.core.scoring import today_in
     from okrsheets.jobs import demo as sample
@@ -291,14 +254,13 @@ cli.add_command(google_group)
 
 @cli.group()
 def templates() -> None:
-    """List, show and validate OKR template sets."""
+    pass  # its help: okrsheets/words/help_*.py
 
 
 @templates.command("list")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Also list the company's own sets from the config's templates_dir.")
-@click.option("--lang", type=click.Choice(["vi", "en"]), help="Language of the names (default: the config's, else $OKRSHEETS_LANG or the system locale).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+@click.option("--lang", type=click.Choice(["vi", "en"]))
 def templates_list(config_path: str | None, lang: str | None) -> None:
-    """List template sets with their objective and key-result counts."""
     from okrsheets.cli.report import template_table
 
     library, language = _library(config_path, lang)
@@ -308,10 +270,9 @@ def templates_list(config_path: str | None, lang: str | None) -> None:
 
 @templates.command("show")
 @click.argument("key")
-@click.option("--lang", type=click.Choice(["vi", "en"]), help="Language of the texts (default: the config's, else $OKRSHEETS_LANG or the system locale).")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Also find the company's own sets from the config's templates_dir.")
+@click.option("--lang", type=click.Choice(["vi", "en"]))
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
 def templates_show(key: str, lang: str | None, config_path: str | None) -> None:
-    """Show a template set's objectives and key results with slots, kinds and units."""
     from okrsheets.cli.report import template_detail
 
     library, language = _library(config_path, lang)
@@ -322,11 +283,6 @@ def templates_show(key: str, lang: str | None, config_path: str | None) -> None:
 @templates.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 def templates_validate(paths: tuple[str, ...]) -> None:
-    """Check template files or folders against the schema (default: the built-in set).
-
-    Each problem names the file, the objective or KR ID and the field. Exits 1
-    when any problem is found.
-    """
     from okrsheets.templates import builtin_dir, check_paths
 
     language = run_language()
@@ -360,6 +316,9 @@ cli.add_command(schedule_command)
 cli.add_command(status_command)
 cli.add_command(close_quarter_command)
 cli.add_command(next_quarter_command)
+
+
+teach_click()  # click's own words (Usage:, Options, its errors) follow the run's language too
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""What the command modules of :mod:`okrsheets.cli` share: option texts, and how to run okrsheets again."""
+"""What the command modules of :mod:`okrsheets.cli` share: the run's language, and how to run okrsheets again."""
 
 from __future__ import annotations
 
@@ -10,9 +10,6 @@ import click
 
 from okrsheets.errors import OkrsheetsError
 from okrsheets.words import fallback_language
-
-CONFIG_HELP = "Config file (default: $OKRSHEETS_CONFIG, then ./okrsheets.toml)."
-
 
 LANGUAGE_KEY = "okrsheets.language"  # where a command keeps the language of its run in click's context
 

@@ -8,24 +8,15 @@ from pathlib import Path
 
 import click
 
-from okrsheets.cli.options import CONFIG_HELP, invoked_as, load_config
+from okrsheets.cli.options import invoked_as, load_config
+from okrsheets.cli.speak import Command
 from okrsheets.words import count, say
 
 
-@click.command("close-quarter")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help=CONFIG_HELP)
-@click.option("--force", is_flag=True, help="Close a quarter already closed again, with a new final rollup.")
+@click.command("close-quarter", cls=Command)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True)
 def close_quarter_command(config_path: str | None, force: bool) -> None:
-    """Freeze the quarter's final scores and make the team workbooks read-only.
-
-    Runs a final rollup (as of the quarter's last day, or today when closing
-    early), keeps its scores as the final record (.okrsheets-closed.json in the
-    quarter folder; on Excel also company-summary-final.xlsx), then rebuilds
-    every team workbook with every cell locked and a "quarter closed" banner,
-    keeping every value typed. `rollup` still works afterwards; `provision`
-    refuses the closed quarter unless --force. Exit 1 when a workbook could
-    not be closed (open or damaged).
-    """
     from okrsheets.i18n import show_date
     from okrsheets.jobs.close import close_quarter
     from okrsheets.jobs.runlog import setup_stderr_logging
@@ -50,18 +41,11 @@ def close_quarter_command(config_path: str | None, force: bool) -> None:
         sys.exit(1)
 
 
-@click.command("next-quarter")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help=CONFIG_HELP)
-@click.option("--to", "quarter", metavar="YYYY-QN", help="The new quarter (default: the one after the closed quarter, e.g. 2026-Q4 -> 2027-Q1).")
-@click.option("--out", "out", type=click.Path(dir_okay=False), help="Where to write the new config (default: okrsheets-<quarter>.toml beside the config); never overwritten.")
+@click.command("next-quarter", cls=Command)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+@click.option("--to", "quarter", metavar="YYYY-QN")
+@click.option("--out", "out", type=click.Path(dir_okay=False))
 def next_quarter_command(config_path: str | None, quarter: str | None, out: str | None) -> None:
-    """Write next quarter's config from the closed quarter, then check it.
-
-    Same departments and settings, comments and layout kept; each KR that was
-    not finished at close is carried over with start = its final value, the
-    same target and carried_from = the closed quarter; finished KRs are
-    dropped. Then runs check-config on the new file (exit 2 if it is wrong).
-    """
     from okrsheets.cli.report import plan_lines
     from okrsheets.config import config_warnings
     from okrsheets.jobs.next_quarter import write_next_quarter

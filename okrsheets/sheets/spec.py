@@ -205,6 +205,37 @@ def wrapped_lines(text: str, width: float) -> int:
     return sum(max(1, math.ceil(len(line) / per_line)) for line in str(text).split("\n"))
 
 
+# The Windows locale ID of each sheet language, as a number format's [$-LCID] prefix in an .xlsx file.
+LOCALE_TAGS = {"vi": "[$-42A]", "en": "[$-409]"}
+
+
+def with_locale_tag(number_format: str | None, locale: str) -> str | None:
+    """``number_format`` of an .xlsx file tagged with ``locale``'s ID: '#,##0 "₫"' -> '[$-42A]#,##0 "₫"'.
+
+    A format's "," and "." mean "group" and "decimal", shown with the
+    separators of the application's locale. LibreOffice shows a tagged
+    format with the tag's separators whatever its own locale (a Vietnamese
+    sheet in an English LibreOffice shows 1.000.000 ₫ and 12,5%, as teams
+    type them); Excel reads the tag only for the names of months and days
+    and keeps Windows' (or macOS') separators; Google Sheets takes the
+    spreadsheet's locale instead, so its renderer drops the tag
+    (``without_locale_tag``). Only number formats that show a separator are
+    tagged: dates, text (@), General and 0% are left as they are. Only
+    okrsheets' own formats are tagged, never a format a team gave its cell.
+    """
+    if not number_format:
+        return number_format
+    unquoted = re.sub(r'"[^"]*"|\\.', "", number_format).lower()
+    if unquoted.startswith("[$") or re.search(r"[a-z]", unquoted) or not re.search(r"[0#?][,.]|[,.][0#?]", unquoted):
+        return number_format  # already tagged, a date, General, text, or no separator to show (0%)
+    return LOCALE_TAGS["en" if locale.lower().startswith("en") else "vi"] + number_format
+
+
+def without_locale_tag(number_format: str) -> str:
+    """``number_format`` without a leading [$-LCID] tag of :func:`with_locale_tag`."""
+    return re.sub(r"^\[\$-[0-9A-Fa-f]+\]", "", number_format)
+
+
 def shown_text(value: object, number_format: str | None = None) -> str:
     """About the text a cell shows for ``value`` in ``number_format``: what a column's width must hold.
 

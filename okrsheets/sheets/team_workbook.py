@@ -37,11 +37,12 @@ from okrsheets.sheets.spec import (
     a1,
     column_letter,
     shown_text,
+    with_locale_tag,
     wrapped_lines,
 )
 
 SCHEMA_VERSION = 1
-LAYOUT_VERSION = 6  # bump when what provisioning writes changes, so existing workbooks are refreshed
+LAYOUT_VERSION = 7  # bump when what provisioning writes changes, so existing workbooks are refreshed
 META_SHEET = "_okrsheets"
 OKR_SHEET = {"vi": "OKR", "en": "OKR"}
 GUIDE_SHEET = {"vi": "Hướng dẫn", "en": "Guide"}
@@ -158,8 +159,11 @@ class ArchivedRow:
     entry: TeamEntry = field(default_factory=TeamEntry)
 
 
-def number_format(unit: str) -> str | None:
-    return {"percent": "0.0#%", "vnd": '#,##0 "₫"', "count": "#,##0.##"}.get(unit)
+def number_format(unit: str, locale: str | None = None) -> str | None:
+    """The number format of a KR's numbers in ``unit``; with ``locale`` (the config's) tagged with it, so
+    LibreOffice shows that locale's separators whatever its own (``with_locale_tag``)."""
+    code = {"percent": "0.0#%", "vnd": '#,##0 "₫"', "count": "#,##0.##"}.get(unit)
+    return with_locale_tag(code, locale) if locale else code
 
 
 def sheet_number(value: float | None, unit: str) -> float | None:
@@ -429,7 +433,7 @@ def _c(row: int, name: str) -> str:
 
 def _key_result_row(sheet: SheetSpec, config: Config, row: int, kr: PlannedKeyResult, entry: TeamEntry) -> None:
     lang = config.language
-    fmt = number_format(kr.unit)
+    fmt = number_format(kr.unit, config.locale)
     sheet.set(row, COL["id"], kr.id, "key_result")
     sheet.set(row, COL["text"], key_result_text(kr, lang), "key_result")
     sheet.set(row, COL["kind"], KIND[lang][kr.kind], "key_result")
@@ -586,7 +590,7 @@ def _archived_row(sheet: SheetSpec, config: Config, row: int, item: ArchivedRow)
     }
     # a number or date read back without its own format is shown as on an active row (percent, money, date order)
     unit = next((key for key, label in UNIT[config.language].items() if label == item.unit), None)
-    plan_format = number_format(unit) if unit is not None else None
+    plan_format = number_format(unit, config.locale) if unit is not None else None
     shown = {"start": plan_format, "target": plan_format, "current": plan_format,
              "last_update": DATE_FORMAT[config.language]}
     for name, value in values.items():

@@ -37,7 +37,7 @@ from typing import Any
 
 from okrsheets.backends.excel_read import format_kind
 from okrsheets.i18n import GRADE_FILL, GRADE_FONT
-from okrsheets.sheets.spec import FONT, STYLES, Cell, CellError, Formula, SheetSpec, Validation, WorkbookSpec, column_number
+from okrsheets.sheets.spec import FONT, STYLES, Cell, CellError, Formula, SheetSpec, Validation, WorkbookSpec, column_number, without_locale_tag
 from okrsheets.sheets.team_workbook import COL, FIRST_ROW, META_SHEET, locked_hash, read_meta, sheet_locked_cells
 
 # Languages whose decimal separator is a comma: Google wants ";" between a formula's arguments there.
@@ -146,7 +146,8 @@ def row_pixels(points: float) -> int:
 
 
 def number_format(code: str) -> dict[str, str]:
-    """An Excel number-format code as the Sheets API's NumberFormat."""
+    """An Excel number-format code as the Sheets API's NumberFormat (separators: the spreadsheet's locale)."""
+    code = without_locale_tag(code)
     kind = format_kind(code)
     if kind == "percent":
         return {"type": "PERCENT", "pattern": code}
