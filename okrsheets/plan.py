@@ -45,7 +45,7 @@ class QuarterPlan:
 def build_plan(config: Config, library: TemplateLibrary | None = None) -> QuarterPlan:
     """Check the config against its templates and return the plan (or raise ConfigError)."""
     if library is None:
-        library = TemplateLibrary.load(config.templates_dir)
+        library = TemplateLibrary.load(config.templates_dir, config.language)
     problems: list[str] = []
     plans = _plan_departments(config, library, problems)
     if problems:
