@@ -15,6 +15,7 @@ user), then every printed line is checked:
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -374,3 +375,39 @@ def test_template_problems_speak_the_configs_language_and_templates_show_its_lan
         2, [f'Error: unknown template set "nope"; known: {known} (see `okrsheets templates list`)'])
     assert run(["templates", "show", "nope"], "vi") == (
         2, [f'Lỗi: không có bộ mẫu "nope"; các bộ mẫu hiện có: {known} (xem `okrsheets templates list`)'])
+
+
+# A KR's target is "chỉ tiêu" and its start "mức bắt đầu": "mục tiêu" is an Objective, "điểm bắt đầu" reads as a score.
+TARGET_AS_OBJECTIVE = re.compile(r"điểm bắt đầu|mục tiêu\s*[/,]\s*(mức |điểm )?bắt đầu|(bắt đầu|start)\s*[/,]\s*mục tiêu", re.IGNORECASE)
+
+
+def test_data_issues_call_a_target_chi_tieu_and_a_start_muc_bat_dau(tmp_path):
+    import openpyxl
+
+    from okrsheets.jobs.rollup import MESSAGES
+    from okrsheets.sheets.team_workbook import COL
+
+    from .helpers.workbooks import okr_rows
+
+    config = tmp_path / "okrsheets.toml"
+    config.write_text(  # O1.KR1 has no target, so it cannot be scored
+        'company = "Lotus"\nlanguage = "vi"\nquarter = "2026-Q4"\n[backend]\nkind = "excel"\nfolder = "data"\n'
+        '[[departments]]\nkey = "people"\ntemplate = "hr"\nobjectives = ["O1"]\nowners = ["a@lotus.example"]\n'
+        'values."O1.KR2" = { start = 45, target = 30 }\nvalues."O1.KR3" = { start = 70, target = 85 }\n',
+        encoding="utf-8",
+    )
+    assert run(["provision", "--config", str(config)], "vi")[0] == 0
+    path = tmp_path / "data" / "2026-Q4" / "people.xlsx"
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["OKR"]
+    sheet.cell(okr_rows(sheet)["O1.KR3"], COL["target"]).value = 90  # a locked cell the team changed
+    workbook.save(path)
+    result = CliRunner().invoke(cli, ["rollup", "--config", str(config), "--as-of", "2026-11-15", "--json"])
+    problems = [issue["problem"] for issue in json.loads(result.stdout)["issues"]]
+    assert problems == [
+        'Trang "OKR" đã bị sửa ở chỗ okrsheets khóa (công thức điểm/trạng thái, chỉ tiêu, mức bắt đầu, trọng số hoặc loại KR),'
+        " nên điểm và trạng thái hiện trên chính trang này có thể không còn đúng. Báo cáo tổng hợp vẫn tính theo kế hoạch.",
+        "O1.KR1 chưa có chỉ tiêu/mức bắt đầu trong cấu hình nên chưa tính điểm được.",
+    ]
+    texts = [*problems, *(text for pair in MESSAGES["vi"].values() for text in pair)]  # and every data issue not met here
+    assert [text for text in texts if TARGET_AS_OBJECTIVE.search(text)] == []
