@@ -7,10 +7,11 @@ target and weight, and a warning for every slot left unfilled.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from datetime import date
 
-from okrsheets.config import Config, Department, KeyResultValues, company_objective_path, show_value
+from okrsheets.config import Config, Department, KeyResultValues, company_objective_path, load_config, show_value
 from okrsheets.core.model import (
     LINEAR_KINDS,
     NUMERIC_SLOT_TYPES,
@@ -78,6 +79,18 @@ def with_plan_problems(error: ConfigError, library: TemplateLibrary | None = Non
     if not problems:
         return error
     return ConfigError(error.problems + problems, error.source, error.language)
+
+
+def load_config_with_plan_problems(path: str | os.PathLike | None = None, language: str | None = None) -> Config:
+    """The config at ``path`` (:func:`okrsheets.config.load_config`); when it is wrong, its :class:`ConfigError` lists
+    the plan's problems too (:func:`with_plan_problems`), so one run tells them all: a command, or a night of
+    ``okrsheets schedule`` that re-reads a config edited mid-quarter. ``language`` is the language of the error when
+    the file itself cannot be read (a config that can be read speaks its own).
+    """
+    try:
+        return load_config(path, language)
+    except ConfigError as error:
+        raise with_plan_problems(error) from None
 
 
 def _plan_departments(config: Config, library: TemplateLibrary, problems: list[str]) -> list[DepartmentPlan]:
