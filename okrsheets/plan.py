@@ -24,7 +24,7 @@ from okrsheets.core.model import (
     TemplateSet,
 )
 from okrsheets.core.values import format_number
-from okrsheets.errors import ConfigError, OkrsheetsError
+from okrsheets.errors import ConfigError, OkrsheetsError, TemplateError
 from okrsheets.templates import TemplateLibrary
 from okrsheets.words import say, slot_label, slot_type
 
@@ -60,21 +60,24 @@ def with_plan_problems(error: ConfigError, library: TemplateLibrary | None = Non
 
     The plan is resolved from the error's draft, the config as far as it could be read; a department whose
     template key is itself wrong is left out (its problem is in the list already). Without a draft, when the
-    template library cannot be loaded, or when the plan has no problem, the error comes back unchanged.
+    template library cannot be loaded, or when the plan has no problem, the error comes back unchanged. The problems
+    of the company's own template sets (``templates_dir``) come before the plan's, whose departments on them are left out.
     """
     draft = error.draft
     if not isinstance(draft, Config):
         return error
+    problems: list[str] = []
     try:
-        library = library or TemplateLibrary.load(draft.templates_dir)
+        library = library or TemplateLibrary.load(draft.templates_dir, error.language or draft.language)
         departments = tuple(d for d in draft.departments if d.template)
-    except OkrsheetsError:  # the company's own sets cannot be read (templates_dir is in the list, or build_plan tells later):
+    except OkrsheetsError as own:  # the company's own sets cannot be read (templates_dir is in the list, or they are wrong):
+        if isinstance(own, TemplateError) and draft.templates_dir is not None and draft.templates_dir.is_dir():
+            problems.extend(own.problems)  # wrong sets in a real folder: told in the same run
         try:  # check the departments of the built-in sets only
             library = TemplateLibrary.load()
         except OkrsheetsError:
             return error
         departments = tuple(d for d in draft.departments if d.template in library.keys())
-    problems: list[str] = []
     _plan_departments(replace(draft, departments=departments), library, problems)
     if not problems:
         return error

@@ -191,6 +191,9 @@ def every_command(tmp_path: Path, language: str) -> dict[str, list[str]]:
         name = f"{command}, a broken set in templates_dir"
         out[name] = run([*command.split(), *(["hr"] if command == "templates show" else []), "--config", str(own_config)], language)[1]
         assert len(out[name]) == 26, (name, out[name])  # "Error:" and the 26 problems of templates validate
+    wrong_too = own_config.with_name("own-templates-wrong.toml")
+    wrong_too.write_text(own_config.read_text(encoding="utf-8").replace('"2026-Q4"', '"2026-Q9"'), encoding="utf-8")
+    out["check-config, a wrong config and a broken set in templates_dir"] = run(["check-config", "--config", str(wrong_too)], language)[1]
     out["init"] = run(["init", str(tmp_path / f"init-{language}")], language)[1]
     out["init again"] = run(["init", str(tmp_path / f"init-{language}")], language)[1]
     out["config error"] = run(["check-config", "--config", str(tmp_path / "missing.toml")], language)[1]
@@ -363,6 +366,15 @@ def test_template_problems_speak_the_configs_language_and_templates_show_its_lan
     assert lines[-2:] == [
         f"{no_equals}: không phải TOML hợp lệ ở dòng 2, cột 6: hãy kiểm tra dấu ngoặc kép, dấu = và dấu ngoặc ở đó",
         f"{open_bracket}: không phải TOML hợp lệ: tệp kết thúc khi còn một dấu ngoặc kép, dấu ngoặc hay giá trị chưa đóng",
+    ]
+    wrong = config.with_name("wrong-too.toml")  # and the config itself is wrong: one run tells both
+    wrong.write_text(config.read_text(encoding="utf-8").replace('"2026-Q4"', '"2026-Q9"'), encoding="utf-8")
+    code, lines = run(["check-config", "--config", str(wrong)], "en")
+    assert code == 2 and len(lines) == 28 and lines[:3] == [
+        f"Lỗi: {wrong}: 27 lỗi:",
+        '  - quarter.name: cần một quý như "2026-Q4" (hoặc cho ngày start và end), nhận được "2026-Q9"',
+        f"  - {broken}: colour: không có khóa này (các khóa dùng được: description, key, name, objectives, schema, source_section,"
+        " version)",
     ]
     code, lines = run(["templates", "validate", str(broken)], "en")  # no config: $OKRSHEETS_LANG
     assert code == 1 and lines[-3:] == [
