@@ -127,16 +127,16 @@ class _Checker:
         if text is None:
             return
         declared = {s.name for s in slots}
-        for language in LANGUAGES:
+        for lang in LANGUAGES:
             try:
-                used = set(placeholders(text(language)))
+                used = set(placeholders(text(lang)))
             except ValueError:
-                self.add(where, language, "template_unbalanced", text=text(language))
+                self.add(where, lang, "template_unbalanced", text=text(lang))
                 continue
             for name in sorted(used - declared):
-                self.add(where, language, "template_slot_undeclared", slot=name)
+                self.add(where, lang, "template_slot_undeclared", slot=name)
             for name in sorted(declared - used):
-                self.add(where, language, "template_slot_unused", slot=name)
+                self.add(where, lang, "template_slot_unused", slot=name)
 
 
 def check_data(data: dict, path: Path, builtin: bool = False, language: str = "en") -> tuple[TemplateSet | None, list[str]]:
