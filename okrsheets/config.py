@@ -239,18 +239,23 @@ def find_config_path(explicit: str | os.PathLike | None) -> Path:
     raise ConfigError(say(fallback_language(), "config_none", env=CONFIG_ENV, name=DEFAULT_CONFIG_NAME, example=example_config()))
 
 
-def load_config(path: str | os.PathLike | None = None) -> Config:
-    """Find, read and check the config; raise :class:`ConfigError` listing every problem."""
+def load_config(path: str | os.PathLike | None = None, language: str | None = None) -> Config:
+    """Find, read and check the config; raise :class:`ConfigError` listing every problem.
+
+    ``language`` is the language of the error when the file cannot be read or is not TOML (default: the language of a
+    run without a config); the problems of a config that can be read are in its own language.
+    """
     config_path = find_config_path(path)
+    told = language or fallback_language()
     try:
         with open(config_path, "rb") as handle:
             data = tomllib.load(handle)
     except FileNotFoundError:
-        raise ConfigError(say(fallback_language(), "config_not_found", path=config_path)) from None
+        raise ConfigError(say(told, "config_not_found", path=config_path), language=language) from None
     except OSError as exc:
-        raise ConfigError(say(fallback_language(), "config_unreadable", path=config_path, why=exc.strerror)) from None
+        raise ConfigError(say(told, "config_unreadable", path=config_path, why=exc.strerror), language=language) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(say(fallback_language(), "config_not_toml", why=exc), str(config_path)) from None
+        raise ConfigError(say(told, "config_not_toml", why=exc), str(config_path), language) from None
     return parse_config(data, config_path)
 
 

@@ -51,17 +51,24 @@ class ConfigError(OkrsheetsError, ValueError):
 
 
 class TemplateError(OkrsheetsError, ValueError):
-    """A template set file breaks the schema. ``problems`` name file, ID and field."""
+    """A template set file breaks the schema. ``problems`` name file, ID and field, in ``language``."""
 
     exit_code = 1
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str], language: str | None = None):
         self.problems = list(problems)
+        self.language = language  # the language of the problems: the CLI says "Error:"/"Lỗi:" in it
         super().__init__("\n".join(self.problems))
 
 
 class UnknownTemplateError(OkrsheetsError, KeyError):
+    """No template set has the key asked for; the message, in ``language``, lists the known keys."""
+
     exit_code = 2
+
+    def __init__(self, message: str, language: str | None = None):
+        super().__init__(message)
+        self.language = language
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0])

@@ -7,10 +7,11 @@ target and weight, and a warning for every slot left unfilled.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from datetime import date
 
-from okrsheets.config import Config, Department, KeyResultValues, company_objective_path, show_value
+from okrsheets.config import Config, Department, KeyResultValues, company_objective_path, load_config, show_value
 from okrsheets.core.model import (
     LINEAR_KINDS,
     NUMERIC_SLOT_TYPES,
@@ -23,7 +24,7 @@ from okrsheets.core.model import (
     TemplateSet,
 )
 from okrsheets.core.values import format_number
-from okrsheets.errors import ConfigError, OkrsheetsError
+from okrsheets.errors import ConfigError, OkrsheetsError, TemplateError
 from okrsheets.templates import TemplateLibrary
 from okrsheets.words import say, slot_label, slot_type
 
@@ -45,7 +46,7 @@ class QuarterPlan:
 def build_plan(config: Config, library: TemplateLibrary | None = None) -> QuarterPlan:
     """Check the config against its templates and return the plan (or raise ConfigError)."""
     if library is None:
-        library = TemplateLibrary.load(config.templates_dir)
+        library = TemplateLibrary.load(config.templates_dir, config.language)
     problems: list[str] = []
     plans = _plan_departments(config, library, problems)
     if problems:
@@ -59,25 +60,40 @@ def with_plan_problems(error: ConfigError, library: TemplateLibrary | None = Non
 
     The plan is resolved from the error's draft, the config as far as it could be read; a department whose
     template key is itself wrong is left out (its problem is in the list already). Without a draft, when the
-    template library cannot be loaded, or when the plan has no problem, the error comes back unchanged.
+    template library cannot be loaded, or when the plan has no problem, the error comes back unchanged. The problems
+    of the company's own template sets (``templates_dir``) come before the plan's, whose departments on them are left out.
     """
     draft = error.draft
     if not isinstance(draft, Config):
         return error
+    problems: list[str] = []
     try:
-        library = library or TemplateLibrary.load(draft.templates_dir)
+        library = library or TemplateLibrary.load(draft.templates_dir, error.language or draft.language)
         departments = tuple(d for d in draft.departments if d.template)
-    except OkrsheetsError:  # the company's own sets cannot be read (templates_dir is in the list, or build_plan tells later):
+    except OkrsheetsError as own:  # the company's own sets cannot be read (templates_dir is in the list, or they are wrong):
+        if isinstance(own, TemplateError) and draft.templates_dir is not None and draft.templates_dir.is_dir():
+            problems.extend(own.problems)  # wrong sets in a real folder: told in the same run
         try:  # check the departments of the built-in sets only
             library = TemplateLibrary.load()
         except OkrsheetsError:
             return error
         departments = tuple(d for d in draft.departments if d.template in library.keys())
-    problems: list[str] = []
     _plan_departments(replace(draft, departments=departments), library, problems)
     if not problems:
         return error
     return ConfigError(error.problems + problems, error.source, error.language)
+
+
+def load_config_with_plan_problems(path: str | os.PathLike | None = None, language: str | None = None) -> Config:
+    """The config at ``path`` (:func:`okrsheets.config.load_config`); when it is wrong, its :class:`ConfigError` lists
+    the plan's problems too (:func:`with_plan_problems`), so one run tells them all: a command, or a night of
+    ``okrsheets schedule`` that re-reads a config edited mid-quarter. ``language`` is the language of the error when
+    the file itself cannot be read (a config that can be read speaks its own).
+    """
+    try:
+        return load_config(path, language)
+    except ConfigError as error:
+        raise with_plan_problems(error) from None
 
 
 def _plan_departments(config: Config, library: TemplateLibrary, problems: list[str]) -> list[DepartmentPlan]:

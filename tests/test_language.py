@@ -15,6 +15,7 @@ user), then every printed line is checked:
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -91,6 +92,67 @@ def write_warned_config(folder: Path, language: str) -> Path:
     return path
 
 
+# A company's own template set wrong in every way the schema check knows (ASCII texts, so the English run's lines
+# have no Vietnamese letter of the user's), and two files that are not TOML.
+BROKEN_SET = """schema = 2
+key = "Bad Key"
+version = 0
+colour = "red"
+name = { vi = "Broken" }
+
+[[objectives]]
+id = "O1"
+vi = "Grow {x"
+en = "Grow {x}"
+slots.x = { type = "texty", label = "" }
+slots.target = { type = "percent", label = "t" }
+
+[[objectives.key_results]]
+id = "O2.KR1"
+kind = "grow"
+unit = "parsecs"
+vi = "Grow {target} in {period}"
+en = "Grow {target}"
+fixed_target = "x"
+
+[[objectives.key_results]]
+id = "O1.KR2"
+kind = "increase"
+unit = "done"
+vi = "Done"
+en = "Done"
+slots.y = "z"
+
+[[objectives.key_results]]
+id = "O1.KR3"
+kind = "milestone"
+unit = "count"
+vi = "Done {target}"
+en = "Done {target}"
+slots.target = { type = "percent", label = "t" }
+
+[[objectives.key_results]]
+id = "O1.KR3"
+kind = "at_most"
+unit = "days"
+vi = "At most"
+en = "At most"
+"""
+
+
+def write_own_templates(folder: Path) -> tuple[Path, list[Path]]:
+    """A templates_dir with one broken set and two files that are not TOML; the config that uses it; the files."""
+    own = folder / "own"
+    own.mkdir(parents=True, exist_ok=True)
+    files = [own / "broken.toml", own / "open-bracket.toml", own / "no-equals.toml"]
+    for file, text in zip(files, (BROKEN_SET, "key = [\n", "key = 1\nname value\n")):
+        file.write_text(text, encoding="utf-8")
+    config = folder / "own-templates.toml"
+    config.write_text((folder / "okrsheets.toml").read_text(encoding="utf-8").replace(
+        'quarter = "2026-Q4"\n', 'quarter = "2026-Q4"\ntemplates_dir = "own"\n'), encoding="utf-8")
+    return config, files
+
+
 def run(args: list[str], language: str, env: dict | None = None) -> tuple[int, list[str]]:
     """Run the CLI; return its exit code and every line it printed (stdout and stderr)."""
     result = CliRunner().invoke(cli, args, env={"OKRSHEETS_LANG": language, **(env or {})})
@@ -120,6 +182,18 @@ def every_command(tmp_path: Path, language: str) -> dict[str, list[str]]:
     out["templates show"] = run(["templates", "show", "hr", "--config", config], language)[1]
     out["templates validate"] = run(["templates", "validate"], language)[1]
     out["demo"] = run(["demo", str(tmp_path / f"demo-{language}"), "--as-of", "2026-11-15", "--lang", language], language)[1]
+    out["templates show, an unknown set"] = run(["templates", "show", "nope"], language)[1]
+    out["templates show, an unknown set, with a config"] = run(["templates", "show", "nope", "--config", config], language)[1]
+    own_config, own_files = write_own_templates(tmp_path / language)
+    code, out["templates validate, broken files"] = run(["templates", "validate", *map(str, own_files)], language)
+    assert code == 1 and len(out["templates validate, broken files"]) == 27  # 26 problems and their count
+    for command in ("check-config", "provision", "lint", "templates list", "templates show"):
+        name = f"{command}, a broken set in templates_dir"
+        out[name] = run([*command.split(), *(["hr"] if command == "templates show" else []), "--config", str(own_config)], language)[1]
+        assert len(out[name]) == 26, (name, out[name])  # "Error:" and the 26 problems of templates validate
+    wrong_too = own_config.with_name("own-templates-wrong.toml")
+    wrong_too.write_text(own_config.read_text(encoding="utf-8").replace('"2026-Q4"', '"2026-Q9"'), encoding="utf-8")
+    out["check-config, a wrong config and a broken set in templates_dir"] = run(["check-config", "--config", str(wrong_too)], language)[1]
     out["init"] = run(["init", str(tmp_path / f"init-{language}")], language)[1]
     out["init again"] = run(["init", str(tmp_path / f"init-{language}")], language)[1]
     out["config error"] = run(["check-config", "--config", str(tmp_path / "missing.toml")], language)[1]
@@ -143,19 +217,20 @@ TEMPLATE_KEYS = ("customer_service", "design", "employee", "engineering", "enter
 def user_text(line: str, tmp_path: Path) -> str:
     """The line without what the user typed or what names a thing: paths, names, keys, IDs, numbers, commands."""
     line = line.replace(str(tmp_path), " ").replace(socket.gethostname(), " ")
+    line = re.sub(r"`[^`]*`", " ", line)  # a command to type, in backquotes
     line = re.sub(r"\S*(okrsheets|python\S*) (-m okrsheets )?[a-z-]+( --?\S+( \S+)?)*", " ", line)  # a command to type
     line = re.sub(r'departments\[\d+\]( "[^"]*")?(\.("[^"]*"|\w+))*', " ", line)  # a config key path
     line = re.sub(r"\S+@\S+|\S*/\S*|\S+\.(xlsx|toml|json)\b|\{\w+\}|--[a-z-]+", " ", line)  # e-mails, paths, {slots}, options
     # a config's key names and values, as a problem or warning quotes them: "2026-Q9", quarter.name, timezone:,
     # tls = "none", a list of setting names, an environment variable, and the few keys and values a sentence names
     line = re.sub(r'"[^"]*"|\b[a-z_]+(\.[a-z_]+)+\b|\b[a-z_]+(\[\d+\])?(?=: )|\b[a-z_]+(?= = )|\b[a-z_]+(, [a-z_]+){2,}', " ", line)
-    line = re.sub(r"\b[A-Z]+(_[A-Z]+)+\b|\b(name|end|owner|objectives|username|id|true|false)\b", " ", line)
+    line = re.sub(r"\b[A-Z]+(_[A-Z]+)+\b|\b(name|end|owner|objectives|slots|username|id|true|false)\b", " ", line)
     line = re.sub(r"\b[a-z_]+(-[a-z_]+)+\b|\b[a-z]+_[a-z_]+\b", " ", line)  # lint codes, slot and setting names
     for name in (COMPANY, *NAMES.values(), *NAMES):
         line = line.replace(name, " ")
     line = re.sub(r"^(" + "|".join(TEMPLATE_KEYS) + r")\b", " ", line)  # the key column of `templates list`
     # IDs, acronyms, setting names and values a config has in either language, the nightly run's trigger
-    line = re.sub(r"\b(O\d+(\.KR\d+)?|KRs?|OKRs?|VND|VNĐ|ID|pid|API|SMARTER|JSON|json|lint|excel|google|target|start|owners|rollup|schedule"
+    line = re.sub(r"\b(O\d+(\.KR\d+)?|KRs?|OKRs?|VND|VNĐ|ID|pid|API|SMARTER|JSON|json|TOML|lint|excel|google|target|start|owners|rollup|schedule"
                   r"|Google Cloud|Google|OAuth|IANA|SMTP"
                   r"|" + "|".join(TEMPLATE_KEYS) + r""
                   r"|\d{4}-Q\d|[A-Z][a-z]+/[A-Z][a-z_]+)\b", " ", line)
@@ -278,3 +353,73 @@ def test_a_config_error_speaks_the_configs_language_when_it_could_be_read(tmp_pa
     path.write_text('company = "A"\nlanguage = "fr"\n', encoding="utf-8")  # no language to read: the fallback's
     assert run(["check-config", "--config", str(path)], "vi")[1][0].startswith(f"Lỗi: {path}: ")
     assert run(["check-config", "--config", str(path)], "en")[1][0].startswith(f"Error: {path}: ")
+
+
+def test_template_problems_speak_the_configs_language_and_templates_show_its_lang(tmp_path):
+    write_config(tmp_path, "vi")
+    config, (broken, open_bracket, no_equals) = write_own_templates(tmp_path)
+    code, lines = run(["check-config", "--config", str(config)], "en")  # the config says vi
+    assert code == 1 and len(lines) == 26
+    assert lines[0] == (f"Lỗi: {broken}: colour: không có khóa này (các khóa dùng được: description, key, name, objectives,"
+                        " schema, source_section, version)")
+    assert f'{broken}: O1.KR3: slots: KR loại "at_most" cần chỗ trống "target" hoặc fixed_target' in lines
+    assert lines[-2:] == [
+        f"{no_equals}: không phải TOML hợp lệ ở dòng 2, cột 6: hãy kiểm tra dấu ngoặc kép, dấu = và dấu ngoặc ở đó",
+        f"{open_bracket}: không phải TOML hợp lệ: tệp kết thúc khi còn một dấu ngoặc kép, dấu ngoặc hay giá trị chưa đóng",
+    ]
+    wrong = config.with_name("wrong-too.toml")  # and the config itself is wrong: one run tells both
+    wrong.write_text(config.read_text(encoding="utf-8").replace('"2026-Q4"', '"2026-Q9"'), encoding="utf-8")
+    code, lines = run(["check-config", "--config", str(wrong)], "en")
+    assert code == 2 and len(lines) == 28 and lines[:3] == [
+        f"Lỗi: {wrong}: 27 lỗi:",
+        '  - quarter.name: cần một quý như "2026-Q4" (hoặc cho ngày start và end), nhận được "2026-Q9"',
+        f"  - {broken}: colour: không có khóa này (các khóa dùng được: description, key, name, objectives, schema, source_section,"
+        " version)",
+    ]
+    code, lines = run(["templates", "validate", str(broken)], "en")  # no config: $OKRSHEETS_LANG
+    assert code == 1 and lines[-3:] == [
+        f"{broken}: O1.KR3: id: duplicate ID",
+        f'{broken}: O1.KR3: slots: an at_most KR needs a "target" slot or fixed_target',
+        "24 problems found.",
+    ]
+    known = ", ".join(TEMPLATE_KEYS)
+    assert run(["templates", "show", "nope", "--lang", "en"], "vi") == (
+        2, [f'Error: unknown template set "nope"; known: {known} (see `okrsheets templates list`)'])
+    assert run(["templates", "show", "nope"], "vi") == (
+        2, [f'Lỗi: không có bộ mẫu "nope"; các bộ mẫu hiện có: {known} (xem `okrsheets templates list`)'])
+
+
+# A KR's target is "chỉ tiêu" and its start "mức bắt đầu": "mục tiêu" is an Objective, "điểm bắt đầu" reads as a score.
+TARGET_AS_OBJECTIVE = re.compile(r"điểm bắt đầu|mục tiêu\s*[/,]\s*(mức |điểm )?bắt đầu|(bắt đầu|start)\s*[/,]\s*mục tiêu", re.IGNORECASE)
+
+
+def test_data_issues_call_a_target_chi_tieu_and_a_start_muc_bat_dau(tmp_path):
+    import openpyxl
+
+    from okrsheets.jobs.rollup import MESSAGES
+    from okrsheets.sheets.team_workbook import COL
+
+    from .helpers.workbooks import okr_rows
+
+    config = tmp_path / "okrsheets.toml"
+    config.write_text(  # O1.KR1 has no target, so it cannot be scored
+        'company = "Lotus"\nlanguage = "vi"\nquarter = "2026-Q4"\n[backend]\nkind = "excel"\nfolder = "data"\n'
+        '[[departments]]\nkey = "people"\ntemplate = "hr"\nobjectives = ["O1"]\nowners = ["a@lotus.example"]\n'
+        'values."O1.KR2" = { start = 45, target = 30 }\nvalues."O1.KR3" = { start = 70, target = 85 }\n',
+        encoding="utf-8",
+    )
+    assert run(["provision", "--config", str(config)], "vi")[0] == 0
+    path = tmp_path / "data" / "2026-Q4" / "people.xlsx"
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["OKR"]
+    sheet.cell(okr_rows(sheet)["O1.KR3"], COL["target"]).value = 90  # a locked cell the team changed
+    workbook.save(path)
+    result = CliRunner().invoke(cli, ["rollup", "--config", str(config), "--as-of", "2026-11-15", "--json"])
+    problems = [issue["problem"] for issue in json.loads(result.stdout)["issues"]]
+    assert problems == [
+        'Trang "OKR" đã bị sửa ở chỗ okrsheets khóa (công thức điểm/trạng thái, chỉ tiêu, mức bắt đầu, trọng số hoặc loại KR),'
+        " nên điểm và trạng thái hiện trên chính trang này có thể không còn đúng. Báo cáo tổng hợp vẫn tính theo kế hoạch.",
+        "O1.KR1 chưa có chỉ tiêu/mức bắt đầu trong cấu hình nên chưa tính điểm được.",
+    ]
+    texts = [*problems, *(text for pair in MESSAGES["vi"].values() for text in pair)]  # and every data issue not met here
+    assert [text for text in texts if TARGET_AS_OBJECTIVE.search(text)] == []

@@ -380,3 +380,46 @@ def test_a_start_run_that_ends_after_run_at_counts_as_that_nights_run():
         ("schedule-start", "2026-11-20T01:59:58+07:00"),
         ("schedule", "2026-11-21T02:00:00+07:00"),
     ]
+
+
+def test_a_config_broken_between_two_nights_logs_its_own_and_its_plans_problems(tmp_path, caplog):
+    """Night 1 runs; the admin then breaks the config (a wrong quarter, and a template set that does not exist, which only
+    the plan sees); night 2 fails and logs both, in the config's language; the fixed config runs again on night 3."""
+    caplog.set_level(logging.INFO, logger="okrsheets")
+    config = make_config(tmp_path)
+    path, good = config.source, config.source.read_text(encoding="utf-8")
+    broken = good.replace('quarter = "2026-Q4"', 'quarter = "2026-Q9"').replace('template = "finance"', 'template = "finanse"')
+    fake = FakeTime(datetime(2026, 11, 20, 1, 30, tzinfo=ICT))
+    rollup = FakeRollup()
+
+    def sleep(seconds: float) -> None:  # between two ticks of the loop: the admin edits the file
+        text = path.read_text(encoding="utf-8")
+        if len(rollup.calls) == 1 and loop.failures == 0 and text == good:
+            path.write_text(broken, encoding="utf-8")
+        elif loop.failures == 1 and text == broken:
+            path.write_text(good, encoding="utf-8")
+        if len(rollup.calls) == 2:
+            loop.request_stop("test")
+        fake.sleep(seconds)
+
+    loop, reason = build_schedule(config, nightly_run(rollup, fake.clock), run_now=True, clock=fake.clock, sleep=sleep)
+    loop.run(reason)
+    assert (len(rollup.calls), loop.runs, loop.failures) == (2, 3, 1)
+    failed = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    known = ", ".join(sorted(p.stem for p in (REPO / "sheet_templates").glob("*.toml")))
+    assert failed == [
+        f"lần chạy hằng đêm thất bại: {path}: 2 lỗi:\n"
+        '  - quarter.name: cần một quý như "2026-Q4" (hoặc cho ngày start và end), nhận được "2026-Q9"\n'
+        f'  - departments[3] "finance".template: không có bộ mẫu "finanse"; các bộ mẫu hiện có: {known}'
+    ]
+
+
+def test_a_config_gone_between_two_nights_is_told_in_the_running_configs_language(tmp_path, caplog, monkeypatch):
+    monkeypatch.setenv("OKRSHEETS_LANG", "en")  # the language of a command without a config; the schedule has one (vi)
+    config = make_config(tmp_path)
+    fake = FakeTime(datetime(2026, 11, 20, 1, 30, tzinfo=ICT))
+    loop, _ = build_schedule(config, nightly_run(FakeRollup(), fake.clock), clock=fake.clock, sleep=fake.sleep)
+    config.source.unlink()
+    assert loop.run_once("schedule") is False
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR] == [
+        f"lần chạy hằng đêm thất bại: không tìm thấy tệp cấu hình: {config.source}"]

@@ -108,9 +108,9 @@ def test_templates_show_in_english_and_vietnamese():
 
 
 def test_templates_show_unknown_key_is_a_clear_error():
-    result = CliRunner().invoke(cli, ["templates", "show", "nope"])
+    result = CliRunner().invoke(cli, ["templates", "show", "nope"], env={"OKRSHEETS_LANG": "en"})
     assert result.exit_code == 2
-    assert "unknown template set 'nope'" in result.output
+    assert 'unknown template set "nope"' in result.output
     assert "marketing" in result.output
 
 
@@ -148,21 +148,21 @@ en = "Done"
 def test_validate_names_file_id_and_field(tmp_path: Path):
     broken = tmp_path / "broken.toml"
     broken.write_text(BROKEN, encoding="utf-8")
-    result = CliRunner().invoke(cli, ["templates", "validate", str(broken)])
+    result = CliRunner().invoke(cli, ["templates", "validate", str(broken)], env={"OKRSHEETS_LANG": "en"})
     assert result.exit_code == 1
     out = result.output
     assert f"{broken}: colour: unknown key" in out
     assert f"{broken}: name.en: missing translation" in out
-    assert f"{broken}: O1.KR1: kind: unknown kind 'grow'" in out
+    assert f"{broken}: O1.KR1: kind: unknown kind \"grow\"" in out
     assert f"{broken}: O1.KR1: vi: slot {{period}} is used but not declared" in out
     assert f"{broken}: O1.KR1: id: duplicate ID" in out
-    assert f"{broken}: O1.KR1: unit: unknown unit 'parsecs'" in out
+    assert f"{broken}: O1.KR1: unit: unknown unit \"parsecs\"" in out
 
 
 def test_validate_reports_invalid_toml(tmp_path: Path):
     bad = tmp_path / "bad.toml"
     bad.write_text("key = [", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["templates", "validate", str(bad)])
+    result = CliRunner().invoke(cli, ["templates", "validate", str(bad)], env={"OKRSHEETS_LANG": "en"})
     assert result.exit_code == 1
     assert f"{bad}: not valid TOML" in result.output
 

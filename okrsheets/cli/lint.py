@@ -20,7 +20,7 @@ def lint_command(config_path: str | None, as_json: bool) -> None:
     from okrsheets.templates import TemplateLibrary
 
     config = load_config(config_path)
-    library = TemplateLibrary.load(config.templates_dir)
+    library = TemplateLibrary.load(config.templates_dir, config.language)
     findings = plan_findings(build_plan(config, library), library)
     language = config.language
     if as_json:

@@ -287,7 +287,7 @@ def templates_validate(paths: tuple[str, ...]) -> None:
 
     language = run_language()
     targets = [Path(p) for p in paths] or [builtin_dir()]
-    sets, problems = check_paths(targets)
+    sets, problems = check_paths(targets, language)
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
@@ -307,7 +307,8 @@ def _library(config_path: str | None, lang: str | None = None) -> tuple[Template
     extra = None
     if config_path:
         extra = load_config(config_path).templates_dir
-    return TemplateLibrary.load(extra), lang or run_language()
+    language = lang or run_language()
+    return TemplateLibrary.load(extra, language), language
 
 
 cli.add_command(init_command)

@@ -25,14 +25,9 @@ def load_config(config_path: str | None):
 
     A config that is wrong is reported with its plan's problems too (an unknown template set...), so one run lists them all.
     """
-    from okrsheets.config import load_config as load
-    from okrsheets.errors import ConfigError
-    from okrsheets.plan import with_plan_problems
+    from okrsheets.plan import load_config_with_plan_problems
 
-    try:
-        config = load(config_path)
-    except ConfigError as error:
-        raise with_plan_problems(error) from None
+    config = load_config_with_plan_problems(config_path)
     context = click.get_current_context(silent=True)
     if context is not None:
         context.meta[LANGUAGE_KEY] = config.language

@@ -61,7 +61,7 @@ MESSAGES = {
         "value": ("{issue}", "Sửa ô {cell} trong trang {sheet}."),
         "no_result": ("{id}: ô {cell} chứa công thức chưa có kết quả được lưu (tệp được ghi bằng một chương trình khác và chưa từng được mở, tính và lưu bằng Excel hay LibreOffice), nên không đọc được giá trị.",
                       "Mở tệp bằng Excel hoặc LibreOffice rồi lưu lại (Ctrl+S); hoặc nhập thẳng giá trị thay cho công thức."),
-        "no_target": ("{id} chưa có mục tiêu/điểm bắt đầu trong cấu hình nên chưa tính điểm được.", "Quản trị OKR đặt start/target cho {id} trong tệp cấu hình rồi chạy `okrsheets provision`."),
+        "no_target": ("{id} chưa có chỉ tiêu/mức bắt đầu trong cấu hình nên chưa tính điểm được.", "Quản trị OKR đặt start/target cho {id} trong tệp cấu hình rồi chạy `okrsheets provision`."),
     },
     "en": {
         **STRUCTURE_MESSAGES["en"],

@@ -25,9 +25,10 @@ from datetime import datetime, time, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from okrsheets.config import Config, load_config
+from okrsheets.config import Config
 from okrsheets.errors import BackendError, OkrsheetsError, RollupLockedError
 from okrsheets.jobs.runlog import LastRun, attach_log_file, failure_reason, read_last_run
+from okrsheets.plan import load_config_with_plan_problems
 from okrsheets.words import count, say
 
 log = logging.getLogger("okrsheets")
@@ -223,10 +224,14 @@ def read_last_run_quietly(folder: Path, language: str = "en") -> LastRun | None:
 
 
 def _reload(config: Config) -> Config:
-    """The config as it is on disk now (so a new quarter or new departments need no restart)."""
+    """The config as it is on disk now (so a new quarter or new departments need no restart).
+
+    A config edited wrong fails that night's run with every problem of the config and of its plan, in the config's
+    language (the running one's when the file cannot be read at all).
+    """
     if config.source is None:
         return config
-    fresh = load_config(config.source)
+    fresh = load_config_with_plan_problems(config.source, config.language)
     if (fresh.run_at, fresh.timezone) != (config.run_at, config.timezone):
         log.warning(say(config.language, "schedule_time_changed", path=config.source))
     return fresh

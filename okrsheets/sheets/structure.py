@@ -71,7 +71,7 @@ _WHAT = {"vi": {"quarter": "quý", "department_key": "phòng ban", "template_key
          "en": {"quarter": "quarter", "department_key": "department", "template_key": "template set"}}
 # what "altered" names as changed (its {what})
 _ALTERED = {
-    "vi": {"altered_cells": "công thức điểm/trạng thái, mục tiêu, điểm bắt đầu, trọng số hoặc loại KR",
+    "vi": {"altered_cells": "công thức điểm/trạng thái, chỉ tiêu, mức bắt đầu, trọng số hoặc loại KR",
            "unprotected": "trang đã bị bỏ khóa (Unprotect)"},
     "en": {"altered_cells": "score or status formulas, targets, starts, weights or KR kinds",
            "unprotected": "the sheet protection was removed"},
