@@ -30,3 +30,5 @@ def test_the_google_benchmark_prints_one_line_per_case():
         # the listing + the 1 spreadsheet a team changed (5% of 14, at least one) + the summary (history, batchUpdate)
         "rollup-5pct": (1 + 1 + 2, 0),
     }, run.stdout
+    readme = (ROOT / "benchmarks" / "README.md").read_text(encoding="utf-8")
+    assert all(line in readme for line in lines), "benchmarks/README.md quotes another run at 14 departments"
