@@ -322,3 +322,18 @@ def test_the_version_of_a_spreadsheet_changes_when_a_team_types(google):
     second = google.backend()  # the next run's listing
     after = (second.version("kinh-doanh"), second.version("van-hanh"))
     assert after[0] > before[0] and after[1] == before[1]  # Drive's modifiedTime: only the one typed in changed
+
+
+def test_a_written_spreadsheet_whose_modified_time_google_did_not_give_is_read_next_time(google):
+    google.provision()
+    text = google.config_path.read_text(encoding="utf-8").replace("notify_owners = false\n", "notify_owners = false\nmax_tries = 1\n")
+    google.config_path.write_text(text.replace("start = 20, target = 60", "start = 20, target = 70", 1), encoding="utf-8")
+    fake = google.fake
+    spreadsheet_id = google.spreadsheet_id("kinh-doanh")
+    fake.inject_fault(503, path=f"/drive/v3/files/{spreadsheet_id}", method="GET", times=1)
+    fake.clear_log()
+    assert [o.action for o in google.provision()] == ["updated", "unchanged"]  # the write stands
+    assert [(e.endpoint, e.status) for e in fake.request_log][-1] == ("drive.files.get", 503)
+    fake.clear_log()
+    assert [o.action for o in google.provision()] == ["unchanged", "unchanged"]
+    assert endpoints(fake) == ["drive.files.list", "sheets.spreadsheets.get"]  # no version kept: read once, then known
