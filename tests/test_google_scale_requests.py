@@ -188,3 +188,15 @@ def test_a_listing_drive_answers_as_incomplete_is_made_again_in_the_folders_own_
     assert [o.action for o in outcomes] == ["unchanged", "unchanged"]  # not taken for missing and made again
     assert [e.endpoint for e in google.fake.request_log] == [LIST, "drive.files.get", LIST]
     assert "corpora=drive" in google.fake.request_log[2].query
+
+
+def test_the_record_of_another_spreadsheet_is_not_used(google):
+    night(google, 0)  # the summary made in the folder, its sheets remembered
+    elsewhere = google.fake.seed_spreadsheet("OKR summary", owner=ADMIN)
+    google.fake.share(elsewhere, SERVICE_ACCOUNT, "writer")
+    configure_summary(google, elsewhere)  # the admin points the config at another spreadsheet
+    google.fake.clear_log()
+    night(google, 1)
+    # its sheets asked for (the record names the other one); it has no history yet: nothing to read back
+    assert [e.endpoint for e in google.fake.request_log] == [LIST, "drive.files.get", GET, DRAW]
+    assert history_dates(summary_sheets(google, elsewhere)) == NIGHTS[1:2]
