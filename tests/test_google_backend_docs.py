@@ -62,21 +62,27 @@ def test_the_backup_of_a_forced_rebuild_is_named_after_the_spreadsheet(google):
 
 def test_the_cost_table(google):
     rows = {
-        "| a new department | 1 `files.create`, 1 `batchUpdate`, and 1 `permissions.create` per owner shared with |",
-        "| an unchanged department | 1 read (`spreadsheets.get`), no write |",
-        "| a changed department | 1 read and 1 `batchUpdate` (and 1 `permissions.create` per new owner) |",
-        "| the rollup, per department | 1 read (`spreadsheets.get`) |",
-        "| finding the department spreadsheets (once per run) | 2 Drive requests: the folder (`files.get`) and its list (`files.list`) |",
+        "| finding the department spreadsheets (once per run) | 1 Drive request: the folder's list (`files.list`, one per 1,000 files); 1 more, the folder itself (`files.get`), when the list holds none of the quarter's spreadsheets (a first `provision`, or a folder that is wrong, not shared or in the trash: the message says which) |",
+        "| a new department | 1 `files.create`, 1 `batchUpdate`, 1 `permissions.create` per owner shared with, and 1 `files.get` of its `modifiedTime` once written |",
+        "| an unchanged department | nothing while its `modifiedTime` in the list is the one `provision` wrote or last read; else 1 read (`spreadsheets.get`); no write |",
+        "| a changed department | 1 read, 1 `batchUpdate` and 1 `files.get` (and 1 `permissions.create` per new owner) |",
+        "| the rollup, per department | 1 read (`spreadsheets.get`); `rollup` reads only the spreadsheets whose `modifiedTime` moved since its last reading of them |",
+        "A second `provision` of a 14-department company that nobody touched costs 1 request: the folder's list.",
     }
     assert all(row in DOC for row in rows)
     fake = google.fake
     fake.clear_log()
     google.provision()  # 2 new departments, owners 1 and 2
-    assert fake.count(api="drive", endpoint="drive.files.get") == 1 and fake.count(endpoint="drive.files.list") == 1
-    assert fake.count(endpoint="drive.files.create") == 2 and fake.count(endpoint="sheets.spreadsheets.batchUpdate") == 2
-    assert fake.count(endpoint="drive.permissions.create") == 3
+    assert fake.count(endpoint="drive.files.list") == 1 and fake.count(endpoint="drive.files.create") == 2
+    assert fake.count(api="drive", endpoint="drive.files.get") == 1 + 2  # the folder (nothing listed yet), each modifiedTime
+    assert fake.count(endpoint="sheets.spreadsheets.batchUpdate") == 2 and fake.count(endpoint="drive.permissions.create") == 3
+    fake.clear_log()
+    google.provision()
+    assert [e.endpoint for e in fake.request_log] == ["drive.files.list"]
     google.type("kinh-doanh", CHECK_INS)
     fake.clear_log()
+    google.provision()  # kinh-doanh changed since: read, found unchanged
+    assert [e.endpoint for e in fake.request_log] == ["drive.files.list", "sheets.spreadsheets.get"]
+    fake.clear_log()
     score_quarter(google.plan, google.backend(), AS_OF)
-    assert [e.endpoint for e in fake.request_log] == [
-        "drive.files.get", "drive.files.list", "sheets.spreadsheets.get", "sheets.spreadsheets.get"]
+    assert [e.endpoint for e in fake.request_log] == ["drive.files.list", "sheets.spreadsheets.get", "sheets.spreadsheets.get"]

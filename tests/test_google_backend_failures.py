@@ -81,6 +81,20 @@ def test_a_trashed_folder_says_to_restore_it(tmp_path):
         assert 'folder: "OKR 2026" is in the trash; restore it in Drive, or set backend.folder_id to another folder' in clean(result)
 
 
+def test_a_folder_trashed_after_provisioning_stops_the_rollup_with_what_to_do(tmp_path):
+    """The listing (one request, no lookup of the folder first) finds nothing in a trashed folder, as Drive
+    trashes what it holds: the folder is then looked up, and the message says to restore it."""
+    with FakeGoogle() as fake:
+        setup = shared_drive_setup(fake, tmp_path, language="en")
+        assert setup.run("provision").returncode == 0
+        fake.files[setup.folder_id].trashed = True
+        fake.clear_log()
+        result = setup.run("rollup")
+        assert result.returncode == 1
+        assert 'folder: "OKR 2026" is in the trash; restore it in Drive, or set backend.folder_id to another folder' in clean(result)
+        assert [e.endpoint for e in fake.request_log] == ["drive.files.list", "drive.files.get"]
+
+
 def test_a_revoked_login_says_to_run_google_login_again(tmp_path):
     with FakeGoogle() as fake:
         setup = user_setup(fake, tmp_path, language="en")

@@ -54,16 +54,18 @@ def test_the_cli_provisions_one_spreadsheet_per_department_in_the_shared_drive_f
         assert [line.split()[:2] for line in again.stdout.splitlines()[:2]] == [["unchanged", "sales"], ["unchanged", "hr"]]
 
 
-def test_a_new_department_costs_two_requests_and_one_per_owner_shared(google):
+def test_a_new_department_costs_three_requests_and_one_per_owner_shared(google):
     fake = google.fake
     fake.clear_log()
     outcomes = google.provision()
     assert [o.action for o in outcomes] == ["created", "created"]
-    # the folder looked up and listed once; then per department: create, one batchUpdate, a share per owner
+    # the folder listed, and looked up as the listing found nothing of the quarter; then per department:
+    # create, one batchUpdate, a share per owner, and the modifiedTime it has once written
     assert endpoints(fake) == [
-        "drive.files.get", "drive.files.list",
-        "drive.files.create", "sheets.spreadsheets.batchUpdate", "drive.permissions.create",
+        "drive.files.list", "drive.files.get",
+        "drive.files.create", "sheets.spreadsheets.batchUpdate", "drive.permissions.create", "drive.files.get",
         "drive.files.create", "sheets.spreadsheets.batchUpdate", "drive.permissions.create", "drive.permissions.create",
+        "drive.files.get",
     ]
     assert all(entry.status == 200 for entry in fake.request_log)
     found = spreadsheets_in(fake, google.folder_id)
@@ -74,14 +76,41 @@ def test_a_new_department_costs_two_requests_and_one_per_owner_shared(google):
     assert fake.notifications == []  # notify_owners = false
 
 
-def test_an_unchanged_department_costs_one_read_and_no_write(google):
+def test_an_unchanged_department_costs_no_request(google):
     google.provision()
     fake = google.fake
     fake.clear_log()
     outcomes = google.provision()
     assert [o.action for o in outcomes] == ["unchanged", "unchanged"]
-    assert endpoints(fake) == ["drive.files.get", "drive.files.list", "sheets.spreadsheets.get", "sheets.spreadsheets.get"]
+    assert endpoints(fake) == ["drive.files.list"]  # the listing's modifiedTime is the one written: nothing to read
+
+
+def test_a_spreadsheet_a_team_changed_since_provision_wrote_it_is_read_again(google):
+    google.provision()
+    google.type("kinh-doanh", CHECK_INS)
+    fake = google.fake
+    fake.clear_log()
+    outcomes = google.provision()
+    assert [o.action for o in outcomes] == ["unchanged", "unchanged"]
+    assert endpoints(fake) == ["drive.files.list", "sheets.spreadsheets.get"]  # kinh-doanh only: its modifiedTime moved
     assert fake.count(kind="write") == 0
+    fake.clear_log()
+    google.provision()  # what that read found is kept: the third run reads nothing
+    assert endpoints(fake) == ["drive.files.list"]
+
+
+def test_an_updated_department_costs_one_read_one_write_and_its_modified_time(google):
+    google.provision()
+    text = google.config_path.read_text(encoding="utf-8")
+    google.config_path.write_text(text.replace("start = 20, target = 60", "start = 20, target = 70", 1), encoding="utf-8")
+    fake = google.fake
+    fake.clear_log()
+    outcomes = google.provision()
+    assert [o.action for o in outcomes] == ["updated", "unchanged"]
+    assert endpoints(fake) == ["drive.files.list", "sheets.spreadsheets.get", "sheets.spreadsheets.batchUpdate", "drive.files.get"]
+    fake.clear_log()
+    assert [o.action for o in google.provision()] == ["unchanged", "unchanged"]
+    assert endpoints(fake) == ["drive.files.list"]
 
 
 def test_the_spreadsheet_is_in_the_configs_locale_and_time_zone_and_every_formula_parses(google):
@@ -143,9 +172,9 @@ def test_typed_values_are_kept_by_kr_id_across_a_config_change(google):
     fake.clear_log()
     outcomes = google.provision()
     assert [o.action for o in outcomes] == ["updated", "unchanged"]
-    # one read and one batchUpdate for the changed department, one read for the other
-    assert endpoints(fake) == ["drive.files.get", "drive.files.list", "sheets.spreadsheets.get",
-                               "sheets.spreadsheets.batchUpdate", "sheets.spreadsheets.get"]
+    # one read, one batchUpdate and its modifiedTime for the changed department; nothing for the other
+    assert endpoints(fake) == ["drive.files.list", "sheets.spreadsheets.get", "sheets.spreadsheets.batchUpdate",
+                               "drive.files.get"]
     sheet = google.team_client().open_by_key(google.spreadsheet_id("kinh-doanh")).worksheet("OKR")
     rows = {row[0]: row for row in sheet.get("A9:M15", value_render_option="FORMULA")}
     assert rows["O1.KR1"][COL["current"] - 1] == "1.234.567 ₫"  # text stays text
@@ -218,7 +247,7 @@ def test_second_provision_of_the_whole_company_sends_no_write(tmp_path):
         outcomes = google.provision()
         assert len(outcomes) == 14 and {o.action for o in outcomes} == {"unchanged"}
         assert fake.count(kind="write") == 0
-        assert fake.count() == 2 + 14
+        assert fake.count() == 1  # the folder's listing; every spreadsheet has the modifiedTime provision left
 
 
 def test_a_date_serial_for_an_update_is_read_as_that_day(google):
@@ -293,3 +322,18 @@ def test_the_version_of_a_spreadsheet_changes_when_a_team_types(google):
     second = google.backend()  # the next run's listing
     after = (second.version("kinh-doanh"), second.version("van-hanh"))
     assert after[0] > before[0] and after[1] == before[1]  # Drive's modifiedTime: only the one typed in changed
+
+
+def test_a_written_spreadsheet_whose_modified_time_google_did_not_give_is_read_next_time(google):
+    google.provision()
+    text = google.config_path.read_text(encoding="utf-8").replace("notify_owners = false\n", "notify_owners = false\nmax_tries = 1\n")
+    google.config_path.write_text(text.replace("start = 20, target = 60", "start = 20, target = 70", 1), encoding="utf-8")
+    fake = google.fake
+    spreadsheet_id = google.spreadsheet_id("kinh-doanh")
+    fake.inject_fault(503, path=f"/drive/v3/files/{spreadsheet_id}", method="GET", times=1)
+    fake.clear_log()
+    assert [o.action for o in google.provision()] == ["updated", "unchanged"]  # the write stands
+    assert [(e.endpoint, e.status) for e in fake.request_log][-1] == ("drive.files.get", 503)
+    fake.clear_log()
+    assert [o.action for o in google.provision()] == ["unchanged", "unchanged"]
+    assert endpoints(fake) == ["drive.files.list", "sheets.spreadsheets.get"]  # no version kept: read once, then known

@@ -221,6 +221,21 @@ def test_drive_create_in_folder_with_app_properties_and_query(gspread_client):
                    "appProperties": {"okr_team": "a", "okr_cycle": "2025Q1"}}
 
 
+def test_the_files_of_a_trashed_folder_are_in_the_trash_too(gspread_client):
+    """Drive: ``trashed`` is true for a file put in the trash or in a folder put there (``explicitlyTrashed``
+    only for the first), so ``trashed = false`` does not find what a trashed folder holds."""
+    folder = raw(gspread_client, "POST", DRIVE, json={"name": "OKR", "mimeType": "application/vnd.google-apps.folder"}).json()
+    inner = raw(gspread_client, "POST", DRIVE, json={"name": "Q4", "mimeType": "application/vnd.google-apps.folder",
+                                                      "parents": [folder["id"]]}).json()
+    team = raw(gspread_client, "POST", DRIVE, json={"name": "Team A", "mimeType": "application/vnd.google-apps.spreadsheet",
+                                                     "parents": [inner["id"]]}).json()
+    raw(gspread_client, "PATCH", f"{DRIVE}/{folder['id']}", json={"trashed": True})
+    listed = raw(gspread_client, "GET", DRIVE, params={"q": f"'{inner['id']}' in parents and trashed = false"}).json()
+    assert listed["files"] == []
+    got = raw(gspread_client, "GET", f"{DRIVE}/{team['id']}", params={"fields": "trashed,explicitlyTrashed"}).json()
+    assert got == {"trashed": True, "explicitlyTrashed": False}
+
+
 def test_copy_and_delete(gspread_client):
     sh = gspread_client.create("Template")
     sh.sheet1.update([["kept"]], "A1")

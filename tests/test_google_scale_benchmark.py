@@ -20,12 +20,15 @@ def test_the_google_benchmark_prints_one_line_per_case():
     lines = run.stdout.strip().splitlines()[-4:]
     found = {m.group(1): (int(m.group(2)), int(m.group(3))) for m in map(LINE.match, lines) if m}
     assert found == {
-        # 2 listing + 14 x (files.create, batchUpdate, one owner shared)
-        "provision-new": (44, 0),
-        # 2 listing + 14 reads, no write
-        "provision-unchanged": (16, 0),
-        # 2 listing + 14 reads + the summary (created on this first run)
-        "rollup-all": (20, 0),
-        # 2 listing + the 1 spreadsheet a team changed (5% of 14, at least one) + the summary
-        "rollup-5pct": (7, 0),
+        # the listing, and the folder looked up as it holds nothing yet; 14 x (files.create, batchUpdate,
+        # one owner shared, the modifiedTime once written)
+        "provision-new": (2 + 14 * 4, 0),
+        # the listing: every spreadsheet has the modifiedTime provision left
+        "provision-unchanged": (1, 0),
+        # the listing + 14 reads + the summary (created on this first run: files.create, batchUpdate)
+        "rollup-all": (1 + 14 + 2, 0),
+        # the listing + the 1 spreadsheet a team changed (5% of 14, at least one) + the summary (history, batchUpdate)
+        "rollup-5pct": (1 + 1 + 2, 0),
     }, run.stdout
+    readme = (ROOT / "benchmarks" / "README.md").read_text(encoding="utf-8")
+    assert all(line in readme for line in lines), "benchmarks/README.md quotes another run at 14 departments"

@@ -128,7 +128,7 @@ def test_a_run_whose_every_request_fails_ends_within_its_deadline_with_exit_1(tm
         completed = subprocess.run([sys.executable, "-m", "okrsheets", "rollup", "--config", str(team.config_path)],
                                    capture_output=True, text=True, env=env, timeout=120)
         assert completed.returncode == 1, completed.stderr
-        assert "Google trả lời HTTP 503 cho GET /drive/v3/files/" in completed.stderr  # the folder: the run stops
+        assert "Google trả lời HTTP 503 cho GET /drive/v3/files " in completed.stderr  # the folder's listing: the run stops
         assert "giới hạn 0.05 phút của lần chạy (backend.deadline_minutes)" in completed.stderr
         assert "Traceback" not in completed.stderr
         assert "Traceback" not in completed.stderr

@@ -136,34 +136,31 @@ def big_result(departments: int):
     return rollup(made)
 
 
-def test_200_departments_cost_at_most_four_requests_each_night(fake, tmp_path, monkeypatch):
+def test_200_departments_cost_at_most_three_requests_each_night(fake, tmp_path, monkeypatch):
     setup = shared_drive_setup(fake, tmp_path)
     config = google_config(setup, monkeypatch)
     result = big_result(200)
     connection = connect(config.google, config.language)
     fake.clear_log()
-    written = GoogleSummary(config, connection).write(result)  # first night: made in the folder
+    written = GoogleSummary(config, connection).write(result)  # first night: made in the folder, with its one sheet
     assert [(e.endpoint, e.status) for e in fake.request_log] == [
-        ("drive.files.list", 200), ("drive.files.create", 200), ("sheets.spreadsheets.get", 200),
-        ("sheets.spreadsheets.batchUpdate", 200)]
+        ("drive.files.list", 200), ("drive.files.create", 200), ("sheets.spreadsheets.batchUpdate", 200)]
     fake.clear_log()
-    GoogleSummary(config, connection).write(result)  # found again by its properties
+    GoogleSummary(config, connection).write(result)  # found again by its properties; its sheets as okrsheets left them
     assert [e.endpoint for e in fake.request_log] == [
-        "drive.files.list", "sheets.spreadsheets.get", "sheets.spreadsheets.values.batchGet",
-        "sheets.spreadsheets.batchUpdate"]
+        "drive.files.list", "sheets.spreadsheets.values.batchGet", "sheets.spreadsheets.batchUpdate"]
     configured = replace(config, google=replace(config.google, summary_spreadsheet_id=written.spreadsheet_id))
     fake.clear_log()
     GoogleSummary(configured, connection).write(result)  # the ID in the config
     assert [e.endpoint for e in fake.request_log] == [
-        "drive.files.get", "sheets.spreadsheets.get", "sheets.spreadsheets.values.batchGet",
-        "sheets.spreadsheets.batchUpdate"]
+        "drive.files.get", "sheets.spreadsheets.values.batchGet", "sheets.spreadsheets.batchUpdate"]
     key_results = fake.gspread_client(setup.folder / "service-account.json").open_by_key(
         written.spreadsheet_id).worksheet("Kết quả then chốt")
     assert len(key_results.col_values(3)) == 1 + 1000  # the header and every KR
     # the counter on the session saw what the fake logged, request for request
     assert connection.requests.counts() == {
         "drive.files.create": 1, "drive.files.get": 1, "drive.files.list": 2, "sheets.spreadsheets.batchUpdate": 3,
-        "sheets.spreadsheets.get": 3, "sheets.spreadsheets.values.batchGet": 2}
+        "sheets.spreadsheets.values.batchGet": 2}
 
 
 def test_api_request_counts_equal_the_fakes_log(fake, tmp_path, monkeypatch):
@@ -176,7 +173,7 @@ def test_api_request_counts_equal_the_fakes_log(fake, tmp_path, monkeypatch):
     GoogleSummary(config, connection).write(rollup())
     assert [e.status for e in fake.request_log if e.endpoint == "sheets.spreadsheets.batchUpdate"] == [503, 200]
     assert connection.requests.counts() == dict(Counter(e.endpoint for e in fake.request_log))
-    assert connection.requests.total == len(fake.request_log) == 5
+    assert connection.requests.total == len(fake.request_log) == 4  # files.list, files.create, batchUpdate twice
 
 
 # --- failures on the summary side: one clear message that says what to do ---

@@ -66,12 +66,18 @@ class Progress:
                 self.logged = tenth
                 log.info("%s", self.line(done, total))
             return
-        if self.bar is None:
-            self.bar = click.progressbar(length=total, label=say(self.language, self.verb).capitalize(), file=sys.stderr,
-                                         item_show_func=lambda text: text)
+        if self.bar is None and done >= total:  # finished (or nothing to do): no bar drawn again
+            return
+        if self.bar is None:  # "[##########----------]  đọc 120/300 phòng ban, còn khoảng 3 phút"
+            self.bar = click.progressbar(length=total, file=sys.stderr, show_percent=False, show_eta=False,
+                                         item_show_func=lambda text: text, bar_template="[%(bar)s]  %(info)s",
+                                         update_min_steps=0)  # drawn at 0 too: the estimate shows from the start
             self.bar.__enter__()
-        self.bar.update(done - self.bar.pos, time_left(self.language, total - done, self.per_minute).lstrip(", "))
+        self.bar.update(done - self.bar.pos, self.line(done, total))
+        if done >= total:  # finished now: what the run prints next (the summary, a warning) starts on a new line
+            self.__exit__(None, None, None)
 
     def __exit__(self, *exc) -> None:
         if self.bar is not None:
             self.bar.__exit__(*exc)
+            self.bar = None

@@ -60,7 +60,7 @@ def file_full(state: State, f: DriveFile, me: str | None) -> dict[str, Any]:
         "name": f.name,
         "mimeType": f.mime_type,
         "starred": f.starred,
-        "trashed": f.trashed,
+        "trashed": state.in_trash(f),
         "explicitlyTrashed": f.trashed,
         "parents": list(f.parents),
         "spaces": ["drive"],
@@ -333,8 +333,9 @@ def files_list(state: State, me: str, query: dict[str, list[str]]) -> dict[str, 
         except QueryError:
             raise drive_error(400, "Invalid Value", "invalid", location="q") from None
     candidates = []
+    incomplete = corpora == "allDrives" and state.incomplete_all_drives
     for f in state.files.values():
-        if f.drive_id is not None and (not include_drives or (corpora == "drive" and f.drive_id != drive_id)):
+        if f.drive_id is not None and (not include_drives or (corpora == "drive" and f.drive_id != drive_id) or incomplete):
             continue
         if corpora == "drive" and f.drive_id is None:
             continue
@@ -362,7 +363,7 @@ def files_list(state: State, me: str, query: dict[str, list[str]]) -> dict[str, 
     out: dict[str, Any] = {"kind": "drive#fileList"}
     if start + page_size < len(candidates):
         out["nextPageToken"] = str(start + page_size)
-    out["incompleteSearch"] = False
+    out["incompleteSearch"] = incomplete
     out["files"] = [file_full(state, f, me) for f in page]
     fields = _one(query, "fields")
     if fields:
@@ -484,7 +485,7 @@ def file_v2(state: State, f: DriveFile, me: str) -> dict[str, Any]:
         "spaces": ["drive"],
         "id": f.id,
         "title": f.name,
-        "labels": {"viewed": True, "restricted": False, "starred": f.starred, "hidden": False, "trashed": f.trashed},
+        "labels": {"viewed": True, "restricted": False, "starred": f.starred, "hidden": False, "trashed": state.in_trash(f)},
         "explicitlyTrashed": f.trashed,
         "createdDate": created,
         "modifiedDate": modified,

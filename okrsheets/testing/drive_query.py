@@ -166,7 +166,7 @@ def matches(state: State, f: DriveFile, node: Any) -> bool:
             value += ".000Z"
     else:
         have = {
-            "name": f.name, "mimeType": f.mime_type, "trashed": f.trashed, "starred": f.starred,
+            "name": f.name, "mimeType": f.mime_type, "trashed": state.in_trash(f), "starred": f.starred,
         }.get(field)
         if field not in ("name", "mimeType", "trashed", "starred"):
             raise QueryError(field)

@@ -11,6 +11,7 @@ IFERROR, AND, OR, NOT, CONCATENATE, LEN, UPPER, LOWER. Anything else raises
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, Callable
 
 from . import a1
@@ -61,6 +62,11 @@ _TOKEN = re.compile(
 Resolver = Callable[[str | None, int, int, int, int], list[list[Any]]]
 
 
+@lru_cache(maxsize=65536)  # the same formula text in every row and every spreadsheet: tokenized once
+def _tokens(text: str) -> tuple[tuple[str, str], ...]:
+    return tuple(tokenize(text))
+
+
 def tokenize(text: str) -> list[tuple[str, str]]:
     pos = 0
     out = []
@@ -76,7 +82,7 @@ def tokenize(text: str) -> list[tuple[str, str]]:
 
 
 class _Parser:
-    def __init__(self, tokens: list[tuple[str, str]], resolve: Resolver) -> None:
+    def __init__(self, tokens: tuple[tuple[str, str], ...], resolve: Resolver) -> None:
         self.t = tokens
         self.i = 0
         self.resolve = resolve
@@ -326,7 +332,7 @@ _FUNCTIONS: dict[str, Callable[[list[Any]], Any]] = {
 
 def evaluate(formula: str, resolve: Resolver) -> Any:
     """Value of ``formula`` (with its leading ``=``); raises Unsupported."""
-    tokens = tokenize(formula[1:] if formula.startswith("=") else formula)
+    tokens = _tokens(formula[1:] if formula.startswith("=") else formula)
     parser = _Parser(tokens, resolve)
     value = parser.comparison()
     if parser.i != len(tokens):
@@ -344,6 +350,7 @@ class ParseError(Exception):
 PARSE_ERROR = "Formula parse error."
 
 
+@lru_cache(maxsize=65536)
 def to_en_us(formula: str, comma_decimal: bool) -> str:
     """The formula as an en_US sheet would read it, from the separators of its spreadsheet's locale.
 

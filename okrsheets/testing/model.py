@@ -132,6 +132,10 @@ class Spreadsheet:
         self.named_ranges: list[dict[str, Any]] = []
         self.developer_metadata: list[dict[str, Any]] = []
         self.owner_email: str | None = None
+        # the computed values of one read (to_api), by (sheet ID, row, column): a cell many formulas refer to
+        # is computed once per read; None outside a read, as a write may change any of them
+        self._computed: dict[tuple[int, int, int], Any] | None = None
+        self._cut = 0  # circular chains cut at the depth limit: a value computed across one is not kept
 
     @property
     def locale(self) -> str:
@@ -255,6 +259,19 @@ class Spreadsheet:
     # -- values
     def effective(self, sheet: Sheet, r: int, c: int, _depth: int = 0) -> Any:
         """The computed value of a cell: float, str, bool, FormulaError or None."""
+        computed = self._computed
+        if computed is None:
+            return self._effective(sheet, r, c, _depth)
+        key = (sheet.id, r, c)
+        if key in computed:
+            return computed[key]
+        cut = self._cut
+        value = self._effective(sheet, r, c, _depth)
+        if self._cut == cut:
+            computed[key] = value
+        return value
+
+    def _effective(self, sheet: Sheet, r: int, c: int, _depth: int) -> Any:
         cell = sheet.cell(r, c)
         if not cell:
             return None
@@ -271,6 +288,7 @@ class Spreadsheet:
             return formulas.FormulaError("#ERROR!", uev["errorValue"].get("message", ""))
         if "formulaValue" in uev:
             if _depth > 50:
+                self._cut += 1
                 return formulas.FormulaError("#REF!", "Circular dependency detected.")
 
             def resolve(title: str | None, r0: int, r1: int, c0: int, c1: int) -> list[list[Any]]:
@@ -342,6 +360,16 @@ class Spreadsheet:
 
     def to_api(self, *, grid_ranges: list[tuple[Sheet, int, int, int, int]] | None = None, include_grid: bool = False, ranges_given: bool = False) -> dict[str, Any]:
         """The Spreadsheet resource. ``grid_ranges`` selects the GridData to include."""
+        outer = self._computed is None
+        if outer:
+            self._computed = {}
+        try:
+            return self._to_api(grid_ranges, include_grid, ranges_given)
+        finally:
+            if outer:
+                self._computed = None
+
+    def _to_api(self, grid_ranges: list[tuple[Sheet, int, int, int, int]] | None, include_grid: bool, ranges_given: bool) -> dict[str, Any]:
         sheets_out = []
         for sheet in self.ordered_sheets():
             if ranges_given and grid_ranges is not None and not any(g[0] is sheet for g in grid_ranges):
@@ -442,15 +470,15 @@ class Spreadsheet:
                 out["effectiveValue"] = {"stringValue": value}
             out["formattedValue"] = self.render(sheet, r, c, "FORMATTED_VALUE", "FORMATTED_STRING")
         if cell.get("userEnteredFormat"):
-            out["userEnteredFormat"] = copy.deepcopy(cell["userEnteredFormat"])
+            out["userEnteredFormat"] = cellvalues.json_copy(cell["userEnteredFormat"])
         if uev or cell.get("userEnteredFormat"):
-            eff = copy.deepcopy(self.props["defaultFormat"])
+            eff = cellvalues.json_copy(self.props["defaultFormat"])
             _deep_merge(eff, cell.get("userEnteredFormat") or {})
             eff.setdefault("hyperlinkDisplayType", "PLAIN_TEXT")
             out["effectiveFormat"] = eff
         for key in ("note", "dataValidation", "hyperlink", "textFormatRuns", "pivotTable"):
             if cell.get(key):
-                out[key] = copy.deepcopy(cell[key])
+                out[key] = cellvalues.json_copy(cell[key])
         return out
 
     def grid_data(self, sheet: Sheet, r0: int, r1: int, c0: int, c1: int) -> dict[str, Any]:
@@ -501,7 +529,7 @@ def _deep_merge(target: dict[str, Any], source: dict[str, Any]) -> None:
         if isinstance(value, dict) and isinstance(target.get(key), dict):
             _deep_merge(target[key], value)
         else:
-            target[key] = copy.deepcopy(value)
+            target[key] = cellvalues.json_copy(value)
 
 
 def check_cell_text(value: Any, prefix: str = "") -> None:

@@ -40,6 +40,7 @@ QUERY_ENUM_TYPES = {
 }
 
 
+@lru_cache(maxsize=4096)  # a handful of field names, met hundreds of thousands of times in a large batchUpdate
 def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 

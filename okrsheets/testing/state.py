@@ -136,6 +136,9 @@ class State:
         self.app_only: str | None = None
         self.root_id = "0A" + "".join(self.rng.choice(_ID_CHARS[:62]) for _ in range(17))
         self.notifications: list[dict[str, Any]] = []
+        # Drive may answer a corpora=allDrives search with incompleteSearch (not every drive searched): set to
+        # have the fake do so, leaving out the shared drives' files
+        self.incomplete_all_drives = False
 
     def new_file_id(self) -> str:
         while True:
@@ -208,6 +211,18 @@ class State:
 
     def owner_permission(self, owner: str) -> Permission:
         return Permission(self.permission_id_for(owner), "user", "owner", email=owner)
+
+    def in_trash(self, drive_file: DriveFile) -> bool:
+        """Drive's ``trashed``: the file was put in the trash, or a folder above it was (``explicitlyTrashed``
+        is the first only); a query for ``trashed = false`` does not find the files of a trashed folder."""
+        seen: set[str] = set()
+        current: DriveFile | None = drive_file
+        while current is not None and current.id not in seen:
+            if current.trashed:
+                return True
+            seen.add(current.id)
+            current = next((self.files[p] for p in current.parents if p in self.files), None)
+        return False
 
     def touch(self, file_id: str) -> None:
         drive_file = self.files.get(file_id)

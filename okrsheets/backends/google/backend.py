@@ -1,18 +1,22 @@
 """The Google backend: one spreadsheet per department in a Drive folder (the Backend protocol).
 
-Requests, per run: the folder is looked up and listed once (``files.get`` and
-``files.list``, one more per 1,000 files), the first time anything asks; the
-department spreadsheets are found in that listing by their ``appProperties``
-(department key and quarter), never by name, so teams may rename them. Then:
+Requests, per run: the folder is listed once (``files.list``, one request per
+1,000 files), the first time anything asks, and looked up (``files.get``) only
+when that listing finds none of the quarter's spreadsheets (to say what is wrong
+with it); the department spreadsheets are found in that listing by their
+``appProperties`` (department key and quarter), never by name, so teams may
+rename them. Then:
 
 * reading a department: one ``spreadsheets.get`` (every sheet's values,
   formulas, number formats, merges and protection); provisioning reads the
   typed cells it carries over from that same answer;
 * creating one: ``files.create`` in the folder (``supportsAllDrives``, the
-  ``appProperties`` set), one ``batchUpdate`` (render.py), then one
-  ``permissions.create`` per owner it is shared with;
+  ``appProperties`` set), one ``batchUpdate`` (render.py), one
+  ``permissions.create`` per owner it is shared with, then one ``files.get`` of
+  its ``modifiedTime`` (its version: a re-run that finds the same time in the
+  listing knows nobody changed it, and reads nothing);
 * rebuilding one: one ``batchUpdate`` (new sheets in, old sheets out, all or
-  nothing), plus a share for each owner new to it;
+  nothing), a share for each owner new to it, and the ``files.get``;
 * a forced rebuild's backup: one ``files.copy`` beside it.
 
 Google allows a user 60 Sheets reads and 60 writes a minute: every request
@@ -76,7 +80,6 @@ class GoogleBackend:
         self.google = config.google
         self.lang = config.language
         self._connection = connection
-        self._folder: dict[str, Any] | None = None
         self._claimed: dict[str, list[dict[str, Any]]] | None = None  # department key -> its files
         self._others: list[dict[str, Any]] = []  # files in the folder that claim no department
         # the last spreadsheets.get answer, of the department read last (provision reads, then writes it),
@@ -146,30 +149,47 @@ class GoogleBackend:
         return None
 
     def _listing(self) -> dict[str, list[dict[str, Any]]]:
-        """The quarter's spreadsheets in the folder by department key: looked up once per run."""
+        """The quarter's spreadsheets in the folder by department key: listed once per run, in one request
+        (per 1,000 files). The folder itself is looked up (one more request) only when the listing finds none
+        of the quarter's spreadsheets, to say what is wrong with it (not found, not shared, in the trash), or
+        when Drive answers that it did not search every drive."""
         if self._claimed is None:
+            folder_id = self.google.folder_id
             try:
-                folder = self.drive.file(self.google.folder_id, "id,name,mimeType,driveId,trashed")
-                if folder.get("trashed"):
-                    raise GoogleAccessError(say(self.lang, "folder_trashed", name=folder.get("name", "")), "trashed", 404)
-                files = self.drive.folder_files(folder)
+                files, complete = self.drive.files_in(folder_id)
+                claimed, others = self._claims(files)
+                if not claimed or not complete:
+                    folder = self.drive.file(folder_id, "id,name,mimeType,driveId,trashed")
+                    if folder.get("trashed"):
+                        raise GoogleAccessError(say(self.lang, "folder_trashed", name=folder.get("name", "")), "trashed", 404)
+                    if not complete:
+                        claimed, others = self._claims(self.drive.folder_files(folder))
             except GoogleError:
                 raise
             except Exception as exc:  # noqa: BLE001 - the credentials or the folder: the whole run stops, explained
                 raise self._explain(exc) from None
-            self._folder = folder
-            claimed: dict[str, list[dict[str, Any]]] = {}
-            others = []
-            quarter = self.config.quarter.name
-            for item in files:
-                properties = item.get("appProperties") or {}
-                key = properties.get(DEPARTMENT_PROPERTY)
-                if key and properties.get(QUARTER_PROPERTY) == quarter:
-                    claimed.setdefault(key, []).append(item)
-                else:
-                    others.append(item)
             self._claimed, self._others = claimed, others
         return self._claimed
+
+    def _claims(self, files: list[dict[str, Any]]) -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
+        """The files that claim one of the quarter's departments, by key; and the others."""
+        claimed: dict[str, list[dict[str, Any]]] = {}
+        others = []
+        quarter = self.config.quarter.name
+        for item in files:
+            properties = item.get("appProperties") or {}
+            key = properties.get(DEPARTMENT_PROPERTY)
+            if key and properties.get(QUARTER_PROPERTY) == quarter:
+                claimed.setdefault(key, []).append(item)
+            else:
+                others.append(item)
+        return claimed, others
+
+    def unclaimed_files(self) -> list[dict[str, Any]]:
+        """The files of this run's folder listing that claim no department (the company summary among them),
+        with the listing's fields (``drive.LISTING_FIELDS``); no request once the folder is listed."""
+        self._listing()
+        return list(self._others)
 
     def _file(self, department_key: str) -> dict[str, Any] | None:
         found = self._listing().get(department_key) or []
@@ -294,6 +314,20 @@ class GoogleBackend:
             for email in department.owners:
                 if email.casefold() not in shared_before:
                     self._share(item["id"], email)
+        self._written(item)
+
+    def _written(self, item: dict[str, Any]) -> None:
+        """The spreadsheet's ``modifiedTime`` now that it is written (one ``files.get``), as its version: the next
+        run's listing shows the same time unless someone changed it since, so an unchanged re-run reads nothing.
+        Not known (Google failed this one request): no version, and the next run reads the spreadsheet."""
+        item.pop("modifiedTime", None)
+        try:
+            modified = self.drive.file(item["id"], "modifiedTime").get("modifiedTime")
+        except Exception as exc:  # noqa: BLE001 - the write is done; only the next run's shortcut is lost
+            log.info("Google: no modifiedTime of %s after writing it: %s", spreadsheet_url(item["id"]), explain(exc, self.lang))
+            return
+        if modified:
+            item["modifiedTime"] = modified
 
     def _create(self, name: str, properties: dict[str, str]) -> dict[str, Any]:
         """``files.create`` of the department's spreadsheet, exactly once: when the connection dropped after
@@ -305,9 +339,8 @@ class GoogleBackend:
                 if not maybe_done(exc):
                     raise
                 log.info("Google: the connection dropped while creating %s; looking for it in the folder", name)
-                assert self._folder is not None
-                made = [item for item in self.drive.spreadsheets_in(self._folder, properties[QUARTER_PROPERTY])
-                        if (item.get("appProperties") or {}).get(DEPARTMENT_PROPERTY) == properties[DEPARTMENT_PROPERTY]]
+                made = [item for item in self.drive.files_in(self.google.folder_id)[0] if item.get("mimeType") == SPREADSHEET_MIME
+                        and all((item.get("appProperties") or {}).get(k) == v for k, v in properties.items())]
                 if made:
                     return made[0]
                 last = exc

@@ -19,7 +19,7 @@ QUARTER_PROPERTY = "quarter"
 PROBE_PROPERTY = "okrsheets_probe"
 FILE_FIELDS = "id,name,mimeType,driveId,trashed,appProperties,webViewLink,capabilities(canEdit,canAddChildren,canDelete,canTrash)"
 # what the backend's one listing of the folder asks for each file
-LISTING_FIELDS = "id,name,mimeType,appProperties,modifiedTime,capabilities(canEdit)"
+LISTING_FIELDS = "id,name,mimeType,appProperties,createdTime,modifiedTime,capabilities(canEdit)"
 
 
 def _quote(text: str) -> str:
@@ -67,22 +67,37 @@ class Drive:
 
     def folder_files(self, folder: dict[str, Any]) -> list[dict[str, Any]]:
         """Every file in ``folder`` not in the trash (spreadsheets or not), all pages: one request per 1,000."""
-        params: dict[str, Any] = {
-            "q": f"{_quote(folder['id'])} in parents and trashed = false", "fields": f"nextPageToken,files({LISTING_FIELDS})",
+        return self._all_pages(self._listing_params(folder["id"]), folder)
+
+    def files_in(self, folder_id: str) -> tuple[list[dict[str, Any]], bool]:
+        """Every file in the folder ``folder_id`` not in the trash, without looking the folder up first: searched
+        in every drive the job sees (one request per 1,000 files). Also whether Drive searched them all (an
+        ``incompleteSearch`` answer may miss files: then look the folder up and list it in its own drive).
+        A folder that is missing, not shared, or in the trash (its files are then in the trash too) lists nothing."""
+        return self._pages({**self._listing_params(folder_id), "corpora": "allDrives"})
+
+    @staticmethod
+    def _listing_params(folder_id: str) -> dict[str, Any]:
+        return {
+            "q": f"{_quote(folder_id)} in parents and trashed = false", "fields": f"nextPageToken,incompleteSearch,files({LISTING_FIELDS})",
             "pageSize": 1000, "supportsAllDrives": "true", "includeItemsFromAllDrives": "true",
         }
-        return self._all_pages(params, folder)
 
     def _all_pages(self, params: dict[str, Any], folder: dict[str, Any]) -> list[dict[str, Any]]:
         """Every file a ``files.list`` query finds, page after page, in the folder's shared drive when it has one."""
         if folder.get("driveId"):
             params.update(corpora="drive", driveId=folder["driveId"])
+        return self._pages(params)[0]
+
+    def _pages(self, params: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
         found: list[dict[str, Any]] = []
+        complete = True
         while True:
             page = self._call("get", "files", params=params)
             found.extend(page.get("files", []))
+            complete = complete and not page.get("incompleteSearch")
             if not page.get("nextPageToken"):
-                return found
+                return found, complete
             params["pageToken"] = page["nextPageToken"]
 
     def copy(self, file_id: str, name: str, app_properties: dict[str, str]) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
+from functools import lru_cache
 from typing import Any
 
 from okrsheets.backends.excel_read import format_kind
@@ -51,6 +52,7 @@ def comma_decimal(locale: str) -> bool:
     return locale.split("_")[0].lower() in COMMA_DECIMAL_LANGUAGES
 
 
+@lru_cache(maxsize=16384)  # a team workbook's formulas are the same in every department: each localized once a run
 def localize(formula: str, locale: str) -> str:
     """``formula`` (with "," between arguments, "." in numbers) as Google parses it in ``locale``."""
     if not comma_decimal(locale):

@@ -1,14 +1,20 @@
 """The company summary on Google Sheets: find or create the spreadsheet, keep its history, redraw it.
 
-One run costs at most four requests, whatever the number of departments (up to
-the 10 MB a request may carry, about 1,000 departments):
+One run costs two requests on most nights, whatever the number of departments
+(up to the 10 MB a request may carry, about 1,000 departments):
 
-1. the spreadsheet: ``drive.files.get`` of ``backend.summary_spreadsheet_id``
-   (it exists, is a spreadsheet, is not in the trash, may be edited); or, with
-   no ID set, ``drive.files.list`` finds the quarter's summary in the folder by
-   its ``appProperties`` (never by its name), else ``drive.files.create`` makes
-   it there (``supportsAllDrives``) and the log says which ID to put in the config;
-2. ``sheets.spreadsheets.get``: the IDs and titles of its sheets;
+1. the spreadsheet: found in the run's listing of the folder (the backend's,
+   ``GoogleBackend.unclaimed_files``: no request) by its ``appProperties``
+   (never by its name), or by ``backend.summary_spreadsheet_id`` (it is a
+   spreadsheet, not in the trash, may be edited); a configured ID outside the
+   folder costs a ``drive.files.get``, and without the backend's listing a
+   ``drive.files.list`` looks for it. With none in the folder, ``drive.files.create``
+   makes it there (``supportsAllDrives``) and the log says which ID to put in the config;
+2. its sheets' IDs and titles: those okrsheets drew last night, remembered in
+   the quarter folder (summary_state.py), or a new spreadsheet's one sheet;
+   ``sheets.spreadsheets.get`` asks Google only when there is no such record, or
+   when Google refuses what was built from it (someone deleted a sheet, renamed
+   a tab): then the run draws again from what Google answered;
 3. ``sheets.spreadsheets.values.batchGet``: the two history sheets (skipped for a new summary);
 4. one ``sheets.spreadsheets.batchUpdate``: the old summary sheets renamed, the new
    ones added and drawn (values, formats, grade colours, charts), the old ones
@@ -26,7 +32,7 @@ from __future__ import annotations
 import gc
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -38,6 +44,7 @@ from okrsheets.backends.google.drive import QUARTER_PROPERTY, SPREADSHEET_MIME, 
 from okrsheets.backends.google.failures import explain
 from okrsheets.backends.google.retry import PatientHTTP
 from okrsheets.backends.google.summary_requests import SERIAL_EPOCH, SHEET_OFFSETS, summary_requests
+from okrsheets.backends.google.summary_state import SummarySheets
 from okrsheets.config import Config
 from okrsheets.core.results import RollupResult
 from okrsheets.errors import GoogleAccessError, GoogleError
@@ -107,11 +114,14 @@ class SummaryWritten:
 class GoogleSummary:
     """Writes the company summary into the configured (or found, or new) spreadsheet."""
 
-    def __init__(self, config: Config, connection: Connection) -> None:
+    def __init__(self, config: Config, connection: Connection,
+                 folder_files: Callable[[], list[dict[str, Any]]] | None = None) -> None:
         assert config.google is not None
         self.config = config
         self.google = config.google
         self.connection = connection
+        self.folder_files = folder_files  # the run's listing of the folder (drive.LISTING_FIELDS), when there is one
+        self.remembered = SummarySheets(config.quarter_folder)
         self.lang = "en" if config.language == "en" else "vi"
         self.http = connection.client.http_client
         if connection.patience is not None:  # paced and retried like the team spreadsheets' requests
@@ -129,21 +139,28 @@ class GoogleSummary:
         gc.disable()
         try:
             created = False
+            listed = self.folder_files() if self.folder_files is not None else None
             if spreadsheet_id:
-                self._check(spreadsheet_id)
+                self._check(spreadsheet_id, next((f for f in listed or () if f.get("id") == spreadsheet_id), None))
             else:
                 try:
-                    spreadsheet_id, created = self._find_or_create()
+                    spreadsheet_id, created = self._find_or_create(listed)
                 except GoogleError:
                     raise
                 except Exception as exc:  # noqa: BLE001 - the folder was not found, or refused the new file
                     raise explain(exc, self.lang, google=self.google, identity=self._identity(), what="what_folder",
                                   file_id=self.google.folder_id, key="folder_id") from None
-            sheets = self._sheets(spreadsheet_id)
-            history = History() if created else self._history(spreadsheet_id, sheets)
-            summary = build_summary(result, history.merged_with(result), self.config.scoring, stale_after_days)
-            for body in self._batches(summary, sheets, created):
-                self._call("post", f"{SHEETS}/{spreadsheet_id}:batchUpdate", data=body, headers=_JSON)
+            known = [{"sheetId": 0, "title": ""}] if created else self.remembered.sheets_of(spreadsheet_id)
+            drawn = None
+            if known is not None:
+                try:
+                    drawn = self._draw(spreadsheet_id, result, stale_after_days, known, created, asked=False)
+                except _Stale as stale:
+                    log.info("the summary %s is not as okrsheets left it (%s): asking Google for its sheets", spreadsheet_id, stale)
+                    self.remembered.forget()
+            if drawn is None:
+                drawn = self._draw(spreadsheet_id, result, stale_after_days, self._sheets(spreadsheet_id), created, asked=True)
+            self.remembered.save(spreadsheet_id, drawn)
         except GoogleError:
             raise
         except Exception as exc:  # noqa: BLE001 - gspread, google-auth, requests: say what to do
@@ -188,8 +205,10 @@ class GoogleSummary:
 
     # --- 1. the spreadsheet ---
 
-    def _check(self, spreadsheet_id: str) -> None:
-        found = self.drive.file(spreadsheet_id, "id,name,mimeType,trashed,capabilities(canEdit)")
+    def _check(self, spreadsheet_id: str, listed: dict[str, Any] | None = None) -> None:
+        """The configured summary is a spreadsheet, not in the trash, that the job may edit: from the folder's
+        listing when it is in the folder (listed files are not in the trash), else one ``files.get``."""
+        found = listed or self.drive.file(spreadsheet_id, "id,name,mimeType,trashed,capabilities(canEdit)")
         name = found.get("name", "")
         if found.get("mimeType") != SPREADSHEET_MIME:
             raise GoogleAccessError(_say(self.lang, "not_sheet", id=spreadsheet_id, name=name), "notASpreadsheet", 400)
@@ -202,15 +221,22 @@ class GoogleSummary:
     def _properties(self) -> dict[str, str]:
         return {SUMMARY_PROPERTY: SUMMARY_VALUE, QUARTER_PROPERTY: self.config.quarter.name}
 
-    def _find_or_create(self) -> tuple[str, bool]:
-        """The quarter's summary in the folder, found by its appProperties; made there when there is none."""
-        folder = self.google.folder_id.replace("\\", "\\\\").replace("'", "\\'")
-        q = (f"'{folder}' in parents and trashed = false and mimeType = '{SPREADSHEET_MIME}'"
-             + "".join(f" and appProperties has {{ key='{k}' and value='{v}' }}" for k, v in self._properties().items()))
-        page = self._call("get", "https://www.googleapis.com/drive/v3/files", params={
-            "q": q, "fields": "files(id,name,capabilities(canEdit))", "pageSize": 10, "corpora": "allDrives",
-            "supportsAllDrives": "true", "includeItemsFromAllDrives": "true", "orderBy": "createdTime"})
-        files = page.get("files") or []
+    def _find_or_create(self, listed: list[dict[str, Any]] | None = None) -> tuple[str, bool]:
+        """The quarter's summary in the folder, found by its appProperties (in ``listed``, the run's listing of
+        the folder, when given; else with one ``files.list``); made there when there is none."""
+        if listed is not None:
+            wanted = self._properties()
+            files = sorted((f for f in listed if f.get("mimeType") == SPREADSHEET_MIME
+                            and all((f.get("appProperties") or {}).get(k) == v for k, v in wanted.items())),
+                           key=lambda f: f.get("createdTime") or "")
+        else:
+            folder = self.google.folder_id.replace("\\", "\\\\").replace("'", "\\'")
+            q = (f"'{folder}' in parents and trashed = false and mimeType = '{SPREADSHEET_MIME}'"
+                 + "".join(f" and appProperties has {{ key='{k}' and value='{v}' }}" for k, v in self._properties().items()))
+            page = self._call("get", "https://www.googleapis.com/drive/v3/files", params={
+                "q": q, "fields": "files(id,name,capabilities(canEdit))", "pageSize": 10, "corpora": "allDrives",
+                "supportsAllDrives": "true", "includeItemsFromAllDrives": "true", "orderBy": "createdTime"})
+            files = page.get("files") or []
         if files:
             found = files[0]
             if not (found.get("capabilities") or {}).get("canEdit"):
@@ -234,7 +260,23 @@ class GoogleSummary:
                 return base
         return None
 
-    def _history(self, spreadsheet_id: str, sheets: list[dict[str, Any]]) -> History:
+    def _draw(self, spreadsheet_id: str, result: RollupResult, stale_after_days: int, sheets: list[dict[str, Any]],
+              created: bool, asked: bool) -> list[dict[str, Any]]:
+        """Read the history, draw tonight's summary over ``sheets`` (``asked``: Google's answer; else what
+        okrsheets remembers, and a refusal raises _Stale before anything changed); returns the sheets drawn."""
+        history = History() if created else self._history(spreadsheet_id, sheets, asked)
+        summary = build_summary(result, history.merged_with(result), self.config.scoring, stale_after_days)
+        bodies, drawn = self._batches(summary, sheets, created)
+        for number, body in enumerate(bodies):
+            try:
+                self._call("post", f"{SHEETS}/{spreadsheet_id}:batchUpdate", data=body, headers=_JSON)
+            except Exception as exc:
+                if not asked and number == 0 and _refused(exc):  # nothing applied: a sheet it names is gone, or taken
+                    raise _Stale(f"batchUpdate: {exc}") from None
+                raise
+        return drawn
+
+    def _history(self, spreadsheet_id: str, sheets: list[dict[str, Any]], asked: bool = True) -> History:
         base = self._base(sheets)
         if base is None:
             return History()
@@ -244,25 +286,34 @@ class GoogleSummary:
         if not present:
             return History()
         ranges = ["'" + titles[sheet_id].replace("'", "''") + "'" for sheet_id in present]
-        answer = self._call("get", f"{SHEETS}/{spreadsheet_id}/values:batchGet", params={
-            "ranges": ranges, "valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
-            "majorDimension": "ROWS"})
+        try:
+            answer = self._call("get", f"{SHEETS}/{spreadsheet_id}/values:batchGet", params={
+                "ranges": ranges, "valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
+                "majorDimension": "ROWS"})
+        except Exception as exc:
+            if not asked and _refused(exc):  # a remembered tab renamed or deleted
+                raise _Stale(f"values.batchGet: {exc}") from None
+            raise
         blocks = {sheet_id: block.get("values") or [] for sheet_id, block in zip(present, answer.get("valueRanges", []))}
         history = History()
         rows = blocks.get(wanted[0], [])
+        krs = blocks.get(wanted[1], [])
+        if not asked and ((rows and tuple(rows[0][:2]) != (DATE_KEY, SCORE_KEY))
+                          or (krs and tuple(krs[0][:2]) != (KR_DEPARTMENT_KEY, KR_ID_KEY))):
+            raise _Stale("a history sheet's title now names another sheet")  # found by title, not by ID: ask
         if rows and tuple(rows[0][:2]) == (DATE_KEY, SCORE_KEY):
             history = parse_history([rows[0], *(_dated(row) for row in rows[1:])])
         elif rows:
             log.warning(_say(self.lang, "no_history", id=wanted[0]))
-        krs = blocks.get(wanted[1], [])
         if krs and tuple(krs[0][:2]) == (KR_DEPARTMENT_KEY, KR_ID_KEY):
             history.key_results = parse_kr_history(krs[0], krs[1:])
         return history
 
     # --- 4. the batchUpdate ---
 
-    def _batches(self, summary: Any, sheets: list[dict[str, Any]], created: bool) -> list[bytes]:
-        """The batchUpdate bodies: one, unless the summary is larger than a request may be."""
+    def _batches(self, summary: Any, sheets: list[dict[str, Any]], created: bool) -> tuple[list[bytes], list[dict[str, Any]]]:
+        """The batchUpdate bodies (one, unless the summary is larger than a request may be), and the sheets
+        they draw (ID and title)."""
         old_base = self._base(sheets)
         base = BASES[1] if old_base == BASES[0] else BASES[0]
         ids = {key: base + offset for key, offset in SHEET_OFFSETS.items()}
@@ -275,7 +326,18 @@ class GoogleSummary:
                                              "fields": "title"}} for s in old]
         drawing = summary_requests(summary, ids, self.config.locale)
         last = [{"deleteSheet": {"sheetId": s["sheetId"]}} for s in old]
-        return _split([*first, *drawing, *last])
+        drawn = [{"sheetId": r["addSheet"]["properties"]["sheetId"], "title": r["addSheet"]["properties"]["title"]}
+                 for r in drawing if "addSheet" in r]
+        return _split([*first, *drawing, *last]), drawn
+
+
+class _Stale(Exception):
+    """What okrsheets remembered of the summary's sheets no longer holds (Google refused what was built from it)."""
+
+
+def _refused(exc: BaseException) -> bool:
+    """Google answered 400: the request names a sheet or a range the spreadsheet no longer has (or already has)."""
+    return int(getattr(exc, "code", 0) or 0) == 400
 
 
 _JSON = {"Content-Type": "application/json; charset=utf-8"}
@@ -319,7 +381,8 @@ class GoogleSummarySink:
         self.backend = backend
         shared = getattr(backend, "connection", None)
         self.connection = shared if isinstance(shared, Connection) else connect(config.google, config.language)
-        self.summary = GoogleSummary(config, self.connection)
+        # the backend's listing of the folder holds the summary too: found there, it costs no request
+        self.summary = GoogleSummary(config, self.connection, getattr(backend, "unclaimed_files", None))
         self.stale_after_days = config.email.stale_after_days
 
     def write(self, result: RollupResult) -> SummaryWritten:
