@@ -30,7 +30,6 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from xlsxwriter import Workbook
 from xlsxwriter.chart_line import ChartLine
 from xlsxwriter.format import Format
@@ -69,6 +68,8 @@ SUMMARY_NAME = "company-summary.xlsx"
 _MAX_TEXT = 32767  # Excel's limit on the characters in a cell
 _MAX_URL = 2079  # Excel's limit on a link's length
 _A4 = 9  # Excel's paper code
+# The control characters XML 1.0 cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE: a rollup does not import openpyxl)
+_ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 _EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's 1900 date system, as XlsxWriter counts it
 # Text is written with write_string only; these options also keep any write() a caller adds from
 # turning team text into formulas, links or numbers. Not in_memory: XlsxWriter would hold every part's XML
@@ -243,7 +244,7 @@ class _Book:
         key = value if type(value) is str else str(value)
         known = self._texts.get(key)
         if known is None:
-            text = ILLEGAL_CHARACTERS_RE.sub("", key)
+            text = _ILLEGAL_CHARACTERS.sub("", key)
             if "\r" in text:
                 text = text.replace("\r\n", "\n").replace("\r", "\n")
             text = text[:_MAX_TEXT]
