@@ -34,7 +34,7 @@ from xlsxwriter import Workbook
 from xlsxwriter.chart_line import ChartLine
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
-from xlsxwriter.worksheet import CellDatetimeTuple, CellNumberTuple, CellStringTuple, Worksheet
+from xlsxwriter.worksheet import CellDatetimeTuple, CellNumberTuple, CellStringTuple, RowInfo, Worksheet
 
 from okrsheets import i18n
 from okrsheets.backends.excel_history import load_history, previous_history
@@ -741,9 +741,10 @@ class _SummaryWorksheet(Worksheet):
                 if row in row_info:  # a row with a height or format only
                     self._write_empty_row(row, spans.get(row // 16), row_info[row])
                 continue
-            self._write_row(row, spans.get(row // 16), row_info.get(row))
             number = str(row + 1)
-            chunks: list[str] = []
+            chunks: list[str] = [self._row_tag(number, spans.get(row // 16), row_info.get(row)) or ""]
+            if not chunks[0]:
+                self._write_row(row, spans.get(row // 16), row_info.get(row))
             for col, name, column, made, value in entries:  # formats asked in XlsxWriter's order: by row, then column
                 if name is None:
                     xml = self._cell_xml(row, col, column, number, letter, index)
@@ -755,11 +756,13 @@ class _SummaryWorksheet(Worksheet):
                         chunks.append(xml)
                     continue
                 kept = column.kept
-                if kept is None:  # a number column
-                    if type(value) is float and not value.is_integer():
-                        piece = f'" s="{index(column.part)}"><v>{value:.16G}</v></c>'
-                    else:
-                        piece = f'" s="{index(column.whole)}"><v>{value:.16G}</v></c>'
+                if kept is None:  # a number column: made holds the XML before the number, by format
+                    cell_format = column.part if type(value) is float and not value.is_integer() else column.whole
+                    piece = made.get(cell_format)
+                    if piece is None:
+                        piece = made[cell_format] = f'" s="{index(cell_format)}"><v>'
+                    chunks.append(f'<c r="{name}{number}{piece}{value:.16G}</v></c>')
+                    continue
                 else:
                     piece = made.get(value)
                     if piece is None:
@@ -771,6 +774,21 @@ class _SummaryWorksheet(Worksheet):
                 chunks.append(f'<c r="{name}{number}{piece}')
             chunks.append("</row>")
             write("".join(chunks))
+
+    def _row_tag(self, number: str, span: str | None, info: RowInfo | None) -> str | None:
+        """The <row> tag as XlsxWriter's _write_row writes it, for a row without a format or outline; else None."""
+        if info is not None and (info.row_format is not None or info.level or info.collapsed):
+            return None
+        height = info.height if info is not None else None
+        if height is None:
+            height = self.default_row_height
+        tag = f'<row r="{number}" spans="{span}"' if span else f'<row r="{number}"'
+        custom = height != self.original_row_height or height != self.default_row_height
+        if custom:
+            tag += f' ht="{height * 0.75:.16g}"'
+        if info is not None and info.hidden:
+            tag += ' hidden="1"'
+        return tag + ' customHeight="1">' if custom else tag + ">"
 
     def _cell_xml(self, row: int, col: int, cell, number: str, letter, index) -> str | None:
         """A cell of XlsxWriter's table as XML; None: written by XlsxWriter itself when its turn comes."""
