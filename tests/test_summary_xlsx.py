@@ -23,7 +23,7 @@ from okrsheets.errors import WorkbookError
 from okrsheets.backends.excel_summary import read_history, write_summary
 
 from .conftest import soffice_convert
-from .helpers.summary import AS_OF, HOSTILE, SETTINGS, department, kr, rollup, write
+from .helpers.summary import AS_OF, HOSTILE, SETTINGS, department, engineering, hr, kr, rollup, sales, write
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
@@ -336,3 +336,66 @@ def test_parts_left_by_a_killed_write_are_removed_by_the_next_one(tmp_path, monk
         os.utime(path, (eleven_minutes_ago, eleven_minutes_ago))
     write(tmp_path)
     assert sorted(p.name for p in temporary.iterdir()) == ["okrsheets-summary-def456", "okrsheets-summary-notes.txt"]
+
+
+# --- the fast cell writer ---
+
+
+def _cells_through_xlsxwriter(book, ws, first_row, col, values, kind, grade=None):
+    """A column written cell by cell with XlsxWriter's own write_string, write_number and write_datetime."""
+    from okrsheets import i18n
+    from okrsheets.backends import excel_summary
+
+    styles = {"percent": "percent", "score": "percent", "change": "change", "count": None}
+    for row, value in enumerate(values, first_row):
+        if value is None:
+            continue
+        if kind in ("text", "wrap"):
+            ws.write_string(row, col, *book.text_cell(str(value), "wrap" if kind == "wrap" else None, grade))
+        elif kind in ("status", "grade"):
+            labels = (i18n.STATUS if kind == "status" else i18n.GRADE)[book.summary.language]
+            ws.write_string(row, col, labels.get(value, value), book.format(None, value if kind == "grade" else grade))
+        elif kind == "link":
+            excel_summary._write_link(book, ws, row, col, value)
+        elif kind == "date" and isinstance(value, date):
+            ws.write_datetime(row, col, value, book.format("date", grade))
+        elif kind not in ("date",) and type(value) in (int, float):
+            style = styles.get(kind, "number")
+            if style == "number":
+                style = "integer" if float(value).is_integer() else "decimal"
+            ws.write_number(row, col, value, book.format(style, grade))
+        else:
+            book.write_text(ws, row, col, value, None, grade)
+
+
+def test_the_cell_writer_saves_byte_for_byte_what_xlsxwriter_itself_saves(tmp_path, monkeypatch):
+    """Every part of the file (cells, shared strings and their counts, formats, spans, heights) is the same
+    as when each cell goes through XlsxWriter's public writers and its own save."""
+    from xlsxwriter.worksheet import Worksheet
+
+    from okrsheets.backends import excel_summary
+
+    long_text = "Chờ số liệu " * 1500 + "\r\nhết"  # over 16,383 characters: XlsxWriter's own length check
+    emoji = "\U0001F680" * 17000  # 17,000 characters, 34,000 in UTF-16: XlsxWriter cuts it to Excel's 32,767
+    odd = department("odd", "Phòng\x07 lạ\r\nhai dòng", 0.5, "yellow", "at_risk", [
+        kr("odd", "O1.KR1", "at_risk", 0.3, comment=long_text, confidence=7, current=None, raw="chưa có"),
+        kr("odd", "O1.KR2", "on_track", 0.6, current=1234567.891, unit="vnd", comment=HOSTILE[0]),
+        kr("odd", "O2.KR1", "no_data", 0.0, current=None, last_update=None, comment=emoji),
+    ])
+    departments = [*many_departments(40), odd, sales(), engineering(), hr()]
+    result = rollup(departments)
+    history_night = rollup(departments, as_of=AS_OF - timedelta(days=8), score=0.3)
+    ours, theirs = tmp_path / "ours", tmp_path / "theirs"
+    for folder in (ours, theirs):
+        folder.mkdir()
+        write_summary(history_night, folder / "company-summary.xlsx", SETTINGS)
+    write_summary(result, ours / "company-summary.xlsx", SETTINGS)
+    monkeypatch.setattr(excel_summary, "_write_column", _cells_through_xlsxwriter)
+    monkeypatch.setattr(excel_summary, "_SummaryWorksheet", Worksheet)
+    write_summary(result, theirs / "company-summary.xlsx", SETTINGS)
+    with zipfile.ZipFile(ours / "company-summary.xlsx") as a, zipfile.ZipFile(theirs / "company-summary.xlsx") as b:
+        assert a.namelist() == b.namelist()
+        different = [name for name in a.namelist() if name != "docProps/core.xml" and a.read(name) != b.read(name)]
+        sheets = [name for name in a.namelist() if name.startswith("xl/worksheets/sheet")]
+        assert len(sheets) == 8 and b'<row r="20" spans=' in a.read(sheets[2])  # the key results, over 16-row blocks
+    assert different == []

@@ -13,8 +13,7 @@ import io
 import shutil
 from collections.abc import Collection
 from pathlib import Path
-
-from openpyxl import Workbook, load_workbook
+from typing import TYPE_CHECKING
 
 from okrsheets.backends.base import WorkbookData
 from okrsheets.backends.excel_read import read_workbook
@@ -24,6 +23,9 @@ from okrsheets.errors import WorkbookError
 from okrsheets.files import atomic_write, ensure_not_open
 from okrsheets.sheets.spec import CellError, Formula, WorkbookSpec
 from okrsheets.sheets.team_workbook import TypedCell
+
+if TYPE_CHECKING:  # openpyxl (and the numpy it imports) is loaded by what uses it: a rollup never does
+    from openpyxl import Workbook
 
 # Extensions of files that may be a team's workbook saved under another name or format.
 _WORKBOOK_SUFFIXES = frozenset({"xlsx", "xlsm", "xls", "ods", "csv", "numbers"})
@@ -117,6 +119,8 @@ def read_typed_cells(path: Path, sheet: str, columns: Collection[int]) -> dict[t
     text, an error as an error, a date as a date) and its own number format.
     Raises WorkbookError when the file cannot be read.
     """
+    from openpyxl import load_workbook
+
     try:
         workbook = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
@@ -150,6 +154,8 @@ def _typed_value(cell) -> object:
 
 def render(spec: WorkbookSpec) -> Workbook:
     """The workbook `ExcelBackend.write` saves for ``spec``, as openpyxl reads it back (to look at what is written)."""
+    from openpyxl import load_workbook
+
     buffer = io.BytesIO()
     write_workbook(spec, buffer)
     buffer.seek(0)

@@ -6,7 +6,11 @@ description with XlsxWriter. The score history it carries over night after
 night is read by :mod:`okrsheets.backends.excel_history`.
 
 XlsxWriter writes a 14,000-key-result summary about three times faster than
-openpyxl did. Each distinct cell format is created once (`_Book`).
+openpyxl did. Each distinct cell format is created once (`_Book`). The data
+cells go straight into XlsxWriter's cell table, one column at a time, and are
+saved a row at a time (`_SummaryWorksheet`): the file is the one XlsxWriter's
+own ``write_string``/``write_number`` and save would write, byte for byte, in
+about half the time (tests/test_summary_xlsx.py compares the two).
 
 Team-typed text is always stored as a plain string cell (see `_Book.text`), so
 a comment such as ``=HYPERLINK(...)`` can never become a formula.
@@ -21,16 +25,16 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from xlsxwriter import Workbook
 from xlsxwriter.chart_line import ChartLine
 from xlsxwriter.format import Format
-from xlsxwriter.utility import xl_rowcol_to_cell
-from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.worksheet import CellDatetimeTuple, CellNumberTuple, CellStringTuple, RowInfo, Worksheet
 
 from okrsheets import i18n
 from okrsheets.backends.excel_history import load_history, previous_history
@@ -64,6 +68,8 @@ SUMMARY_NAME = "company-summary.xlsx"
 _MAX_TEXT = 32767  # Excel's limit on the characters in a cell
 _MAX_URL = 2079  # Excel's limit on a link's length
 _A4 = 9  # Excel's paper code
+# The control characters XML 1.0 cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE: a rollup does not import openpyxl)
+_ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 _EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's 1900 date system, as XlsxWriter counts it
 # Text is written with write_string only; these options also keep any write() a caller adds from
 # turning team text into formulas, links or numbers. Not in_memory: XlsxWriter would hold every part's XML
@@ -203,7 +209,17 @@ class _Book:
         self._formats: dict[tuple[str | None, str | None, bool], Format] = {}
         self._texts: dict[str, tuple[str, bool]] = {}
         self._cells: dict[tuple[str | None, str | None], dict[str, tuple[str, Format]]] = {}
-        self.serials: dict[date, int] = {}  # date -> Excel's day number
+        self._kept: dict[tuple, dict] = {}  # see kept
+
+    def kept(self, *key: object) -> dict:
+        """The cells of one kind of column (and grade) seen so far, by value: (shared string index or number, format).
+
+        Filled by `_write_column`, read when the sheet is saved (`_SummaryWorksheet`).
+        """
+        cells = self._kept.get(key)
+        if cells is None:
+            cells = self._kept[key] = {}
+        return cells
 
     def format(self, style: str | None = None, grade: str | None = None, quote: bool = False) -> Format:
         key = (style, grade, quote)
@@ -231,7 +247,7 @@ class _Book:
         key = value if type(value) is str else str(value)
         known = self._texts.get(key)
         if known is None:
-            text = ILLEGAL_CHARACTERS_RE.sub("", key)
+            text = _ILLEGAL_CHARACTERS.sub("", key)
             if "\r" in text:
                 text = text.replace("\r\n", "\n").replace("\r", "\n")
             text = text[:_MAX_TEXT]
@@ -319,7 +335,7 @@ def _remove_stale_parts(temporary: str) -> None:
 
 
 def _render_sheet(book: _Book, sheet: Sheet) -> None:
-    ws = book.workbook.add_worksheet(sheet.title)
+    ws = book.workbook.add_worksheet(sheet.title, worksheet_class=_SummaryWorksheet)
     if sheet.hidden:
         ws.hide()
     if sheet.key_row is not None:
@@ -354,64 +370,125 @@ def _write_column(book: _Book, ws: Worksheet, first_row: int, col: int, values: 
 
     None leaves a cell blank. A value not of its column's type (e.g. the raw text
     of an unreadable check-in in a number column) is written as text. ``grade``
-    gives every cell that grade's colours (a fact's value). Every data cell of the
-    summary goes through here, one column at a time, so the loop per kind does
-    only what its cells need: XlsxWriter's writers without their A1-notation
-    wrapper (its ``_write_*`` methods take row and column numbers only), one dict
-    look-up per text, and no date converted twice.
+    gives every cell that grade's colours (a fact's value).
+
+    Every data cell of the summary goes through here, one column at a time. Its
+    text and numbers are not copied into XlsxWriter's cell table (a tuple per
+    cell, in a dict per row: 20 MiB for the key results of 1,000 departments):
+    the column is kept as it is (`_Cells`) and saved from it, row by row
+    (`_SummaryWorksheet`), as XlsxWriter would save the same cells. What
+    XlsxWriter must know now it is told now: the column's extent, each text in
+    the shared strings in this order and counted once per cell (as its
+    ``write_string`` does), and any other cell (a link, a date-time, text in a
+    number column, a text too long for the quick path) written with its own
+    methods.
     """
-    write_string = getattr(ws, "_write_string", ws.write_string)
-    if kind in ("text", "wrap"):
-        style = "wrap" if kind == "wrap" else None
-        cells, make = book.text_cells(style, grade), book.text_cell
-        for row, value in enumerate(values, first_row):
+    last = len(values) - 1
+    while last >= 0 and values[last] is None:
+        last -= 1
+    if last < 0 or col >= ws.xls_colmax:
+        return
+    last = min(last, ws.xls_rowmax - 1 - first_row)  # XlsxWriter leaves out a cell beyond the sheet's last row
+    first = 0
+    while values[first] is None:
+        first += 1
+    if first > last:
+        return
+    ws._check_dimensions(first_row + first, col)
+    ws._check_dimensions(first_row + last, col)
+    first_row += first
+    values = list(values[first:last + 1])  # its own list: a cell written otherwise becomes None in it
+    strings = ws.str_table
+    reused = 0  # shared-string uses of a string already counted once
+    if kind in ("text", "wrap", "status", "grade"):
+        if kind in ("status", "grade"):
+            labels = (i18n.STATUS if kind == "status" else i18n.GRADE)[book.summary.language]
+            kept = book.kept(kind, grade)
+        else:
+            style = "wrap" if kind == "wrap" else None
+            kept = book.kept(style, grade)
+        for i, value in enumerate(values):
             if value is not None:
                 if type(value) is not str:
-                    value = str(value)
-                text, cell_format = cells.get(value) or make(value, style, grade)
-                write_string(row, col, text, cell_format)
-    elif kind in ("status", "grade"):
-        labels = (i18n.STATUS if kind == "status" else i18n.GRADE)[book.summary.language]
-        for row, value in enumerate(values, first_row):
-            if value is not None:
-                write_string(row, col, labels.get(value, value), book.format(None, value if kind == "grade" else grade))
+                    value = values[i] = str(value)
+                if value in kept:
+                    reused += 1
+                    continue
+                if kind in ("status", "grade"):
+                    text, cell_format = labels.get(value, value), book.format(None, value if kind == "grade" else grade)
+                else:
+                    text, cell_format = book.text_cell(value, style, grade)
+                if len(text) > ws.xls_strmax // 2:  # over 16,383 characters: XlsxWriter checks its length in UTF-16
+                    ws._write_string(first_row + i, col, text, cell_format)
+                    values[i] = None
+                    continue
+                kept[value] = (strings._get_shared_string_index(text), cell_format)
+        ws.keep(_Cells(first_row, col, values, kept, None, None))
     elif kind == "link":
         for row, value in enumerate(values, first_row):
             if value is not None:
                 _write_link(book, ws, row, col, value)
     elif kind == "date":
-        write_number = getattr(ws, "_write_number", ws.write_number)
-        date_format, serials = book.format("date", grade), book.serials
-        for row, value in enumerate(values, first_row):
+        date_format, kept = book.format("date", grade), book.kept("date", grade)
+        for i, value in enumerate(values):
             if type(value) is date:  # a datetime goes to write_datetime, which also checks its time zone
-                serial = serials.get(value)
-                if serial is None:
-                    serial = serials[value] = (value - _EXCEL_EPOCH).days
-                write_number(row, col, serial, date_format)
-            elif isinstance(value, date):
-                ws.write_datetime(row, col, value, date_format)
+                if value not in kept:
+                    kept[value] = ((value - _EXCEL_EPOCH).days, date_format)
             elif value is not None:
-                book.write_text(ws, row, col, value, None, grade)
+                if isinstance(value, date):
+                    ws.write_datetime(first_row + i, col, value, date_format)
+                else:
+                    book.write_text(ws, first_row + i, col, value, None, grade)
+                values[i] = None
+        ws.keep(_Cells(first_row, col, values, kept, None, None))
     else:
-        _write_numbers(book, ws, first_row, col, values, _NUMBER_STYLES.get(kind, "number"), grade)
+        style = _NUMBER_STYLES.get(kind, "number")
+        if style == "number":
+            whole, part = book.format("integer", grade), book.format("decimal", grade)
+        else:
+            whole = part = book.format(style, grade)
+        for i, value in enumerate(values):
+            number = type(value)
+            if number is float:
+                if not -_INFINITY < value < _INFINITY:  # NaN or infinite: XlsxWriter's own refusal
+                    ws._write_number(first_row + i, col, value, part)
+                    values[i] = None
+            elif number is not int and value is not None:
+                book.write_text(ws, first_row + i, col, value, None, grade)
+                values[i] = None
+        ws.keep(_Cells(first_row, col, values, None, whole, part))
+    strings.count += reused
 
 
-def _write_numbers(book: _Book, ws: Worksheet, first_row: int, col: int, values: Sequence, style: str | None,
-                   grade: str | None) -> None:
-    """A number column in ``style``; style "number" shows a whole number without decimals, others with up to three."""
-    write_number = getattr(ws, "_write_number", ws.write_number)
-    if style == "number":
-        whole, part = book.format("integer", grade), book.format("decimal", grade)
-    else:
-        whole = part = book.format(style, grade)
-    for row, value in enumerate(values, first_row):
-        kind = type(value)
-        if kind is float:
-            write_number(row, col, value, whole if value.is_integer() else part)
-        elif kind is int:
-            write_number(row, col, value, whole)
-        elif value is not None:
-            book.write_text(ws, row, col, value, None, grade)
+_INFINITY = float("inf")
+
+
+class _Cells:
+    """A column of data cells kept until the sheet is saved (see `_write_column`).
+
+    ``values`` from ``first`` down (None: no cell); ``kept``: value -> (shared string
+    index or day number, format) for a column of text or dates; else a number
+    column in ``whole`` (whole numbers) and ``part`` formats.
+    """
+
+    __slots__ = ("first", "end", "col", "values", "kept", "whole", "part")
+
+    def __init__(self, first: int, col: int, values: list, kept: dict | None, whole: Format | None, part: Format | None):
+        self.first, self.end, self.col, self.values = first, first + len(values), col, values
+        self.kept, self.whole, self.part = kept, whole, part
+
+    def cells(self) -> Iterator[tuple[int, tuple]]:
+        """(row, XlsxWriter's cell tuple) of each cell, for XlsxWriter's own save."""
+        kept = self.kept
+        for row, value in enumerate(self.values, self.first):
+            if value is None:
+                continue
+            if kept is None:
+                yield row, CellNumberTuple(value, self.part if type(value) is float and not value.is_integer() else self.whole)
+            elif type(value) is date:
+                yield row, CellNumberTuple(*kept[value])
+            else:
+                yield row, CellStringTuple(*kept[value])
 
 
 def _write_link(book: _Book, ws: Worksheet, row: int, col: int, value: object) -> None:
@@ -540,6 +617,190 @@ def _render_chart(book: _Book, ws: Worksheet, chart: Chart) -> None:
     made.set_legend({"position": "bottom"} if chart.legend else {"none": True})
     made.set_size({"width": chart.width, "height": chart.height})
     ws.insert_chart(chart.anchor[0], chart.anchor[1], made)
+
+
+def _first(entry: tuple) -> int:
+    return entry[0]
+
+
+class _SummaryWorksheet(Worksheet):
+    """XlsxWriter's worksheet, with columns of data cells kept as values (`_Cells`) and saved a row at a time.
+
+    XlsxWriter writes each cell with a loop over its attributes and a file write
+    per cell, the innermost loop of a save (two thirds of the summary's save at
+    1,000 departments), from a tuple per cell. This writes the same XML, byte for
+    byte, a row at a time: the kept columns merged with XlsxWriter's own cell
+    table (headers, links...), each distinct cell's XML made once. A sheet with
+    comments, constant-memory mode or Excel 2010 extensions is left to XlsxWriter
+    (the kept cells put in its table first). It overrides methods that are not
+    XlsxWriter's public API (as of XlsxWriter 3.3): tests/test_summary_xlsx.py
+    compares every part of a summary with XlsxWriter's own writers and save.
+    """
+
+    table: defaultdict[int, dict]  # XlsxWriter's cell table: row -> column -> cell
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kept_columns: list[_Cells] = []
+        self._rows_with_cells: set[int] | None = None
+
+    def keep(self, cells: _Cells) -> None:
+        self.kept_columns.append(cells)
+
+    def _own_save(self) -> bool:
+        """Whether the rows are saved here; if not, the kept cells go into XlsxWriter's table first."""
+        if not (self.comments or self.constant_memory or self.excel_version == 2010):
+            return True
+        for column in self.kept_columns:
+            for row, cell in column.cells():
+                self.table[row][column.col] = cell
+        self.kept_columns = []
+        return False
+
+    def _get_range_data(self, row_start: int, col_start: int, row_end: int, col_end: int):
+        # A chart's cached values, as XlsxWriter reads them from its table: with the kept cells put in a copy of it.
+        if not self.kept_columns or self.constant_memory:
+            return super()._get_range_data(row_start, col_start, row_end, col_end)
+        if self._rows_with_cells is None:  # a row with any cell is "in the table", even outside the range
+            self._rows_with_cells = {column.first + i for column in self.kept_columns
+                                     for i, value in enumerate(column.values) if value is not None}
+        rows = [row for row in range(row_start, row_end + 1) if row in self.table or row in self._rows_with_cells]
+        view: defaultdict[int, dict] = defaultdict(dict, {row: dict(self.table.get(row, {})) for row in rows})
+        for column in self.kept_columns:
+            if col_start <= column.col <= col_end and column.first <= row_end and column.end > row_start:
+                for row, cell in column.cells():
+                    if row_start <= row <= row_end:
+                        view[row][column.col] = cell
+        table, self.table = self.table, view
+        try:
+            return super()._get_range_data(row_start, col_start, row_end, col_end)
+        finally:
+            self.table = table
+
+    def _calculate_spans(self) -> None:
+        # The "spans" of each block of 16 rows: the first and last column with a cell (1-based), as XlsxWriter's.
+        if not self._own_save():
+            super()._calculate_spans()
+            return
+        low: dict[int, int] = {}
+        high: dict[int, int] = {}
+        first, last = self.dim_rowmin, self.dim_rowmax
+
+        def seen(block: int, left: int, right: int) -> None:
+            if block not in low:
+                low[block], high[block] = left, right
+            else:
+                low[block], high[block] = min(low[block], left), max(high[block], right)
+
+        for row, cells in self.table.items():
+            if cells and first <= row <= last:
+                seen(row // 16, min(cells), max(cells))
+        for column in self.kept_columns:
+            start = column.first
+            for block in {(start + i) // 16 for i, value in enumerate(column.values) if value is not None}:
+                seen(block, column.col, column.col)
+        self.row_spans = {block: f"{low[block] + 1}:{high[block] + 1}" for block in sorted(low)}
+
+    def _write_rows(self) -> None:
+        if not self._own_save():
+            super()._write_rows()
+            return
+        self._calculate_spans()
+        table, row_info, spans, write = self.table, self.row_info, self.row_spans, self.fh.write
+        letters: dict[int, str] = {}
+        indexes: dict[int, int] = {}  # id(format) -> its xf index, asked in the order XlsxWriter asks
+        pieces: dict[int, dict] = {}  # id(kept) -> value -> the cell's XML after its reference
+
+        def index(cell_format: Format) -> int:
+            found = indexes.get(id(cell_format))
+            if found is None:
+                found = indexes[id(cell_format)] = cell_format._get_xf_index()
+            return found
+
+        def letter(col: int) -> str:
+            found = letters.get(col)
+            if found is None:
+                found = letters[col] = xl_col_to_name(col)
+            return found
+
+        starting: dict[int, list[_Cells]] = {}
+        for column in self.kept_columns:
+            starting.setdefault(column.first, []).append(column)
+        active: list[tuple[str, _Cells, dict]] = []  # the kept columns with a cell in this row, by column
+        next_end = 0
+        for row in range(self.dim_rowmin, self.dim_rowmax + 1):
+            if row in starting or (active and row >= next_end):
+                active = [each for each in active if row < each[1].end]
+                active += [(letter(c.col), c, pieces.setdefault(id(c.kept), {})) for c in starting.get(row, ())]
+                active.sort(key=lambda each: each[1].col)
+                next_end = min(each[1].end for each in active) if active else 0
+            entries: list = [(column.col, name, column, made, value) for name, column, made in active
+                              if (value := column.values[row - column.first]) is not None]
+            cells = table.get(row)
+            if cells:  # XlsxWriter's own cells of the row (a header, a link...), in column order with the kept ones
+                entries += [(col, None, cell, None, None) for col, cell in cells.items()]
+                entries.sort(key=_first)
+            if not entries:
+                if row in row_info:  # a row with a height or format only
+                    self._write_empty_row(row, spans.get(row // 16), row_info[row])
+                continue
+            number = str(row + 1)
+            chunks: list[str] = [self._row_tag(number, spans.get(row // 16), row_info.get(row)) or ""]
+            if not chunks[0]:
+                self._write_row(row, spans.get(row // 16), row_info.get(row))
+            for col, name, column, made, value in entries:  # formats asked in XlsxWriter's order: by row, then column
+                if name is None:
+                    xml = self._cell_xml(row, col, column, number, letter, index)
+                    if xml is None:
+                        write("".join(chunks))
+                        chunks.clear()
+                        self._write_cell(row, col, column)
+                    else:
+                        chunks.append(xml)
+                    continue
+                kept = column.kept
+                if kept is None:  # a number column: made holds the XML before the number, by format
+                    cell_format = column.part if type(value) is float and not value.is_integer() else column.whole
+                    piece = made.get(cell_format)
+                    if piece is None:
+                        piece = made[cell_format] = f'" s="{index(cell_format)}"><v>'
+                    chunks.append(f'<c r="{name}{number}{piece}{value:.16G}</v></c>')
+                    continue
+                else:
+                    piece = made.get(value)
+                    if piece is None:
+                        found, cell_format = kept[value]
+                        if type(value) is date:
+                            piece = made[value] = f'" s="{index(cell_format)}"><v>{found}</v></c>'
+                        else:  # found: the index in the shared strings
+                            piece = made[value] = f'" s="{index(cell_format)}" t="s"><v>{found}</v></c>'
+                chunks.append(f'<c r="{name}{number}{piece}')
+            chunks.append("</row>")
+            write("".join(chunks))
+
+    def _row_tag(self, number: str, span: str | None, info: RowInfo | None) -> str | None:
+        """The <row> tag as XlsxWriter's _write_row writes it, for a row without a format or outline; else None."""
+        if info is not None and (info.row_format is not None or info.level or info.collapsed):
+            return None
+        height = info.height if info is not None else None
+        if height is None:
+            height = self.default_row_height
+        tag = f'<row r="{number}" spans="{span}"' if span else f'<row r="{number}"'
+        custom = height != self.original_row_height or height != self.default_row_height
+        if custom:
+            tag += f' ht="{height * 0.75:.16g}"'
+        if info is not None and info.hidden:
+            tag += ' hidden="1"'
+        return tag + ' customHeight="1">' if custom else tag + ">"
+
+    def _cell_xml(self, row: int, col: int, cell, number: str, letter, index) -> str | None:
+        """A cell of XlsxWriter's table as XML; None: written by XlsxWriter itself when its turn comes."""
+        kind, cell_format = type(cell), cell.format
+        if cell_format is None or not (kind is CellStringTuple or kind is CellNumberTuple or kind is CellDatetimeTuple):
+            return None
+        if kind is CellStringTuple:  # .string: the index in the shared strings
+            return f'<c r="{letter(col)}{number}" s="{index(cell_format)}" t="s"><v>{cell.string}</v></c>'
+        return f'<c r="{letter(col)}{number}" s="{index(cell_format)}"><v>{cell.number:.16G}</v></c>'
 
 
 class _LineChartInDays(ChartLine):

@@ -38,7 +38,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO, cast
 
-from openpyxl.styles.numbers import BUILTIN_FORMATS_REVERSE
 from xlsxwriter import Workbook
 from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.format import Format
@@ -226,6 +225,8 @@ def _properties(style: str, locked: bool, number_format: str | None) -> dict:
         properties["locked"] = False
     if number_format:
         # Excel's built-in formats (0%, mm-dd-yy...) by number: a built-in date shows in the reader's locale.
+        from openpyxl.styles.numbers import BUILTIN_FORMATS_REVERSE  # here: the rollup imports this module, not openpyxl
+
         builtin = BUILTIN_FORMATS_REVERSE.get(number_format)
         properties["num_format"] = builtin if builtin else number_format  # "General" is 0: XlsxWriter maps the name
     return properties

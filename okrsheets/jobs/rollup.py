@@ -649,11 +649,14 @@ def run_rollup(config: Config, as_of: date | None = None, progress: Callable[[in
     try:
         check_folder(folder, lang)
         target = state_path
-        atomic_write(state_path, lambda p: p.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8"))
+        # compact: json's C encoder (indenting falls back to its Python one, 0.1 s for 14,000 KRs)
+        text = json.dumps(state, sort_keys=True, separators=(",", ":"))
+        atomic_write(state_path, lambda p: p.write_text(text, encoding="utf-8"))
         target = readings.path
         readings.save()
     except OSError as exc:
         raise BackendError(describe_os_error(exc, getattr(exc, "filename", None) or target, lang)) from None
+    del plan, state, readings  # kept on disk: the summary's peak memory need not hold them too (40 MiB at 3,000 departments)
     if final:
         result = replace(result, final=True)
     written = sink.write(result)  # after the state and readings: a summary Google refuses loses no reading
