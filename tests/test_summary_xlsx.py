@@ -399,3 +399,30 @@ def test_the_cell_writer_saves_byte_for_byte_what_xlsxwriter_itself_saves(tmp_pa
         sheets = [name for name in a.namelist() if name.startswith("xl/worksheets/sheet")]
         assert len(sheets) == 8 and b'<row r="20" spans=' in a.read(sheets[2])  # the key results, over 16-row blocks
     assert different == []
+
+
+def test_the_row_at_a_time_save_runs_only_on_the_xlsxwriter_release_it_was_checked_against():
+    """A new XlsxWriter release makes this fail in CI (check the byte-for-byte test on it, then add it);
+    in a user's install it only means XlsxWriter's own, slower save."""
+    import xlsxwriter
+
+    from okrsheets.backends.excel_summary import fast_save_available
+
+    assert fast_save_available(), f"XlsxWriter {xlsxwriter.__version__} is not in FAST_SAVE_VERSIONS"
+    assert not fast_save_available("3.4.0") and not fast_save_available("4.0") and fast_save_available("3.3.9")
+
+
+def test_under_another_xlsxwriter_release_the_summary_is_the_same_file(tmp_path, monkeypatch):
+    from okrsheets.backends import excel_summary
+
+    departments = [*many_departments(20), sales(), engineering(), hr()]
+    result = rollup(departments)
+    ours, theirs = tmp_path / "ours", tmp_path / "theirs"
+    for folder in (ours, theirs):
+        folder.mkdir()
+    write_summary(result, ours / "company-summary.xlsx", SETTINGS)
+    monkeypatch.setattr(excel_summary.xlsxwriter, "__version__", "9.0.0")
+    write_summary(result, theirs / "company-summary.xlsx", SETTINGS)
+    with zipfile.ZipFile(ours / "company-summary.xlsx") as a, zipfile.ZipFile(theirs / "company-summary.xlsx") as b:
+        different = [name for name in a.namelist() if name != "docProps/core.xml" and a.read(name) != b.read(name)]
+    assert different == []

@@ -30,6 +30,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
+import xlsxwriter
 from xlsxwriter import Workbook
 from xlsxwriter.chart_line import ChartLine
 from xlsxwriter.format import Format
@@ -623,6 +624,18 @@ def _first(entry: tuple) -> int:
     return entry[0]
 
 
+# The XlsxWriter releases whose save _SummaryWorksheet reproduces byte for byte
+# (tests/test_summary_xlsx.py). Under any other release the rows are left to
+# XlsxWriter's own save: slower, never wrong.
+FAST_SAVE_VERSIONS = ("3.3",)
+
+
+def fast_save_available(version: str | None = None) -> bool:
+    """Whether this XlsxWriter's release is one the row-at-a-time save was checked against."""
+    found = version if version is not None else xlsxwriter.__version__
+    return ".".join(found.split(".")[:2]) in FAST_SAVE_VERSIONS
+
+
 class _SummaryWorksheet(Worksheet):
     """XlsxWriter's worksheet, with columns of data cells kept as values (`_Cells`) and saved a row at a time.
 
@@ -649,7 +662,7 @@ class _SummaryWorksheet(Worksheet):
 
     def _own_save(self) -> bool:
         """Whether the rows are saved here; if not, the kept cells go into XlsxWriter's table first."""
-        if not (self.comments or self.constant_memory or self.excel_version == 2010):
+        if fast_save_available() and not (self.comments or self.constant_memory or self.excel_version == 2010):
             return True
         for column in self.kept_columns:
             for row, cell in column.cells():
