@@ -18,6 +18,17 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+# the prefixes the snapshot was recorded with (openpyxl used to register them as a side effect of being
+# imported; a rollup no longer imports it, so they are named here)
+for _prefix, _uri in {
+    "s": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "c": "http://schemas.openxmlformats.org/drawingml/2006/chart",
+    "xdr": "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing",
+    "vt": "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes",
+}.items():
+    ElementTree.register_namespace(_prefix, _uri)
 # a timestamp; resolved into the cells; XlsxWriter's fixed theme
 _SKIPPED = {"docProps/core.xml", "xl/sharedStrings.xml", "xl/styles.xml", "xl/theme/theme1.xml"}
 
