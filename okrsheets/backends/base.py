@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from okrsheets.sheets.data import FormatKind, SheetData, SheetDetails, WorkbookData
 from okrsheets.sheets.spec import WorkbookSpec
 
-__all__ = ["Backend", "FormatKind", "SheetData", "SheetDetails", "WorkbookData"]
+__all__ = ["Backend", "FormatKind", "SheetData", "SheetDetails", "SummaryPreview", "WorkbookData"]
 
 
 class Backend(Protocol):
@@ -55,3 +57,12 @@ class Backend(Protocol):
     # A WorkbookError with a ``fix`` attribute words its problem itself (in the config's language); the
     # rollup shows ``str(error)`` and ``fix`` as the department's data issue.
 
+
+@dataclass(frozen=True)
+class SummaryPreview:
+    """Where a run would write tonight's summary (``rollup --dry-run``), found by reading only."""
+
+    location: str  # a path or a URL; for a summary not made yet, what would be made where
+    open_lock: Path | None = None  # the lock file of a summary open in Excel or LibreOffice: it would go beside it
+    replaces_row: bool = False  # the summary's history already has a row of that night: it would be replaced
+    new: bool = False  # there is no summary yet: the run would create it

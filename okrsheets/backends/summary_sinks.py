@@ -9,7 +9,8 @@
   backend read the team spreadsheets with, when the backend offers one
   (``backend.connection``), so one counter sees every request of the run.
 
-A sink's :meth:`write` returns where the summary went and the notes the run
+A sink's :meth:`preview` says what a run would write where, reading only
+(``rollup --dry-run``); :meth:`write` returns where the summary went and the notes the run
 reports (e.g. "the summary was open, tonight's went beside it");
 :meth:`api_requests` the Google API requests of the run by kind, or None
 (Excel sends none). The check-in state and the readings store stay in the
@@ -20,16 +21,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Protocol
 
-from okrsheets.backends.base import Backend
+from okrsheets.backends.base import Backend, SummaryPreview
 from okrsheets.config import Config
 from okrsheets.core.results import RollupResult
-from okrsheets.errors import BackendError
+from okrsheets.errors import BackendError, OkrsheetsError
 from okrsheets.files import describe_os_error, office_lock_file
 
-__all__ = ["ExcelSummarySink", "SummaryPlace", "SummarySink", "SummaryWrite", "open_summary_sink"]
+__all__ = ["ExcelSummarySink", "SummaryPlace", "SummaryPreview", "SummarySink", "SummaryWrite", "open_summary_sink"]
 
 log = logging.getLogger("okrsheets")
 
@@ -51,6 +53,9 @@ class SummaryPlace(Protocol):
 
 
 class SummarySink(Protocol):
+    def preview(self, as_of: date) -> SummaryPreview:
+        """Where tonight's summary would go and whether its history has that night already; writes nothing."""
+
     def write(self, result: RollupResult) -> SummaryPlace:
         """Write tonight's summary; raises an OkrsheetsError whose message says what to do."""
 
@@ -82,6 +87,16 @@ class ExcelSummarySink:
 
     def api_requests(self) -> dict[str, int] | None:
         return None
+
+    def preview(self, as_of: date) -> SummaryPreview:
+        from okrsheets.backends.excel_summary import read_history, summary_target
+
+        target, open_lock = summary_target(self.config.quarter_folder, as_of)
+        try:
+            replaces = any(row["date"] == as_of for row in read_history(target))
+        except (OkrsheetsError, OSError):
+            replaces = False  # an unreadable summary is kept aside by the real run; the row is new there
+        return SummaryPreview(str(target), open_lock, replaces, new=not target.exists())
 
     def write(self, result: RollupResult) -> SummaryWrite:
         from okrsheets.backends.excel_summary import SUMMARY_NAME, earlier_summaries, summary_target, write_summary

@@ -139,12 +139,12 @@ def preview_lines(preview) -> list[str]:
     scores = ", ".join(f"{key} {pct(value)}" for key, value in departments.items())
     if lang == "en":
         lines = ["Dry run: nothing was written. A rollup would write:",
-                 f"  summary: {preview.summary_path}" + (f" (beside the open one, lock file {preview.summary_open.name})" if preview.summary_open else ""),
-                 f"  history row {shown}" + (" (replacing that date's row)" if preview.replaces_row else " (a new row)") + f": company {pct(score)}; {scores}",
+                 f"  summary: {preview.summary.location}" + (f" (beside the open one, lock file {preview.summary.open_lock.name})" if preview.summary.open_lock else ""),
+                 f"  history row {shown}" + (" (replacing that date's row)" if preview.summary.replaces_row else " (a new row)") + f": company {pct(score)}; {scores}",
                  f"  state: {preview.state_path}", f"  last good readings: {preview.readings_path}"]
     else:
         lines = ["Chạy thử: chưa ghi gì. Một lần tổng hợp thật sẽ ghi:",
-                 f"  bảng tổng hợp: {preview.summary_path}" + (f" (bên cạnh tệp đang mở, tệp khóa {preview.summary_open.name})" if preview.summary_open else ""),
-                 f"  dòng lịch sử {shown}" + (" (thay dòng của ngày đó)" if preview.replaces_row else " (dòng mới)") + f": công ty {pct(score)}; {scores}",
+                 f"  bảng tổng hợp: {preview.summary.location}" + (f" (bên cạnh tệp đang mở, tệp khóa {preview.summary.open_lock.name})" if preview.summary.open_lock else ""),
+                 f"  dòng lịch sử {shown}" + (" (thay dòng của ngày đó)" if preview.summary.replaces_row else " (dòng mới)") + f": công ty {pct(score)}; {scores}",
                  f"  trạng thái: {preview.state_path}", f"  số liệu đọc được gần nhất: {preview.readings_path}"]
     return lines

@@ -24,14 +24,14 @@ from pathlib import Path
 
 from okrsheets import i18n
 from okrsheets.backends import open_backend
-from okrsheets.backends.base import Backend, SheetData
+from okrsheets.backends.base import Backend, SheetData, SummaryPreview
 from okrsheets.config import Config
 from okrsheets.core.alignment import with_company_objectives
 from okrsheets.core.model import DepartmentPlan, PlannedKeyResult
 from okrsheets.core.results import DataIssue, DepartmentResult, KeyResultResult, ObjectiveResult, RollupResult
 from okrsheets.core.scoring import expected_progress, gap, grade, score_key_result, status_for, today_in, weighted_mean
 from okrsheets.core.values import CellReading, DateReading, comment_issue, read_cell_value, read_confidence, read_update_date
-from okrsheets.errors import BackendError, NothingReadError, OkrsheetsError, WorkbookError
+from okrsheets.errors import BackendError, NothingReadError, WorkbookError
 from okrsheets.files import atomic_write, check_folder, describe_os_error, remove_stale_temps
 from okrsheets.jobs.readings import DepartmentReading, KeyResultReading, ReadingsStore, kept_update, reading_fingerprint
 from okrsheets.plan import QuarterPlan, build_plan
@@ -669,10 +669,8 @@ class RollupPreview:
     """What ``rollup --dry-run`` found: tonight's scores, and what a real run would write where."""
 
     result: RollupResult
-    summary_path: Path
-    summary_open: Path | None  # the lock file of a summary open in Excel or LibreOffice: it would go beside it
+    summary: SummaryPreview  # where the summary would go (a path or a URL), per the backend's summary sink
     history_row: tuple[date, float, dict[str, float]]  # the as-of date, the company score, each read department's
-    replaces_row: bool  # the summary already has a row of that date: it would be replaced, not added
     state_path: Path
     readings_path: Path
 
@@ -680,10 +678,11 @@ class RollupPreview:
         day, score, departments = self.history_row
         return {
             "written": False,
-            "summary_path": str(self.summary_path),
-            "summary_open": str(self.summary_open) if self.summary_open else None,
+            "summary_path": self.summary.location,
+            "summary_new": self.summary.new,
+            "summary_open": str(self.summary.open_lock) if self.summary.open_lock else None,
             "history_row": {"date": day.isoformat(), "score": score, "departments": departments,
-                            "replaces_existing_row": self.replaces_row},
+                            "replaces_existing_row": self.summary.replaces_row},
             "state_path": str(self.state_path),
             "readings_path": str(self.readings_path),
         }
@@ -694,9 +693,11 @@ def preview_rollup(config: Config, as_of: date | None = None, backend: Backend |
     """Read and score like :func:`run_rollup`, and write nothing at all.
 
     No temporary file is removed, no state, readings, summary, log, lock or
-    run record is written: the quarter folder is left exactly as it was.
+    run record is written: the quarter folder (and, on Google, the Drive
+    folder) is left exactly as it was. Where the summary would go comes from
+    the backend's summary sink, which only reads.
     """
-    from okrsheets.backends.excel_summary import read_history, summary_target
+    from okrsheets.backends.summary_sinks import open_summary_sink
 
     lang = "en" if config.language == "en" else "vi"
     plan = build_plan(config)
@@ -709,13 +710,9 @@ def preview_rollup(config: Config, as_of: date | None = None, backend: Backend |
     result = with_company_objectives(result, config.company_objectives, plan.departments, config.scoring)
     if result.departments and not any(d.readable for d in result.departments):
         raise _nothing_read(result, lang, folder)
-    target, open_lock = summary_target(folder, as_of)
-    try:
-        replaces = any(row["date"] == as_of for row in read_history(target))
-    except (OkrsheetsError, OSError):
-        replaces = False  # an unreadable summary is kept aside by the real run; the row is new there
+    summary = open_summary_sink(config, backend).preview(as_of)
     row = (as_of, result.score, {d.key: d.score for d in result.departments if d.readable})
-    return RollupPreview(result, target, open_lock, row, replaces, state_path, readings.path)
+    return RollupPreview(result, summary, row, state_path, readings.path)
 
 
 def as_of_outside_quarter(config: Config, as_of: date) -> str | None:

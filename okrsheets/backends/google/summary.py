@@ -34,10 +34,11 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from okrsheets import i18n
+from okrsheets.backends.base import SummaryPreview
 from okrsheets.backends.google.auth import Connection
 from okrsheets.backends.google.counting import merge_counts
 from okrsheets.backends.google.drive import QUARTER_PROPERTY, SPREADSHEET_MIME, Drive
@@ -73,6 +74,7 @@ WORDS = {
                      "spreadsheet's address (docs.google.com/spreadsheets/d/ID), or remove it to have one made",
         "kept": "Tonight's scores were read and kept; the next rollup writes the summary",
         "no_history": "the summary's history sheet (ID {id}) has lost its hidden key row; its history restarts tonight",
+        "would_create": "a new spreadsheet \"{name}\" in the Drive folder {url}",
     },
     "vi": {
         "created": "Đã tạo bảng tổng hợp \"{name}\" trong thư mục Drive: {url}. Hãy thêm summary_spreadsheet_id = \"{id}\" "
@@ -85,6 +87,7 @@ WORDS = {
                      "của bảng tính (docs.google.com/spreadsheets/d/MÃ), hoặc bỏ đi để tạo bảng mới",
         "kept": "Điểm đêm nay đã được đọc và lưu lại; lần tổng hợp sau sẽ ghi bảng tổng hợp",
         "no_history": "trang lịch sử của bảng tổng hợp (ID {id}) đã mất dòng khóa ẩn; lịch sử bắt đầu lại từ đêm nay",
+        "would_create": "một bảng tính mới \"{name}\" trong thư mục Drive {url}",
     },
 }
 
@@ -173,6 +176,26 @@ class GoogleSummary:
             log.warning(_say(self.lang, "created", name=name, url=summary_url(spreadsheet_id), id=spreadsheet_id))
         return SummaryWritten(spreadsheet_id, summary_url(spreadsheet_id), created)
 
+    def preview(self, as_of: date) -> SummaryPreview:
+        """Where tonight's summary would go, and whether its history has that night already: reads only
+        (the folder's listing, the sheets' titles, the history), never creates or changes anything."""
+        spreadsheet_id = self.google.summary_spreadsheet_id
+        try:
+            listed = self.folder_files() if self.folder_files is not None else None
+            if spreadsheet_id:
+                self._check(spreadsheet_id, next((f for f in listed or () if f.get("id") == spreadsheet_id), None))
+            else:
+                spreadsheet_id = self._find(listed)
+            if not spreadsheet_id:
+                folder = f"https://drive.google.com/drive/folders/{self.google.folder_id}"
+                return SummaryPreview(_say(self.lang, "would_create", name=self._name(), url=folder), new=True)
+            history = self._history(spreadsheet_id, self._sheets(spreadsheet_id))
+        except GoogleError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - gspread, google-auth, requests: say what to do
+            raise self._explain(exc, spreadsheet_id or "") from None
+        return SummaryPreview(summary_url(spreadsheet_id), replaces_row=as_of in history.rows)
+
     def _explain(self, exc: BaseException, spreadsheet_id: str) -> GoogleError:
         if type(exc).__module__.split(".")[0] not in ("gspread", "google", "requests", "urllib3"):
             log.warning("unexpected error writing the summary", exc_info=exc)  # a bug: its traceback goes to the log
@@ -222,8 +245,16 @@ class GoogleSummary:
         return {SUMMARY_PROPERTY: SUMMARY_VALUE, QUARTER_PROPERTY: self.config.quarter.name}
 
     def _find_or_create(self, listed: list[dict[str, Any]] | None = None) -> tuple[str, bool]:
-        """The quarter's summary in the folder, found by its appProperties (in ``listed``, the run's listing of
-        the folder, when given; else with one ``files.list``); made there when there is none."""
+        """The quarter's summary in the folder (see :meth:`_find`); made there when there is none."""
+        found = self._find(listed)
+        if found:
+            return found, False
+        made = self.drive.create(self._name(), self.google.folder_id, app_properties=self._properties())
+        return made["id"], True
+
+    def _find(self, listed: list[dict[str, Any]] | None = None) -> str | None:
+        """The ID of the quarter's summary in the folder, found by its appProperties (in ``listed``, the run's
+        listing of the folder, when given; else with one ``files.list``), or None when there is none."""
         if listed is not None:
             wanted = self._properties()
             files = sorted((f for f in listed if f.get("mimeType") == SPREADSHEET_MIME
@@ -237,14 +268,13 @@ class GoogleSummary:
                 "q": q, "fields": "files(id,name,capabilities(canEdit))", "pageSize": 10, "corpora": "allDrives",
                 "supportsAllDrives": "true", "includeItemsFromAllDrives": "true", "orderBy": "createdTime"})
             files = page.get("files") or []
-        if files:
-            found = files[0]
-            if not (found.get("capabilities") or {}).get("canEdit"):
-                raise GoogleAccessError(_say(self.lang, "read_only", id=found["id"], name=found.get("name", ""),
-                                             email=self._identity()), "insufficientFilePermissions", 403)
-            return found["id"], False
-        made = self.drive.create(self._name(), self.google.folder_id, app_properties=self._properties())
-        return made["id"], True
+        if not files:
+            return None
+        found = files[0]
+        if not (found.get("capabilities") or {}).get("canEdit"):
+            raise GoogleAccessError(_say(self.lang, "read_only", id=found["id"], name=found.get("name", ""),
+                                         email=self._identity()), "insufficientFilePermissions", 403)
+        return str(found["id"])
 
     # --- 2. and 3. its sheets and history ---
 
@@ -384,6 +414,9 @@ class GoogleSummarySink:
         # the backend's listing of the folder holds the summary too: found there, it costs no request
         self.summary = GoogleSummary(config, self.connection, getattr(backend, "unclaimed_files", None))
         self.stale_after_days = config.email.stale_after_days
+
+    def preview(self, as_of: date) -> SummaryPreview:
+        return self.summary.preview(as_of)
 
     def write(self, result: RollupResult) -> SummaryWritten:
         return self.summary.write(result, self.stale_after_days)
