@@ -91,14 +91,31 @@ def provision(config_path: str | None, dry_run: bool, departments: tuple[str, ..
     to an archived block. Workbooks open in Excel/LibreOffice or damaged by a
     team are skipped with a message (exit 1).
     """
+    from okrsheets.jobs.provision_quick import RunInputs
+
+    inputs = None if dry_run else RunInputs.read(config_path)  # before the config is parsed: an edit during the run is seen next time
+    unchanged = inputs.unchanged() if inputs is not None and not (departments or force) else None
+    if unchanged is not None:  # nothing changed since the last run: its outcomes, without parsing the config
+        click.get_current_context().meta[LANGUAGE_KEY] = unchanged.language
+        _print_outcomes(unchanged.outcomes, False, unchanged.language)
+        click.echo(unchanged.lint_line)
+        return
+
     from okrsheets.backends import open_backend
     from okrsheets.cli.lint import lint_count_line
     from okrsheets.errors import BackendError
     from okrsheets.files import describe_os_error
     from okrsheets.jobs.provision import prepare_folder
     from okrsheets.jobs.provision import provision as run
+    from okrsheets.plan import build_plan
 
-    plan = _load(config_path)
+    config = load_config(config_path)
+    if inputs is not None:
+        inputs.see_config(config)  # the templates and the password, before the plan is built from them
+    plan = build_plan(config)
+    lint_line = lint_count_line(plan)
+    if inputs is not None:
+        inputs.lint_line = lint_line
     backend = open_backend(plan.config)
     try:
         prepare_folder(plan.config, create=create, dry_run=dry_run)
@@ -110,12 +127,12 @@ def provision(config_path: str | None, dry_run: bool, departments: tuple[str, ..
                 progress(len(started), total)
                 started.append(1)
 
-            outcomes = run(plan, backend, departments or None, dry_run=dry_run, force=force, progress=one_more)
+            outcomes = run(plan, backend, departments or None, dry_run=dry_run, force=force, progress=one_more, inputs=inputs)
             progress(total, total)
     except OSError as exc:  # a file-system surprise while writing: one line, never a traceback
         raise BackendError(describe_os_error(exc, exc.filename, plan.config.language)) from None
     _print_outcomes(outcomes, dry_run, plan.config.language)
-    click.echo(lint_count_line(plan))
+    click.echo(lint_line)
     if not all(o.ok for o in outcomes):
         sys.exit(1)
 
