@@ -20,9 +20,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.utils.protection import hash_password
 
 from okrsheets.config import load_config
 from okrsheets.jobs.closed import ClosedQuarter, write_closed
+from okrsheets.jobs.provision_quick import excel_password_hash
 from okrsheets.jobs.provision_store import STORE_NAME
 
 from .helpers.workbooks import fill_current, rows_by_id
@@ -30,7 +32,8 @@ from .helpers.workbooks import fill_current, rows_by_id
 REPO = Path(__file__).resolve().parent.parent
 HELPER = REPO / "tests" / "helpers" / "instrumented_cli.py"
 KEYS = ["d1", "d2", "d3"]
-HEAVY = {"okrsheets.config", "okrsheets.plan", "okrsheets.lint", "okrsheets.jobs.provision", "okrsheets.backends.excel"}
+HEAVY = {"okrsheets.config", "okrsheets.plan", "okrsheets.lint", "okrsheets.jobs.provision", "okrsheets.backends.excel",
+         "openpyxl", "xlsxwriter", "python_calamine"}
 
 
 def write_company(folder: Path, d2_target: int = 10, comment: str = "") -> Path:
@@ -60,7 +63,7 @@ class Run:
     stderr: str
     opened: list[list[str]]  # [path, mode] of every file the process opened
     toml: list[int]  # characters of TOML each tomllib call parsed
-    modules: set[str]  # the okrsheets modules imported
+    modules: set[str]  # the okrsheets modules imported, and openpyxl, xlsxwriter, python_calamine if they were
 
     def workbooks_opened(self) -> list[str]:
         return sorted({Path(path).stem for path, _ in self.opened if path.endswith(".xlsx")})
@@ -213,7 +216,7 @@ def test_a_change_goes_the_normal_way_with_the_right_outcome_and_the_next_rerun_
 def test_a_changed_or_removed_password_rebuilds_every_workbook(company):
     first = {"OKRSHEETS_SHEET_PASSWORD": "sen-vang"}
     assert provision(company, env=first).actions == dict.fromkeys(KEYS, UPDATED)
-    assert_quick(provision(company, env=first), company)
+    assert_quick(provision(company, env=first), company)  # (openpyxl not imported for the password's hash either)
     second = provision(company, env={"OKRSHEETS_SHEET_PASSWORD": "hoa-sen"})
     assert_normal(second)
     assert second.actions == dict.fromkeys(KEYS, UPDATED)
@@ -221,6 +224,12 @@ def test_a_changed_or_removed_password_rebuilds_every_workbook(company):
     assert_normal(removed)
     assert removed.actions == dict.fromkeys(KEYS, UPDATED)
     assert openpyxl.load_workbook(workbook(company, "d1"))["OKR"].protection.password is None
+
+
+@pytest.mark.parametrize("password", ["a", "sen-vang", "Mật khẩu 2026!", "x" * 40, "\U0001F600 ok"])
+def test_the_password_is_kept_as_the_hash_excel_keeps_in_every_protected_workbook(password):
+    # the quick re-run computes it itself: importing openpyxl would cost more than the whole re-run
+    assert excel_password_hash(password) == hash_password(password)
 
 
 def test_a_damaged_workbook_is_reported_on_every_run(company):

@@ -10,8 +10,8 @@ depended on and what it printed:
   of the package (a new layout, new lint rules or new words change them);
 - the template folders (the built-in one and the config's ``templates_dir``):
   the name, size and ``mtime_ns`` of every file in them;
-- the sheet protection password (Excel's hash of it, the one the workbooks
-  hold anyway) from the environment variable the config names;
+- the sheet protection password (Excel's 16-bit hash of it, which the
+  workbooks hold anyway) from the environment variable the config names;
 - the quarter folder, the closed-quarter record that must not be there, and
   each department's workbook (its version token is in the store's entries);
 - what the run printed after the outcomes (the lint count line) and in which
@@ -211,9 +211,16 @@ def _listing(folder: Path) -> list[list[Any]] | None:
 
 
 def _password_hash(password: str | None) -> str | None:
-    """The hash Excel keeps of the sheet protection password (in every workbook anyway), None without one."""
-    if not password:
-        return None
-    from openpyxl.utils.protection import hash_password  # only then: openpyxl is slow to import
+    """The hash Excel keeps of a sheet protection password (`excel_password_hash`), None without one."""
+    return excel_password_hash(password) if password else None
 
-    return hash_password(password)
+
+def excel_password_hash(password: str) -> str:
+    """Excel's legacy 16-bit hash of a sheet protection password, as every protected workbook holds it
+    (and as openpyxl's ``hash_password`` makes it: a test compares the two). Computed here because
+    importing openpyxl takes longer than the whole quick re-run; and it tells no more than the workbooks do."""
+    hashed = 0
+    for index, char in enumerate(password, 1):
+        value = ord(char) << index
+        hashed ^= (value & 0x7FFF) | (value >> 15)
+    return f"{hashed ^ len(password) ^ 0xCE4B:X}"

@@ -10,7 +10,7 @@ parsed. At exit REPORT.json holds::
 
     {"exit": 0, "opened": [[path, mode], ...], "toml": [characters, ...], "modules": [...]}
 
-``modules`` are the okrsheets modules imported by the end. With
+``modules`` are the okrsheets modules (and openpyxl, XlsxWriter, python-calamine) imported by the end. With
 ``$INSTRUMENT_VERSION`` set, ``okrsheets.__version__`` is that version
 (what an upgrade to a new release changes).
 """
@@ -21,6 +21,8 @@ import json
 import os
 import sys
 import tomllib
+
+WATCHED = {"okrsheets", "openpyxl", "xlsxwriter", "python_calamine"}  # the modules the report lists when imported
 
 
 def main() -> int:
@@ -58,7 +60,7 @@ def main() -> int:
     except SystemExit as exit_:
         code = exit_.code
     finally:
-        modules = sorted(name for name in sys.modules if name == "okrsheets" or name.startswith("okrsheets."))
+        modules = sorted(name for name in sys.modules if name.split(".")[0] in WATCHED)
         with open(report_path, "w", encoding="utf-8") as handle:
             json.dump({"exit": code or 0, "opened": opened, "toml": parsed, "modules": modules}, handle)
     return 0
