@@ -182,6 +182,14 @@ def delete_store(folder: Path) -> None:
     (quarter(folder) / STORE_NAME).unlink()
 
 
+def reshape_record(folder: Path) -> None:
+    """The store whole, its record of another shape (what another okrsheets or a hand edit could leave)."""
+    path = quarter(folder) / STORE_NAME
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["run"].update(language=5, departments=[["d1", 3], ["d2"]])
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
 # (what changes, the outcome of the next run, the workbooks it opens, its environment)
 INVALIDATIONS = {
     "config edited": (lambda f: write_company(f, d2_target=12), {**ALL_UNCHANGED, "d2": UPDATED}, ["d2"], None),
@@ -194,6 +202,7 @@ INVALIDATIONS = {
     "workbook deleted": (lambda f: workbook(f, "d3").unlink(), {**ALL_UNCHANGED, "d3": CREATED}, [], None),
     "store damaged": (damage_store, ALL_UNCHANGED, KEYS, None),
     "store deleted": (delete_store, ALL_UNCHANGED, KEYS, None),
+    "the record of another shape": (reshape_record, ALL_UNCHANGED, [], None),
     "okrsheets upgraded": (lambda f: None, ALL_UNCHANGED, [], {"INSTRUMENT_VERSION": "9.9.9"}),
     "protection password set": (lambda f: None, dict.fromkeys(KEYS, UPDATED), KEYS, {"OKRSHEETS_SHEET_PASSWORD": "sen-vang"}),
 }

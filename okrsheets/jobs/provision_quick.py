@@ -141,13 +141,16 @@ class RunInputs:
             name, hashed = run["password"]
             if _password_hash(os.environ.get(name)) != hashed:
                 return None
+            language, lint_line = run["language"], run["lint_line"]
+            if not isinstance(language, str) or not isinstance(lint_line, str):
+                return None
             outcomes = []
             for key, location in run["departments"]:
                 entry = store.entries.get(key)
-                if entry is None or entry[0] != file_version(location):
+                if entry is None or not isinstance(location, str) or entry[0] != file_version(location):
                     return None
                 outcomes.append(ProvisionOutcome(key, location, "unchanged"))
-            return UnchangedRun(run["language"], tuple(outcomes), run["lint_line"])
+            return UnchangedRun(language, tuple(outcomes), lint_line)
         except (KeyError, TypeError, ValueError):  # a record of another shape: the normal path decides
             return None
 
