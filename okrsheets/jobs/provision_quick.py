@@ -43,11 +43,14 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import okrsheets
 from okrsheets.files import file_version
 from okrsheets.jobs.provision_store import ProvisionOutcome, ProvisionStore
+
+if TYPE_CHECKING:  # (the config module is what the quick re-run must not import)
+    from okrsheets.config import Config
 
 RECORD_FORMAT = 1  # bump when what the record holds changes: an older record is then ignored
 # How `config.find_config_path` finds the config (that module is what this one must not import).
@@ -95,7 +98,7 @@ class RunInputs:
             return None
         return cls(str(resolved), hashlib.sha256(content).hexdigest(), text, _code_identity())
 
-    def see_config(self, config: Any) -> None:
+    def see_config(self, config: Config) -> None:
         """Note the template folders and the protection password of the parsed ``config`` (before the plan is built)."""
         from okrsheets.templates import builtin_dir
 
@@ -103,7 +106,7 @@ class RunInputs:
         self.templates = [[str(folder), _listing(folder)] for folder in folders]
         self.password = [config.protection_password_env, _password_hash(os.environ.get(config.protection_password_env))]
 
-    def record(self, config: Any, outcomes: list[ProvisionOutcome], closed: Path) -> dict[str, Any] | None:
+    def record(self, config: Config, outcomes: list[ProvisionOutcome], closed: Path) -> dict[str, Any] | None:
         """The store's record of a run of the whole plan that left every workbook as planned (on a quarter
         not closed: ``closed`` is where its record would be), or None when this run cannot be the last word:
         a department not left as planned, inputs not all seen, a Google backend."""
