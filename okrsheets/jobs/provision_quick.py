@@ -26,9 +26,10 @@ or workbook, a password set or changed, a closed quarter, a folder that cannot
 be written, another okrsheets) returns None: the normal path decides.
 
 Finding the store needs the quarter folder before the config is parsed: it is
-read from the config's top-level keys and its ``[backend]`` and ``[quarter]``
-tables alone, and only trusted when the record says a full run of this very
-config text wrote to that folder.
+read from the config's head (`config_head`: its top-level keys and its
+``[backend]`` and ``[quarter]`` tables alone), and only trusted when the record
+says a full run of this very config text wrote to that folder: a head that
+names another folder finds no such record there, and the normal path decides.
 
 This module imports nothing heavy (no config parser, backend or workbook
 code): ``okrsheets provision`` runs it before anything else.
@@ -40,12 +41,12 @@ import hashlib
 import json
 import os
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import okrsheets
+from okrsheets.config_head import config_head
 from okrsheets.files import file_version
 from okrsheets.jobs.provision_store import ProvisionOutcome, ProvisionStore
 
@@ -56,10 +57,6 @@ RECORD_FORMAT = 1  # bump when what the record holds changes: an older record is
 # How `config.find_config_path` finds the config (that module is what this one must not import).
 CONFIG_ENV = "OKRSHEETS_CONFIG"
 DEFAULT_CONFIG_NAME = "okrsheets.toml"
-# A line that starts a table. A line of a multi-line array or string may start with "[" too: the text kept
-# then does not parse, or names a folder no full run of this config wrote to, and the normal path decides.
-_ANY_HEADER = re.compile(r"\n[ \t]*\[")  # (found after a newline: ten times faster than ^ with re.MULTILINE)
-_HEADER = re.compile(r"[ \t]*\[\s*(backend|quarter)\s*\]")  # the tables the quarter folder comes from
 # A quarter name that is its own folder name (`config.safe_file_stem` changes none of it).
 _PLAIN_NAME = re.compile(r"^[0-9][A-Za-z0-9_-]{0,119}$")
 
@@ -166,17 +163,10 @@ def unchanged_run(config_path: str | os.PathLike | None) -> UnchangedRun | None:
 
 
 def _quarter_folder(text: str, config: Path) -> Path | None:
-    """Where the config's quarter folder is, from its top-level keys and its [backend] and [quarter] tables
-    (as `config.parse_config` reads them); None when that cannot be told so simply."""
-    text = "\n" + text
-    headers = [m.start() + 1 for m in _ANY_HEADER.finditer(text)]  # where each header's line starts
-    parts = [text[:headers[0]] if headers else text]
-    for start, end in zip(headers, [*headers[1:], len(text)]):
-        if _HEADER.match(text, start):
-            parts.append(text[start:end])
-    try:
-        data = tomllib.loads("\n".join(parts))
-    except tomllib.TOMLDecodeError:
+    """Where the config's quarter folder is, from its head (`config_head`: the top-level keys and the
+    [backend] and [quarter] tables, as `config.parse_config` reads them); None when that cannot be told so."""
+    data = config_head(text, ("backend", "quarter"))
+    if data is None:
         return None
     backend, quarter = data.get("backend", {}), data.get("quarter")
     folder = backend.get("folder", "okr-data") if isinstance(backend, dict) else None
