@@ -26,7 +26,7 @@ or workbook, a password set or changed, a closed quarter, a folder that cannot
 be written, another okrsheets) returns None: the normal path decides.
 
 Finding the store needs the quarter folder before the config is parsed: it is
-read from the config's head (`config_head`: its top-level keys and its
+read from the config's head (`toml_head`: its top-level keys and its
 ``[backend]`` and ``[quarter]`` tables alone), and only trusted when the record
 says a full run of this very config text wrote to that folder: a head that
 names another folder finds no such record there, and the normal path decides.
@@ -46,9 +46,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import okrsheets
-from okrsheets.config_head import config_head
 from okrsheets.files import file_version
 from okrsheets.jobs.provision_store import ProvisionOutcome, ProvisionStore
+from okrsheets.toml_head import toml_head
 
 if TYPE_CHECKING:  # (the config module is what the quick re-run must not import)
     from okrsheets.config import Config
@@ -163,9 +163,9 @@ def unchanged_run(config_path: str | os.PathLike | None) -> UnchangedRun | None:
 
 
 def _quarter_folder(text: str, config: Path) -> Path | None:
-    """Where the config's quarter folder is, from its head (`config_head`: the top-level keys and the
+    """Where the config's quarter folder is, from its head (`toml_head`: the top-level keys and the
     [backend] and [quarter] tables, as `config.parse_config` reads them); None when that cannot be told so."""
-    data = config_head(text, ("backend", "quarter"))
+    data = toml_head(text, ("backend", "quarter"))
     if data is None:
         return None
     backend, quarter = data.get("backend", {}), data.get("quarter")

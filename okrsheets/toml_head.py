@@ -3,7 +3,7 @@
 A company's config is mostly its ``[[departments]]`` (21,000 lines for 1,000
 departments: a third of a second for ``tomllib``). What some steps need before
 the config is read comes before them or in a small table: the top-level keys
-(``language``, ``quarter``) and tables such as ``[backend]``. `config_head`
+(``language``, ``quarter``) and tables such as ``[backend]``. `toml_head`
 parses the text before the first table plus the tables asked for, and nothing
 else; the quick provision re-run finds its store with it (`jobs.provision_quick`).
 
@@ -24,7 +24,7 @@ from typing import Any
 _TABLE_START = re.compile(r"\n[ \t]*\[")
 
 
-def config_head(text: str, tables: tuple[str, ...] = ()) -> dict[str, Any] | None:
+def toml_head(text: str, tables: tuple[str, ...] = ()) -> dict[str, Any] | None:
     """The config ``text``'s top-level keys and its ``[table]`` for each name in ``tables``, parsed with
     ``tomllib``; None when that part of the text does not parse."""
     wanted = re.compile(r"[ \t]*\[\s*(" + "|".join(map(re.escape, tables)) + r")\s*\]") if tables else None
