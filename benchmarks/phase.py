@@ -99,20 +99,16 @@ def provision(config: str) -> dict:
     """What `okrsheets provision --config CONFIG` does after its imports, from the config's path to the outcomes and the
     lint count line: the quick re-run's check (`jobs.provision_quick`), else load_config, build_plan, the lint count
     and provision(). An okrsheets without the quick re-run goes the second way every time."""
-    import inspect
-
     from okrsheets.backends import open_backend
     from okrsheets.cli.lint import lint_count_line
     from okrsheets.config import load_config
     from okrsheets.jobs.provision import provision as run
     from okrsheets.plan import build_plan
-    from okrsheets.templates import TemplateLibrary
 
     try:
         from okrsheets.jobs.provision_quick import RunInputs
     except ImportError:  # measuring an okrsheets from before it
         RunInputs = None
-    shares_library = "library" in inspect.signature(lint_count_line).parameters  # (not in an older okrsheets either)
 
     def call():
         inputs = RunInputs.read(config) if RunInputs is not None else None
@@ -122,9 +118,8 @@ def provision(config: str) -> dict:
         loaded = load_config(config)
         if inputs is not None:
             inputs.see_config(loaded)
-        library = TemplateLibrary.load(loaded.templates_dir)
-        plan = build_plan(loaded, library)
-        lint = lint_count_line(plan, library) if shares_library else lint_count_line(plan)
+        plan = build_plan(loaded)
+        lint = lint_count_line(plan)
         if inputs is not None:
             inputs.lint_line = lint
         outcomes = run(plan, open_backend(loaded), **({"inputs": inputs} if inputs is not None else {}))

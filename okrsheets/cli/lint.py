@@ -47,10 +47,9 @@ def plan_findings(plan, library=None):
     return lint_plan(plan, library or TemplateLibrary.load(plan.config.templates_dir))
 
 
-def lint_count_line(plan, library=None) -> str:
-    """What ``provision`` prints about the plan: "OKR check (okrsheets lint): 2 errors, 1 warning"
-    (``library``: the template library the plan was built from, else it is loaded again)."""
+def lint_count_line(plan) -> str:
+    """What ``provision`` prints about the plan: "OKR check (okrsheets lint): 2 errors, 1 warning"."""
     from okrsheets.lint import summary_line
 
     head = "OKR check (okrsheets lint)" if plan.config.language == "en" else "Kiểm tra OKR (okrsheets lint)"
-    return f"{head}: {summary_line(plan_findings(plan, library), plan.config.language)}"
+    return f"{head}: {summary_line(plan_findings(plan), plan.config.language)}"

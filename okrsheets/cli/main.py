@@ -109,14 +109,12 @@ def provision(config_path: str | None, dry_run: bool, departments: tuple[str, ..
     from okrsheets.jobs.provision import prepare_folder
     from okrsheets.jobs.provision import provision as run
     from okrsheets.plan import build_plan
-    from okrsheets.templates import TemplateLibrary
 
     config = load_config(config_path)
     if inputs is not None:
         inputs.see_config(config)  # the templates and the password, before the plan is built from them
-    library = TemplateLibrary.load(config.templates_dir)
-    plan = build_plan(config, library)
-    lint_line = lint_count_line(plan, library)
+    plan = build_plan(config)
+    lint_line = lint_count_line(plan)
     if inputs is not None:
         inputs.lint_line = lint_line
     backend = open_backend(plan.config)
