@@ -9,7 +9,8 @@ that show the phase did the real work.
 
 Kinds:
   rollup       run_rollup(config, as_of[, full=True]): okrsheets' public entry point
-  provision    build_plan + open_backend + provision(): okrsheets' public entry points
+  provision    what `okrsheets provision` does from the config's path: the quick re-run's check, else
+               load_config + build_plan + the lint count + open_backend + provision()
   floor        the whole-job floor of the rollup: the same sheets read with python-calamine,
                then the summary's cells written with XlsxWriter (write_row, formats made once);
                ``workers`` 2 reads in forked processes, as the rollup does
@@ -24,7 +25,6 @@ from __future__ import annotations
 import gc
 import json
 import os
-import pickle
 import resource
 import sys
 import time
@@ -96,19 +96,37 @@ def rollup(config: str, as_of: str, full: bool, profile: int = 0) -> dict:
 
 
 def provision(config: str) -> dict:
+    """What `okrsheets provision --config CONFIG` does after its imports, from the config's path to the outcomes and the
+    lint count line: the quick re-run's check (`jobs.provision_quick`), else load_config, build_plan, the lint count
+    and provision(). An okrsheets without the quick re-run goes the second way every time."""
     from okrsheets.backends import open_backend
+    from okrsheets.cli.lint import lint_count_line
     from okrsheets.config import load_config
     from okrsheets.jobs.provision import provision as run
     from okrsheets.plan import build_plan
 
-    loaded = load_config(config)
+    try:
+        from okrsheets.jobs.provision_quick import RunInputs
+    except ImportError:  # measuring an okrsheets from before it
+        RunInputs = None
 
     def call():
-        outcomes = run(build_plan(loaded), open_backend(loaded))
+        inputs = RunInputs.read(config) if RunInputs is not None else None
+        unchanged = inputs.unchanged() if inputs is not None else None
+        if unchanged is not None:
+            return {"actions": {"unchanged": len(unchanged.outcomes)}, "quick": True, "lint": unchanged.lint_line}
+        loaded = load_config(config)
+        if inputs is not None:
+            inputs.see_config(loaded)
+        plan = build_plan(loaded)
+        lint = lint_count_line(plan)
+        if inputs is not None:
+            inputs.lint_line = lint
+        outcomes = run(plan, open_backend(loaded), **({"inputs": inputs} if inputs is not None else {}))
         actions: dict[str, int] = {}
         for outcome in outcomes:
             actions[outcome.action] = actions.get(outcome.action, 0) + 1
-        return {"actions": actions}
+        return {"actions": actions, "quick": False, "lint": lint}
 
     return measure(call)
 
@@ -196,6 +214,8 @@ def _memoise_formula_preparation() -> None:
 
 def floor(paths_file: str, sheets: list[str], cells: str, workers: int, out: str) -> dict:
     global _SHEETS
+    import pickle
+
     import xlsxwriter  # noqa: F401 - imported before the clock starts, as the rollup has its writer imported
     from python_calamine import CalamineWorkbook  # noqa: F401
 
@@ -224,6 +244,8 @@ def floor(paths_file: str, sheets: list[str], cells: str, workers: int, out: str
 
 
 def xlsx_floor(cells: str, count: int, folder: str) -> dict:
+    import pickle
+
     import xlsxwriter  # noqa: F401
 
     with open(cells, "rb") as handle:

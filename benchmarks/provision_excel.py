@@ -1,18 +1,28 @@
 """Benchmark of Excel provisioning against its floors (issue #13, item 5).
 
-    python benchmarks/provision_excel.py [--sizes 10,100,1000,3000] [--rounds R] [--keep DIR] [--check [--strict]]
+    python benchmarks/provision_excel.py [--sizes 10,100,1000,3000] [--rounds R] [--keep DIR] [--unchanged-only]
+                                         [--baseline DIR] [--check [--strict]]
 
 For each N (default: the quick set 10,100), writes a config of N departments
 (the same generated company as rollup_excel.py), then times in R interleaved
 rounds (default 3), each phase in a fresh process:
 
   provision CLI, new        `python -m okrsheets provision --config ...` into an empty folder
-  provision(), new          build_plan + open_backend + provision() in-process, into an empty folder
+  provision(), new          what the command does after its imports, in-process (load_config, build_plan,
+                            the lint count, open_backend, provision()), into an empty folder
   floor: XlsxWriter         the same cells per workbook (values and formulas, as openpyxl reads them from
                             the provisioned workbooks) written with XlsxWriter, write_row, formats made once
   provision CLI, unchanged  the same command again on the provisioned folder: nothing to write
-  provision(), unchanged    the same in-process
+  provision(), unchanged    the same in-process (the quick re-run's check, jobs.provision_quick, and the
+                            rest only when it cannot decide)
   floor: stat + meta        os.stat of every workbook and the XML of its meta sheet read from the zip
+
+Whole-process rows start a Python interpreter on both sides: the command as
+``python -m okrsheets``, the floors as ``python benchmarks/phase.py``.
+``--unchanged-only`` provisions once and times only the last three rows.
+``--baseline DIR`` also times the unchanged re-run of the okrsheets in DIR (a
+checkout from before a change: the same two rows, "baseline"), interleaved
+with the others, so before/after ratios come from the same run.
 
 and prints wall, CPU and peak RSS, and ratios from the same run (the median of
 the per-round ratios). ``--check`` compares them with the issue's targets and
@@ -22,6 +32,7 @@ prints PASS/MISS (exit 0 unless --strict). See benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import pickle
 import re
@@ -50,7 +61,15 @@ SAME_CLI = "provision CLI, unchanged (whole process)"
 SAME_IN = "provision(), unchanged (in-process)"
 META = "floor: stat + meta sheet XML (whole process)"
 META_IN = "floor: stat + meta sheet XML (in-process)"
+BASE_CLI = "baseline: provision CLI, unchanged (whole process)"
+BASE_IN = "baseline: provision(), unchanged (in-process)"
 TIME_ROWS = [NEW_CLI, NEW_IN, XLSX, XLSX_IN, SAME_CLI, SAME_IN, META, META_IN]
+BASE_RATIOS = [
+    ("baseline: provision CLI, unchanged / stat + meta floor", BASE_CLI, META),
+    ("baseline: provision(), unchanged / stat + meta floor (in-process)", BASE_IN, META_IN),
+    ("provision CLI, unchanged / baseline", SAME_CLI, BASE_CLI),
+    ("provision(), unchanged / baseline (in-process)", SAME_IN, BASE_IN),
+]
 RATIOS = [
     ("provision CLI, new / XlsxWriter floor", NEW_CLI, XLSX),
     ("provision(), new / XlsxWriter floor (in-process)", NEW_IN, XLSX_IN),
@@ -168,28 +187,43 @@ def measure_size(n: int, folder: Path, args) -> dict:
     def meta():
         results.record(META, META_IN, keep("meta", bl.run_phase("meta_floor", paths_file=paths_file, member=member)))
 
+    baseline_env = {**bl.okrsheets_env(), "PYTHONPATH": str(args.baseline)} if args.baseline else None
+
+    def base_cli():
+        # started in DIR: `python -m` puts the current folder before PYTHONPATH, and a checkout's own okrsheets would win
+        results.record(BASE_CLI, None, bl.run_process(bl.cli(*provision_args), env=baseline_env, cwd=args.baseline))
+
+    def base_in():
+        run = bl.run_process([sys.executable, str(bl.PHASE), "provision", json.dumps({"config": str(config_path)})], env=baseline_env)
+        results.record(None, BASE_IN, keep("baseline", run))
+
     for round_ in range(1, args.rounds + 1):
-        new = [new_cli, new_in, xlsx]
-        unchanged = [same_cli, same_in, meta]
+        new = [] if args.unchanged_only else [new_cli, new_in, xlsx]
+        unchanged = [same_cli, same_in, *([base_cli, base_in] if args.baseline else []), meta]
         for phase in (new + unchanged) if round_ % 2 else (new[::-1] + unchanged[::-1]):
             phase()  # the last "new" run leaves the folder provisioned for the unchanged ones
         print(f"  round {round_}/{args.rounds}: " + ", ".join(
             f"{label} {bl.fmt_s(series.wall[-1])}" for label, series in results.rows.items() if len(series.wall) == round_),
             flush=True)
-    return {"n": n, "size_mb": size_mb, "cells": total_cells, "formulas": formulas, "results": results, "facts": facts}
+    return {"n": n, "size_mb": size_mb, "cells": total_cells, "formulas": formulas, "results": results, "facts": facts,
+            "unchanged_only": args.unchanged_only, "baseline": args.baseline}
 
 
 def report(size: dict, rounds: int) -> list[str]:
     n, results, facts = size["n"], size["results"], size["facts"]
+    baseline = size["baseline"]
     lines = [f"results for N = {n} ({size['cells']:,} cells in the workbooks; median of {rounds} rounds):"]
-    lines += bl.time_table(results, [(row, "") for row in TIME_ROWS], rounds)
+    lines += bl.time_table(results, [(row, "") for row in TIME_ROWS + ([BASE_CLI, BASE_IN] if baseline else [])], rounds)
     lines.append("")
-    lines += bl.ratio_table(results, RATIOS)
+    lines += bl.ratio_table(results, RATIOS + (BASE_RATIOS if baseline else []))
     lines.append("")
-    for key, label in (("new", "new"), ("unchanged", "unchanged")):
+    if baseline:
+        lines.append(f"  baseline: the okrsheets in {baseline}")
+    for key, label in (("new", "new"), ("unchanged", "unchanged"), ("baseline", "unchanged, baseline")):
         if key in facts:
             actions = ", ".join(f"{count} {action}" for action, count in sorted(facts[key]["actions"].items()))
-            lines.append(f"  check provision(), {label}: {actions}")
+            how = " (decided before parsing the config)" if facts[key].get("quick") else ""
+            lines.append(f"  check provision(), {label}: {actions}{how}")
     if "xlsx" in facts:
         lines.append(f"  check XlsxWriter floor: {facts['xlsx']['workbooks']} workbooks, {facts['xlsx']['cells_written']:,} cells written")
     if "meta" in facts:
@@ -201,10 +235,13 @@ def report(size: dict, rounds: int) -> list[str]:
 
 def check_lines(size: dict) -> list[str]:
     results = size["results"]
-    return [
-        f"targets of issue #13 at N = {size['n']} (the issue states them for N = 1,000):",
+    new = [] if size["unchanged_only"] else [
         bl.check_line("provision CLI, new / XlsxWriter floor, wall", results.paired(NEW_CLI, XLSX), 1.5),
         bl.check_line("provision(), new / XlsxWriter floor, wall (in-process)", results.paired(NEW_IN, XLSX_IN), 1.5),
+    ]
+    return [
+        f"targets of issue #13 at N = {size['n']} (the issue states them for N = 1,000):",
+        *new,
         bl.check_line("provision CLI, unchanged / stat + meta floor, wall", results.paired(SAME_CLI, META), 1.5),
         bl.check_line("provision(), unchanged / stat + meta floor, wall (in-process)", results.paired(SAME_IN, META_IN), 1.5),
     ]
@@ -216,6 +253,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="numbers of team workbooks (default 10,100; the issue's set is 10,100,1000,3000)")
     parser.add_argument("--rounds", type=int, default=3, metavar="R", help="interleaved rounds; medians are reported (default 3)")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="work in DIR/nN and keep it (the config is reused; workbooks are always rewritten)")
+    parser.add_argument("--unchanged-only", action="store_true",
+                        help="provision once, then time only the unchanged re-run and its floor (no new-workbook rows)")
+    parser.add_argument("--baseline", type=Path, metavar="DIR",
+                        help="also time the unchanged re-run with the okrsheets in DIR (a checkout from before a change), interleaved")
     parser.add_argument("--check", action="store_true", help="compare the ratios with the issue's targets: PASS/MISS per target")
     parser.add_argument("--strict", action="store_true", help="with --check, exit 1 when a target is missed")
     args = parser.parse_args(argv)
@@ -225,6 +266,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--sizes takes whole numbers separated by commas, e.g. 10,100,1000")
     if not sizes or min(sizes) < 1 or args.rounds < 1:
         parser.error("--sizes and --rounds must be at least 1")
+    if args.baseline is not None:
+        args.baseline = args.baseline.resolve()
+        if not (args.baseline / "okrsheets" / "__init__.py").is_file():
+            parser.error(f"--baseline {args.baseline}: no okrsheets package there")
     failed = missed = False
     work = bl.WorkFolder(args.keep, "okrsheets-bench-provision-")
     print("okrsheets provision benchmark: new workbooks and the unchanged re-run against their floors")

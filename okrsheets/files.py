@@ -26,6 +26,19 @@ def office_lock_file(path: Path) -> Path | None:
     return None
 
 
+def file_version(path: str | os.PathLike[str]) -> str | None:
+    """A file's version token: its size and mtime_ns (None when it cannot be stat'ed).
+
+    Saving a workbook in Excel or LibreOffice, or copying a file over it, changes its mtime
+    (a copy that keeps times, ``cp -p``, gives it the copied file's).
+    """
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
 def ensure_not_open(path: Path) -> None:
     lock = office_lock_file(path)
     if lock is not None:

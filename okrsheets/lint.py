@@ -125,8 +125,9 @@ def lint_plan(plan: QuarterPlan, library: TemplateLibrary) -> list[Finding]:
             assert objective_template is not None, "a plan's objectives come from its template set"
             check.slots(objective.id, objective_template.slots, is_milestone=False)
             total_weight = sum(kr.weight for kr in objective.key_results)
+            kr_templates = {k.id: k for k in objective_template.key_results}  # a plan's KRs come from their objective's
             for kr in objective.key_results:
-                kr_template = next(k for k in template.key_results if k.id == kr.id)
+                kr_template = kr_templates[kr.id]
                 check.measurable(kr)
                 check.relative_without_baseline(kr, kr_template)
                 check.fraction(kr)
@@ -245,25 +246,29 @@ class _Checker:
         self.add("percent-looks-like-fraction", item_path(self.department, kr.id, "target"), id=kr.id,
                  values=values, shown=self._number(kr.target), meant=meant, example=example)
 
+    def _dates(self) -> dict[str, str]:
+        quarter = self.config.quarter
+        return {"start": self._day(quarter.start), "end": self._day(quarter.end), "quarter": quarter.name}
+
     def slots(self, item_id: str, slots: tuple[Slot, ...], is_milestone: bool) -> None:
         values = self.department.values.get(item_id)
         quarter = self.config.quarter
-        dates = {"start": self._day(quarter.start), "end": self._day(quarter.end), "quarter": quarter.name}
         for slot in slots:
             if slot.name in ("target", "start"):
                 continue  # numbers: no-target / no-baseline say it
-            path = item_path(self.department, item_id, slot.name)
             value = values.slots.get(slot.name) if values else None
             if value is None:
+                path = item_path(self.department, item_id, slot.name)
                 if is_milestone and slot.type == "date":
-                    self.add("milestone-no-deadline", path, id=item_id, **dates)
+                    self.add("milestone-no-deadline", path, id=item_id, **self._dates())
                 else:
                     self.add("unfilled-slot", path, slot=slot.name, label=slot_label(slot, self.config.language), item=f'"{item_id}"' if "." in item_id else item_id)
                 continue
             if slot.type == "date":
                 day = _as_date(value)
                 if day is not None and not quarter.start <= day <= quarter.end:
-                    self.add("deadline-outside-quarter", path, id=item_id, day=self._day(day), **dates)
+                    self.add("deadline-outside-quarter", item_path(self.department, item_id, slot.name), id=item_id,
+                             day=self._day(day), **self._dates())
 
     def weight(self, kr: PlannedKeyResult, objective_id: str, total: float, count: int) -> None:
         if count > 1 and total > 0 and kr.weight / total > 0.5:

@@ -63,6 +63,9 @@ def runs(tmp_path_factory) -> dict[str, subprocess.CompletedProcess]:
                        "--keep", str(base / "provision"), "--check"], env),
         "rollup without pandas": ([sys.executable, str(ROOT / "benchmarks" / "rollup_excel.py"), "--sizes", "3", "--rounds", "1",
                                    "--keep", str(base / "no-pandas")], {**env, "PYTHONPATH": str(hidden.parent)}),
+        "provision against a baseline": ([sys.executable, str(ROOT / "benchmarks" / "provision_excel.py"), "--sizes", "3",
+                                          "--rounds", "1", "--keep", str(base / "baseline"), "--unchanged-only",
+                                          "--baseline", str(ROOT)], env),
     }
     started = {name: subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environ)
                for name, (argv, environ) in commands.items()}
@@ -134,8 +137,21 @@ def test_provision_benchmark_prints_every_row(runs):
     for name in PROVISION_RATIOS:
         assert row(run.stdout, name, rf"{RATIO} +({RATIO}|-)"), name
     assert "  check provision(), new: 3 created" in run.stdout
-    assert "  check provision(), unchanged: 3 unchanged" in run.stdout
+    assert "  check provision(), unchanged: 3 unchanged (decided before parsing the config)" in run.stdout
     assert re.search(r"^  check XlsxWriter floor: 3 workbooks, [\d,]+ cells written$", run.stdout, re.M)
     assert re.search(r"^  check stat \+ meta floor: 3 files, [\d,]+ bytes of meta sheet XML$", run.stdout, re.M)
     for target in ("provision CLI, new / XlsxWriter floor, wall", "provision CLI, unchanged / stat + meta floor, wall"):
         assert re.search(rf"^  (PASS|MISS)  {re.escape(target)}: \d", run.stdout, re.M), target
+
+
+def test_provision_benchmark_times_a_baseline_checkout_in_the_same_rounds(runs):
+    run = runs["provision against a baseline"]  # --unchanged-only --baseline (this checkout as its own baseline)
+    assert run.returncode == 0, run.stdout + run.stderr
+    for name in PROVISION_ROWS[:4]:
+        assert row(run.stdout, name, "not run"), name
+    for name in PROVISION_ROWS[4:] + ["baseline: provision CLI, unchanged (whole process)", "baseline: provision(), unchanged (in-process)"]:
+        assert row(run.stdout, name, rf"{TIME} +{TIME} +\d+ MiB"), name
+    for name in ("provision CLI, unchanged / baseline", "provision(), unchanged / baseline (in-process)"):
+        assert row(run.stdout, name, rf"{RATIO} +{RATIO}"), name
+    assert f"  baseline: the okrsheets in {ROOT}" in run.stdout
+    assert "  check provision(), unchanged, baseline: 3 unchanged (decided before parsing the config)" in run.stdout

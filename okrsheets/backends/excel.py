@@ -20,7 +20,7 @@ from okrsheets.backends.excel_read import read_workbook
 from okrsheets.backends.excel_write import write_workbook
 from okrsheets.config import Config, safe_file_stem
 from okrsheets.errors import WorkbookError
-from okrsheets.files import atomic_write, ensure_not_open
+from okrsheets.files import atomic_write, ensure_not_open, file_version
 from okrsheets.sheets.spec import CellError, Formula, WorkbookSpec
 from okrsheets.sheets.team_workbook import TypedCell
 
@@ -53,16 +53,8 @@ class ExcelBackend:
         ensure_not_open(self.path(department_key))
 
     def version(self, department_key: str) -> str | None:
-        """The workbook file's version token, its size and mtime_ns (None when it cannot be stat'ed).
-
-        Saving the workbook in Excel or LibreOffice, or copying a file over it, changes its mtime
-        (a copy that keeps times, ``cp -p``, gives it the copied file's).
-        """
-        try:
-            st = self.path(department_key).stat()
-        except OSError:
-            return None
-        return f"{st.st_size}:{st.st_mtime_ns}"
+        """The workbook file's version token (`files.file_version`: its size and mtime_ns), None when it cannot be stat'ed."""
+        return file_version(self.path(department_key))
 
     def read(self, department_key: str, sheets: Collection[str] | None = None) -> WorkbookData:
         return read_workbook(self.path(department_key), sheets)

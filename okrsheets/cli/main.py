@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -82,14 +83,31 @@ def check_config(config_path: str | None) -> None:
 @click.option("--force", is_flag=True)
 @click.option("--create", is_flag=True)
 def provision(config_path: str | None, dry_run: bool, departments: tuple[str, ...], force: bool, create: bool) -> None:
+    from okrsheets.jobs.provision_quick import RunInputs
+
+    inputs = None if dry_run else RunInputs.read(config_path)  # before the config is parsed: an edit during the run is seen next time
+    unchanged = inputs.unchanged() if inputs is not None and not (departments or force) else None
+    if unchanged is not None:  # nothing changed since the last run: its outcomes, without parsing the config
+        click.get_current_context().meta[LANGUAGE_KEY] = unchanged.language
+        _print_outcomes(unchanged.outcomes, False, unchanged.language)
+        click.echo(unchanged.lint_line)
+        return
+
     from okrsheets.backends import open_backend
     from okrsheets.cli.lint import lint_count_line
     from okrsheets.errors import BackendError
     from okrsheets.files import describe_os_error
     from okrsheets.jobs.provision import prepare_folder
     from okrsheets.jobs.provision import provision as run
+    from okrsheets.plan import build_plan
 
-    plan = _load(config_path)
+    config = load_config(config_path)
+    if inputs is not None:
+        inputs.see_config(config)  # the templates and the password, before the plan is built from them
+    plan = build_plan(config)
+    lint_line = lint_count_line(plan)
+    if inputs is not None:
+        inputs.lint_line = lint_line
     backend = open_backend(plan.config)
     try:
         prepare_folder(plan.config, create=create, dry_run=dry_run)
@@ -101,12 +119,12 @@ def provision(config_path: str | None, dry_run: bool, departments: tuple[str, ..
                 progress(len(started), total)
                 started.append(1)
 
-            outcomes = run(plan, backend, departments or None, dry_run=dry_run, force=force, progress=one_more)
+            outcomes = run(plan, backend, departments or None, dry_run=dry_run, force=force, progress=one_more, inputs=inputs)
             progress(total, total)
     except OSError as exc:  # a file-system surprise while writing: one line, never a traceback
         raise BackendError(describe_os_error(exc, exc.filename, plan.config.language)) from None
     _print_outcomes(outcomes, dry_run, plan.config.language)
-    click.echo(lint_count_line(plan))
+    click.echo(lint_line)
     if not all(o.ok for o in outcomes):
         sys.exit(1)
 
@@ -115,16 +133,17 @@ def _print_outcomes(outcomes, dry_run: bool, language: str) -> None:
     def action(name: str) -> str:
         return say(language, f"would_{name}" if dry_run else name)
 
+    lines: list[tuple[str, bool]] = []  # (line, on stderr), printed a run of lines at a time: 1,000 echoes cost 10 ms
     for outcome in outcomes:
-        click.echo(f"{action(outcome.action):<22} {outcome.department:<16} {outcome.location}")
-        for change in outcome.changes:
-            click.echo(f"    {change}")
-        for problem in outcome.problems:
-            click.echo(say(language, "outcome_problem", problem=problem), err=not outcome.ok)
+        lines.append((f"{action(outcome.action):<22} {outcome.department:<16} {outcome.location}", False))
+        lines.extend((f"    {change}", False) for change in outcome.changes)
+        lines.extend((say(language, "outcome_problem", problem=problem), not outcome.ok) for problem in outcome.problems)
         if outcome.backup:
-            click.echo(say(language, "backup_kept", path=outcome.backup))
+            lines.append((say(language, "backup_kept", path=outcome.backup), False))
         if outcome.action == "damaged":
-            click.echo(say(language, "fix_damaged"), err=True)
+            lines.append((say(language, "fix_damaged"), True))
+    for err, run in groupby(lines, key=lambda line: line[1]):
+        click.echo("\n".join(text for text, _ in run), err=err)
     counts: dict[str, int] = {}
     for outcome in outcomes:
         counts[outcome.action] = counts.get(outcome.action, 0) + 1

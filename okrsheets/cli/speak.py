@@ -4,8 +4,9 @@ The language: the loaded config's once a command has read it; before that
 (``--help`` and usage errors come before any config is read) the language of
 the config named by ``--config`` on the same command line when that file can
 be read, else :func:`~okrsheets.words.fallback_language` ($OKRSHEETS_LANG,
-the system locale, English). Nothing but the file's ``language`` is read, with
-``tomllib``: help stays fast and imports no reader, writer or Google client.
+the system locale, English). Only the file's head is parsed (`toml_head`: its
+top-level keys, not its departments): help stays fast and imports no reader,
+writer or Google client.
 
 The texts live in ``okrsheets/words/help_vi.py`` and ``help_en.py``, by
 command path. :class:`Command` and :class:`Group` fill a command's help, its
@@ -28,7 +29,6 @@ from __future__ import annotations
 
 import gettext
 import importlib
-import tomllib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -37,6 +37,7 @@ from pathlib import Path
 import click
 
 from okrsheets.cli.options import LANGUAGE_KEY
+from okrsheets.toml_head import toml_head
 from okrsheets.words import fallback_language
 from okrsheets.words.help import click_plural, click_text, command_help, metavar, option_help
 
@@ -65,9 +66,10 @@ def command_line_language(args: Sequence[str]) -> str:
             named = arg.partition("=")[2]
     if named:
         try:
-            language = tomllib.loads(Path(named).read_text(encoding="utf-8")).get("language", "vi")
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-            language = None
+            head = toml_head(Path(named).read_text(encoding="utf-8"))  # its top-level keys: not its departments
+        except (OSError, UnicodeDecodeError):
+            head = None
+        language = head.get("language", "vi") if head is not None else None
         if language in ("vi", "en"):
             return language
     return fallback_language()

@@ -9,7 +9,10 @@ then backed up first).
 A re-run decides "unchanged" before opening anything when the backend gives
 version tokens: a workbook whose token and fingerprint are those provisioning
 last wrote or checked (`jobs.provision_store`) is not opened. Any other
-workbook is opened and checked, which also finds one a team damaged.
+workbook is opened and checked, which also finds one a team damaged. A run of
+the whole plan given its `RunInputs` leaves the record with which the next
+run, when nothing changed, says so before parsing the config
+(`jobs.provision_quick`).
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ from okrsheets.core.model import DepartmentPlan
 from okrsheets.errors import BackendError, WorkbookError, WorkbookLockedError
 from okrsheets.files import check_folder, check_share_mounted, describe_os_error
 from okrsheets.i18n import show_date
-from okrsheets.jobs.closed import QuarterClosedError, read_closed
-from okrsheets.jobs.provision_store import ProvisionStore
+from okrsheets.jobs.closed import CLOSED_NAME, QuarterClosedError, read_closed
+from okrsheets.jobs.provision_quick import RunInputs
+from okrsheets.jobs.provision_store import ProvisionOutcome, ProvisionStore
 from okrsheets.plan import QuarterPlan
 from okrsheets.sheets.structure import StructureProblem, WorkbookStructure, check_structure
 from okrsheets.sheets.team_workbook import (
@@ -42,20 +46,6 @@ from okrsheets.sheets.team_workbook import (
     team_workbook,
 )
 from okrsheets.words import count, say
-
-
-@dataclass(frozen=True)
-class ProvisionOutcome:
-    department: str
-    location: str
-    action: str  # created | updated | unchanged | locked | damaged | forced | failed
-    changes: tuple[str, ...] = ()
-    problems: tuple[str, ...] = ()
-    backup: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.action in ("created", "updated", "unchanged", "forced")
 
 
 @dataclass
@@ -104,12 +94,15 @@ def provision(
     now: datetime | None = None,
     progress: Callable[[DepartmentPlan], None] | None = None,
     closing: bool = False,
+    inputs: RunInputs | None = None,
 ) -> list[ProvisionOutcome]:
     """Create or update each department's workbook; one bad workbook never stops the others.
 
     With a backend that gives version tokens, what was written or found
     unchanged is kept in the store (not on a dry run); ``force`` decides
-    without it, opening every workbook.
+    without it, opening every workbook. A run of every department given the
+    ``inputs`` it depends on (`jobs.provision_quick`) also keeps the record of
+    this run; any other run drops it.
 
     A closed quarter (`jobs.closed`) is refused with a QuarterClosedError
     unless ``force`` (or ``closing``: ``close-quarter`` itself); its workbooks
@@ -125,25 +118,29 @@ def provision(
     wanted = {config.department(k).key for k in departments} if departments else None
     store = ProvisionStore.load(config.quarter_folder) if hasattr(backend, "version") else None
     outcomes = []
+    planned = []  # (department key, fingerprint) of each department provisioned
     for department in plan.departments:
         if wanted is not None and department.key not in wanted:
             continue
         if progress:
             progress(department)
-        outcomes.append(_provision_one(plan, backend, department, dry_run, force, now, store, closed_on))
+        planned.append((department.key, fingerprint(config, department, closed_on)))
+        outcomes.append(_provision_one(plan, backend, department, dry_run, force, now, store, closed_on, planned[-1][1]))
     if store is not None and not dry_run:
         if wanted is None:  # departments no longer in the plan
             for key in set(store.entries) - {d.key for d in plan.departments}:
                 store.forget(key)
+        as_planned = all(store.entries.get(key, ("", ""))[1] == wanted_print for key, wanted_print in planned)
+        store.run = None
+        if inputs is not None and wanted is None and closed is None and as_planned:
+            store.run = inputs.record(config, outcomes, config.quarter_folder / CLOSED_NAME)
         store.save()
     return outcomes
 
 
 def _provision_one(plan: QuarterPlan, backend: Backend, department: DepartmentPlan, dry_run: bool, force: bool, now: datetime,
-                   store: ProvisionStore | None = None, closed: date | None = None) -> ProvisionOutcome:
-    config = plan.config
+                   store: ProvisionStore | None, closed: date | None, planned: str) -> ProvisionOutcome:
     location = backend.location(department.key)
-    planned = fingerprint(config, department, closed)
     version = backend.version(department.key) if store is not None else None  # before reading: a later save is seen next time
     if store is not None and not force and store.unchanged(department.key, version, planned):
         return ProvisionOutcome(department.key, location, "unchanged")
