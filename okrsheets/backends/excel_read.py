@@ -321,8 +321,8 @@ def _parse_usual_sheet(xml: bytes, first: int, last: int,
     shape _PLAIN_CELL looks for; None for any other sheet (read the long way, to the same result)."""
     data = xml[first:last]
     parts = _FORMULA_CELL.split(data)
-    rest = b"".join(parts[::_SPLIT])  # the sheet's cells but its formula cells
-    if b"<f" in rest or _ODD_CELL.search(rest) or _ODD_CELL.search(xml, 0, first) or _ODD_CELL.search(xml, last):
+    rest = b"".join(parts[::_SPLIT])  # the sheet's cells but its formula cells (cells are only in <sheetData>)
+    if b"<f" in rest or _ODD_CELL.search(rest):
         return None  # a formula of another shape (a shared formula's other cells), or a cell of another shape
     positions = list(map(_POSITIONS.__getitem__, parts[1::_SPLIT]))
     texts = list(map(_FORMULA_TEXTS.__getitem__, parts[4::_SPLIT]))
