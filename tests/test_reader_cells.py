@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -235,6 +236,41 @@ def test_formula_error_and_boolean_cells_read_alike_in_any_shape(tmp_path: Path,
     assert all(found.details.format_kind(row, column) == expected.details.format_kind(row, column)
                for row in range(1, 20) for column in range(1, 20))
     assert found.details.protected and expected.details.protected
+
+
+@pytest.mark.parametrize("member", ["xl/styles.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/worksheets/sheet1.xml"])
+def test_a_workbook_part_whose_checksum_is_wrong_is_damaged(tmp_path: Path, member: str):
+    """A part whose content inflates but no longer matches its CRC-32 (a bit flipped on disk) is a damaged workbook."""
+    import struct
+    import zipfile
+
+    from click.testing import CliRunner
+
+    from okrsheets.backends.excel import read_workbook
+    from okrsheets.cli.main import cli
+    from okrsheets.errors import WorkbookError
+
+    (tmp_path / "okrsheets.toml").write_text(
+        'company = "B"\nquarter = "2026-Q4"\n[backend]\nfolder = "data"\n[[departments]]\nkey = "hr"\ntemplate = "hr"\n'
+        'objectives = ["O1"]\nvalues."O1.KR1" = { target = 10 }\nvalues."O1.KR2" = { start = 45, target = 30 }\n'
+        'values."O1.KR3" = { start = 70, target = 85 }\n', encoding="utf-8")
+    assert CliRunner().invoke(cli, ["provision", "--config", str(tmp_path / "okrsheets.toml")]).exit_code == 0
+    path = tmp_path / "data" / "2026-Q4" / "hr.xlsx"
+    read_workbook(path)  # readable as provisioned
+    content = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(member)
+        central = archive.start_dir
+    struct.pack_into("<I", content, info.header_offset + 14, info.CRC ^ 1)  # the local header's CRC-32
+    at = content.find(b"PK\x01\x02", central)
+    while at >= 0:  # and the central directory's
+        if content[at + 46:at + 46 + struct.unpack_from("<H", content, at + 28)[0]] == member.encode():
+            struct.pack_into("<I", content, at + 16, info.CRC ^ 1)
+        at = content.find(b"PK\x01\x02", at + 4)
+    path.write_bytes(bytes(content))
+    with pytest.raises(WorkbookError) as raised:
+        read_workbook(path)
+    assert raised.value.reason == "damaged" and re.search(r"CRC-32|checksum", str(raised.value))
 
 
 def test_provision_force_moves_an_unreadable_workbook_aside(tmp_path: Path):

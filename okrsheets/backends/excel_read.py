@@ -15,7 +15,9 @@ import html
 import io
 import posixpath
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
@@ -63,7 +65,7 @@ def read_workbook(path: Path, only: Collection[str] | None = None) -> WorkbookDa
                 (r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])
             )
             read[name] = (rows, merged)
-        details = _sheet_details(archive, read)
+        details = _sheet_details(archive, content, read)
         sheets = {}
         for name, (rows, merged) in read.items():
             found, errors = details.get(name, (None, ()))
@@ -92,18 +94,51 @@ def _unusable_path(path: Path) -> str | None:
         return "broken_link"
 
 
-def _sheet_details(archive: zipfile.ZipFile, wanted: Collection[str]) -> dict[str, tuple[SheetDetails, list[tuple[int, int, object]]]]:
+def _sheet_details(archive: zipfile.ZipFile, content: bytes,
+                   wanted: Collection[str]) -> dict[str, tuple[SheetDetails, list[tuple[int, int, object]]]]:
     """For each sheet in ``wanted``: its SheetDetails and its error cells [(row, column, "#DIV/0!")].
 
     One pass over the zip (held in memory): the workbook's sheet list,
     styles.xml (which number format each cell style has) and the XML of the
     wanted sheets only.
     """
-    members = {member: title for member, title in _sheet_members(archive).items() if title in wanted}
+    members = {member: title for member, title in _sheet_members(archive, content).items() if title in wanted}
     if not members:
         return {}
-    kinds = _style_kinds(archive)
-    return {title: _parse_sheet(archive.read(member), kinds) for member, title in members.items()}
+    kinds = _style_kinds(archive, content)
+    # (calamine read these sheets to their end, so their CRC is checked: a bad one raised there)
+    return {title: _parse_sheet(_member(archive, content, member, checked=True), kinds) for member, title in members.items()}
+
+
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # a zip member's local header: signature, ..., name and extra field lengths
+
+
+def _member(archive: zipfile.ZipFile, content: bytes, name: str, checked: bool = False) -> bytes:
+    """The zip member ``name`` (KeyError when there is none), inflated in one call from the file's bytes.
+
+    Its CRC is checked unless calamine already did (``checked``). zipfile's own
+    read (in 4 KB steps) reads anything unusual, and raises as before for a
+    damaged member: an encrypted member, another compression, a header, a
+    length or a CRC that does not add up.
+    """
+    info = archive.NameToInfo.get(name)
+    if info is None or info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return archive.read(name)
+    at = info.header_offset
+    if len(content) < at + _LOCAL_HEADER.size:
+        return archive.read(name)
+    signature, name_length, extra_length = _LOCAL_HEADER.unpack_from(content, at)
+    start = at + _LOCAL_HEADER.size + name_length + extra_length
+    if signature != b"PK\x03\x04" or start + info.compress_size > len(content):
+        return archive.read(name)
+    raw = memoryview(content)[start:start + info.compress_size]
+    try:
+        data = zlib.decompress(raw, -zlib.MAX_WBITS) if info.compress_type == zipfile.ZIP_DEFLATED else bytes(raw)
+    except zlib.error:
+        return archive.read(name)
+    if len(data) != info.file_size or not checked and zlib.crc32(data) != info.CRC:
+        return archive.read(name)
+    return data
 
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -113,9 +148,9 @@ _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _MEMBERS: dict[tuple[bytes, bytes], dict[str, str]] = {}  # by workbook.xml and its relationships
 
 
-def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
+def _sheet_members(archive: zipfile.ZipFile, content: bytes) -> dict[str, str]:
     """{zip member of a worksheet: its sheet title}, from xl/workbook.xml and its relationships."""
-    key = (archive.read("xl/workbook.xml"), archive.read("xl/_rels/workbook.xml.rels"))
+    key = (_member(archive, content, "xl/workbook.xml"), _member(archive, content, "xl/_rels/workbook.xml.rels"))
     members = _MEMBERS.get(key)
     if members is None:
         if len(_MEMBERS) > 64:
@@ -164,10 +199,10 @@ def format_kind(code: str) -> FormatKind:
 _STYLE_KINDS: dict[bytes, list[FormatKind]] = {}  # by styles.xml: workbooks provisioned alike share one
 
 
-def _style_kinds(archive: zipfile.ZipFile) -> list[FormatKind]:
+def _style_kinds(archive: zipfile.ZipFile, content: bytes) -> list[FormatKind]:
     """The format kind of each cell style (a cell's ``s`` attribute indexes this list)."""
     try:
-        xml = archive.read("xl/styles.xml")
+        xml = _member(archive, content, "xl/styles.xml")
     except KeyError:  # no styles part: every cell is General
         return []
     kinds = _STYLE_KINDS.get(xml)
