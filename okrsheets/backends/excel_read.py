@@ -489,8 +489,15 @@ def _cells(xml: bytes):
                cell_type[1] if cell_type else b"", content or b"")
 
 
+_COLUMN_LETTERS: dict[int, bytes] = {}
+
+
 def _column_letters(column: int) -> bytes:
-    return column_letter(column).encode("ascii")
+    """A column's letters as bytes (28 -> b"AB"): the rollup asks for a few columns of every KR row."""
+    letters = _COLUMN_LETTERS.get(column)
+    if letters is None:
+        letters = _COLUMN_LETTERS[column] = column_letter(column).encode("ascii")
+    return letters
 
 
 def _xml_text(raw: bytes) -> str:
