@@ -321,7 +321,7 @@ class _Positions(dict):
 
     def __missing__(self, ref: bytes) -> tuple[int, int]:
         letters = ref.rstrip(b"0123456789")
-        if len(self) > 100_000:
+        if len(self) > 16_384:
             self.clear()
         position = self[ref] = (int(ref[len(letters):]), _column_number(letters))
         return position
@@ -335,7 +335,7 @@ class _FormulaTexts(dict):
 
     def __missing__(self, raw: bytes) -> str:
         text = _xml_text(raw)
-        if self.size > 16 * 2**20:
+        if self.size > 4 * 2**20:
             self.clear()
             self.size = 0
         self.size += len(raw)
