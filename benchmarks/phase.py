@@ -14,8 +14,9 @@ Kinds:
   floor        the whole-job floor of the rollup: the same sheets read with python-calamine,
                then the summary's cells written with XlsxWriter (write_row, formats made once);
                ``workers`` 2 reads in forked processes, as the rollup does
-  pandas       the script an analyst would write: pandas.read_excel (calamine engine), to_numeric,
-               weighted means, DataFrame.to_excel through XlsxWriter
+  pandas       the script an analyst would write: pandas.read_excel (pandas' default engine, openpyxl for
+               .xlsx; ``engine`` "calamine" passes engine="calamine"), to_numeric, weighted means,
+               DataFrame.to_excel through XlsxWriter
   xlsx_floor   the floor of provisioning: the same cells per workbook written with XlsxWriter
   meta_floor   the floor of an unchanged provision re-run: os.stat and the meta sheet's XML of each file
 """
@@ -280,17 +281,23 @@ def meta_floor(paths_file: str, member: str) -> dict:
 # ---------------------------------------------------------------- the analyst's pandas script
 
 
-def pandas_script(paths_file: str, sheet: str, header_row: int, out: str, columns: dict[str, str], kinds: dict[str, str]) -> dict:
-    """The analyst's script; ``columns`` are the OKR sheet's header labels and ``kinds`` the kind words, in the config's language."""
+def pandas_script(paths_file: str, sheet: str, header_row: int, out: str, columns: dict[str, str], kinds: dict[str, str],
+                  engine: str | None = None) -> dict:
+    """The analyst's script; ``columns`` are the OKR sheet's header labels and ``kinds`` the kind words, in the config's language.
+
+    Without ``engine`` read_excel gets no engine argument, as an analyst writes it (pandas then reads .xlsx
+    with openpyxl); with ``engine="calamine"`` it is the fastest read pandas has.
+    """
     import pandas as pd
 
     paths = Path(paths_file).read_text(encoding="utf-8").splitlines()
     c = columns
+    options = {"engine": engine} if engine else {}
 
     def call():
         frames = []
         for path in paths:
-            frame = pd.read_excel(path, sheet_name=sheet, header=header_row - 1, engine="calamine")
+            frame = pd.read_excel(path, sheet_name=sheet, header=header_row - 1, **options)
             frame.insert(0, "Phòng ban", Path(path).stem)
             frames.append(frame)
         table = pd.concat(frames, ignore_index=True)

@@ -27,13 +27,16 @@ ROLLUP_ROWS = [
     "floor, 2 processes (whole process)", "floor, 2 processes (in-process)",
     "1%-changed night, CLI (whole process)", "1%-changed night, run_rollup (in-process)",
 ]
-PANDAS_ROWS = ["pandas script (whole process)", "pandas script (in-process)"]
+PANDAS_ROWS = ["pandas script, default engine (whole process)", "pandas script, default engine (in-process)",
+               "pandas script, calamine engine (whole process)", "pandas script, calamine engine (in-process)"]
 ROLLUP_RATIOS = [
     "rollup CLI / floor, 1 process", "rollup CLI / floor, 2 processes", "rollup CLI / whole-job floor (the faster)",
     "run_rollup / floor, 1 process (in-process)", "run_rollup / floor, 2 processes (in-process)",
     "1%-changed night / full, CLI", "1%-changed night / full, run_rollup",
 ]
-PANDAS_RATIOS = ["pandas script / rollup CLI", "pandas script / run_rollup (in-process)"]
+PANDAS_RATIOS = ["pandas script, default engine / rollup CLI", "pandas script, calamine engine / rollup CLI",
+                 "pandas script, default engine / run_rollup (in-process)",
+                 "pandas script, calamine engine / run_rollup (in-process)"]
 PROVISION_ROWS = [
     "provision CLI, new (whole process)", "provision(), new (in-process)",
     "floor: XlsxWriter, same cells (whole process)", "floor: XlsxWriter, same cells (in-process)",
@@ -111,7 +114,7 @@ def test_rollup_benchmark_times_the_pandas_script_and_shows_it_scores_wrongly(ru
         assert row(out, name, rf"{TIME} +{TIME} +\d+ MiB"), name
     for name in PANDAS_RATIOS:
         assert row(out, name, rf"{RATIO} +{RATIO}"), name
-    assert re.search(r"^  (PASS|MISS)  pandas script / full rollup CLI, wall: \d", out, re.M)
+    assert re.search(r"^  (PASS|MISS)  pandas script \(default engine\) / full rollup CLI, wall: \d", out, re.M)
     wrong = re.search(r"^  pandas script scores wrongly: to_numeric turns (\d+) of (\d+) typed check-ins into NaN, scored 0"
                       r" \(e\.g\. '(\d+,\d+%)' -> NaN\); company score (\d\.\d+) vs okrsheets (\d\.\d+)$", out, re.M)
     assert wrong, out

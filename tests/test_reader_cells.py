@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -157,6 +158,119 @@ def test_sheet_xml_of_another_shape_gives_the_same_details(tmp_path: Path):
     assert found.formulas == expected.formulas and expected.formulas[10, 7] == "1/0"
     assert found.no_result == expected.no_result and {(6, 2), (6, 4), (6, 6), (6, 8), (10, 7)} <= found.no_result
     assert found.protected and expected.protected
+
+
+def _edited_copy(source: Path, target: Path, edit) -> None:
+    """``source`` copied to ``target`` with ``edit(xml)`` applied to each worksheet's XML."""
+    import zipfile
+
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
+        for item in original.infolist():
+            data = original.read(item)
+            copy.writestr(item, edit(data) if item.filename.startswith("xl/worksheets/") else data)
+
+
+def _another_shape(xml: bytes) -> bytes:
+    """The cells written as some other writer might: style before reference, and a namespace prefix."""
+    import re
+
+    xml = re.sub(rb'<c r="([A-Z]+\d+)"( s="\d+")?', rb'<c\2 r="\1"', xml)
+    xml = xml.replace(b"<worksheet ", b'<worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ', 1)
+    return xml.replace(b"<c ", b"<x:c ").replace(b"</c>", b"</x:c>").replace(b"<f", b"<x:f").replace(b"</f>", b"</x:f>")
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["formulas-one-by-one", "a-shared-formula"])
+def test_formula_error_and_boolean_cells_read_alike_in_any_shape(tmp_path: Path, shared: bool):
+    """What LibreOffice and Excel save in a team's cells (a formula with no result, a formula's error, a pasted
+    error, =TRUE() with an attribute on <f>, a text formula with escapes, a shared formula) reads the same from
+    the usual cell shape as from another writer's, read the long way."""
+    import re
+
+    from click.testing import CliRunner
+
+    from okrsheets.backends.excel import read_workbook
+    from okrsheets.cli.main import cli
+
+    (tmp_path / "okrsheets.toml").write_text(
+        'company = "B"\nquarter = "2026-Q4"\n[backend]\nfolder = "data"\n[[departments]]\nkey = "hr"\ntemplate = "hr"\n'
+        'objectives = ["O1"]\nvalues."O1.KR1" = { target = 10 }\nvalues."O1.KR2" = { start = 45, target = 30 }\n'
+        'values."O1.KR3" = { start = 70, target = 85 }\n', encoding="utf-8")
+    assert CliRunner().invoke(cli, ["provision", "--config", str(tmp_path / "okrsheets.toml")]).exit_code == 0
+    provisioned = tmp_path / "data" / "2026-Q4" / "hr.xlsx"
+    cells = {  # what each team cell holds, as LibreOffice or Excel saves it (the cell keeps its style)
+        b"G10": b"<f>1/0</f><v></v>",
+        b"G11": b'<f aca="false">1/0</f><v>#DIV/0!</v>',
+        b"G12": b"<v>#N/A</v>",
+        b"H10": b'<f aca="false">TRUE()</f><v>1</v>',
+        b"L10": b'<f>"a&amp;b"&amp;"&lt;c&gt;"</f><v>a&amp;b&lt;c&gt;</v>',
+        b"L11": b'<f>""</f><v></v>',  # a text formula whose result is empty text
+    }
+    types = {b"G11": b' t="e"', b"G12": b' t="e"', b"L10": b' t="str"', b"L11": b' t="str"'}
+
+    def usual(xml: bytes) -> bytes:
+        if b"<sheetProtection" not in xml or b'r="G10"' not in xml:
+            return xml
+        for ref, content in cells.items():
+            xml = re.sub(rb'<c r="%s"( s="\d+")?( t="\w+")?(/>|>.*?</c>)' % ref,
+                         lambda m, ref=ref, content=content: b'<c r="%s"%s%s>%s</c>' % (ref, m[1] or b"", types.get(ref, b""), content),
+                         xml, count=1)
+        if shared:  # J10's score formula shared down to J11, as Excel writes a filled-down formula
+            xml = re.sub(rb'(<c r="J10" s="\d+"><f)>', rb'\1 t="shared" ref="J10:J11" si="0">', xml, count=1)
+            xml = re.sub(rb'(<c r="J11" s="\d+">)<f>[^<]*</f>', rb'\1<f t="shared" si="0"/>', xml, count=1)
+        return xml
+
+    plain, odd = tmp_path / "usual.xlsx", tmp_path / "odd.xlsx"
+    _edited_copy(provisioned, plain, usual)
+    _edited_copy(plain, odd, _another_shape)
+    expected, found = read_workbook(odd).sheets["OKR"], read_workbook(plain).sheets["OKR"]
+    assert [expected.value(row, 7) for row in (10, 11, 12)] == ["", "#DIV/0!", "#N/A"]  # (no result: calamine reads "")
+    assert expected.value(10, 8) is True and expected.value(10, 12) == "a&b<c>"
+    assert expected.details.formulas[10, 7] == "1/0" and expected.details.formulas[10, 12] == '"a&b"&"<c>"'
+    assert expected.details.formulas[10, 8] == "TRUE()" and (12, 7) not in expected.details.formulas
+    assert (10, 7) in expected.details.no_result and not {(11, 7), (10, 8), (10, 12), (11, 12)} & expected.details.no_result
+    assert (expected.details.formulas[11, 10] == "shared:0") is shared
+    assert found.rows == expected.rows
+    assert found.details.formulas == expected.details.formulas and found.details.no_result == expected.details.no_result
+    assert dict(found.details.format_kinds) == dict(expected.details.format_kinds)
+    assert expected.details.format_kinds.get((12, 7)) == "percent" and expected.details.format_kinds.get((10, 13)) == "date"
+    assert all(found.details.format_kind(row, column) == expected.details.format_kind(row, column)
+               for row in range(1, 20) for column in range(1, 20))
+    assert found.details.protected and expected.details.protected
+
+
+@pytest.mark.parametrize("member", ["xl/styles.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/worksheets/sheet1.xml"])
+def test_a_workbook_part_whose_checksum_is_wrong_is_damaged(tmp_path: Path, member: str):
+    """A part whose content inflates but no longer matches its CRC-32 (a bit flipped on disk) is a damaged workbook."""
+    import struct
+    import zipfile
+
+    from click.testing import CliRunner
+
+    from okrsheets.backends.excel import read_workbook
+    from okrsheets.cli.main import cli
+    from okrsheets.errors import WorkbookError
+
+    (tmp_path / "okrsheets.toml").write_text(
+        'company = "B"\nquarter = "2026-Q4"\n[backend]\nfolder = "data"\n[[departments]]\nkey = "hr"\ntemplate = "hr"\n'
+        'objectives = ["O1"]\nvalues."O1.KR1" = { target = 10 }\nvalues."O1.KR2" = { start = 45, target = 30 }\n'
+        'values."O1.KR3" = { start = 70, target = 85 }\n', encoding="utf-8")
+    assert CliRunner().invoke(cli, ["provision", "--config", str(tmp_path / "okrsheets.toml")]).exit_code == 0
+    path = tmp_path / "data" / "2026-Q4" / "hr.xlsx"
+    read_workbook(path)  # readable as provisioned
+    content = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(member)
+        central = archive.start_dir
+    struct.pack_into("<I", content, info.header_offset + 14, info.CRC ^ 1)  # the local header's CRC-32
+    at = content.find(b"PK\x01\x02", central)
+    while at >= 0:  # and the central directory's
+        if content[at + 46:at + 46 + struct.unpack_from("<H", content, at + 28)[0]] == member.encode():
+            struct.pack_into("<I", content, at + 16, info.CRC ^ 1)
+        at = content.find(b"PK\x01\x02", at + 4)
+    path.write_bytes(bytes(content))
+    with pytest.raises(WorkbookError) as raised:
+        read_workbook(path)
+    assert raised.value.reason == "damaged" and re.search(r"CRC-32|checksum", str(raised.value))
 
 
 def test_provision_force_moves_an_unreadable_workbook_aside(tmp_path: Path):

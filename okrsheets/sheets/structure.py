@@ -243,7 +243,7 @@ def _check_locked(structure: WorkbookStructure, sheet: SheetData, lang: str) -> 
         else:
             def value(row: int, column: int) -> object:
                 formula = details.formulas.get((row, column))
-                return Formula("=" + formula) if formula is not None else sheet.value(row, column)
+                return _formula(formula) if formula is not None else sheet.value(row, column)
 
             if locked_hash(sheet_locked_cells(value, structure.rows, structure.columns)) != recorded:
                 reasons.append(_ALTERED[lang]["altered_cells"])
@@ -251,3 +251,17 @@ def _check_locked(structure: WorkbookStructure, sheet: SheetData, lang: str) -> 
         reasons.append(_ALTERED[lang]["unprotected"])
     if reasons:
         structure.problems.append(StructureProblem("altered", {"sheet": sheet.title, "what": "; ".join(reasons)}))
+
+
+_FORMULAS: dict[str, Formula] = {}  # by a formula's text read back: a company's workbooks repeat a few hundred
+
+
+def _formula(text: str) -> Formula:
+    """The Formula of a formula read back (without its "="), one object for each text: `locked_hash` canonicalises
+    each once (its cache finds the same text at once), not once for each of the company's workbooks."""
+    formula = _FORMULAS.get(text)
+    if formula is None:
+        if len(_FORMULAS) > 4096:
+            _FORMULAS.clear()
+        formula = _FORMULAS[text] = Formula("=" + text)
+    return formula
