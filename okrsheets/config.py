@@ -26,11 +26,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from okrsheets.core.model import COMPANY_OBJECTIVE_ID_RE, KEY_RESULT_ID_RE, LANGUAGES, OBJECTIVE_ID_RE, CompanyObjective
 from okrsheets.core.scoring import ScoringSettings
 from okrsheets.errors import ConfigError
+from okrsheets.files import CONFIG_ENV, DEFAULT_CONFIG_NAME
 from okrsheets.shipped import example_config
 from okrsheets.words import fallback_language, say
 
-CONFIG_ENV = "OKRSHEETS_CONFIG"
-DEFAULT_CONFIG_NAME = "okrsheets.toml"
 BACKENDS = ("excel", "google")
 _QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$")
 _KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")

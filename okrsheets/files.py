@@ -12,6 +12,11 @@ from pathlib import Path
 
 from okrsheets.errors import BackendError, WorkbookLockedError
 
+# How a command finds its config when --config is not given: this variable, else this file in the current
+# folder (`config.find_config_path`; the quick provision re-run looks before the config module is imported).
+CONFIG_ENV = "OKRSHEETS_CONFIG"
+DEFAULT_CONFIG_NAME = "okrsheets.toml"
+
 # The names atomic_write gives its temporary files: ".<stem>.<8 random characters of mkstemp><suffix>.tmp".
 _TEMP_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}(\.[A-Za-z0-9]+)?\.tmp$")
 # A temporary file untouched this long belongs to a killed run: no write of ours pauses for minutes.

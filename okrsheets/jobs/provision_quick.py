@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import okrsheets
-from okrsheets.files import file_version
+from okrsheets.files import CONFIG_ENV, DEFAULT_CONFIG_NAME, file_version
 from okrsheets.jobs.provision_store import ProvisionOutcome, ProvisionStore
 from okrsheets.toml_head import toml_head
 
@@ -54,9 +54,6 @@ if TYPE_CHECKING:  # (the config module is what the quick re-run must not import
     from okrsheets.config import Config
 
 RECORD_FORMAT = 1  # bump when what the record holds changes: an older record is then ignored
-# How `config.find_config_path` finds the config (that module is what this one must not import).
-CONFIG_ENV = "OKRSHEETS_CONFIG"
-DEFAULT_CONFIG_NAME = "okrsheets.toml"
 # A quarter name that is its own folder name (`config.safe_file_stem` changes none of it).
 _PLAIN_NAME = re.compile(r"^[0-9][A-Za-z0-9_-]{0,119}$")
 
