@@ -39,7 +39,7 @@ from xlsxwriter.worksheet import CellDatetimeTuple, CellNumberTuple, CellStringT
 
 from okrsheets import i18n
 from okrsheets.backends.excel_history import load_history, previous_history
-from okrsheets.backends.excel_write import close_workbook
+from okrsheets.backends.excel_write import close_workbook, print_setup
 from okrsheets.core.results import RollupResult
 from okrsheets.core.scoring import ScoringSettings
 from okrsheets.errors import WorkbookError
@@ -54,11 +54,11 @@ from okrsheets.sheets.summary import (
     Fact,
     History,
     Link,
-    PrintSetup,
     Sheet,
     Summary,
     Table,
     build_summary,
+    column_runs,
 )
 
 __all__ = ["SUMMARY_NAME", "earlier_summaries", "read_history", "summary_target", "write_summary"]
@@ -68,7 +68,6 @@ log = logging.getLogger("okrsheets")
 SUMMARY_NAME = "company-summary.xlsx"
 _MAX_TEXT = 32767  # Excel's limit on the characters in a cell
 _MAX_URL = 2079  # Excel's limit on a link's length
-_A4 = 9  # Excel's paper code
 # The control characters XML 1.0 cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE: a rollup does not import openpyxl)
 _ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 _EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's 1900 date system, as XlsxWriter counts it
@@ -352,7 +351,7 @@ def _render_sheet(book: _Book, sheet: Sheet) -> None:
         _render_table(book, ws, sheet.table)
     for chart in sheet.charts:
         _render_chart(book, ws, chart)
-    _print_setup(ws, sheet.print)
+    print_setup(ws, sheet.print)
 
 
 def _write_fact(book: _Book, ws: Worksheet, row: int, fact: Fact) -> None:
@@ -521,20 +520,8 @@ def _render_table(book: _Book, ws: Worksheet, table: Table) -> None:
         ws.set_row(row, height)
     if last > header:
         kinds = [column.kind for column in table.columns]
-        for first_col, last_col in _runs(kinds, "score"):
+        for first_col, last_col in column_runs(kinds, "score"):
             _grade_rules(book, ws, header + 1, last, first_col, last_col)
-
-
-def _runs(kinds: list[str], kind: str) -> list[tuple[int, int]]:
-    """The (first, last) column of each run of adjacent ``kind`` columns."""
-    runs: list[tuple[int, int]] = []
-    for c, each in enumerate(kinds):
-        if each == kind:
-            if runs and runs[-1][1] == c - 1:
-                runs[-1] = (runs[-1][0], c)
-            else:
-                runs.append((c, c))
-    return runs
 
 
 def _grade_rules(book: _Book, ws: Worksheet, first_row: int, last_row: int, first_col: int, last_col: int) -> None:
@@ -839,17 +826,3 @@ class _LineChartInDays(ChartLine):
             self._xml_empty_tag("c:baseTimeUnit", [("val", "days")])
 
 
-def _print_setup(ws: Worksheet, setup: PrintSetup) -> None:
-    ws.set_paper(_A4)
-    if setup.landscape:
-        ws.set_landscape()
-    else:
-        ws.set_portrait()
-    if setup.fit_width:
-        ws.fit_to_pages(1, 0)
-    if setup.repeat_rows is not None:
-        ws.repeat_rows(*setup.repeat_rows)
-    left, right = (part.replace("&", "&&") for part in setup.header)
-    ws.set_header(f"&L{left}&R{right}")
-    ws.set_footer(f"&C{setup.page_word.replace('&', '&&')} &P / &N")
-    ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)

@@ -54,7 +54,7 @@ from xlsxwriter.worksheet import (
 from okrsheets.i18n import GRADE_FILL, GRADE_FONT
 from okrsheets.sheets.spec import FONT, STYLES, Cell, CellError, Formula, PrintSetup, SheetSpec, Validation, WorkbookSpec
 
-__all__ = ["write_workbook"]
+__all__ = ["close_workbook", "print_setup", "write_workbook"]
 
 # Text is written with write_string only; these options also keep any other write from turning text
 # into formulas, links or numbers. in_memory: no temporary files of XlsxWriter's own.
@@ -259,7 +259,7 @@ def _render_sheet(book: _Book, spec: SheetSpec, password: str | None) -> None:
     if spec.fit_to_width:
         ws.fit_to_pages(1, 0)
     if spec.print_setup is not None:
-        _print_setup(ws, spec.print_setup)
+        print_setup(ws, spec.print_setup)
     if spec.protected:
         # objects and scenarios left editable, the rest of Excel's defaults, as openpyxl wrote it
         ws.protect(password or "", {"objects": True, "scenarios": True})
@@ -270,8 +270,9 @@ def _render_sheet(book: _Book, spec: SheetSpec, password: str | None) -> None:
 _PAPER_SIZES = {"A4": 9}  # Excel's paper size numbers
 
 
-def _print_setup(ws: Worksheet, setup: PrintSetup) -> None:
-    """Paper, orientation, fit to width, repeated rows, header, footer and margins (see spec.PrintSetup)."""
+def print_setup(ws: Worksheet, setup: PrintSetup) -> None:
+    """Paper, orientation, fit to width, repeated rows, header, footer and margins (see spec.PrintSetup):
+    for the team workbooks and the company summary alike."""
     ws.set_paper(_PAPER_SIZES.get(setup.paper, 9))
     if setup.landscape:
         ws.set_landscape()

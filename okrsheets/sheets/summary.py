@@ -28,10 +28,10 @@ from okrsheets.core.results import (
     is_stale,
 )
 from okrsheets.core.scoring import STATUSES, ScoringSettings
-from okrsheets.sheets.spec import LINE_HEIGHT, wrapped_lines
+from okrsheets.sheets.spec import LINE_HEIGHT, PrintSetup, wrapped_lines
 
 __all__ = [
-    "GRADE_BAR", "GRADE_COLOURS", "STATUSES", "Chart", "Column", "Fact", "History", "Link", "PrintSetup", "Range", "Series", "Sheet", "Summary",
+    "GRADE_BAR", "GRADE_COLOURS", "STATUSES", "Chart", "Column", "Fact", "History", "Link", "PrintSetup", "Range", "Series", "Sheet", "Summary", "column_runs",
     "Table", "build_summary", "change_since_last_week", "pixels", "stale_key_results",
 ]
 
@@ -166,18 +166,6 @@ class Chart:
     legend: bool = False
 
 
-@dataclass(frozen=True)
-class PrintSetup:
-    """A4, landscape or portrait, fitted to the page width, header rows repeated, header and footer."""
-
-    landscape: bool = True
-    fit_width: bool = True
-    repeat_rows: tuple[int, int] | None = None
-    header: tuple[str, str] = ("", "")  # left, right: plain text (company, quarter)
-    page_word: str = "Page"  # footer: "<page_word> 3 / 7"
-    paper: str = "A4"
-
-
 @dataclass
 class Sheet:
     key: str  # overview | alignment | objectives | key_results | at_risk | stale | history | issues | kr_history
@@ -188,7 +176,7 @@ class Sheet:
     key_row: list[str] | None = None  # a hidden row 0 of keys (history sheets), written as text
     charts: list[Chart] = field(default_factory=list)
     hidden: bool = False
-    print: PrintSetup = field(default_factory=PrintSetup)
+    print: PrintSetup = field(default_factory=lambda: PrintSetup(landscape=True))
 
 
 @dataclass
@@ -281,7 +269,7 @@ def build_summary(result: RollupResult, history: History, settings: ScoringSetti
     lang = "en" if result.language == "en" else "vi"
     words = i18n.SUMMARY[lang]
     date_format = i18n.DATE_FORMAT[lang]
-    printing = PrintSetup(header=(result.company, f"{words['quarter']} {result.quarter}"), page_word=words["page"])
+    printing = PrintSetup(header=(result.company, "", f"{words['quarter']} {result.quarter}"), page_word=words["page"])
     names = {d.key: d.name for d in result.departments}
     department_change, kr_change = change_since_last_week(history, result)
     builder = _Builder(lang, words, printing)
@@ -363,7 +351,21 @@ class _Builder:
         return table
 
     def print_setup(self, table: Table, landscape: bool = True) -> PrintSetup:
-        return PrintSetup(landscape, True, (table.row, table.row), self.printing.header, self.printing.page_word)
+        header_row = table.row + 1  # PrintSetup counts rows from 1
+        return PrintSetup(landscape, True, (header_row, header_row), self.printing.header, self.printing.page_word)
+
+
+def column_runs(kinds: list[str], kind: str) -> list[tuple[int, int]]:
+    """The (first, last) column of each run of adjacent ``kind`` columns (0-based), e.g. the score columns
+    a renderer gives grade colours to."""
+    runs: list[tuple[int, int]] = []
+    for c, each in enumerate(kinds):
+        if each == kind:
+            if runs and runs[-1][1] == c - 1:
+                runs[-1] = (runs[-1][0], c)
+            else:
+                runs.append((c, c))
+    return runs
 
 
 def _sized(column: Column, values: list, lang: str, max_width: float = MAX_WIDTH) -> Column:

@@ -37,6 +37,7 @@ from okrsheets.sheets.summary import (
     Sheet,
     Summary,
     Table,
+    column_runs,
     pixels,
 )
 
@@ -284,7 +285,7 @@ def _table_requests(summary: Summary, sheet_id: int, table: Table, locale: str, 
     if last > header:
         red, green = summary.bands
         kinds = [column.kind for column in table.columns]
-        for first_col, last_col in _runs(kinds, "score"):
+        for first_col, last_col in column_runs(kinds, "score"):
             yield from _grade_rules(sheet_id, header + 1, last, first_col, last_col, red, green, locale)
         for c in [c for c, kind in enumerate(kinds) if kind == "grade"]:
             yield from _grade_label_rules(sheet_id, header + 1, last, c, summary.language)
@@ -327,18 +328,6 @@ def _link_formats(sheet_id: int, row: int, col: int, values: list) -> dict:
             "link": {"uri": uri}}}}]})
     return {"updateCells": {"start": {"sheetId": sheet_id, "rowIndex": row, "columnIndex": col}, "rows": rows,
                             "fields": "userEnteredFormat.textFormat"}}
-
-
-def _runs(kinds: list[str], kind: str) -> list[tuple[int, int]]:
-    """The (first, last) column of each run of adjacent ``kind`` columns."""
-    runs: list[tuple[int, int]] = []
-    for c, each in enumerate(kinds):
-        if each == kind:
-            if runs and runs[-1][1] == c - 1:
-                runs[-1] = (runs[-1][0], c)
-            else:
-                runs.append((c, c))
-    return runs
 
 
 def _a1(row: int, col: int) -> str:
