@@ -129,6 +129,16 @@ def _kr_values(kr: KeyResultTemplate, end: date) -> str:
     return ", ".join(parts)
 
 
+def _demo_folder(folder: Path, language: str) -> Path:
+    """``folder``, resolved, made and marked as the demo's; refused when it holds anything not the demo's."""
+    folder = folder.resolve()
+    if folder.exists() and any(folder.iterdir()) and not (folder / MARKER).exists():
+        raise OkrsheetsError(say(language, "demo_not_demo_folder", folder=folder))
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MARKER).write_text("created by okrsheets demo; safe to delete\n", encoding="utf-8")
+    return folder
+
+
 WEEKS = 4  # nights of check-ins the demo simulates: one a week, the last one today
 
 
@@ -142,11 +152,7 @@ def prepare(folder: Path, today: date | None = None, language: str = "vi") -> De
     from okrsheets.jobs.provision import provision
     from okrsheets.jobs.rollup import run_rollup
 
-    folder = folder.resolve()
-    if folder.exists() and any(folder.iterdir()) and not (folder / MARKER).exists():
-        raise OkrsheetsError(say(language, "demo_not_demo_folder", folder=folder))
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / MARKER).write_text("created by okrsheets demo; safe to delete\n", encoding="utf-8")
+    folder = _demo_folder(folder, language)
     today = today or today_in("Asia/Ho_Chi_Minh")
     config_path = folder / "okrsheets.toml"
     config_path.write_text(demo_config_text(TemplateLibrary.load(), today, language), encoding="utf-8")
@@ -279,11 +285,7 @@ def run_google(folder: Path, today: date | None = None, language: str = "vi") ->
     from okrsheets.jobs.rollup import run_rollup
     from okrsheets.testing import FakeGoogle  # the demo's Google: the only product code that starts the fake
 
-    folder = folder.resolve()
-    if folder.exists() and any(folder.iterdir()) and not (folder / MARKER).exists():
-        raise OkrsheetsError(say(language, "demo_not_demo_folder", folder=folder))
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / MARKER).write_text("created by okrsheets demo; safe to delete\n", encoding="utf-8")
+    folder = _demo_folder(folder, language)
     today = today or today_in("Asia/Ho_Chi_Minh")
     before = os.environ.get(API_URL_ENV)
     requests: dict[str, dict[str, int]] = {}
