@@ -115,6 +115,12 @@ def test_installed_okrsheets_runs_the_cycle_outside_the_repository(installed, ou
     provision = run([okrsheets, "provision", "--config", config], cwd, env).stdout
     assert "6 phòng ban: 6 đã tạo" in provision  # the example company is Vietnamese
     assert len(list((cwd / "company" / "okr-data" / "2026-Q4").glob("*.xlsx"))) == 6
+    again = run([okrsheets, "provision", "--config", config], cwd, env).stdout  # the quick re-run, from the wheel
+    assert "6 phòng ban: 6 không đổi" in again.splitlines()
+    assert again.splitlines()[-1] == provision.splitlines()[-1]  # the same lint line, kept from the first run
+
+    helped = run([okrsheets, "--help"], cwd, {**env, "OKRSHEETS_LANG": "vi"}).stdout  # help texts ship in the wheel
+    assert helped.startswith("Cách dùng: okrsheets [TÙY_CHỌN] LỆNH [ĐỐI_SỐ]...")
 
     rollup = json.loads(run([okrsheets, "rollup", "--config", config, "--json", "--as-of", "2026-11-15"], cwd, env).stdout)
     assert rollup["company"] == "Công ty Cổ phần Thương mại Sen Vàng" and len(rollup["departments"]) == 6
