@@ -39,6 +39,8 @@ def _fail(error: OkrsheetsError) -> None:
 class _Group(Group):
     """Turns every OkrsheetsError into a clear message and its exit code; speaks the command line's language."""
 
+    is_root = True
+
     def main(self, args=None, *more, **extra):
         with speaking(sys.argv[1:] if args is None else list(args)):
             return super().main(args, *more, **extra)
