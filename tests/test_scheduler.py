@@ -276,8 +276,8 @@ def test_a_broken_config_edit_fails_that_run_only(tmp_path, caplog):
     fake.now += timedelta(days=1)
     assert loop.run_once("schedule") is False
     assert "lần chạy hằng đêm thất bại:" in caplog.text and "quarter" in caplog.text
-    # the night is kept as failed, in the quarter folder the schedule was running with: `status` and the
-    # catch-up at the next start see it (it failed before any rollup began)
+    # the night is kept as failed, in the quarter folder the schedule was running with (it failed before any
+    # rollup began), and the last success is kept beside it
     record = read_last_run(config.quarter_folder)
     assert not record.last_run.succeeded and record.last_run.trigger == "schedule"
     assert record.last_run.started_at == datetime(2026, 11, 21, 1, 30, tzinfo=ICT)

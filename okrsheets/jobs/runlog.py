@@ -319,8 +319,8 @@ def record_failure(config: Config, error: BaseException, *, started_at: datetime
     """Keep a failed night's report (`keep_report`).
 
     Also for a night of ``okrsheets schedule`` that failed before its rollup began (the config, edited, no longer
-    loads): ``config`` is then the one the schedule was running with, so ``okrsheets status`` and the catch-up at
-    the next start see that the night failed, and why.
+    loads): ``config`` is then the one the schedule was running with, so ``last-run.json`` (what ``okrsheets
+    status`` shows, once the config loads again, and what a monitoring check reads) says the night failed, and why.
     """
     keep_report(config, failure_report(
         error, started_at=started_at, ended_at=ended_at, trigger=trigger, company=config.company,
