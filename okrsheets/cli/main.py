@@ -114,7 +114,8 @@ def provision(config_path: str | None, dry_run: bool, departments: tuple[str, ..
     try:
         prepare_folder(plan.config, create=create, dry_run=dry_run)
         total = len(set(departments)) if departments else len(plan.departments)
-        with Progress(plan.config.language, "progress_provision", pace_per_minute(plan.config, ("read", "write"))) as progress:
+        with Progress(plan.config.language, "progress_provision", pace_per_minute(plan.config, ("read", "write")),
+                      to_log=False) as progress:
             started: list[int] = []
 
             def one_more(_department) -> None:
