@@ -271,9 +271,19 @@ def test_a_broken_config_edit_fails_that_run_only(tmp_path, caplog):
     config = make_config(tmp_path)
     fake = FakeTime(datetime(2026, 11, 20, 1, 30, tzinfo=ICT))
     loop, _ = build_schedule(config, nightly_run(FakeRollup(), fake.clock), clock=fake.clock, sleep=fake.sleep)
+    loop.run_once("schedule")  # a good night first
     config.source.write_text("company = 'x'\nquarter = 'bad'\n", encoding="utf-8")
+    fake.now += timedelta(days=1)
     assert loop.run_once("schedule") is False
     assert "lần chạy hằng đêm thất bại:" in caplog.text and "quarter" in caplog.text
+    # the night is kept as failed, in the quarter folder the schedule was running with (it failed before any
+    # rollup began), and the last success is kept beside it
+    record = read_last_run(config.quarter_folder)
+    assert not record.last_run.succeeded and record.last_run.trigger == "schedule"
+    assert record.last_run.started_at == datetime(2026, 11, 21, 1, 30, tzinfo=ICT)
+    assert record.last_run.reason.startswith(f"{config.source}: ") and 'nhận được "bad"' in record.last_run.reason
+    assert record.last_run.company == config.company and record.last_run.departments_total == len(config.departments)
+    assert record.last_success.succeeded and record.last_success.started_at == datetime(2026, 11, 20, 1, 30, tzinfo=ICT)
 
 
 # ---------------------------------------------------------------- real processes and signals
@@ -407,10 +417,12 @@ def test_a_config_broken_between_two_nights_logs_its_own_and_its_plans_problems(
     assert (len(rollup.calls), loop.runs, loop.failures) == (2, 3, 1)
     failed = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
     known = ", ".join(sorted(p.stem for p in (REPO / "sheet_templates").glob("*.toml")))
-    assert failed == [
-        f"lần chạy hằng đêm thất bại: {path}: 2 lỗi:\n"
-        '  - quarter.name: cần một quý như "2026-Q4" (hoặc cho ngày start và end), nhận được "2026-Q9"\n'
-        f'  - departments[3] "finance".template: không có bộ mẫu "finanse"; các bộ mẫu hiện có: {known}'
+    problems = (f"{path}: 2 lỗi:\n"
+                '  - quarter.name: cần một quý như "2026-Q4" (hoặc cho ngày start và end), nhận được "2026-Q9"\n'
+                f'  - departments[3] "finance".template: không có bộ mẫu "finanse"; các bộ mẫu hiện có: {known}')
+    assert failed == [  # the night's report (as for a rollup that fails), then the schedule's own line
+        f"tổng hợp thất bại sau 0.0 s (schedule): {problems}",
+        f"lần chạy hằng đêm thất bại: {problems}",
     ]
 
 
@@ -422,4 +434,6 @@ def test_a_config_gone_between_two_nights_is_told_in_the_running_configs_languag
     config.source.unlink()
     assert loop.run_once("schedule") is False
     assert [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR] == [
+        f"tổng hợp thất bại sau 0.0 s (schedule): không tìm thấy tệp cấu hình: {config.source}",
         f"lần chạy hằng đêm thất bại: không tìm thấy tệp cấu hình: {config.source}"]
+    assert read_last_run(config.quarter_folder).last_run.reason == f"không tìm thấy tệp cấu hình: {config.source}"

@@ -39,6 +39,8 @@ def _fail(error: OkrsheetsError) -> None:
 class _Group(Group):
     """Turns every OkrsheetsError into a clear message and its exit code; speaks the command line's language."""
 
+    is_root = True
+
     def main(self, args=None, *more, **extra):
         with speaking(sys.argv[1:] if args is None else list(args)):
             return super().main(args, *more, **extra)
@@ -112,7 +114,8 @@ def provision(config_path: str | None, dry_run: bool, departments: tuple[str, ..
     try:
         prepare_folder(plan.config, create=create, dry_run=dry_run)
         total = len(set(departments)) if departments else len(plan.departments)
-        with Progress(plan.config.language, "progress_provision", pace_per_minute(plan.config, ("read", "write"))) as progress:
+        with Progress(plan.config.language, "progress_provision", pace_per_minute(plan.config, ("read", "write")),
+                      to_log=False) as progress:
             started: list[int] = []
 
             def one_more(_department) -> None:

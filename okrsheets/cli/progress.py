@@ -42,10 +42,15 @@ def time_left(language: str, remaining: int, per_minute: int | None) -> str:
 
 
 class Progress:
-    """``progress(done, total)`` for provision and rollup: a bar when stderr is a terminal, else a log line per 10%."""
+    """``progress(done, total)`` for provision and rollup: a bar when stderr is a terminal, else a line per 10%.
 
-    def __init__(self, language: str, verb: str, per_minute: int | None = None, *, terminal: bool | None = None):
-        self.language, self.verb, self.per_minute = language, verb, per_minute
+    Without a terminal the line is a log line (``to_log``: the rollup and the schedule log to stderr and the
+    quarter's ``okrsheets.log``), or, for a command that keeps no log (provision), a line on stderr.
+    """
+
+    def __init__(self, language: str, verb: str, per_minute: int | None = None, *, terminal: bool | None = None,
+                 to_log: bool = True):
+        self.language, self.verb, self.per_minute, self.to_log = language, verb, per_minute, to_log
         self.terminal = sys.stderr.isatty() if terminal is None else terminal
         self.bar: ProgressBar[str | None] | None = None
         self.logged = 0  # tenths already logged
@@ -64,7 +69,10 @@ class Progress:
             tenth = done * 10 // total
             if tenth > self.logged:
                 self.logged = tenth
-                log.info("%s", self.line(done, total))
+                if self.to_log:
+                    log.info("%s", self.line(done, total))
+                else:
+                    click.echo(self.line(done, total), err=True)
             return
         if self.bar is None and done >= total:  # finished (or nothing to do): no bar drawn again
             return

@@ -112,12 +112,17 @@ class Command(click.Command):
     """A command whose help speaks the run's language (texts in okrsheets/words/help_*.py)."""
 
     parent: Group | None = None  # the group it was added to (set by Group.add_command)
+    is_root = False  # okrsheets itself (cli/main.py's group)
 
     @property
     def path(self) -> str:
-        """The command's key in the help tables: "" for okrsheets itself, "rollup", "templates list"."""
+        """The command's key in the help tables: "" for okrsheets itself, "rollup", "templates list".
+
+        A command not added to okrsheets (yet) is keyed by its own name, so its help is the same whether or not
+        cli/main.py was imported (a test, or a tool, may run ``status_command`` on its own).
+        """
         if self.parent is None:
-            return ""
+            return "" if self.is_root else self.name or ""
         return f"{self.parent.path} {self.name}".strip()
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

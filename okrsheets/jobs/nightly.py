@@ -21,13 +21,11 @@ from okrsheets.files import check_folder, check_share_mounted
 from okrsheets.jobs.lock import LockOwner, held_by, rollup_lock
 from okrsheets.jobs.runlog import (
     LastRun,
-    RunReport,
-    failure_report,
+    keep_report,
     key_list,
     log_file,
-    log_report,
     read_last_run,
-    record_run,
+    record_failure,
     report_lines,
     success_report,
 )
@@ -105,13 +103,10 @@ def _run_locked(
     except BaseException as exc:
         if not isinstance(exc, (OkrsheetsError, KeyboardInterrupt, SystemExit)):
             log.error("unexpected error in the rollup", exc_info=True)
-        _record(config, failure_report(
-            exc, started_at=started, ended_at=now(), trigger=trigger, company=config.company,
-            quarter=config.quarter.name, departments_total=len(config.departments),
-        ))
+        record_failure(config, exc, started_at=started, ended_at=now(), trigger=trigger)
         raise
     emails_sent, email_problems = _digest(config, result)
-    _record(config, success_report(
+    keep_report(config, success_report(
         result, started_at=started, ended_at=now(), trigger=trigger,
         emails_sent=emails_sent, email_problems=email_problems,
     ))
@@ -148,14 +143,6 @@ def _digest(config: Config, result: RollupResult) -> tuple[int | None, tuple[str
         log.error(failed, exc_info=True)
         return 0, (failed,)
     return outcome.sent, outcome.problems
-
-
-def _record(config: Config, report: RunReport) -> None:
-    log_report(report, config.language)
-    try:
-        record_run(config.quarter_folder, report)
-    except OSError as exc:
-        log.error(say(config.language, "last_run_unwritable", folder=config.quarter_folder, why=exc))
 
 
 # ---------------------------------------------------------------- okrsheets status

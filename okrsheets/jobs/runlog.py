@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from okrsheets import words
 from okrsheets.core.results import RollupResult
@@ -30,6 +31,9 @@ from okrsheets.errors import BackendError, OkrsheetsError
 from okrsheets.files import atomic_write
 from okrsheets.i18n import status_label
 from okrsheets.words import say
+
+if TYPE_CHECKING:
+    from okrsheets.config import Config
 
 LOG_NAME = "okrsheets.log"
 LAST_RUN_NAME = "last-run.json"
@@ -299,6 +303,29 @@ def record_run(folder: Path, report: RunReport) -> LastRun:
     text = json.dumps(record.to_json(), ensure_ascii=False, indent=2) + "\n"
     atomic_write(last_run_path(folder), lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return record
+
+
+def keep_report(config: Config, report: RunReport) -> None:
+    """Log ``report`` and write it to ``last-run.json`` in ``config``'s quarter folder; a folder that cannot be
+    written is logged, never raised (the run itself is over)."""
+    log_report(report, config.language)
+    try:
+        record_run(config.quarter_folder, report)
+    except OSError as exc:
+        log.error(say(config.language, "last_run_unwritable", folder=config.quarter_folder, why=exc))
+
+
+def record_failure(config: Config, error: BaseException, *, started_at: datetime, ended_at: datetime, trigger: str) -> None:
+    """Keep a failed night's report (`keep_report`).
+
+    Also for a night of ``okrsheets schedule`` that failed before its rollup began (the config, edited, no longer
+    loads): ``config`` is then the one the schedule was running with, so ``last-run.json`` (what ``okrsheets
+    status`` shows, once the config loads again, and what a monitoring check reads) says the night failed, and why.
+    """
+    keep_report(config, failure_report(
+        error, started_at=started_at, ended_at=ended_at, trigger=trigger, company=config.company,
+        quarter=config.quarter.name, departments_total=len(config.departments),
+    ))
 
 
 # ---------------------------------------------------------------- logging setup

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from okrsheets.config import Config
 from okrsheets.errors import BackendError, OkrsheetsError, RollupLockedError
-from okrsheets.jobs.runlog import LastRun, attach_log_file, failure_reason, read_last_run
+from okrsheets.jobs.runlog import LastRun, attach_log_file, failure_reason, read_last_run, record_failure
 from okrsheets.plan import load_config_with_plan_problems
 from okrsheets.words import count, say
 
@@ -254,7 +254,13 @@ def build_schedule(
     clock = clock or (lambda: datetime.now(tz))
 
     def job(trigger: str) -> object:
-        return nightly_run(_reload(config), trigger)
+        started = clock()
+        try:
+            fresh = _reload(config)
+        except OkrsheetsError as exc:  # the night fails before its rollup: recorded all the same (see record_failure)
+            record_failure(config, exc, started_at=started, ended_at=clock(), trigger=trigger)
+            raise
+        return nightly_run(fresh, trigger)
 
     loop = NightlyLoop(job, config.run_at, tz, clock=clock, sleep=sleep, language=config.language)
     if run_now:
