@@ -213,6 +213,7 @@ class _Book:
         self._texts: dict[str, tuple[str, bool]] = {}
         self._cells: dict[tuple[str | None, str | None], dict[str, tuple[str, Format]]] = {}
         self._kept: dict[tuple, dict] = {}  # see kept
+        self.kept_formats: dict[int, dict[int, Format]] = {}  # id(kept) -> the formats of its cells, by id
 
     def kept(self, *key: object) -> dict:
         """The cells of one kind of column (and grade) seen so far, by value: (shared string index or number, format).
@@ -222,6 +223,7 @@ class _Book:
         cells = self._kept.get(key)
         if cells is None:
             cells = self._kept[key] = {}
+            self.kept_formats[id(cells)] = {}
         return cells
 
     def format(self, style: str | None = None, grade: str | None = None, quote: bool = False) -> Format:
@@ -410,6 +412,7 @@ def _write_column(book: _Book, ws: Worksheet, first_row: int, col: int, values: 
         else:
             style = "wrap" if kind == "wrap" else None
             kept = book.kept(style, grade)
+        formats = book.kept_formats[id(kept)]
         for i, value in enumerate(values):
             if value is not None:
                 if type(value) is not str:
@@ -426,24 +429,27 @@ def _write_column(book: _Book, ws: Worksheet, first_row: int, col: int, values: 
                     values[i] = None
                     continue
                 kept[value] = (strings._get_shared_string_index(text), cell_format)
-        ws.keep(_Cells(first_row, col, values, kept, None, None))
+                formats[id(cell_format)] = cell_format
+        ws.keep(_Cells(first_row, col, values, kept, None, None, formats))
     elif kind == "link":
         for row, value in enumerate(values, first_row):
             if value is not None:
                 _write_link(book, ws, row, col, value)
     elif kind == "date":
         date_format, kept = book.format("date", grade), book.kept("date", grade)
+        formats = book.kept_formats[id(kept)]
         for i, value in enumerate(values):
             if type(value) is date:  # a datetime goes to write_datetime, which also checks its time zone
                 if value not in kept:
                     kept[value] = ((value - _EXCEL_EPOCH).days, date_format)
+                    formats[id(date_format)] = date_format
             elif value is not None:
                 if isinstance(value, date):
                     ws.write_datetime(first_row + i, col, value, date_format)
                 else:
                     book.write_text(ws, first_row + i, col, value, None, grade)
                 values[i] = None
-        ws.keep(_Cells(first_row, col, values, kept, None, None))
+        ws.keep(_Cells(first_row, col, values, kept, None, None, formats))
     else:
         style = _NUMBER_STYLES.get(kind, "number")
         if style == "number":
@@ -474,17 +480,22 @@ class _Cells:
     column in ``whole`` (whole numbers) and ``part`` formats.
     """
 
-    __slots__ = ("first", "end", "col", "values", "kept", "whole", "part", "made")
+    __slots__ = ("first", "end", "col", "values", "kept", "whole", "part", "made", "formats")
 
-    def __init__(self, first: int, col: int, values: list, kept: dict | None, whole: Format | None, part: Format | None):
+    def __init__(self, first: int, col: int, values: list, kept: dict | None, whole: Format | None, part: Format | None,
+                 formats: dict[int, Format] | None = None):
         self.first, self.end, self.col, self.values = first, first + len(values), col, values
         self.kept, self.whole, self.part = kept, whole, part
+        self.formats = formats  # the formats of ``kept``'s cells (of every column sharing it), by id
         self.made: dict = {None: ""}  # value -> its cell's XML with _ROW for the row number (see _write_block)
 
-    def cells(self) -> Iterator[tuple[int, tuple]]:
-        """(row, XlsxWriter's cell tuple) of each cell, for XlsxWriter's own save."""
-        kept = self.kept
-        for row, value in enumerate(self.values, self.first):
+    def cells(self, first_row: int | None = None, last_row: int | None = None) -> Iterator[tuple[int, tuple]]:
+        """(row, XlsxWriter's cell tuple) of each cell (from ``first_row`` to ``last_row``), for XlsxWriter's own save."""
+        kept, first = self.kept, self.first
+        if first_row is not None and first_row > first:
+            first = first_row
+        stop = self.end if last_row is None else min(self.end, last_row + 1)
+        for row, value in enumerate(self.values[first - self.first:max(stop - self.first, 0)], first):
             if value is None:
                 continue
             if kept is None:
@@ -685,6 +696,7 @@ class _SummaryWorksheet(Worksheet):
     def __init__(self) -> None:
         super().__init__()
         self.kept_columns: list[_Cells] = []
+        self._tag_ends: dict[tuple | None, str] = {}  # see _write_block
         self._rows_with_cells: set[int] | None = None
 
     def keep(self, cells: _Cells) -> None:
@@ -739,9 +751,8 @@ class _SummaryWorksheet(Worksheet):
         view: defaultdict[int, dict] = defaultdict(dict, {row: dict(self.table.get(row, {})) for row in rows})
         for column in self.kept_columns:
             if col_start <= column.col <= col_end and column.first <= row_end and column.end > row_start:
-                for row, cell in column.cells():
-                    if row_start <= row <= row_end:
-                        view[row][column.col] = cell
+                for row, cell in column.cells(row_start, row_end):
+                    view[row][column.col] = cell
         table, self.table = self.table, view
         try:
             return super()._get_range_data(row_start, col_start, row_end, col_end)
@@ -898,7 +909,7 @@ class _SummaryWorksheet(Worksheet):
                         cell_format = part if type(value) is float and not value.is_integer() else whole
                         if wanted.pop(id(cell_format), None) is not None:
                             seen(first + i, col, cell_format)
-            else:
+            elif column.formats is None or any(each.xf_index is None for each in column.formats.values()):
                 kept, found = column.kept, set()
                 for value in dict.fromkeys(values):  # distinct values, in the order of their first cell
                     if value is not None:
@@ -944,9 +955,8 @@ class _SummaryWorksheet(Worksheet):
             if low > first or high < end:
                 cells = [*[""] * (low - first), *cells, *[""] * (end - high)]
             made_columns.append(cells)
-        row_info, spans = self.row_info, self.row_spans
+        row_info, spans, ends = self.row_info, self.row_spans, self._tag_ends
         out: list[str] = []
-        plain_tag = self.default_row_height == self.original_row_height  # a row without a RowInfo has no height
         for i, row_cells in enumerate(zip(*made_columns) if made_columns else [()] * size):
             body, row = "".join(row_cells), first + i
             info, span = row_info.get(row), spans.get(row // 16)
@@ -956,11 +966,11 @@ class _SummaryWorksheet(Worksheet):
                     out.clear()
                     self._write_empty_row(row, span, info)
                 continue
-            number = numbers[i]
-            if info is None and plain_tag:
-                out.append(f'<row r="{number}" spans="{span}">' if span else f'<row r="{number}">')
-            else:
-                out.append(self._row_tag(number, span, info) or "")
+            number, key = numbers[i], None if info is None else (info.height, info.hidden)
+            end = ends.get(key)
+            if end is None:  # the tag's attributes after its spans: the same for each height
+                end = ends[key] = (self._row_tag("", None, info) or "")[len('<row r=""'):]
+            out.append(f'<row r="{number}" spans="{span}"{end}' if span else f'<row r="{number}"{end}')
             out.append(body.replace(_ROW, number))
             out.append("</row>")
         self.fh.write("".join(out))
