@@ -526,8 +526,9 @@ def _render_table(book: _Book, ws: Worksheet, table: Table) -> None:
     rows, width = table.rows, len(table.columns)
     if any(len(values) < width for values in rows):  # a short row's missing cells stay blank
         rows = [[*values, *[None] * (width - len(values))] for values in rows]
+    by_column = list(zip(*rows)) if rows else []
     for c, column in enumerate(table.columns):  # column by column: one loop per column's kind
-        _write_column(book, ws, header + 1, c, [values[c] for values in rows], column.kind)
+        _write_column(book, ws, header + 1, c, by_column[c] if by_column else [], column.kind)
     last = table.last_row
     ws.autofilter(header, 0, max(last, header + 1), len(table.columns) - 1)
     ws.freeze_panes(header + 1, 0)
