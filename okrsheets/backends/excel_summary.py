@@ -968,10 +968,10 @@ class _SummaryWorksheet(Worksheet):
                     self._write_empty_row(row, span, info)
                 continue
             number, key = numbers[i], None if info is None else (info.height, info.hidden)
-            end = ends.get(key)
-            if end is None:  # the tag's attributes after its spans: the same for each height
-                end = ends[key] = (self._row_tag("", None, info) or "")[len('<row r=""'):]
-            out.append(f'<row r="{number}" spans="{span}"{end}' if span else f'<row r="{number}"{end}')
+            rest = ends.get(key)
+            if rest is None:  # the tag's attributes after its spans: the same for each height
+                rest = ends[key] = (self._row_tag("", None, info) or "")[len('<row r=""'):]
+            out.append(f'<row r="{number}" spans="{span}"{rest}' if span else f'<row r="{number}"{rest}')
             out.append(body.replace(_ROW, number))
             out.append("</row>")
         self.fh.write("".join(out))
