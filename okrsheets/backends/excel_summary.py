@@ -7,10 +7,12 @@ night is read by :mod:`okrsheets.backends.excel_history`.
 
 XlsxWriter writes a 14,000-key-result summary about three times faster than
 openpyxl did. Each distinct cell format is created once (`_Book`). The data
-cells go straight into XlsxWriter's cell table, one column at a time, and are
-saved a row at a time (`_SummaryWorksheet`): the file is the one XlsxWriter's
-own ``write_string``/``write_number`` and save would write, byte for byte, in
-about half the time (tests/test_summary_xlsx.py compares the two).
+cells are kept a column at a time, and saved a block of rows and a column at a
+time, or a row at a time where XlsxWriter has cells of its own
+(`_SummaryWorksheet`): the parts of the file are the ones XlsxWriter's own
+``write_string``/``write_number`` and save would write, byte for byte, in
+about a third of the time (tests/test_summary_xlsx.py compares the two); the
+zip file is deflated at level 1 (`ZIP_LEVEL`).
 
 Team-typed text is always stored as a plain string cell (see `_Book.text`), so
 a comment such as ``=HYPERLINK(...)`` can never become a formula.
@@ -679,13 +681,16 @@ def fast_save_available(version: str | None = None) -> bool:
 
 
 class _SummaryWorksheet(Worksheet):
-    """XlsxWriter's worksheet, with columns of data cells kept as values (`_Cells`) and saved a row at a time.
+    """XlsxWriter's worksheet, with columns of data cells kept as values (`_Cells`) and saved a column at a time.
 
     XlsxWriter writes each cell with a loop over its attributes and a file write
     per cell, the innermost loop of a save (two thirds of the summary's save at
     1,000 departments), from a tuple per cell. This writes the same XML, byte for
-    byte, a row at a time: the kept columns merged with XlsxWriter's own cell
-    table (headers, links...), each distinct cell's XML made once. A sheet with
+    byte: rows of kept cells only a block of rows and a column at a time (each
+    text or date cell's XML made once per value and column, its row number put
+    in once per row), other rows a row at a time, the kept columns merged with
+    XlsxWriter's own cell table (headers, links...); the formats are numbered
+    first, in the order XlsxWriter's own save would number them. A sheet with
     comments, constant-memory mode or Excel 2010 extensions is left to XlsxWriter
     (the kept cells put in its table first). It overrides methods that are not
     XlsxWriter's public API (as of XlsxWriter 3.3): tests/test_summary_xlsx.py
