@@ -415,23 +415,27 @@ def _write_column(book: _Book, ws: Worksheet, first_row: int, col: int, values: 
             style = "wrap" if kind == "wrap" else None
             kept = book.kept(style, grade)
         formats = book.kept_formats[id(kept)]
-        for i, value in enumerate(values):
-            if value is not None:
-                if type(value) is not str:
-                    value = values[i] = str(value)
-                if value in kept:
-                    reused += 1
-                    continue
-                if kind in ("status", "grade"):
-                    text, cell_format = labels.get(value, value), book.format(None, value if kind == "grade" else grade)
-                else:
-                    text, cell_format = book.text_cell(value, style, grade)
-                if len(text) > ws.xls_strmax // 2:  # over 16,383 characters: XlsxWriter checks its length in UTF-16
-                    ws._write_string(first_row + i, col, text, cell_format)
-                    values[i] = None
-                    continue
-                kept[value] = (strings._get_shared_string_index(text), cell_format)
-                formats[id(cell_format)] = cell_format
+        if not set(map(type, values)) <= _TEXT_TYPES:
+            values = [value if value is None or type(value) is str else str(value) for value in values]
+        cells, added = len(values) - values.count(None), 0  # each cell is one use of its shared string
+        for value in dict.fromkeys(values):  # each distinct text once, in the order of its first cell
+            if value is None or value in kept:
+                continue
+            if kind in ("status", "grade"):
+                text, cell_format = labels.get(value, value), book.format(None, value if kind == "grade" else grade)
+            else:
+                text, cell_format = book.text_cell(value, style, grade)
+            if len(text) > ws.xls_strmax // 2:  # over 16,383 characters: XlsxWriter checks its length in UTF-16
+                for i, other in enumerate(values):
+                    if other == value:  # (XlsxWriter's _write_string counts the use)
+                        ws._write_string(first_row + i, col, text, cell_format)
+                        values[i] = None
+                        cells -= 1
+                continue
+            kept[value] = (strings._get_shared_string_index(text), cell_format)  # counts its first use
+            formats[id(cell_format)] = cell_format
+            added += 1
+        reused = cells - added
         ws.keep(_Cells(first_row, col, values, kept, None, None, formats))
     elif kind == "link":
         for row, value in enumerate(values, first_row):
@@ -472,6 +476,7 @@ def _write_column(book: _Book, ws: Worksheet, first_row: int, col: int, values: 
 
 
 _INFINITY = float("inf")
+_TEXT_TYPES = {str, type(None)}
 
 
 class _Cells:
