@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 import math
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -213,13 +214,20 @@ def weighted_mean(pairs: Iterable[tuple[float, float]]) -> float:
     items = list(pairs)
     if not items:
         return 0.0
-    for score, weight in items:
-        _require_finite("score", score)
-        if not (math.isfinite(weight) and weight > 0):
-            raise ValueError(f"weights must be finite and > 0, got {weight!r}")
-    total = math.fsum(weight for _, weight in items)
-    mean = math.fsum(score * weight for score, weight in items) / total
     scores = [score for score, _ in items]
+    weights = [weight for _, weight in items]
+    # One pass each in C (every score and weight finite, every weight > 0) before the pairs are checked
+    # one by one, which only runs to name the first bad one: 5,800 roll-ups a night at 1,000 departments.
+    try:
+        valid = all(map(math.isfinite, scores)) and all(map(math.isfinite, weights)) and min(weights) > 0
+    except TypeError:  # not a number: the loop below raises what it raises for the first bad pair
+        valid = False
+    if not valid:
+        for score, weight in items:
+            _require_finite("score", score)
+            if not (math.isfinite(weight) and weight > 0):
+                raise ValueError(f"weights must be finite and > 0, got {weight!r}")
+    mean = math.fsum(map(operator.mul, scores, weights)) / math.fsum(weights)
     return max(min(scores), min(max(scores), mean))
 
 

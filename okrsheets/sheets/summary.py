@@ -329,7 +329,9 @@ class _Builder:
     def table(self, columns: list[Column], rows: list[list], row: int, max_width: float = MAX_WIDTH) -> Table:
         """A table with widths from its content; text too long for a column wraps in a taller row."""
         table = Table(row, columns, rows)
-        table.columns = [_sized(c, [r[i] for r in rows], self.lang, max_width) for i, c in enumerate(columns)]
+        by_column = list(zip(*rows))[:len(columns)] if rows else []  # every row has a value for each column
+        table.columns = [_sized(c, list(by_column[i]) if by_column else [], self.lang, max_width)
+                         for i, c in enumerate(columns)]
         header_lines = max(wrapped_lines(c.header, c.width - 1) for c in table.columns) if columns else 1
         if header_lines > 1:
             table.row_heights[row] = LINE_HEIGHT * header_lines
