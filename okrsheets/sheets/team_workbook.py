@@ -13,10 +13,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import cast
 
 from okrsheets.config import Config
 from okrsheets.core.model import DepartmentPlan, PlannedKeyResult
@@ -753,6 +754,39 @@ def sheet_locked_cells(values: Callable[[int, int], object], rows: dict[str, int
     for item_id, row in rows.items():
         cells.extend((item_id, name, values(row, columns[name])) for name in LOCKED_COLUMNS)
     return cells
+
+
+_CANONICAL_FORMULAS: dict[str, str] = {}  # a formula's text read back (without "=") -> its canonical form
+
+
+def sheet_locked_hash(values: Sequence[Sequence[object]], formulas: Mapping[tuple[int, int], str],
+                      rows: dict[str, int], columns: dict[str, int]) -> str:
+    """``locked_hash(sheet_locked_cells(...))`` of a sheet read back, bit for bit, in one pass (the rollup computes it
+    for every workbook): ``values`` the sheet's rows of values (row 1 first), ``formulas`` the text (without "=") of
+    each formula cell by (row, column); ``rows`` and ``columns`` as for `sheet_locked_cells`."""
+    count = len(values)
+    known = _CANONICAL_FORMULAS
+
+    def canonical(row: int, column: int) -> str:  # _canonical of the cell's value, or of Formula("=" + its formula)
+        text = formulas.get((row, column))
+        if text is not None:
+            found = known.get(text)
+            if found is None:
+                if len(known) > 4096:
+                    known.clear()
+                found = known[text] = _canonical(Formula("=" + text))
+            return found
+        cells = values[row - 1] if 0 < row <= count else ()
+        value = cells[column - 1] if 0 < column <= len(cells) else None
+        kind = type(value)  # the usual kinds first, as _canonical reads them
+        return cast(str, value).strip() if kind is str else format(value, ".12g") if kind is float else _canonical(value)
+
+    lines = [f"{_HEADER_KEY}\x1f{name}\x1f{canonical(row, column)}" for name, (row, column) in LOCKED_HEADER_CELLS.items()]
+    named = [(f"\x1f{name}\x1f", columns[name]) for name in LOCKED_COLUMNS]
+    for item_id, row in rows.items():
+        lines.extend([item_id + name + canonical(row, column) for name, column in named])
+    lines.sort()
+    return LOCKED_HASH_VERSION + hashlib.sha256("\x1e".join(lines).encode()).hexdigest()[:32]
 
 
 def read_meta(rows: Sequence[Sequence[object]]) -> dict[str, str]:
