@@ -117,12 +117,16 @@ def test_the_locked_hash_of_a_sheet_read_back_is_the_recipes(tmp_path: Path):
     """`sheet_locked_hash` (the rollup's one pass) gives, bit for bit, `locked_hash(sheet_locked_cells(...))`,
     whatever kinds of values the locked cells hold (the hash stored in existing workbooks is made that way)."""
     columns = {name: index for index, name in enumerate(LOCKED_COLUMNS, start=3)}
-    rows = {"O1": 9, "O1.KR1": 10, "O1.KR2": 11, "O1.KR3": 40}  # O1.KR3's row is past the sheet's end
-    values: list[list[object]] = [[None] * 16 for _ in range(12)]
+    # O1.KR3's row is past the sheet's end; IDs and texts beyond ASCII sort as their code points do
+    rows = {"O1": 9, "O1.KR1": 10, "O1.KR2": 11, "O1.KR3": 40, "Ô1.KR1": 12, "O1.KR😀": 13, "O1.KRé": 14}
+    values: list[list[object]] = [[None] * 16 for _ in range(14)]
     values[8] = [None, None, *_ODD_VALUES[:8]]  # row 9 shorter than the locked columns: the rest read empty
     values[9] = [None, None, *_ODD_VALUES[8:], *_ODD_VALUES[:5]]
     formulas = {(6, 2): "TODAY()", (6, 4): " _xlfn.MAX( 0 , 1 ) ", (11, 3): "=A1", (11, 4): "sum(a1:a2)", (10, 5): "1/0"}
     values[10] = [None, None, "ignored: a formula", *_ODD_VALUES[2:9]]
+    values[11] = [None, None, "Tăng", "%", "Hoàn thành 😀", "ǅ", "\u00a0x\u3000"]
+    values[12] = [None, None, "Giảm", "Ô", "é"]
+    formulas[13, 7] = 'IF(A1="Đúng tiến độ","😀",0)'
 
     def value(row: int, column: int) -> object:
         if (row, column) in formulas:
