@@ -6,7 +6,9 @@ error cell as empty. One pass over the workbook's zip adds those (see
 `SheetDetails`): the sheet list, styles.xml, and the XML of the sheets asked
 for, searched as bytes (a full XML parse cost three times calamine's read).
 The file is opened once: its bytes are read, and calamine and the zip pass
-both work on them in memory.
+both work on them in memory. The zip pass runs first and hands calamine each
+usual sheet without its formulas, which calamine would only skip
+(`_read_trimmed`): the values read are the same, at a fraction of the XML.
 """
 
 from __future__ import annotations
