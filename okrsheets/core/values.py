@@ -416,6 +416,8 @@ def read_cell_value(raw: object, unit: str, locale: str, percent_formatted: bool
     kind = _as_unit(unit)
     if raw is None:
         return _BLANK
+    if type(raw) is float:  # what a number cell reads as: straight to _read_number, as the checks below send it
+        return _read_number(raw, kind, lang, percent_formatted)  # type: ignore[arg-type]  # (a float is a numbers.Real)
     if isinstance(raw, str):
         return _read_text(raw, kind, lang)
     if isinstance(raw, bool):
@@ -450,6 +452,8 @@ def _read_number(raw: numbers.Real | Decimal, unit: Unit, lang: str, percent_for
 
 def _is_finite(raw: numbers.Real | Decimal) -> bool:
     """False for NaN and infinities (an int of any size is finite)."""
+    if type(raw) is float:  # the usual kind first (the ABC checks below cost more)
+        return math.isfinite(raw)
     if isinstance(raw, numbers.Integral):
         return True
     if isinstance(raw, Decimal):

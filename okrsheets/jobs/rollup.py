@@ -16,7 +16,7 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -100,6 +100,7 @@ class _Reader:
         self.columns: dict[str, int] = {}  # where each column of the OKR sheet was found
         self.typed_updates: list[str | float | None] = []  # each KR's last-update cell as the store keeps it
         self._kr_id = ""  # the KR being read, for issues about its cells
+        self._earliest = self.config.quarter.start - _SERIAL_DATES_FROM  # a bare number in a last-update cell: see read_update_date
 
     def issue(self, key: str, sheet: str | None = None, cell: object = None, found: object = None, kr: str | None = None, **fields) -> None:
         problem, fix = MESSAGES[self.lang][key]
@@ -175,8 +176,8 @@ class _Reader:
         self.typed_updates = []
         return [self._key_result(kr, None, None) for kr in self.department.key_results]
 
-    def _cell(self, sheet: SheetData, row: int, name: str) -> tuple[object, _Ref | str | None]:
-        """A team cell's value and A1 reference (None, None when its column was not found).
+    def _cell(self, sheet: SheetData, cells: Sequence[object], row: int, name: str) -> tuple[object, _Ref | str | None]:
+        """A team cell's value and A1 reference (None, None when its column was not found); ``cells`` the row's values.
 
         A formula saved without its result reads as empty, with an issue saying to open and save the file.
         """
@@ -189,20 +190,21 @@ class _Reader:
             self.issue("no_result", sheet=sheet.title, cell=ref, found="=" + details.formulas.get((row, column), ""),
                        kr=self._kr_id, id=self._kr_id)
             return None, ref
-        return sheet.value(row, column), _Ref(row, column)
+        return cells[column - 1] if 0 < column <= len(cells) else None, _Ref(row, column)  # (as sheet.value reads it)
 
     def _key_result(self, kr: PlannedKeyResult, sheet: SheetData | None, row: int | None) -> _Reading:
         raw = confidence = comment = last_update = value = typed_update = None
         self._kr_id = kr.id
         if sheet is not None and row is not None:
             locale, title = self.config.locale, sheet.title
-            raw, cell = self._cell(sheet, row, "current")
-            typed_confidence, confidence_cell = self._cell(sheet, row, "confidence")
-            typed_comment, comment_cell = self._cell(sheet, row, "comment")
-            typed_update, update_cell = self._cell(sheet, row, "last_update")
+            cells = sheet.rows[row - 1] if 0 < row <= len(sheet.rows) else ()
+            raw, cell = self._cell(sheet, cells, row, "current")
+            typed_confidence, confidence_cell = self._cell(sheet, cells, row, "confidence")
+            typed_comment, comment_cell = self._cell(sheet, cells, row, "comment")
+            typed_update, update_cell = self._cell(sheet, cells, row, "last_update")
             comment = _text(typed_comment)
             typed_reading = read_confidence(typed_confidence, locale)
-            update_reading = read_update_date(typed_update, locale, self.as_of, self.config.quarter.start - _SERIAL_DATES_FROM)
+            update_reading = read_update_date(typed_update, locale, self.as_of, self._earliest)
             checks: list[tuple[CellReading | DateReading, object, _Ref | str | None]] = [
                 (typed_reading, typed_confidence, confidence_cell), (update_reading, typed_update, update_cell)]
             confidence = None if typed_reading.value is None else int(typed_reading.value)
@@ -217,8 +219,9 @@ class _Reader:
                 self.issue("merged", sheet=title, cell=cell, found=raw, kr=kr.id, id=kr.id)
             else:
                 details = sheet.details
-                percent = (details.format_kind(row, self.columns["current"]) == "percent" if details is not None
-                           else kr.unit == "percent")  # a backend that cannot tell: the format provisioning gave it
+                # (read_cell_value looks at a cell's percent format for percent KRs only: no other needs it looked up)
+                percent = kr.unit == "percent" and (details.format_kind(row, self.columns["current"]) == "percent"
+                                                    if details is not None else True)  # a backend that cannot tell: the format provisioning gave it
                 reading = read_cell_value(raw, kr.unit, locale, percent_formatted=percent)
                 if reading.issue:
                     self.issue("value", sheet=title, cell=cell, found=raw, kr=kr.id, issue=f"{kr.id}: {reading.issue}")

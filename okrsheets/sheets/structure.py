@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from okrsheets.core.model import ITEM_ID_RE
 from okrsheets.sheets.data import SheetData, WorkbookData
-from okrsheets.sheets.spec import Formula, a1, column_letter, column_number
+from okrsheets.sheets.spec import a1, column_letter, column_number
 from okrsheets.sheets.team_workbook import (
     COL,
     COLUMNS,
@@ -27,9 +28,8 @@ from okrsheets.sheets.team_workbook import (
     LOCKED_HASH_VERSION,
     META_SHEET,
     OKR_SHEET,
-    locked_hash,
     read_meta,
-    sheet_locked_cells,
+    sheet_locked_hash,
 )
 
 # Columns the rollup cannot do without: without them nothing on the sheet can be read.
@@ -154,7 +154,17 @@ def check_structure(data: WorkbookData, quarter: str, department_key: str, templ
 
 
 def _fold(text: object) -> str:
-    return " ".join(str(text).split()).casefold() if isinstance(text, str) else ""
+    if not isinstance(text, str):
+        return ""
+    folded = _FOLDED.get(text)
+    if folded is None:
+        if len(_FOLDED) > 4096:
+            _FOLDED.clear()
+        folded = _FOLDED[text] = " ".join(text.split()).casefold()
+    return folded
+
+
+_FOLDED: dict[str, str] = {}  # a header label -> _fold of it: every workbook has the same few dozen
 
 
 _HEADER_NAMES: dict[str, list[str]] = {}  # a folded header label -> the column names it labels
@@ -165,12 +175,17 @@ for _name in COLUMNS:
 
 def _meta_columns(meta: dict[str, str]) -> dict[str, int]:
     """The ``columns`` metadata row ("id=A text=B ...") as {name: column}; empty for older workbooks."""
+    return dict(_columns_row(meta.get("columns", "")))
+
+
+@lru_cache(maxsize=256)  # a company's workbooks share a few layouts
+def _columns_row(text: str) -> tuple[tuple[str, int], ...]:
     columns = {}
-    for pair in meta.get("columns", "").split():
+    for pair in text.split():
         name, _, letters = pair.partition("=")
         if name in COL and letters.isalpha() and letters.isascii():
             columns[name] = column_number(letters)
-    return columns
+    return tuple(columns.items())
 
 
 def _locate_columns(sheet: SheetData, meta: dict[str, str], problems: list[StructureProblem], lang: str) -> dict[str, int]:
@@ -214,18 +229,17 @@ def _find_rows(structure: WorkbookStructure, sheet: SheetData, meta: dict[str, s
         if not isinstance(value, str) or not value.strip():
             continue
         item_id = value.strip()
-        cell = a1(row, id_column)
         if code_column is not None and sheet.value(row, code_column) == "archived":
             structure.archived.setdefault(item_id, row)
         elif item_id in structure.rows:
             first = structure.rows[item_id]
             problems.append(StructureProblem("duplicate", {"id": item_id, "first": first, "second": row, "sheet": sheet.title},
-                                             cell=cell, found=item_id, kr=item_id))
+                                             cell=a1(row, id_column), found=item_id, kr=item_id))
         elif item_id in known:
             structure.rows[item_id] = row
         elif ITEM_ID_RE.match(item_id) and item_id not in structure.unknown:
             structure.unknown[item_id] = row
-            problems.append(StructureProblem("unknown_id", {"id": item_id}, cell=cell, found=item_id))
+            problems.append(StructureProblem("unknown_id", {"id": item_id}, cell=a1(row, id_column), found=item_id))
     for item_id in meta.get("ids", "").split():
         if item_id not in structure.rows:
             problems.append(StructureProblem("missing_row", {"id": item_id}, kr=item_id))
@@ -240,28 +254,9 @@ def _check_locked(structure: WorkbookStructure, sheet: SheetData, lang: str) -> 
     if recorded and recorded.startswith(LOCKED_HASH_VERSION) and details is not None:
         if any(name not in structure.columns for name in LOCKED_COLUMNS):
             reasons.append(_ALTERED[lang]["altered_cells"])
-        else:
-            def value(row: int, column: int) -> object:
-                formula = details.formulas.get((row, column))
-                return _formula(formula) if formula is not None else sheet.value(row, column)
-
-            if locked_hash(sheet_locked_cells(value, structure.rows, structure.columns)) != recorded:
-                reasons.append(_ALTERED[lang]["altered_cells"])
+        elif sheet_locked_hash(sheet.rows, details.formulas, structure.rows, structure.columns) != recorded:
+            reasons.append(_ALTERED[lang]["altered_cells"])
     if details is not None and not details.protected:
         reasons.append(_ALTERED[lang]["unprotected"])
     if reasons:
         structure.problems.append(StructureProblem("altered", {"sheet": sheet.title, "what": "; ".join(reasons)}))
-
-
-_FORMULAS: dict[str, Formula] = {}  # by a formula's text read back: a company's workbooks repeat a few hundred
-
-
-def _formula(text: str) -> Formula:
-    """The Formula of a formula read back (without its "="), one object for each text: `locked_hash` canonicalises
-    each once (its cache finds the same text at once), not once for each of the company's workbooks."""
-    formula = _FORMULAS.get(text)
-    if formula is None:
-        if len(_FORMULAS) > 4096:
-            _FORMULAS.clear()
-        formula = _FORMULAS[text] = Formula("=" + text)
-    return formula

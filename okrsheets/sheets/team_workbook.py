@@ -13,10 +13,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import cast
 
 from okrsheets.config import Config
 from okrsheets.core.model import DepartmentPlan, PlannedKeyResult
@@ -753,6 +754,54 @@ def sheet_locked_cells(values: Callable[[int, int], object], rows: dict[str, int
     for item_id, row in rows.items():
         cells.extend((item_id, name, values(row, columns[name])) for name in LOCKED_COLUMNS)
     return cells
+
+
+_CANONICAL_FORMULAS: dict[str, bytes] = {}  # a formula's text read back (without "=") -> its canonical form, UTF-8
+_CANONICAL_TEXTS: dict[object, bytes] = {}  # a text cell's value -> the same
+_CANONICAL_NUMBERS: dict[object, bytes] = {}  # a float cell's value (not 0.0) -> the same
+
+
+def sheet_locked_hash(values: Sequence[Sequence[object]], formulas: Mapping[tuple[int, int], str],
+                      rows: dict[str, int], columns: dict[str, int]) -> str:
+    """``locked_hash(sheet_locked_cells(...))`` of a sheet read back, bit for bit, in one pass (the rollup computes it
+    for every workbook): ``values`` the sheet's rows of values (row 1 first), ``formulas`` the text (without "=") of
+    each formula cell by (row, column); ``rows`` and ``columns`` as for `sheet_locked_cells`.
+
+    The lines are made, sorted and joined as UTF-8 bytes, the canonical form of each formula encoded once: UTF-8
+    bytes sort in the order of the text's code points, and the bytes joined are the text joined and encoded.
+    """
+    count = len(values)
+    known, texts, numbers = _CANONICAL_FORMULAS, _CANONICAL_TEXTS, _CANONICAL_NUMBERS
+
+    def canonical(row: int, column: int) -> bytes:  # _canonical of the cell's value, or of Formula("=" + its formula)
+        text = formulas.get((row, column))
+        if text is not None:
+            found = known.get(text)
+            if found is None:
+                if len(known) > 4096:
+                    known.clear()
+                found = known[text] = _canonical(Formula("=" + text)).encode()
+            return found
+        cells = values[row - 1] if 0 < row <= count else ()
+        value = cells[column - 1] if 0 < column <= len(cells) else None
+        kind = type(value)  # the usual kinds first, as _canonical reads them, each kind with its own cache
+        if kind is str or kind is float and value:  # (0.0 and -0.0 are equal but read "0" and "-0": not cached)
+            cache = texts if kind is str else numbers
+            found = cache.get(value)
+            if found is None:
+                if len(cache) > 4096:
+                    cache.clear()
+                found = cache[value] = (cast(str, value).strip() if kind is str else format(value, ".12g")).encode()
+            return found
+        return _canonical(value).encode()
+
+    lines = [f"{_HEADER_KEY}\x1f{name}\x1f".encode() + canonical(row, column) for name, (row, column) in LOCKED_HEADER_CELLS.items()]
+    named = [(f"\x1f{name}\x1f".encode(), columns[name]) for name in LOCKED_COLUMNS]
+    for item_id, row in rows.items():
+        key = item_id.encode()
+        lines.extend([key + name + canonical(row, column) for name, column in named])
+    lines.sort()
+    return LOCKED_HASH_VERSION + hashlib.sha256(b"\x1e".join(lines)).hexdigest()[:32]
 
 
 def read_meta(rows: Sequence[Sequence[object]]) -> dict[str, str]:
