@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from okrsheets.config_cache import ConfigSource
 from okrsheets.core.model import COMPANY_OBJECTIVE_ID_RE, KEY_RESULT_ID_RE, LANGUAGES, OBJECTIVE_ID_RE, CompanyObjective
 from okrsheets.core.scoring import ScoringSettings
 from okrsheets.errors import ConfigError
@@ -253,11 +254,44 @@ def load_config(path: str | os.PathLike | None = None, language: str | None = No
         raise ConfigError(say(told, "config_not_found", path=config_path), language=language) from None
     except OSError as exc:
         raise ConfigError(say(told, "config_unreadable", path=config_path, why=exc.strerror), language=language) from None
+    source = ConfigSource.of(config_path, content)
+    cached = source.cached(_may_reuse) if source is not None else None
+    if isinstance(cached, Config):  # the same file, okrsheets and environment as a run that parsed it (config_cache)
+        return cached
     try:
         data = tomllib.loads(content.decode())
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(say(told, "config_not_toml", why=exc), str(config_path), language) from None
-    return parse_config(data, config_path)
+    config = parse_config(data, config_path)
+    if source is not None:
+        source.remember(config)  # its plan, once built, is kept with it
+    return config
+
+
+def _may_reuse(config: object) -> bool:
+    """Whether a cached config is still what :func:`parse_config` would make of its file: what that checks outside
+    the file (``templates_dir`` is a folder, the timezone is known, Google's credential files are the right kind)
+    is still so."""
+    if not isinstance(config, Config):
+        return False
+    if config.templates_dir is not None and not config.templates_dir.is_dir():
+        return False
+    try:
+        ZoneInfo(config.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    google = config.google
+    if google is not None:
+        r = _Reader(config.language)
+        if google.service_account_file is not None:
+            _check_google_json(r, "backend.service_account_file", google.service_account_file, "service_account")
+        if google.client_secret_file is not None:
+            _check_google_json(r, "backend.client_secret_file", google.client_secret_file, "client_secret")
+        if google.token_file is not None and google.token_file.exists():
+            _check_google_json(r, "backend.token_file", google.token_file, "authorized_user")
+        if r.problems:
+            return False
+    return True
 
 
 def show_value(value: Any, language: str) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from okrsheets import config_cache
 from okrsheets.config import Config, Department, KeyResultValues, company_objective_path, load_config, show_value
 from okrsheets.core.model import (
     LINEAR_KINDS,
@@ -26,7 +27,7 @@ from okrsheets.core.model import (
 )
 from okrsheets.core.values import format_number
 from okrsheets.errors import ConfigError, OkrsheetsError, TemplateError
-from okrsheets.templates import TemplateLibrary
+from okrsheets.templates import TemplateLibrary, template_contents
 from okrsheets.words import say, slot_label, slot_type
 
 
@@ -45,14 +46,28 @@ class QuarterPlan:
 
 
 def build_plan(config: Config, library: TemplateLibrary | None = None) -> QuarterPlan:
-    """Check the config against its templates and return the plan (or raise ConfigError)."""
+    """Check the config against its templates and return the plan (or raise ConfigError).
+
+    For a config :func:`okrsheets.config.load_config` read from a file with the config cache on
+    (:mod:`okrsheets.config_cache`), a plan built before from template folders with the same files (those of
+    ``library`` when it was loaded from its folders, else the config's) is given back, and a plan built here is
+    kept with the config.
+    """
+    if config_cache.knows(config):
+        contents = library.contents if library is not None else template_contents(config.templates_dir)
+        remembered = config_cache.remembered_plan(config, contents)
+        if remembered is not None:
+            return QuarterPlan(config, *remembered)
     if library is None:
         library = TemplateLibrary.load(config.templates_dir, config.language)
     problems: list[str] = []
     plans = _plan_departments(config, library, problems)
     if problems:
         raise ConfigError(problems, str(config.source) if config.source else None, config.language)
-    return QuarterPlan(config, tuple(plans), _unsupported_warnings(config, plans))
+    plan = QuarterPlan(config, tuple(plans), _unsupported_warnings(config, plans))
+    if library.contents is not None:
+        config_cache.keep_plan(config, (plan.departments, plan.company_warnings), library.contents)
+    return plan
 
 
 def with_plan_problems(error: ConfigError, library: TemplateLibrary | None = None) -> ConfigError:
