@@ -96,8 +96,8 @@ class _Known:
 
     config: weakref.ref
     source: ConfigSource
-    plan: Plan | None = None
-    templates: Any = None  # the template folders' contents the plan was built from
+    plan: Plan | None = None  # the plan read from the entry, until it is given out (once: see remembered_plan)
+    templates: Any = None  # the template folders' contents of the plan in the entry on disk (None: no entry)
 
 
 _KNOWN: dict[int, _Known] = {}  # by id() of the Config; an entry leaves with its config (a weak reference)
@@ -179,11 +179,12 @@ class ConfigSource:
             log.debug("config cache: %s not read (%r)", path, exc)
             return None
 
-    def write(self, config: object, plan: Plan, templates: Any) -> None:
-        """Keep ``config`` and its plan (built from template folders with these ``templates`` contents)."""
+    def write(self, config: object, plan: Plan, templates: Any) -> bool:
+        """Keep ``config`` and its plan (built from template folders with these ``templates`` contents);
+        whether it was written."""
         folder = _private_folder(create=True)
         if folder is None:
-            return
+            return False
         try:
             payload = pickle.dumps((config, plan), protocol=5)
             head = {"format": FORMAT, "key": self.key, "templates": templates,
@@ -198,6 +199,8 @@ class ConfigSource:
             atomic_write(folder / self.name, write)
         except Exception as exc:  # (a cache that cannot be written only means a parse next time)
             log.debug("config cache: %s not written (%r)", folder / self.name, exc)
+            return False
+        return True
 
 
 def knows(config: object) -> bool:
@@ -206,18 +209,21 @@ def knows(config: object) -> bool:
 
 
 def remembered_plan(config: object, templates: Any) -> Plan | None:
-    """The plan of ``config`` built from template folders with these ``templates`` contents, if one was; else None."""
+    """The plan read with ``config`` from its entry, when it was built from template folders with these
+    ``templates`` contents; else None. It is given out once and not kept here: the caller holds it as long as
+    it needs it (the rollup lets go of its plan before writing the summary), and a second call builds it again."""
     known = _known(config)
     if known is None or known.plan is None or known.templates != templates:
         return None
-    return known.plan
+    plan, known.plan = known.plan, None
+    return plan
 
 
 def keep_plan(config: object, plan: Plan, templates: Any) -> None:
-    """Remember ``config``'s plan (built from template folders with these ``templates`` contents) and write the
-    cache entry of a config read from a file; nothing for another config."""
+    """Write the cache entry of a config read from a file, with its plan built from template folders with these
+    ``templates`` contents (unless the entry on disk holds that already); nothing for another config."""
     known = _known(config)
-    if known is None:
+    if known is None or known.templates == templates:
         return
-    known.plan, known.templates = plan, templates
-    known.source.write(config, plan, templates)
+    if known.source.write(config, plan, templates):
+        known.templates = templates

@@ -9,12 +9,14 @@ real `python -m okrsheets` process through the wrapper `SPY`.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
 import stat
 import subprocess
 import sys
+import weakref
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -107,6 +109,24 @@ def test_a_plan_is_given_back_only_for_the_very_config_object_it_was_built_for(t
     assert parsed["templates"] == 2
     assert [d.key for d in build_plan(config).departments] == ["hr", "sales"]
     assert parsed["templates"] == 2
+
+
+def test_the_cache_lets_go_of_a_plan_given_back_so_the_rollup_can_free_it(tmp_path, parsed, own_cache_folder):
+    """The rollup drops its plan before writing the summary (peak memory): nothing here may keep it alive."""
+    path = write_config(tmp_path, departments=VALUES)
+    expected = build_plan(load_config(path))
+    for _ in range(2):  # (each load reads the entry anew)
+        config = load_config(path)
+        plan = build_plan(config)
+        assert plan == expected
+        department = weakref.ref(plan.departments[0])
+        del plan
+        gc.collect()
+        assert department() is None and config.department("hr")
+    assert parsed["templates"] == 1
+    written = only_entry(own_cache_folder).stat().st_mtime_ns
+    assert build_plan(config) == expected  # the plan is built again for the same config: equal,
+    assert parsed["templates"] == 2 and only_entry(own_cache_folder).stat().st_mtime_ns == written  # and not written again
 
 
 SPY = """
