@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from okrsheets.files import atomic_write
+from okrsheets.files import atomic_write, remove_stale_temps
 from okrsheets.stamps import code_identity
 
 log = logging.getLogger(__name__)
@@ -196,6 +196,7 @@ class ConfigSource:
                     handle.write(payload)
                 os.chmod(temporary, 0o600)  # (atomic_write gives a new file the umask's mode)
 
+            remove_stale_temps(folder)  # (what a write killed midway left)
             atomic_write(folder / self.name, write)
         except Exception as exc:  # (a cache that cannot be written only means a parse next time)
             log.debug("config cache: %s not written (%r)", folder / self.name, exc)

@@ -425,6 +425,18 @@ def test_an_entry_that_is_a_link_is_ignored(tmp_path, parsed, own_cache_folder):
     assert parsed["config"] == 2
 
 
+def test_a_temporary_file_a_killed_write_left_is_removed_by_the_next_write(tmp_path, own_cache_folder):
+    path = write_config(tmp_path, departments=VALUES)
+    load_and_plan(path)
+    folder = own_cache_folder / "okrsheets"
+    left = folder / ".config-0123.abcd1234.pickle.tmp"
+    left.write_bytes(b"half an entry")
+    os.utime(left, (1_000_000_000, 1_000_000_000))
+    path.write_text(path.read_text(encoding="utf-8").replace("target = 12", "target = 13"), encoding="utf-8")
+    load_and_plan(path)
+    assert not left.exists() and len(entries(own_cache_folder)) == 1
+
+
 def test_deleting_the_cache_folder_is_safe(tmp_path, parsed, own_cache_folder):
     path = write_config(tmp_path, departments=VALUES)
     expected = load_and_plan(path)
