@@ -40,6 +40,7 @@ import sys
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -143,7 +144,8 @@ class ConfigSource:
     def remember(self, config: object, plan: Plan | None = None, templates: Any = None) -> None:
         """Note that ``config`` was read from this source (so `keep_plan` writes its entry), with its plan if known."""
         key = id(config)
-        _KNOWN[key] = _Known(weakref.ref(config, lambda _gone: _KNOWN.pop(key, None)), self, plan, templates)
+        forget = partial(_KNOWN.pop, key, None)  # (the dict itself, not the global: a config may go at shutdown)
+        _KNOWN[key] = _Known(weakref.ref(config, lambda _gone: forget()), self, plan, templates)
 
     def _read(self) -> tuple[Any, Plan | None, Any] | None:
         folder = _private_folder(create=False)

@@ -129,6 +129,18 @@ def test_the_cache_lets_go_of_a_plan_given_back_so_the_rollup_can_free_it(tmp_pa
     assert parsed["templates"] == 2 and only_entry(own_cache_folder).stat().st_mtime_ns == written  # and not written again
 
 
+def test_a_config_the_caller_lets_go_of_is_freed(tmp_path):
+    """`okrsheets schedule` reads the config every night: the cache must not keep each night's alive."""
+    path = write_config(tmp_path, departments=VALUES)
+    for _ in range(2):  # parsed, then read back
+        config = load_config(path)
+        build_plan(config)
+        gone = weakref.ref(config)
+        del config
+        gc.collect()
+        assert gone() is None
+
+
 SPY = """
 import atexit, sys
 import okrsheets.config
