@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from okrsheets.config_cache import ConfigSource
 from okrsheets.core.model import COMPANY_OBJECTIVE_ID_RE, KEY_RESULT_ID_RE, LANGUAGES, OBJECTIVE_ID_RE, CompanyObjective
 from okrsheets.core.scoring import ScoringSettings
 from okrsheets.errors import ConfigError
@@ -248,14 +249,49 @@ def load_config(path: str | os.PathLike | None = None, language: str | None = No
     told = language or fallback_language()
     try:
         with open(config_path, "rb") as handle:
-            data = tomllib.load(handle)
+            content = handle.read()
     except FileNotFoundError:
         raise ConfigError(say(told, "config_not_found", path=config_path), language=language) from None
     except OSError as exc:
         raise ConfigError(say(told, "config_unreadable", path=config_path, why=exc.strerror), language=language) from None
+    source = ConfigSource.of(config_path, content)
+    cached = source.cached(_may_reuse) if source is not None else None
+    if isinstance(cached, Config):  # the same file, okrsheets and environment as a run that parsed it (config_cache)
+        return cached
+    try:
+        data = tomllib.loads(content.decode())
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(say(told, "config_not_toml", why=exc), str(config_path), language) from None
-    return parse_config(data, config_path)
+    config = parse_config(data, config_path)
+    if source is not None:
+        source.remember(config)  # its plan, once built, is kept with it
+    return config
+
+
+def _may_reuse(config: object) -> bool:
+    """Whether a cached config is still what :func:`parse_config` would make of its file: what that checks outside
+    the file (``templates_dir`` is a folder, the timezone is known, Google's credential files are the right kind)
+    is still so."""
+    if not isinstance(config, Config):
+        return False
+    if config.templates_dir is not None and not config.templates_dir.is_dir():
+        return False
+    try:
+        ZoneInfo(config.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    google = config.google
+    if google is not None:
+        r = _Reader(config.language)
+        if google.service_account_file is not None:
+            _check_google_json(r, "backend.service_account_file", google.service_account_file, "service_account")
+        if google.client_secret_file is not None:
+            _check_google_json(r, "backend.client_secret_file", google.client_secret_file, "client_secret")
+        if google.token_file is not None and google.token_file.exists():
+            _check_google_json(r, "backend.token_file", google.token_file, "authorized_user")
+        if r.problems:
+            return False
+    return True
 
 
 def show_value(value: Any, language: str) -> str:
@@ -310,13 +346,12 @@ class _Reader:
 
     def text(self, table: dict, key: str, path: str, default: str | None = None, required: bool = False) -> str | None:
         value = table.get(key, default)
-        full = f"{path}.{key}" if path else key
         if value is None:
             if required:
-                self.problem(full, "config_missing_text")
+                self.problem(f"{path}.{key}" if path else key, "config_missing_text")
             return None
         if not isinstance(value, str) or not value.strip():
-            self.problem(full, "config_text", got=self.got(value))
+            self.problem(f"{path}.{key}" if path else key, "config_text", got=self.got(value))
             return default
         return value.strip()
 
@@ -329,6 +364,8 @@ class _Reader:
         value = table.get(key, default)
         if value is None:
             return None
+        if (type(value) is float or type(value) is int) and math.isfinite(value) and (value > 0 or not positive):
+            return float(value)  # the usual case, told apart without the checks below (a bool is not of type int)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             self.problem(f"{path}.{key}" if path else key, "config_number", got=self.got(value))
             return default
@@ -740,12 +777,12 @@ def _parse_departments(r: _Reader, raw: Any) -> tuple[Department, ...]:
 
 def _parse_values(r: _Reader, item: dict, item_id: str, path: str) -> KeyResultValues:
     """One ``values."<ID>"`` table: start, target, weight, alignment, owner, and the slots' values."""
-    carried_from = r.text(item, "carried_from", path)
+    carried_from = r.text(item, "carried_from", path) if "carried_from" in item else None
     if carried_from is not None and not _QUARTER_RE.match(carried_from):
         r.problem(f"{path}.carried_from", "config_carried_from", got=r.got(carried_from))
     slots = {}
     for slot, value in item.items():
-        if slot in _ITEM_SETTINGS or slot == "carried_from":
+        if slot in _NOT_SLOTS:
             continue
         if not isinstance(value, (str, int, float, date)) or isinstance(value, bool):
             r.problem(f"{path}.{slot}", "config_slot_value", got=r.got(value))
@@ -768,6 +805,7 @@ def _parse_values(r: _Reader, item: dict, item_id: str, path: str) -> KeyResultV
 
 
 _ITEM_SETTINGS = ("start", "target", "weight", "aligns_to", "owner")  # the other keys of values."<ID>" fill slots
+_NOT_SLOTS = frozenset((*_ITEM_SETTINGS, "carried_from"))
 _COMPANY_OBJECTIVE_KEYS = {"id", "text", "weight", "owner"}
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
+from okrsheets import config_cache
 from okrsheets.config import Config, Department, KeyResultValues, company_objective_path, load_config, show_value
 from okrsheets.core.model import (
     LINEAR_KINDS,
@@ -25,7 +27,7 @@ from okrsheets.core.model import (
 )
 from okrsheets.core.values import format_number
 from okrsheets.errors import ConfigError, OkrsheetsError, TemplateError
-from okrsheets.templates import TemplateLibrary
+from okrsheets.templates import TemplateLibrary, template_contents
 from okrsheets.words import say, slot_label, slot_type
 
 
@@ -44,14 +46,28 @@ class QuarterPlan:
 
 
 def build_plan(config: Config, library: TemplateLibrary | None = None) -> QuarterPlan:
-    """Check the config against its templates and return the plan (or raise ConfigError)."""
+    """Check the config against its templates and return the plan (or raise ConfigError).
+
+    For a config :func:`okrsheets.config.load_config` read from a file with the config cache on
+    (:mod:`okrsheets.config_cache`), a plan built before from template folders with the same files (those of
+    ``library`` when it was loaded from its folders, else the config's) is given back, and a plan built here is
+    kept with the config.
+    """
+    if config_cache.knows(config):
+        contents = library.contents if library is not None else template_contents(config.templates_dir)
+        remembered = config_cache.remembered_plan(config, contents)
+        if remembered is not None:
+            return QuarterPlan(config, *remembered)
     if library is None:
         library = TemplateLibrary.load(config.templates_dir, config.language)
     problems: list[str] = []
     plans = _plan_departments(config, library, problems)
     if problems:
         raise ConfigError(problems, str(config.source) if config.source else None, config.language)
-    return QuarterPlan(config, tuple(plans), _unsupported_warnings(config, plans))
+    plan = QuarterPlan(config, tuple(plans), _unsupported_warnings(config, plans))
+    if library.contents is not None:
+        config_cache.keep_plan(config, (plan.departments, plan.company_warnings), library.contents)
+    return plan
 
 
 def with_plan_problems(error: ConfigError, library: TemplateLibrary | None = None) -> ConfigError:
@@ -100,11 +116,12 @@ def _plan_departments(config: Config, library: TemplateLibrary, problems: list[s
     plans = []
     keys = set(library.keys())
     known = ", ".join(sorted(keys))
+    planner = _Planner(config, problems)
     for department in config.departments:
         if department.template not in keys:
             problems.append(_problem(config, f"{department.path}.template", "plan_unknown_template", template=department.template, known=known))
             continue
-        plans.append(_plan_department(config, department, library.get(department.template), problems))
+        plans.append(_plan_department(config, department, library.get(department.template), problems, planner))
     return plans
 
 
@@ -122,7 +139,46 @@ def _unsupported_warnings(config: Config, plans: list[DepartmentPlan]) -> tuple[
     )
 
 
-def _plan_department(config: Config, department: Department, template: TemplateSet, problems: list[str]) -> DepartmentPlan:
+class _Prepared:
+    """What a build_plan needs of a template objective or KR in the config's language, worked out once per
+    template (a company of 1,000 departments has a few dozen of them) instead of once per department."""
+
+    __slots__ = ("text", "slots", "declared", "placeholder", "labels")
+
+    def __init__(self, text: str, slots: tuple[Slot, ...], language: str) -> None:
+        self.text = text
+        self.slots = slots
+        self.declared = [s.name for s in slots]
+        self.labels = {s.name: slot_label(s, language) for s in slots}
+        self.placeholder = {name: f"[{label}]" for name, label in self.labels.items()}
+
+
+class _Planner:
+    """One build_plan's work: the config's language and locale, the prepared templates, the numbers rendered so far."""
+
+    def __init__(self, config: Config, problems: list[str]) -> None:
+        self.config = config
+        self.language = config.language
+        self.locale = config.locale
+        self.problems = problems
+        self.prepared: dict[int, _Prepared] = {}  # by id() of the template objective or KR (the library keeps them alive)
+        self.rendered: dict[tuple[str, object], str] = {}  # a numeric slot's value as it reads: (slot type, value) -> text
+
+    def prepare(self, template: ObjectiveTemplate | KeyResultTemplate) -> _Prepared:
+        prepared = self.prepared.get(id(template))
+        if prepared is None:
+            prepared = self.prepared[id(template)] = _Prepared(template.text(self.language), template.slots, self.language)
+        return prepared
+
+    def problem(self, path: str, key: str, /, **values: object) -> None:
+        self.problems.append(_problem(self.config, path, key, **values))
+
+
+_NO_VALUES = KeyResultValues()  # an objective or KR the config says nothing about (its path is told apart)
+
+
+def _plan_department(config: Config, department: Department, template: TemplateSet, problems: list[str],
+                     planner: _Planner) -> DepartmentPlan:
     chosen = _chosen_objectives(config, department, template, problems)
     path = department.path
     known = {o.id for o in chosen} | {kr.id for o in chosen for kr in o.key_results}
@@ -136,17 +192,25 @@ def _plan_department(config: Config, department: Department, template: TemplateS
                 problems.append(_problem(config, values.path, "plan_not_chosen"))
             else:
                 problems.append(_problem(config, values.path, "plan_not_in_template", template=template.key))
+    language = planner.language
     warnings: list[str] = []
     objectives = []
     for objective in chosen:
-        values = department.values.get(objective.id) or KeyResultValues(path=f"{path}.values.{objective.id}")
-        for field in ("start", "target"):
-            if getattr(values, field) is not None:
-                problems.append(_problem(config, f"{values.path}.{field}", "plan_objective_number", field=field, kr=objective.key_results[0].id))
-        text, unfilled = _fill(objective.text(config.language), objective.slots, values, config, problems)
-        warnings.extend(_unfilled_warnings(department, objective.id, objective.slots, unfilled, values, config.language))
+        given = department.values.get(objective.id)
+        if given is None:
+            values, values_path = _NO_VALUES, f"{path}.values.{objective.id}"
+        else:
+            values, values_path = given, given.path
+            for field in ("start", "target"):
+                if getattr(values, field) is not None:
+                    problems.append(_problem(config, f"{values_path}.{field}", "plan_objective_number", field=field,
+                                             kr=objective.key_results[0].id))
+        prepared = planner.prepare(objective)
+        text, unfilled = _fill(planner, prepared, values.start, values.target, values.slots, values_path)
+        if unfilled:
+            warnings.extend(_unfilled_warnings(department, objective.id, prepared, unfilled, values_path, language))
         key_results = tuple(
-            _plan_key_result(config, department, path, kr, warnings, problems) for kr in objective.key_results
+            _plan_key_result(planner, department, path, kr, warnings) for kr in objective.key_results
             if department.key_results is None or kr.id in department.key_results
         )
         if not key_results:
@@ -155,7 +219,7 @@ def _plan_department(config: Config, department: Department, template: TemplateS
             PlannedObjective(
                 id=objective.id,
                 text=text,
-                title=objective.title(config.language) if objective.title else None,
+                title=objective.title(language) if objective.title else None,
                 weight=values.weight,
                 key_results=key_results,
                 unfilled=tuple(unfilled),
@@ -188,115 +252,137 @@ def _chosen_objectives(config: Config, department: Department, template: Templat
     return chosen
 
 
-def _plan_key_result(config: Config, department: Department, path: str, kr: KeyResultTemplate, warnings: list[str],
-                     problems: list[str]) -> PlannedKeyResult:
-    values = department.values.get(kr.id) or KeyResultValues(path=f'{path}.values."{kr.id}"')
+def _plan_key_result(planner: _Planner, department: Department, path: str, kr: KeyResultTemplate,
+                     warnings: list[str]) -> PlannedKeyResult:
+    values = department.values.get(kr.id)
+    values_path = f'{path}.values."{kr.id}"' if values is None else values.path
+    values = values or _NO_VALUES
     start, target = values.start, values.target
-    if kr.kind == "milestone":
+    kind = kr.kind
+    if kind == "milestone":
         for field in ("start", "target"):
             if getattr(values, field) is not None:
-                problems.append(_problem(config, f"{values.path}.{field}", "plan_milestone_number", id=kr.id, field=field))
+                planner.problem(f"{values_path}.{field}", "plan_milestone_number", id=kr.id, field=field)
         start = target = None
     else:
         if kr.fixed_target is not None:
             if target is not None and target != kr.fixed_target:
-                problems.append(_problem(config, f"{values.path}.target", "plan_fixed_target", target=format_number(kr.fixed_target, config.locale)))
+                planner.problem(f"{values_path}.target", "plan_fixed_target", target=format_number(kr.fixed_target, planner.locale))
             target = kr.fixed_target
-        if kr.kind == "increase" and start is None:
+        if kind == "increase" and start is None:
             start = 0.0
-        if kr.kind in LINEAR_KINDS and start is not None and target is not None:
-            numbers = {"start": format_number(start, config.locale), "target": format_number(target, config.locale)}
+        if kind in LINEAR_KINDS and start is not None and target is not None:  # (the numbers are formatted for a problem only)
             if start == target:
-                problems.append(_problem(config, values.path, f"plan_same_{kr.kind}", value=numbers["start"]))
-            elif kr.kind == "increase" and target < start:
-                problems.append(_problem(config, f"{values.path}.target", "plan_increase_below", **numbers))
-            elif kr.kind == "decrease" and target > start:
-                problems.append(_problem(config, f"{values.path}.target", "plan_decrease_above", **numbers))
-    filler = values if (start, target) == (values.start, values.target) else KeyResultValues(start, target, values.weight, values.slots, values.path)
-    text, unfilled = _fill(kr.text(config.language), kr.slots, filler, config, problems, unit=kr.unit)
+                planner.problem(values_path, f"plan_same_{kind}", value=format_number(start, planner.locale))
+            elif kind == "increase" and target < start:
+                planner.problem(f"{values_path}.target", "plan_increase_below", **_numbers(start, target, planner.locale))
+            elif kind == "decrease" and target > start:
+                planner.problem(f"{values_path}.target", "plan_decrease_above", **_numbers(start, target, planner.locale))
+    if (start, target) == (values.start, values.target):
+        fill_start, fill_target = values.start, values.target
+    else:
+        fill_start, fill_target = start, target
+    prepared = planner.prepare(kr)
+    text, unfilled = _fill(planner, prepared, fill_start, fill_target, values.slots, values_path)
     missing = []
-    if kr.kind != "milestone" and target is None:
+    if kind != "milestone" and target is None:
         missing.append("target")
-    if kr.kind == "decrease" and start is None:
+    if kind == "decrease" and start is None:
         missing.append("start")
     for field in missing:
-        warnings.append(say(config.language, "plan_not_set", key=department.key, id=kr.id, field=field, path=f"{values.path}.{field}"))
-    warnings.extend(_unfilled_warnings(department, kr.id, kr.slots, [u for u in unfilled if u not in ("target", "start")], values, config.language))
+        warnings.append(say(planner.language, "plan_not_set", key=department.key, id=kr.id, field=field, path=f"{values_path}.{field}"))
+    if unfilled:
+        warnings.extend(_unfilled_warnings(department, kr.id, prepared, [u for u in unfilled if u not in ("target", "start")],
+                                           values_path, planner.language))
     return PlannedKeyResult(
         id=kr.id,
         objective_id=kr.objective_id,
         text=text,
-        kind=kr.kind,
+        kind=kind,
         unit=kr.unit,
         start=start,
         target=target,
         weight=values.weight,
-        unfilled=tuple(dict.fromkeys([*missing, *unfilled])),
+        unfilled=tuple(dict.fromkeys([*missing, *unfilled])) if missing or unfilled else (),
         aligns_to=values.aligns_to,
         owner=values.owner,
     )
 
 
-def _fill(text: str, slots: tuple[Slot, ...], values: KeyResultValues, config: Config, problems: list[str], unit: str | None = None) -> tuple[str, list[str]]:
-    if values.slots:
-        declared = [s.name for s in slots]
-        for name in values.slots:
+def _numbers(start: float, target: float, locale: str) -> dict[str, str]:
+    return {"start": format_number(start, locale), "target": format_number(target, locale)}
+
+
+def _fill(planner: _Planner, prepared: _Prepared, start: float | None, target: float | None, slot_values: dict[str, Any],
+          path: str) -> tuple[str, list[str]]:
+    """The template text with each slot filled (or its ``[label]``), and the slots left unfilled."""
+    if slot_values:
+        declared = prepared.declared
+        for name in slot_values:
             if name not in declared:
-                known = ", ".join(n for n in declared if n not in ("target", "start")) or say(config.language, "plan_no_slots")
-                problems.append(_problem(config, f"{values.path}.{name}", "plan_not_a_slot", known=known))
+                known = ", ".join(n for n in declared if n not in ("target", "start")) or say(planner.language, "plan_no_slots")
+                planner.problem(f"{path}.{name}", "plan_not_a_slot", known=known)
+    if not prepared.slots:
+        return prepared.text.format(), []
     filled: dict[str, str] = {}
     unfilled: list[str] = []
-    for slot in slots:
-        if slot.name == "target":
-            value = values.target
-        elif slot.name == "start":
-            value = values.start
+    for slot in prepared.slots:
+        name = slot.name
+        if name == "target":
+            value = target
+        elif name == "start":
+            value = start
         else:
-            value = values.slots.get(slot.name)
+            value = slot_values.get(name)
         if value is None:
-            unfilled.append(slot.name)
-            filled[slot.name] = f"[{slot_label(slot, config.language)}]"
+            unfilled.append(name)
+            filled[name] = prepared.placeholder[name]
             continue
-        rendered = _render_slot(slot, value, config, problems, f"{values.path}.{slot.name}")
-        filled[slot.name] = rendered
-    return text.format(**filled), unfilled
+        filled[name] = _render_slot(planner, slot, value, path)
+    return prepared.text.format(**filled), unfilled
 
 
-def _render_slot(slot: Slot, value, config: Config, problems: list[str], path: str) -> str:
-    locale = config.locale
+def _render_slot(planner: _Planner, slot: Slot, value, path: str) -> str:
+    """A slot's value as the text shows it; ``path`` is the values table's, for a problem."""
     if slot.type in NUMERIC_SLOT_TYPES:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            problems.append(_problem(config, path, "plan_slot_number", type=slot_type(slot.type, config.language),
-                                     got=show_value(value, config.language)))
+            planner.problem(f"{path}.{slot.name}", "plan_slot_number", type=slot_type(slot.type, planner.language),
+                            got=show_value(value, planner.language))
             return str(value)
-        if slot.type == "money":
-            amount = format_number(value, locale, 0)
-            return f"{amount} đ" if config.language == "vi" else f"VND {amount}"
-        if slot.type == "count":
-            return format_number(value, locale, 0 if float(value).is_integer() else None)
-        return format_number(value, locale)
+        key = (slot.type, value)  # (1 and 1.0 are one key: they read the same)
+        rendered = planner.rendered.get(key)
+        if rendered is None:
+            rendered = planner.rendered[key] = _render_number(slot.type, value, planner.locale, planner.language)
+        return rendered
     if slot.type == "date":
         if isinstance(value, str):
             try:
                 value = date.fromisoformat(value)
             except ValueError:
-                problems.append(_problem(config, path, "plan_slot_date", got=show_value(value, config.language)))
+                planner.problem(f"{path}.{slot.name}", "plan_slot_date", got=show_value(value, planner.language))
                 return value
         if not isinstance(value, date):
-            problems.append(_problem(config, path, "plan_slot_date", got=show_value(value, config.language)))
+            planner.problem(f"{path}.{slot.name}", "plan_slot_date", got=show_value(value, planner.language))
             return str(value)
-        return value.strftime("%d/%m/%Y") if config.language == "vi" else value.isoformat()
+        return value.strftime("%d/%m/%Y") if planner.language == "vi" else value.isoformat()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value)
 
 
-def _unfilled_warnings(department: Department, item_id: str, slots: tuple[Slot, ...], unfilled: list[str], values: KeyResultValues,
+def _render_number(slot_type: str, value: float, locale: str, language: str) -> str:
+    if slot_type == "money":
+        amount = format_number(value, locale, 0)
+        return f"{amount} đ" if language == "vi" else f"VND {amount}"
+    if slot_type == "count":
+        return format_number(value, locale, 0 if float(value).is_integer() else None)
+    return format_number(value, locale)
+
+
+def _unfilled_warnings(department: Department, item_id: str, prepared: _Prepared, unfilled: list[str], path: str,
                        language: str) -> list[str]:
-    if not unfilled:
-        return []
-    labels = {s.name: slot_label(s, language) for s in slots}
+    labels = prepared.labels
     return [
-        say(language, "plan_unfilled", key=department.key, id=item_id, slot=name, label=labels[name], path=f"{values.path}.{name}")
+        say(language, "plan_unfilled", key=department.key, id=item_id, slot=name, label=labels[name], path=f"{path}.{name}")
         for name in unfilled
     ]

@@ -12,7 +12,9 @@ import string
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
+from okrsheets import config_cache
 from okrsheets.config import show_value
 from okrsheets.core.model import (
     KEY_RESULT_ID_RE,
@@ -29,6 +31,7 @@ from okrsheets.core.model import (
 )
 from okrsheets.errors import TemplateError, UnknownTemplateError
 from okrsheets.shipped import templates_dir
+from okrsheets.stamps import folder_contents
 from okrsheets.words import say, with_article
 
 SCHEMA_VERSION = 1
@@ -277,6 +280,12 @@ def _unreadable(error: OSError, language: str) -> str:
     return say(language, "template_unreadable", why=error.strerror or type(error).__name__)
 
 
+def template_contents(extra_dir: Path | None = None) -> list[list[Any]]:
+    """The bytes' SHA-256 of every file in the built-in template folder and in ``extra_dir``, per folder
+    (`stamps.folder_contents`): what a plan built from these folders depends on."""
+    return [[str(folder), folder_contents(folder)] for folder in (builtin_dir(), *([extra_dir] if extra_dir is not None else []))]
+
+
 def template_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.toml") if p.is_file())
 
@@ -311,9 +320,13 @@ class TemplateLibrary:
     def __init__(self, sets: Iterable[TemplateSet], language: str = "en"):
         self._sets = {t.key: t for t in sets}
         self.language = language
+        self.contents: list[list[Any]] | None = None  # the folders' contents it was loaded from (`load`, cache on)
 
     @classmethod
     def load(cls, extra_dir: Path | None = None, language: str = "en") -> TemplateLibrary:
+        """The built-in sets and those in ``extra_dir``; with the config cache on, the library knows its folders'
+        `template_contents` as they were before it read them (a plan built from it is kept with them)."""
+        contents = template_contents(extra_dir) if config_cache.enabled() else None
         sets, problems = check_paths([builtin_dir()], language)
         sets = [TemplateSet(**{**t.__dict__, "builtin": True}) for t in sets]
         if extra_dir is not None:
@@ -329,7 +342,9 @@ class TemplateLibrary:
                 sets.extend(TemplateSet(**{**t.__dict__, "builtin": False}) for t in own)
         if problems:
             raise TemplateError(problems, language)
-        return cls(sets, language)
+        library = cls(sets, language)
+        library.contents = contents
+        return library
 
     def __iter__(self):
         return iter(self._sets.values())

@@ -16,6 +16,23 @@ SHARED = REPO.parent / "shared"
 EXAMPLE_CONFIG = REPO / "config.example.toml"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def session_cache_folder(tmp_path_factory: pytest.TempPathFactory):
+    """okrsheets keeps parsed configs in ``$XDG_CACHE_HOME/okrsheets`` (`okrsheets.config_cache`): the suite's
+    own folder, for fixtures set up before a test's (the real ``~/.cache`` is never read or written)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache-session")))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def own_cache_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own cache folder (and its subprocesses'), so no test sees another's cache entries."""
+    folder = tmp_path_factory.mktemp("xdg-cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder
+
+
 def shared_or_skip(relative: str) -> Path:
     """A file under ../shared; skipped when absent, but a failure in CI (CI is set)."""
     path = SHARED / relative

@@ -38,16 +38,15 @@ code): ``okrsheets provision`` runs it before anything else.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import okrsheets
 from okrsheets.files import CONFIG_ENV, DEFAULT_CONFIG_NAME, file_version
 from okrsheets.jobs.provision_store import ProvisionOutcome, ProvisionStore
+from okrsheets.stamps import code_identity
 from okrsheets.toml_head import toml_head
 
 if TYPE_CHECKING:  # (the config module is what the quick re-run must not import)
@@ -90,7 +89,7 @@ class RunInputs:
             text = content.decode("utf-8")
         except (OSError, UnicodeDecodeError, RuntimeError):
             return None
-        return cls(str(resolved), hashlib.sha256(content).hexdigest(), text, _code_identity())
+        return cls(str(resolved), hashlib.sha256(content).hexdigest(), text, code_identity())
 
     def see_config(self, config: Config) -> None:
         """Note the template folders and the protection password of the parsed ``config`` (before the plan is built)."""
@@ -171,19 +170,6 @@ def _quarter_folder(text: str, config: Path) -> Path | None:
     if not isinstance(folder, str) or not folder.strip() or not isinstance(name, str) or not _PLAIN_NAME.match(name.strip()):
         return None
     return config.parent / Path(folder.strip()).expanduser() / name.strip()
-
-
-def _code_identity() -> str:
-    """okrsheets' version and the name, size and mtime_ns of each of its modules, hashed."""
-    package = Path(okrsheets.__file__).parent
-    files = []
-    for folder, folders, names in os.walk(package):
-        folders[:] = sorted(f for f in folders if f != "__pycache__")
-        for name in sorted(names):
-            if name.endswith(".py"):
-                stat = os.stat(os.path.join(folder, name))
-                files.append([os.path.relpath(os.path.join(folder, name), package), stat.st_size, stat.st_mtime_ns])
-    return hashlib.sha256(json.dumps([okrsheets.__version__, files]).encode()).hexdigest()
 
 
 def _listing(folder: Path) -> list[list[Any]] | None:
