@@ -56,9 +56,16 @@ class TemplateError(OkrsheetsError, ValueError):
     exit_code = 1
 
     def __init__(self, problems: list[str], language: str | None = None):
+        from okrsheets.words import count, fallback_language
+
         self.problems = list(problems)
         self.language = language  # the language of the problems: the CLI says "Error:"/"Lỗi:" in it
-        super().__init__("\n".join(self.problems))
+        if len(self.problems) == 1:
+            message = self.problems[0]
+        else:  # as a ConfigError lists its problems: how many, then one per line
+            message = f"{count(language or fallback_language(), len(self.problems), 'problem')}:\n" + "\n".join(
+                f"  - {p}" for p in self.problems)
+        super().__init__(message)
 
 
 class UnknownTemplateError(OkrsheetsError, KeyError):

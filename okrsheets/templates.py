@@ -89,7 +89,10 @@ class _Checker:
         for key in sorted(set(table) - allowed):
             self.add(where, prefix + key, "template_unknown_key", allowed=", ".join(sorted(allowed)))
 
-    def localized(self, table: dict, where: str, field: str = "") -> Localized | None:
+    def localized(self, table: object, where: str, field: str = "") -> Localized | None:
+        if not isinstance(table, dict):  # name = "Sales" instead of name = { vi = "...", en = "..." }
+            self.add(where, field or "vi, en", "template_texts_table", got=self.got(table))
+            return None
         texts = {}
         for lang in LANGUAGES:
             name = f"{field}.{lang}" if field else lang

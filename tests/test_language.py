@@ -190,7 +190,9 @@ def every_command(tmp_path: Path, language: str) -> dict[str, list[str]]:
     for command in ("check-config", "provision", "lint", "templates list", "templates show"):
         name = f"{command}, a broken set in templates_dir"
         out[name] = run([*command.split(), *(["hr"] if command == "templates show" else []), "--config", str(own_config)], language)[1]
-        assert len(out[name]) == 26, (name, out[name])  # "Error:" and the 26 problems of templates validate
+        assert len(out[name]) == 27, (name, out[name])  # "Error: 26 problems:" and the problems of templates validate
+        assert out[name][0] == {"en": "Error: 26 problems:", "vi": "Lỗi: 26 lỗi:"}[language], out[name][0]
+        assert all(line.startswith(f"  - {own_files[0].parent}/") for line in out[name][1:]), out[name]
     wrong_too = own_config.with_name("own-templates-wrong.toml")
     wrong_too.write_text(own_config.read_text(encoding="utf-8").replace('"2026-Q4"', '"2026-Q9"'), encoding="utf-8")
     out["check-config, a wrong config and a broken set in templates_dir"] = run(["check-config", "--config", str(wrong_too)], language)[1]
@@ -359,13 +361,13 @@ def test_template_problems_speak_the_configs_language_and_templates_show_its_lan
     write_config(tmp_path, "vi")
     config, (broken, open_bracket, no_equals) = write_own_templates(tmp_path)
     code, lines = run(["check-config", "--config", str(config)], "en")  # the config says vi
-    assert code == 1 and len(lines) == 26
-    assert lines[0] == (f"Lỗi: {broken}: colour: không có khóa này (các khóa dùng được: description, key, name, objectives,"
-                        " schema, source_section, version)")
-    assert f'{broken}: O1.KR3: slots: KR loại "at_most" cần chỗ trống "target" hoặc fixed_target' in lines
+    assert code == 1 and len(lines) == 27
+    assert lines[:2] == ["Lỗi: 26 lỗi:", f"  - {broken}: colour: không có khóa này (các khóa dùng được: description, key, name,"
+                         " objectives, schema, source_section, version)"]
+    assert f'  - {broken}: O1.KR3: slots: KR loại "at_most" cần chỗ trống "target" hoặc fixed_target' in lines
     assert lines[-2:] == [
-        f"{no_equals}: không phải TOML hợp lệ ở dòng 2, cột 6: hãy kiểm tra dấu ngoặc kép, dấu = và dấu ngoặc ở đó",
-        f"{open_bracket}: không phải TOML hợp lệ: tệp kết thúc khi còn một dấu ngoặc kép, dấu ngoặc hay giá trị chưa đóng",
+        f"  - {no_equals}: không phải TOML hợp lệ ở dòng 2, cột 6: hãy kiểm tra dấu ngoặc kép, dấu = và dấu ngoặc ở đó",
+        f"  - {open_bracket}: không phải TOML hợp lệ: tệp kết thúc khi còn một dấu ngoặc kép, dấu ngoặc hay giá trị chưa đóng",
     ]
     wrong = config.with_name("wrong-too.toml")  # and the config itself is wrong: one run tells both
     wrong.write_text(config.read_text(encoding="utf-8").replace('"2026-Q4"', '"2026-Q9"'), encoding="utf-8")

@@ -159,6 +159,22 @@ def test_validate_names_file_id_and_field(tmp_path: Path):
     assert f"{broken}: O1.KR1: unit: unknown unit \"parsecs\"" in out
 
 
+def test_a_text_written_as_a_string_instead_of_its_table_is_a_problem_not_a_crash(tmp_path: Path):
+    """name = "Sales" (a company's first guess) instead of name = { vi = "...", en = "..." }: it crashed with a traceback."""
+    own = tmp_path / "own.toml"
+    own.write_text('schema = 1\nversion = 1\nkey = "own"\nname = "Sales"\n[[objectives]]\nid = "O1"\n'
+                   'title = "Grow"\nvi = "Tăng"\nen = "Grow"\n[[objectives.key_results]]\nid = "O1.KR1"\n'
+                   'kind = "milestone"\nunit = "done"\nvi = 3\nen = "Done"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["templates", "validate", str(own)], env={"OKRSHEETS_LANG": "en"})
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert result.output.splitlines() == [
+        f'{own}: name: expected a table with the Vietnamese and English texts (vi = "...", en = "..."), got "Sales"',
+        f'{own}: O1: title: expected a table with the Vietnamese and English texts (vi = "...", en = "..."), got "Grow"',
+        f"{own}: O1.KR1: vi: expected non-empty text, got 3",
+        "3 problems found.",
+    ]
+
+
 def test_validate_reports_invalid_toml(tmp_path: Path):
     bad = tmp_path / "bad.toml"
     bad.write_text("key = [", encoding="utf-8")

@@ -74,6 +74,7 @@ WORDS: dict[str, str | tuple[str, ...]] = {
     "template_unknown_key": "unknown key (allowed: {allowed})",
     "template_missing_translation": "missing translation",
     "template_empty_text": "expected non-empty text, got {got}",
+    "template_texts_table": 'expected a table with the Vietnamese and English texts (vi = "...", en = "..."), got {got}',
     "template_slots_table": "expected a table of slots, got {got}",
     "template_slot_name": "slot names are lower-case letters, digits and _",
     "template_slot_spec": "expected {{ type = ..., label = ... }}, got {got}",

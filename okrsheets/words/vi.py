@@ -74,6 +74,7 @@ WORDS: dict[str, str | tuple[str, ...]] = {
     "template_unknown_key": "không có khóa này (các khóa dùng được: {allowed})",
     "template_missing_translation": "còn thiếu bản dịch",
     "template_empty_text": "cần một đoạn chữ không rỗng, nhận được {got}",
+    "template_texts_table": 'cần một bảng có câu tiếng Việt và tiếng Anh (vi = "...", en = "..."), nhận được {got}',
     "template_slots_table": "cần một bảng các chỗ trống, nhận được {got}",
     "template_slot_name": "tên chỗ trống chỉ gồm chữ thường không dấu, chữ số và _",
     "template_slot_spec": "cần {{ type = ..., label = ... }}, nhận được {got}",
