@@ -13,8 +13,10 @@ usual sheet without its formulas, which calamine would only skip
 
 from __future__ import annotations
 
+import datetime
 import html
 import io
+import math
 import posixpath
 import re
 import struct
@@ -118,6 +120,9 @@ def _read_trimmed(archive: zipfile.ZipFile, content: bytes, only: Collection[str
         if not wanted:
             return None
         kinds = _style_kinds(archive, content)
+        book = _workbook_sheets(archive, content)
+        own = _OwnValues(archive, content, book[1]) if book is not None else None
+        read: dict[str, tuple[list[list[Any]], tuple[tuple[int, int, int, int], ...]]] = {}
         details: dict[str, tuple[SheetDetails, list[tuple[int, int, object]]]] = {}
         trimmed: dict[str, bytes] = {}
         for member, title in wanted.items():
@@ -126,10 +131,21 @@ def _read_trimmed(archive: zipfile.ZipFile, content: bytes, only: Collection[str
             usual = _parse_usual_sheet(xml, first, last, kinds) if 0 <= first < last else None
             if usual is None:  # another shape: read the long way, calamine reads the sheet as it is
                 details[title] = _parse_sheet(xml, kinds)
+                own = None
             else:
                 found, errors, cells = usual
                 details[title] = found, errors
                 trimmed[member] = b"".join((xml[:first], cells, xml[last:]))
+                if own is not None:
+                    values = own.sheet(cells, xml, last)
+                    if values is None:
+                        own = None
+                    else:
+                        read[title] = values
+        if own is not None and book is not None:
+            sheets = _own_sheets(book[0], only, read, details)
+            if sheets is not None:
+                return sheets
         packed = _repacked(archive, content, trimmed) if trimmed else content
         if packed is None:
             return None
@@ -151,6 +167,233 @@ def _read_trimmed(archive: zipfile.ZipFile, content: bytes, only: Collection[str
             workbook.close()
     except Exception:  # noqa: BLE001 - any damage: _read_whole reads the file again and reports it
         return None
+
+
+def _own_sheets(book: tuple[tuple[str, str, bool], ...], only: Collection[str] | None,
+                read: Mapping[str, tuple[list[list[Any]], tuple[tuple[int, int, int, int], ...]]],
+                details: Mapping[str, tuple[SheetDetails, list[tuple[int, int, object]]]]) -> dict[str, SheetData] | None:
+    """The sheets `_read_trimmed` gives, from the values `_OwnValues` read: None unless every sheet calamine
+    would list (in workbook.xml's order) was read so."""
+    sheets = {}
+    for name, _, hidden in book:
+        if only is not None and name not in only:
+            continue
+        if name not in read or name in sheets:
+            return None
+        rows, merged = read[name]
+        found, errors = details[name]
+        _restore_error_values(rows, errors)
+        sheets[name] = SheetData(name, rows, merged, hidden, found)
+    return sheets
+
+
+_BOOKS: dict[tuple[object, object], tuple[tuple[tuple[str, str, bool], ...], bool] | None] = {}  # as _MEMBERS
+
+
+def _workbook_sheets(archive: zipfile.ZipFile, content: bytes) -> tuple[tuple[tuple[str, str, bool], ...], bool] | None:
+    """((sheet title, its zip member, hidden), ...) in workbook order and whether the workbook counts dates from
+    1904, from xl/workbook.xml; None for a workbook of any shape this does not read as calamine does."""
+    key = (_member_key(archive, content, "xl/workbook.xml"), _member_key(archive, content, "xl/_rels/workbook.xml.rels"))
+    if key in _BOOKS:
+        return _BOOKS[key]
+    if len(_BOOKS) > 64:
+        _BOOKS.clear()
+    book: tuple[tuple[tuple[str, str, bool], ...], bool] | None = None
+    try:
+        root = ElementTree.fromstring(_member(archive, content, "xl/workbook.xml"))
+        relationships = ElementTree.fromstring(_member(archive, content, "xl/_rels/workbook.xml.rels"))
+        targets = {rel.get("Id"): rel for rel in relationships}
+        sheets = []
+        for sheet in root.iter(f"{_MAIN}sheet"):
+            rel = targets.get(sheet.get(f"{_REL}id"))
+            name, state = sheet.get("name"), sheet.get("state", "visible")
+            if rel is None or name is None or not rel.get("Type", "").endswith("/worksheet") or state not in _STATES:
+                raise ValueError(name)
+            target = rel.get("Target", "")
+            member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+            sheets.append((name, member, _STATES[state]))
+        properties = root.find(f"{_MAIN}workbookPr")
+        date1904 = (properties.get("date1904") if properties is not None else None) or "0"
+        if date1904 not in _FLAGS or len({n for n, _, _ in sheets}) < len(sheets) or len({m for _, m, _ in sheets}) < len(sheets):
+            raise ValueError(date1904)
+        book = tuple(sheets), _FLAGS[date1904]
+    except Exception:  # noqa: BLE001 - anything unusual: calamine reads the workbook
+        book = None
+    _BOOKS[key] = book
+    return book
+
+
+_STATES = {"visible": False, "hidden": True, "veryHidden": True}
+_FLAGS = {"0": False, "false": False, "1": True, "true": True}
+
+
+class _Unusual(Exception):
+    """A cell or part `_OwnValues` does not read exactly as calamine would: calamine reads the workbook."""
+
+
+# A cell of the trimmed sheet (`_parse_usual_sheet`) whose value `_OwnValues` reads: reference, style, type,
+# the cell's content (group 5: empty for none), <v>'s text, or an inline string's xml:space="preserve" and text.
+_VALUE_CELL = re.compile(
+    rb'<c r="([A-Z]+)(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?(?: ?/>|>(<v>([^<]*)</v>|<v ?/>'
+    rb'|<is><t( xml:space="preserve")?>([^<]*)</t></is>)?</c>)')
+_NUMBER = re.compile(rb"-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_MERGE = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"\s*/>')
+_SHARED_STRING = re.compile(rb'<si><t( xml:space="preserve")?>([^<]*)</t></si>')
+_EPOCH = datetime.datetime(1899, 12, 30)
+
+
+class _OwnValues:
+    """Each usual sheet's values read from its trimmed XML exactly as calamine's ``to_python(skip_empty_area=False)``
+    gives them, and its merged ranges, for a workbook whose every cell is of a kind read here (numbers, dates,
+    times and durations of the number formats `_value_kinds` knows, booleans, errors, plain inline, formula and
+    shared strings); `sheet` gives None for any other, and calamine reads the workbook as before."""
+
+    def __init__(self, archive: zipfile.ZipFile, content: bytes, date1904: bool):
+        self._archive, self._content, self._date1904 = archive, content, date1904
+        self._kinds = _value_kinds(archive, content)
+        self._strings: list[str] | None = None
+
+    def sheet(self, cells: bytes, xml: bytes, last: int) -> tuple[list[list[Any]], tuple[tuple[int, int, int, int], ...]] | None:
+        try:
+            return self._values(cells), self._merged(xml, last)
+        except Exception:  # noqa: BLE001 - _Unusual, or anything this does not read: calamine reads the workbook
+            return None
+
+    def _values(self, cells: bytes) -> list[list[Any]]:
+        found = _VALUE_CELL.findall(cells)
+        if len(found) != cells.count(b"<c "):
+            raise _Unusual("a cell of another shape")
+        placed: dict[tuple[int, int], Any] = {}
+        kinds = self._kinds
+        for letters, row, style, cell_type, body, value, preserve, text in found:
+            if not body or body.startswith((b"<v/", b"<v ")):  # no value: calamine keeps no such cell
+                if cell_type and cell_type != b"n":
+                    raise _Unusual("a typed cell without a value")
+                continue
+            if not cell_type or cell_type == b"n":
+                if _NUMBER.fullmatch(value) is None:
+                    raise _Unusual(value)
+                number = float(value)
+                index = int(style or 0)
+                kind = kinds[index] if index < len(kinds) else "?" if kinds else "number"
+                result: Any = number if kind == "number" else self._date(number, kind)
+            elif cell_type == b"inlineStr":
+                result = _plain_text(text, preserve)
+            elif cell_type == b"str":
+                result = _plain_text(value, b" ")
+            elif cell_type == b"s":
+                result = self._shared()[int(value)]
+            elif cell_type == b"b":
+                result = {b"1": True, b"0": False}[value]
+            elif cell_type == b"e":
+                result = ""  # calamine reads an error as "": `_restore_error_values` puts the error back
+            else:
+                raise _Unusual(cell_type)
+            position = (int(row), _column_number(letters))
+            if position in placed:
+                raise _Unusual("a cell written twice")
+            placed[position] = result
+        if not placed:
+            return []
+        height = max(row for row, _ in placed)
+        width = max(column for _, column in placed)
+        rows = [[""] * width for _ in range(height)]
+        for (row, column), result in placed.items():
+            rows[row - 1][column - 1] = result
+        return rows
+
+    def _date(self, number: float, kind: str) -> Any:
+        """A number in a date, time or duration cell, as calamine gives it (the 1900 leap-year bug included)."""
+        if number < 0 or self._date1904 and (number < 1 or kind == "duration"):
+            raise _Unusual("a date calamine may read otherwise")
+        if self._date1904:
+            number += 1462
+        if kind == "duration":
+            return datetime.timedelta(milliseconds=_round_half_away(number * 86_400_000))
+        if kind != "datetime" or number >= 2_958_466:
+            raise _Unusual(kind)
+        moment = _EPOCH + datetime.timedelta(milliseconds=_round_half_away((number if number >= 60 else number + 1) * 86_400_000))
+        if number < 1:
+            return moment.time()
+        if moment.time() == datetime.time():
+            return moment.date()
+        return moment
+
+    def _shared(self) -> list[str]:
+        if self._strings is None:
+            xml = _member(self._archive, self._content, "xl/sharedStrings.xml")
+            start, end = xml.find(b"<si>"), xml.rfind(b"</sst>")
+            body = xml[start:end] if start >= 0 else b""
+            found = _SHARED_STRING.findall(body)
+            if len(found) != body.count(b"<si"):
+                raise _Unusual("rich text")
+            self._strings = [_plain_text(text, preserve) for preserve, text in found]
+        return self._strings
+
+    @staticmethod
+    def _merged(xml: bytes, last: int) -> tuple[tuple[int, int, int, int], ...]:
+        if b"<mergeCell" not in xml:
+            return ()
+        tail = xml[last:]
+        found = _MERGE.findall(tail)
+        if len(found) != tail.count(b"<mergeCell "):
+            raise _Unusual("a merged range of another shape")
+        return tuple((int(r1), _column_number(c1), int(r2), _column_number(c2)) for c1, r1, c2, r2 in found)
+
+
+def _plain_text(raw: bytes, preserve: bytes) -> str:
+    """A text as calamine reads it, for text without what calamine reads its own way (line ends, _x000D_ escapes,
+    and, unless xml:space="preserve", spaces at either end)."""
+    if b"\r" in raw or b"_x" in raw or not preserve and raw != raw.strip(b" \t\n"):
+        raise _Unusual("text calamine reads its own way")
+    return _xml_text(raw)
+
+
+def _round_half_away(value: float) -> int:
+    """Rust's f64::round: halves away from zero."""
+    return int(math.floor(value + 0.5)) if value >= 0 else -int(math.floor(-value + 0.5))
+
+
+_VALUE_KINDS: dict[object, list[str]] = {}  # as _STYLE_KINDS
+
+
+def _value_kinds(archive: zipfile.ZipFile, content: bytes) -> list[str]:
+    """What calamine makes of a number in each cell style: "number", "datetime", "duration", or "?" (a format
+    not known here to be read alike: a number in such a cell is left to calamine)."""
+    try:
+        key = _member_key(archive, content, "xl/styles.xml")
+    except KeyError:
+        return []
+    kinds = _VALUE_KINDS.get(key)
+    if kinds is None:
+        if len(_VALUE_KINDS) > 64:
+            _VALUE_KINDS.clear()
+        styles = ElementTree.fromstring(_member(archive, content, "xl/styles.xml"))
+        codes = {int(n.get("numFmtId", -1)): n.get("formatCode", "") for n in styles.iter(f"{_MAIN}numFmt")}
+        kinds = []
+        cell_xfs = styles.find(f"{_MAIN}cellXfs")
+        for xf in cell_xfs if cell_xfs is not None else ():
+            number = int(xf.get("numFmtId") or 0)
+            kinds.append(_code_value_kind(codes[number]) if number in codes else _BUILTIN_VALUE_KINDS.get(number, "?"))
+        _VALUE_KINDS[key] = kinds
+    return kinds
+
+
+_BUILTIN_VALUE_KINDS = {**dict.fromkeys((*range(0, 14), *range(37, 45), 48, 49), "number"),
+                        **dict.fromkeys((*range(14, 23), 45, 47), "datetime"), 46: "duration"}
+_NUMBER_CODE = re.compile(r'(?:\[\$[^\]]*\]|\[(?:Red|Black|Blue|Green)\]|"[^"]*"|[0#?.,%+\- ()]|\\.)*', re.IGNORECASE)
+_DATE_CODE = re.compile(r"(?:\[\$-[0-9A-F]+\])?(?:[dmy]+|[hs]+|[/\-. :])+", re.IGNORECASE)
+_DURATION_CODE = re.compile(r"\[h+\](?::mm(?::ss)?)?")
+
+
+def _code_value_kind(code: str) -> str:
+    if code == "General" or all(_NUMBER_CODE.fullmatch(part) for part in code.split(";")):
+        return "number"
+    if _DATE_CODE.fullmatch(code):
+        return "datetime"
+    if _DURATION_CODE.fullmatch(code):
+        return "duration"
+    return "?"
 
 
 _LOCAL = struct.Struct("<IHHHHHIIIHH")  # a zip member's local header
