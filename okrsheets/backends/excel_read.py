@@ -23,6 +23,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Collection, Mapping
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -232,25 +233,67 @@ class _Unusual(Exception):
 
 
 # A cell of the trimmed sheet (`_parse_usual_sheet`) whose value `_OwnValues` reads: reference, style, type,
-# the cell's content (group 5: empty for none), <v>'s text, or an inline string's xml:space="preserve" and text.
+# the cell's content (empty for none), <v>'s text, or an inline string's xml:space="preserve" and text.
 _VALUE_CELL = re.compile(
-    rb'<c r="([A-Z]+)(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?(?: ?/>|>(<v>([^<]*)</v>|<v ?/>'
+    rb'<c r="([A-Z]+\d+)"(?: s="(\d+)")?(?: t="(\w+)")?(?: ?/>|>(<v>([^<]*)</v>|<v ?/>'
     rb'|<is><t( xml:space="preserve")?>([^<]*)</t></is>)?</c>)')
+# The same cells, each as its reference and the rest of its XML (what its value depends on: `_CellValues`).
+_CELL_REST = re.compile(rb'<c r="([A-Z]+\d+)"([^>]*>(?:(?<=/>)|.*?</c>))', re.DOTALL)
 _NUMBER = re.compile(rb"-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
-_MERGE = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"\s*/>')
+_MERGE = re.compile(rb'<mergeCell ref="([A-Z]+\d+):([A-Z]+\d+)"\s*/>')
 _SHARED_STRING = re.compile(rb'<si><t( xml:space="preserve")?>([^<]*)</t></si>')
 _EPOCH = datetime.datetime(1899, 12, 30)
+
+
+class _Texts(dict):
+    """{a text's XML: the text as calamine reads it}, for text without what calamine reads its own way (line
+    ends, _x000D_ escapes, and, unless xml:space="preserve" (``preserved``), spaces at either end). The
+    company's workbooks repeat the same headers and key results."""
+
+    def __init__(self, preserved: bool):
+        super().__init__()
+        self.preserved = preserved
+
+    def __missing__(self, raw: bytes) -> str:
+        if b"\r" in raw or b"_x" in raw or not self.preserved and raw != raw.strip(b" \t\n"):
+            raise _Unusual("text calamine reads its own way")
+        if len(self) > 65_536:
+            self.clear()
+        text = self[raw] = _xml_text(raw)
+        return text
+
+
+class _Numbers(dict):
+    """{a <v>'s text: the float calamine reads}; only plain decimal numbers (what Excel and its peers write)."""
+
+    def __missing__(self, raw: bytes) -> float:
+        if _NUMBER.fullmatch(raw) is None:
+            raise _Unusual("a number calamine may read otherwise")
+        if len(self) > 65_536:
+            self.clear()
+        number = self[raw] = float(raw)
+        return number
+
+
+_TEXTS = {False: _Texts(False), True: _Texts(True)}
+_NUMBERS = _Numbers()
+_DATES: dict[tuple[bytes, str, bool], Any] = {}  # {(<v>'s text, its value kind, 1904 dates): calamine's value}
 
 
 class _OwnValues:
     """Each usual sheet's values read from its trimmed XML exactly as calamine's ``to_python(skip_empty_area=False)``
     gives them, and its merged ranges, for a workbook whose every cell is of a kind read here (numbers, dates,
     times and durations of the number formats `_value_kinds` knows, booleans, errors, plain inline, formula and
-    shared strings); `sheet` gives None for any other, and calamine reads the workbook as before."""
+    shared strings); `sheet` gives None for any other, and calamine reads the workbook as before.
+
+    calamine's rows start at A1 whatever the first used cell, end at the last cell with a value (an error
+    or an empty text counts, a cell without a value does not), and are all as long as the longest, padded with "".
+    """
 
     def __init__(self, archive: zipfile.ZipFile, content: bytes, date1904: bool):
         self._archive, self._content, self._date1904 = archive, content, date1904
-        self._kinds = _value_kinds(archive, content)
+        styles = _value_kinds(archive, content)
+        self._kinds, self._cells = styles.kinds, styles.cells[date1904]
         self._strings: list[str] | None = None
 
     def sheet(self, cells: bytes, xml: bytes, last: int) -> tuple[list[list[Any]], tuple[tuple[int, int, int, int], ...]] | None:
@@ -260,64 +303,64 @@ class _OwnValues:
             return None
 
     def _values(self, cells: bytes) -> list[list[Any]]:
+        if b' t="s"' in cells:  # shared strings: this workbook's own
+            return self._each_value(cells)
+        found = _CELL_REST.findall(cells)
+        if len(found) != cells.count(b"<c "):
+            raise _Unusual("a cell of another shape")
+        if not found:
+            return []
+        refs, rests = zip(*found)
+        positions = list(map(_POSITIONS.__getitem__, refs))
+        if len(set(positions)) < len(positions):
+            raise _Unusual("a cell written twice")
+        values = map(self._cells.__getitem__, rests)
+        placed = {position: value for position, value in zip(positions, values) if value is not _NO_VALUE}
+        return _rows(placed)
+
+    def _each_value(self, cells: bytes) -> list[list[Any]]:
+        """`_values`, a cell at a time."""
         found = _VALUE_CELL.findall(cells)
         if len(found) != cells.count(b"<c "):
             raise _Unusual("a cell of another shape")
         placed: dict[tuple[int, int], Any] = {}
-        kinds = self._kinds
-        for letters, row, style, cell_type, body, value, preserve, text in found:
-            if not body or body.startswith((b"<v/", b"<v ")):  # no value: calamine keeps no such cell
+        positions, plain, preserved, numbers, kinds = _POSITIONS, _TEXTS[False], _TEXTS[True], _NUMBERS, self._kinds
+        valued = 0
+        for ref, style, cell_type, body, value, preserve, text in found:
+            if cell_type == b"inlineStr" and body:
+                result: Any = preserved[text] if preserve else plain[text]
+            elif not body or body[1:3] in (b"v/", b"v "):  # no value (<v/>): calamine keeps no such cell
                 if cell_type and cell_type != b"n":
                     raise _Unusual("a typed cell without a value")
                 continue
-            if not cell_type or cell_type == b"n":
-                if _NUMBER.fullmatch(value) is None:
-                    raise _Unusual(value)
-                number = float(value)
-                index = int(style or 0)
+            elif not cell_type or cell_type == b"n":
+                index = int(style) if style else 0
                 kind = kinds[index] if index < len(kinds) else "?" if kinds else "number"
-                result: Any = number if kind == "number" else self._date(number, kind)
-            elif cell_type == b"inlineStr":
-                result = _plain_text(text, preserve)
+                result = numbers[value] if kind == "number" else self._date(value, kind)
             elif cell_type == b"str":
-                result = _plain_text(value, b" ")
+                result = preserved[value]
             elif cell_type == b"s":
                 result = self._shared()[int(value)]
             elif cell_type == b"b":
-                result = {b"1": True, b"0": False}[value]
+                result = _BOOLEAN_VALUES[value]
             elif cell_type == b"e":
                 result = ""  # calamine reads an error as "": `_restore_error_values` puts the error back
             else:
-                raise _Unusual(cell_type)
-            position = (int(row), _column_number(letters))
-            if position in placed:
-                raise _Unusual("a cell written twice")
-            placed[position] = result
-        if not placed:
-            return []
-        height = max(row for row, _ in placed)
-        width = max(column for _, column in placed)
-        rows = [[""] * width for _ in range(height)]
-        for (row, column), result in placed.items():
-            rows[row - 1][column - 1] = result
-        return rows
+                raise _Unusual("a cell type calamine may read otherwise")
+            placed[positions[ref]] = result
+            valued += 1
+        if len(placed) < valued:
+            raise _Unusual("a cell written twice")
+        return _rows(placed)
 
-    def _date(self, number: float, kind: str) -> Any:
-        """A number in a date, time or duration cell, as calamine gives it (the 1900 leap-year bug included)."""
-        if number < 0 or self._date1904 and (number < 1 or kind == "duration"):
-            raise _Unusual("a date calamine may read otherwise")
-        if self._date1904:
-            number += 1462
-        if kind == "duration":
-            return datetime.timedelta(milliseconds=_round_half_away(number * 86_400_000))
-        if kind != "datetime" or number >= 2_958_466:
-            raise _Unusual(kind)
-        moment = _EPOCH + datetime.timedelta(milliseconds=_round_half_away((number if number >= 60 else number + 1) * 86_400_000))
-        if number < 1:
-            return moment.time()
-        if moment.time() == datetime.time():
-            return moment.date()
-        return moment
+    def _date(self, raw: bytes, kind: str) -> Any:
+        key = (raw, kind, self._date1904)
+        value = _DATES.get(key)
+        if value is None:
+            if len(_DATES) > 65_536:
+                _DATES.clear()
+            value = _DATES[key] = _date_value(_NUMBERS[raw], kind, self._date1904)
+        return value
 
     def _shared(self) -> list[str]:
         if self._strings is None:
@@ -327,26 +370,84 @@ class _OwnValues:
             found = _SHARED_STRING.findall(body)
             if len(found) != body.count(b"<si"):
                 raise _Unusual("rich text")
-            self._strings = [_plain_text(text, preserve) for preserve, text in found]
+            self._strings = [_TEXTS[bool(preserve)][text] for preserve, text in found]
         return self._strings
 
     @staticmethod
     def _merged(xml: bytes, last: int) -> tuple[tuple[int, int, int, int], ...]:
-        if b"<mergeCell" not in xml:
+        if xml.find(b"<mergeCell", last) < 0:
             return ()
-        tail = xml[last:]
-        found = _MERGE.findall(tail)
-        if len(found) != tail.count(b"<mergeCell "):
+        found = _MERGE.findall(xml, last)
+        if len(found) != xml.count(b"<mergeCell ", last):
             raise _Unusual("a merged range of another shape")
-        return tuple((int(r1), _column_number(c1), int(r2), _column_number(c2)) for c1, r1, c2, r2 in found)
+        return tuple((*_POSITIONS[first], *_POSITIONS[end]) for first, end in found)
 
 
-def _plain_text(raw: bytes, preserve: bytes) -> str:
-    """A text as calamine reads it, for text without what calamine reads its own way (line ends, _x000D_ escapes,
-    and, unless xml:space="preserve", spaces at either end)."""
-    if b"\r" in raw or b"_x" in raw or not preserve and raw != raw.strip(b" \t\n"):
-        raise _Unusual("text calamine reads its own way")
-    return _xml_text(raw)
+_BOOLEAN_VALUES = {b"1": True, b"0": False}
+_NO_VALUE = object()  # a cell calamine keeps no value for
+
+
+def _rows(placed: Mapping[tuple[int, int], Any]) -> list[list[Any]]:
+    """calamine's rows of a sheet with these values by (row, column): from A1 to the last row and column with
+    a value, every row as long, padded with ""."""
+    if not placed:
+        return []
+    width, height = max(map(itemgetter(1), placed)), max(map(itemgetter(0), placed))
+    rows = [[""] * width for _ in range(height)]
+    for (row, column), value in placed.items():
+        rows[row - 1][column - 1] = value
+    return rows
+
+
+class _CellValues(dict):
+    """{the XML of a cell after its reference: its value, as `_OwnValues._each_value` reads it} for the workbooks
+    of one styles.xml and date system; _NO_VALUE for a cell without one. Workbooks made from the same templates
+    repeat most cells (a shared string is looked up in each workbook's own table, not here)."""
+
+    def __init__(self, kinds: list[str], date1904: bool):
+        super().__init__()
+        self.kinds, self.date1904 = kinds, date1904
+
+    def __missing__(self, rest: bytes) -> Any:
+        found = _VALUE_CELL.fullmatch(b'<c r="A1"' + rest)
+        if found is None or found[3] == b"s":
+            raise _Unusual("a cell of another shape")
+        values = _OwnValues.__new__(_OwnValues)
+        values._kinds, values._date1904, values._strings = self.kinds, self.date1904, None
+        rows = values._each_value(found[0])
+        value = rows[0][0] if rows else _NO_VALUE
+        if len(self) > 65_536:
+            self.clear()
+        self[rest] = value
+        return value
+
+
+class _ValueStyles:
+    """What calamine makes of a number in each cell style (`_value_kinds`), with the caches of cell values."""
+
+    def __init__(self, kinds: list[str]):
+        self.kinds = kinds
+        self.cells = {False: _CellValues(kinds, False), True: _CellValues(kinds, True)}
+
+
+def _date_value(number: float, kind: str, date1904: bool) -> Any:
+    """A number in a date, time or duration cell, as calamine gives it: a date, a datetime, a time of day (a
+    number under 1) or a timedelta, to the millisecond, with Excel's 1900 leap-year bug (serials under 60
+    are a day later)."""
+    if number < 0 or date1904 and (number < 1 or kind == "duration"):
+        raise _Unusual("a date calamine may read otherwise")
+    if date1904:
+        number += 1462
+    if kind == "duration":
+        return datetime.timedelta(milliseconds=_round_half_away(number * 86_400_000))
+    if kind != "datetime" or number >= 2_958_466:
+        raise _Unusual(kind)
+    moment = _EPOCH + datetime.timedelta(milliseconds=_round_half_away((number if number >= 60 else number + 1) * 86_400_000))
+    if number < 1:
+        return moment.time()
+    if moment.time() == datetime.time():
+        return moment.date()
+    return moment
 
 
 def _round_half_away(value: float) -> int:
@@ -354,29 +455,30 @@ def _round_half_away(value: float) -> int:
     return int(math.floor(value + 0.5)) if value >= 0 else -int(math.floor(-value + 0.5))
 
 
-_VALUE_KINDS: dict[object, list[str]] = {}  # as _STYLE_KINDS
+_VALUE_KINDS: dict[object, _ValueStyles] = {}  # as _STYLE_KINDS
+_NO_STYLES = _ValueStyles([])
 
 
-def _value_kinds(archive: zipfile.ZipFile, content: bytes) -> list[str]:
+def _value_kinds(archive: zipfile.ZipFile, content: bytes) -> _ValueStyles:
     """What calamine makes of a number in each cell style: "number", "datetime", "duration", or "?" (a format
     not known here to be read alike: a number in such a cell is left to calamine)."""
     try:
         key = _member_key(archive, content, "xl/styles.xml")
     except KeyError:
-        return []
-    kinds = _VALUE_KINDS.get(key)
-    if kinds is None:
+        return _NO_STYLES
+    styles = _VALUE_KINDS.get(key)
+    if styles is None:
         if len(_VALUE_KINDS) > 64:
             _VALUE_KINDS.clear()
-        styles = ElementTree.fromstring(_member(archive, content, "xl/styles.xml"))
-        codes = {int(n.get("numFmtId", -1)): n.get("formatCode", "") for n in styles.iter(f"{_MAIN}numFmt")}
+        root = ElementTree.fromstring(_member(archive, content, "xl/styles.xml"))
+        codes = {int(n.get("numFmtId", -1)): n.get("formatCode", "") for n in root.iter(f"{_MAIN}numFmt")}
         kinds = []
-        cell_xfs = styles.find(f"{_MAIN}cellXfs")
+        cell_xfs = root.find(f"{_MAIN}cellXfs")
         for xf in cell_xfs if cell_xfs is not None else ():
             number = int(xf.get("numFmtId") or 0)
             kinds.append(_code_value_kind(codes[number]) if number in codes else _BUILTIN_VALUE_KINDS.get(number, "?"))
-        _VALUE_KINDS[key] = kinds
-    return kinds
+        styles = _VALUE_KINDS[key] = _ValueStyles(kinds)
+    return styles
 
 
 _BUILTIN_VALUE_KINDS = {**dict.fromkeys((*range(0, 14), *range(37, 45), 48, 49), "number"),
