@@ -132,7 +132,10 @@ def _read_trimmed(archive: zipfile.ZipFile, content: bytes, only: Collection[str
             usual = _parse_usual_sheet(xml, first, last, kinds) if 0 <= first < last else None
             if usual is None:  # another shape: read the long way, calamine reads the sheet as it is
                 details[title] = _parse_sheet(xml, kinds)
-                own = None
+                if own is not None and first >= 0 and last < 0 and xml.startswith(b"<sheetData/>", first):
+                    read[title] = [], ()  # an empty sheet (with no merged ranges: calamine's are left to it)
+                else:
+                    own = None
             else:
                 found, errors, cells = usual
                 details[title] = found, errors
@@ -329,8 +332,8 @@ class _OwnValues:
         for ref, style, cell_type, body, value, preserve, text in found:
             if cell_type == b"inlineStr" and body:
                 result: Any = preserved[text] if preserve else plain[text]
-            elif not body or body[1:3] in (b"v/", b"v "):  # no value (<v/>): calamine keeps no such cell
-                if cell_type and cell_type != b"n":
+            elif not body or body[1:3] in (b"v/", b"v ") or body == b"<v></v>" and not cell_type:
+                if cell_type and cell_type != b"n":  # no value (<v/>): calamine keeps no such cell
                     raise _Unusual("a typed cell without a value")
                 continue
             elif not cell_type or cell_type == b"n":
@@ -484,7 +487,7 @@ def _value_kinds(archive: zipfile.ZipFile, content: bytes) -> _ValueStyles:
 _BUILTIN_VALUE_KINDS = {**dict.fromkeys((*range(0, 14), *range(37, 45), 48, 49), "number"),
                         **dict.fromkeys((*range(14, 23), 45, 47), "datetime"), 46: "duration"}
 _NUMBER_CODE = re.compile(r'(?:\[\$[^\]]*\]|\[(?:Red|Black|Blue|Green)\]|"[^"]*"|[0#?.,%+\- ()]|\\.)*', re.IGNORECASE)
-_DATE_CODE = re.compile(r"(?:\[\$-[0-9A-F]+\])?(?:[dmy]+|[hs]+|[/\-. :])+", re.IGNORECASE)
+_DATE_CODE = re.compile(r"(?:\[\$-[0-9A-F]+\])?(?:[dmy]+|[hs]+|\\?[/\-. :,])+", re.IGNORECASE)
 _DURATION_CODE = re.compile(r"\[h+\](?::mm(?::ss)?)?")
 
 
