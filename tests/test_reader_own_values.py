@@ -123,8 +123,9 @@ def test_numbers_texts_booleans_errors_and_merged_ranges_are_calamines(tmp_path:
 def test_rich_text_is_left_to_calamine(tmp_path: Path, monkeypatch):
     def fill(book, sheet):
         sheet.write_rich_string("A1", "plain ", book.add_format({"bold": True}), "bold", " end")
+        sheet.write_string("B1", "after")
     read = _read_both(_workbook(tmp_path / "rich.xlsx", fill), monkeypatch, own=False)
-    assert read["S"].rows == [["plain bold end"]]
+    assert read["S"].rows == [["plain bold end", "after"]]
 
 
 def _provisioned(tmp_path: Path) -> Path:
@@ -153,12 +154,25 @@ def test_cells_as_other_writers_save_them(tmp_path: Path, monkeypatch):
     row = (b'<row r="12"><c r="A12" t="n"><v>0.30000000000000004</v></c><c r="B12"><v>1E-3</v></c>'
            b'<c r="C12" t="inlineStr"><is><t>in&amp;line</t></is></c><c r="D12" t="inlineStr"><is><t xml:space="preserve"> kept </t></is></c>'
            b'<c r="E12" t="e"><v>#N/A</v></c><c r="F12" t="n"/><c r="G12" t="str"><v></v></c></row>')
-    path = tmp_path / "edited.xlsx"
+    read = _read_both(_with_row(source, tmp_path / "edited.xlsx", row), monkeypatch)
+    assert read["S"].rows[11] == [0.30000000000000004, 0.001, "in&line", " kept ", "#N/A", "", "", ""]  # G12: an empty text
+    corner = b'<row r="13"><c r="J13" t="e"><v>#REF!</v></c></row>'  # an error widens the rows as a value does
+    read = _read_both(_with_row(source, tmp_path / "corner.xlsx", row + corner), monkeypatch)
+    assert len(read["S"].rows) == 13 and read["S"].rows[11][7:] == ["", "", ""] and read["S"].rows[12][9] == "#REF!"
+
+
+def test_text_calamine_reads_its_own_way_is_left_to_it(tmp_path: Path, monkeypatch):
+    row = (b'<row r="12"><c r="A12" t="inlineStr"><is><t> trimmed </t></is></c><c r="B12" t="inlineStr"><is><t>a_x000D_b</t></is></c>'
+           b'<c r="C12" t="inlineStr"><is><t>a\r\nb</t></is></c></row>')
+    read = _read_both(_with_row(_workbook(tmp_path / "cells.xlsx", _cells), tmp_path / "edited.xlsx", row), monkeypatch, own=False)
+    assert read["S"].rows[11][:3] == ["trimmed", "a\rb", "a\nb"]
+
+
+def _with_row(source: Path, path: Path, row: bytes) -> Path:
     with zipfile.ZipFile(source) as original, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as copy:
         for item in original.infolist():
             data = original.read(item)
             if item.filename == "xl/worksheets/sheet1.xml":
                 data = data.replace(b"</sheetData>", row + b"</sheetData>")
             copy.writestr(item, data)
-    read = _read_both(path, monkeypatch)
-    assert read["S"].rows[11] == [0.30000000000000004, 0.001, "in&line", " kept ", "#N/A", "", "", ""]  # G12: an empty text
+    return path
