@@ -23,7 +23,8 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Collection, Mapping
-from operator import itemgetter
+from itertools import compress, repeat
+from operator import is_not, itemgetter
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -125,7 +126,7 @@ def _read_trimmed(archive: zipfile.ZipFile, content: bytes, only: Collection[str
         own = _OwnValues(archive, content, book[1]) if book is not None else None
         read: dict[str, tuple[list[list[Any]], tuple[tuple[int, int, int, int], ...]]] = {}
         details: dict[str, tuple[SheetDetails, list[tuple[int, int, object]]]] = {}
-        trimmed: dict[str, bytes] = {}
+        split: dict[str, tuple[bytes, int, int, _Split]] = {}
         for member, title in wanted.items():
             xml = _member(archive, content, member)  # its CRC checked: calamine reads only the trimmed copy
             first, last = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
@@ -139,7 +140,7 @@ def _read_trimmed(archive: zipfile.ZipFile, content: bytes, only: Collection[str
             else:
                 found, errors, cells = usual
                 details[title] = found, errors
-                trimmed[member] = b"".join((xml[:first], cells, xml[last:]))
+                split[member] = xml, first, last, cells
                 if own is not None:
                     values = own.sheet(cells, xml, last)
                     if values is None:
@@ -150,6 +151,7 @@ def _read_trimmed(archive: zipfile.ZipFile, content: bytes, only: Collection[str
             sheets = _own_sheets(book[0], only, read, details)
             if sheets is not None:
                 return sheets
+        trimmed = {member: b"".join((xml[:first], cells.trimmed(), xml[last:])) for member, (xml, first, last, cells) in split.items()}
         packed = _repacked(archive, content, trimmed) if trimmed else content
         if packed is None:
             return None
@@ -241,7 +243,7 @@ _VALUE_CELL = re.compile(
     rb'<c r="([A-Z]+\d+)"(?: s="(\d+)")?(?: t="(\w+)")?(?: ?/>|>(<v>([^<]*)</v>|<v ?/>'
     rb'|<is><t( xml:space="preserve")?>([^<]*)</t></is>)?</c>)')
 # The same cells, each as its reference and the rest of its XML (what its value depends on: `_CellValues`).
-_CELL_REST = re.compile(rb'<c r="([A-Z]+\d+)"([^>]*>(?:(?<=/>)|.*?</c>))', re.DOTALL)
+_CELL_REST = re.compile(rb'<c r="([A-Z]+\d+)"([^>]*+>(?:(?<=/>)|[^<]*+(?:<(?!/c>)[^<]*+)*+</c>))')
 _NUMBER = re.compile(rb"-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _MERGE = re.compile(rb'<mergeCell ref="([A-Z]+\d+):([A-Z]+\d+)"\s*/>')
 _SHARED_STRING = re.compile(rb'<si><t( xml:space="preserve")?>([^<]*)</t></si>')
@@ -299,62 +301,64 @@ class _OwnValues:
         self._kinds, self._cells = styles.kinds, styles.cells[date1904]
         self._strings: list[str] | None = None
 
-    def sheet(self, cells: bytes, xml: bytes, last: int) -> tuple[list[list[Any]], tuple[tuple[int, int, int, int], ...]] | None:
+    def sheet(self, cells: _Split, xml: bytes, last: int) -> tuple[list[list[Any]], tuple[tuple[int, int, int, int], ...]] | None:
         try:
             return self._values(cells), self._merged(xml, last)
         except Exception:  # noqa: BLE001 - _Unusual, or anything this does not read: calamine reads the workbook
             return None
 
-    def _values(self, cells: bytes) -> list[list[Any]]:
-        if b' t="s"' in cells:  # shared strings: this workbook's own
-            return self._each_value(cells)
-        found = _CELL_REST.findall(cells)
-        if len(found) != cells.count(b"<c "):
+    def _values(self, split: _Split) -> list[list[Any]]:
+        rest, parts = split.rest, split.parts
+        if b' t="s"' in rest or b' t="s"' in b"".join(parts[1::_SPLIT]):  # shared strings: this workbook's own
+            return self._each_value(split.trimmed())
+        found = _CELL_REST.findall(rest)
+        if len(found) != rest.count(b"<c "):
             raise _Unusual("a cell of another shape")
-        if not found:
-            return []
-        refs, rests = zip(*found)
-        positions = list(map(_POSITIONS.__getitem__, refs))
+        refs, rests = zip(*found) if found else ((), ())
+        positions = list(map(_POSITIONS.__getitem__, refs)) + split.positions
         if len(set(positions)) < len(positions):
             raise _Unusual("a cell written twice")
-        values = map(self._cells.__getitem__, rests)
-        placed = {position: value for position, value in zip(positions, values) if value is not _NO_VALUE}
-        return _rows(placed)
+        values = list(map(self._cells.__getitem__, rests))
+        values += map(self._cells.formula, parts[3::_SPLIT], parts[4::_SPLIT], parts[6::_SPLIT])
+        kept = list(map(is_not, values, repeat(_NO_VALUE)))
+        return _rows(list(compress(positions, kept)), list(compress(values, kept)))
 
     def _each_value(self, cells: bytes) -> list[list[Any]]:
         """`_values`, a cell at a time."""
         found = _VALUE_CELL.findall(cells)
         if len(found) != cells.count(b"<c "):
             raise _Unusual("a cell of another shape")
-        placed: dict[tuple[int, int], Any] = {}
-        positions, plain, preserved, numbers, kinds = _POSITIONS, _TEXTS[False], _TEXTS[True], _NUMBERS, self._kinds
-        valued = 0
-        for ref, style, cell_type, body, value, preserve, text in found:
-            if cell_type == b"inlineStr" and body:
-                result: Any = preserved[text] if preserve else plain[text]
-            elif not body or body[1:3] in (b"v/", b"v ") or body == b"<v></v>" and not cell_type:
-                if cell_type and cell_type != b"n":  # no value (<v/>): calamine keeps no such cell
-                    raise _Unusual("a typed cell without a value")
-                continue
-            elif not cell_type or cell_type == b"n":
-                index = int(style) if style else 0
-                kind = kinds[index] if index < len(kinds) else "?" if kinds else "number"
-                result = numbers[value] if kind == "number" else self._date(value, kind)
-            elif cell_type == b"str":
-                result = preserved[value]
-            elif cell_type == b"s":
-                result = self._shared()[int(value)]
-            elif cell_type == b"b":
-                result = _BOOLEAN_VALUES[value]
-            elif cell_type == b"e":
-                result = ""  # calamine reads an error as "": `_restore_error_values` puts the error back
-            else:
-                raise _Unusual("a cell type calamine may read otherwise")
-            placed[positions[ref]] = result
-            valued += 1
-        if len(placed) < valued:
-            raise _Unusual("a cell written twice")
-        return _rows(placed)
+        placed = {}
+        for ref, *cell in found:
+            value = self._value(*cell)
+            if value is not _NO_VALUE:
+                if _POSITIONS[ref] in placed:
+                    raise _Unusual("a cell written twice")
+                placed[_POSITIONS[ref]] = value
+        return _rows(list(placed), list(placed.values()))
+
+    def _value(self, style: bytes, cell_type: bytes, body: bytes, value: bytes, preserve: bytes, text: bytes) -> Any:
+        """One cell's value, as _VALUE_CELL's groups give the cell; _NO_VALUE for a cell calamine keeps no value for."""
+        if cell_type == b"inlineStr" and body:
+            return _TEXTS[True][text] if preserve else _TEXTS[False][text]
+        if not body or body[1:3] in (b"v/", b"v ") or body == b"<v></v>" and not cell_type:
+            if cell_type and cell_type != b"n":  # no value (<v/>): calamine keeps no such cell
+                raise _Unusual("a typed cell without a value")
+            return _NO_VALUE
+        if not cell_type or cell_type == b"n":
+            kinds = self._kinds
+            index = int(style) if style else 0
+            kind = kinds[index] if index < len(kinds) else "?" if kinds else "number"
+            return _NUMBERS[value] if kind == "number" else self._date(value, kind)
+        if cell_type == b"str":
+            return _TEXTS[True][value]
+        if cell_type == b"s":
+            return self._shared()[int(value)]
+        if cell_type == b"b":
+            return _BOOLEAN_VALUES[value]
+        if cell_type == b"e":
+            return ""  # calamine reads an error as "": `_restore_error_values` puts the error back
+        raise _Unusual("a cell type calamine may read otherwise")
 
     def _date(self, raw: bytes, kind: str) -> Any:
         key = (raw, kind, self._date1904)
@@ -390,14 +394,14 @@ _BOOLEAN_VALUES = {b"1": True, b"0": False}
 _NO_VALUE = object()  # a cell calamine keeps no value for
 
 
-def _rows(placed: Mapping[tuple[int, int], Any]) -> list[list[Any]]:
-    """calamine's rows of a sheet with these values by (row, column): from A1 to the last row and column with
-    a value, every row as long, padded with ""."""
-    if not placed:
+def _rows(positions: list[tuple[int, int]], values: list[Any]) -> list[list[Any]]:
+    """calamine's rows of a sheet with these values at these (row, column): from A1 to the last row and column
+    with a value, every row as long, padded with ""."""
+    if not positions:
         return []
-    width, height = max(map(itemgetter(1), placed)), max(map(itemgetter(0), placed))
+    width, height = max(map(itemgetter(1), positions)), max(map(itemgetter(0), positions))
     rows = [[""] * width for _ in range(height)]
-    for (row, column), value in placed.items():
+    for (row, column), value in zip(positions, values):
         rows[row - 1][column - 1] = value
     return rows
 
@@ -409,16 +413,24 @@ class _CellValues(dict):
 
     def __init__(self, kinds: list[str], date1904: bool):
         super().__init__()
-        self.kinds, self.date1904 = kinds, date1904
+        self._reader = _OwnValues.__new__(_OwnValues)  # (no shared strings: a t="s" cell is not looked up here)
+        self._reader._kinds, self._reader._date1904 = kinds, date1904
+
+    def formula(self, style: bytes | None, cell_type: bytes | None, tail: bytes) -> Any:
+        """The value of a formula cell of this style and type whose XML ends ``tail`` (its <v> and </c>)."""
+        key = (style, cell_type, tail)
+        value = self.get(key)
+        if value is None:
+            rest = b"".join((b' s="%s"' % style if style else b"", b' t="%s"' % cell_type if cell_type else b"", b">", tail))
+            value = self[rest]
+            self[key] = value
+        return value
 
     def __missing__(self, rest: bytes) -> Any:
         found = _VALUE_CELL.fullmatch(b'<c r="A1"' + rest)
         if found is None or found[3] == b"s":
             raise _Unusual("a cell of another shape")
-        values = _OwnValues.__new__(_OwnValues)
-        values._kinds, values._date1904, values._strings = self.kinds, self.date1904, None
-        rows = values._each_value(found[0])
-        value = rows[0][0] if rows else _NO_VALUE
+        value = self._reader._value(*found.groups()[1:])
         if len(self) > 65_536:
             self.clear()
         self[rest] = value
@@ -842,12 +854,12 @@ _BOOLEAN_FORMULAS: set[str] = set()  # the texts of _FORMULA_TEXTS that are Libr
 
 
 def _parse_usual_sheet(xml: bytes, first: int, last: int, kinds: list[FormatKind]
-                       ) -> tuple[SheetDetails, list[tuple[int, int, object]], bytes] | None:
+                       ) -> tuple[SheetDetails, list[tuple[int, int, object]], _Split] | None:
     """`_parse_sheet` for a sheet whose formula cells all have _FORMULA_CELL's shape, and every cell the
     shape _PLAIN_CELL looks for; None for any other sheet (read the long way, to the same result).
 
-    Also gives the sheet's ``<sheetData>`` as calamine reads it alike (see `_read_trimmed`): each formula cell
-    without its ``<f>``, and a formula cell with no ``<v>`` element left out.
+    Also gives the sheet's cells split (`_Split`): `_OwnValues` reads their values, `_read_trimmed` gives
+    calamine the sheet without formulas.
     """
     data = xml[first:last]
     parts = _FORMULA_CELL.split(data)
@@ -872,12 +884,27 @@ def _parse_usual_sheet(xml: bytes, first: int, last: int, kinds: list[FormatKind
     if b' t="e"' in rest:  # error values typed or pasted, not computed
         _read_cells(_cells_with(rest, b' t="e"'), formulas, no_result, errors)
     format_kinds = _FormatKinds(data, kinds, rest, dict(zip(positions, parts[3::_SPLIT])))
-    kept = [value is not None for value in saved]  # (<v></v> is a value too: an empty text result)
-    cells: list[bytes] = [b""] * (3 * len(saved) + 1)
-    cells[::3] = parts[::_SPLIT]
-    cells[1::3] = [tag if keep else b"" for tag, keep in zip(parts[1::_SPLIT], kept)]
-    cells[2::3] = [tail if keep else b"" for tail, keep in zip(parts[6::_SPLIT], kept)]
-    return SheetDetails(format_kinds, formulas, frozenset(no_result), _protected(xml, last)), errors, b"".join(cells)
+    return SheetDetails(format_kinds, formulas, frozenset(no_result), _protected(xml, last)), errors, _Split(parts, rest, positions)
+
+
+class _Split:
+    """A usual sheet's ``<sheetData>`` as `_parse_usual_sheet` split it: ``parts`` (_FORMULA_CELL.split's),
+    ``rest`` (every cell but the formula cells) and ``positions`` (the formula cells', in order)."""
+
+    def __init__(self, parts: list[bytes], rest: bytes, positions: list[tuple[int, int]]):
+        self.parts, self.rest, self.positions = parts, rest, positions
+
+    def trimmed(self) -> bytes:
+        """The ``<sheetData>`` as calamine reads it alike (see `_read_trimmed`): each formula cell without its
+        ``<f>``, and a formula cell with no ``<v>`` element left out."""
+        parts = self.parts
+        saved = parts[7::_SPLIT]
+        kept = [value is not None for value in saved]  # (<v></v> is a value too: an empty text result)
+        cells: list[bytes] = [b""] * (3 * len(saved) + 1)
+        cells[::3] = parts[::_SPLIT]
+        cells[1::3] = [tag if keep else b"" for tag, keep in zip(parts[1::_SPLIT], kept)]
+        cells[2::3] = [tail if keep else b"" for tail, keep in zip(parts[6::_SPLIT], kept)]
+        return b"".join(cells)
 
 
 class _FormatKinds(Mapping):
