@@ -309,7 +309,7 @@ class _OwnValues:
 
     def _values(self, split: _Split) -> list[list[Any]]:
         rest, parts = split.rest, split.parts
-        if b' t="s"' in rest or b' t="s"' in b"".join(parts[1::_SPLIT]):  # shared strings: this workbook's own
+        if b' t="s"' in rest or b"s" in parts[4::_SPLIT]:  # shared strings: this workbook's own
             return self._each_value(split.trimmed())
         found = _CELL_REST.findall(rest)
         if len(found) != rest.count(b"<c "):
@@ -319,7 +319,7 @@ class _OwnValues:
         if len(set(positions)) < len(positions):
             raise _Unusual("a cell written twice")
         values = list(map(self._cells.__getitem__, rests))
-        values += map(self._cells.formula, parts[3::_SPLIT], parts[4::_SPLIT], parts[6::_SPLIT])
+        values += map(self._cells.__getitem__, zip(parts[3::_SPLIT], parts[4::_SPLIT], parts[6::_SPLIT]))
         kept = list(map(is_not, values, repeat(_NO_VALUE)))
         return _rows(list(compress(positions, kept)), list(compress(values, kept)))
 
@@ -407,7 +407,8 @@ def _rows(positions: list[tuple[int, int]], values: list[Any]) -> list[list[Any]
 
 
 class _CellValues(dict):
-    """{the XML of a cell after its reference: its value, as `_OwnValues._each_value` reads it} for the workbooks
+    """{the XML of a cell after its reference, or a formula cell's (style, type, XML after the formula): its value,
+    as `_OwnValues._value` reads it} for the workbooks
     of one styles.xml and date system; _NO_VALUE for a cell without one. Workbooks made from the same templates
     repeat most cells (a shared string is looked up in each workbook's own table, not here)."""
 
@@ -416,17 +417,11 @@ class _CellValues(dict):
         self._reader = _OwnValues.__new__(_OwnValues)  # (no shared strings: a t="s" cell is not looked up here)
         self._reader._kinds, self._reader._date1904 = kinds, date1904
 
-    def formula(self, style: bytes | None, cell_type: bytes | None, tail: bytes) -> Any:
-        """The value of a formula cell of this style and type whose XML ends ``tail`` (its <v> and </c>)."""
-        key = (style, cell_type, tail)
-        value = self.get(key)
-        if value is None:
-            rest = b"".join((b' s="%s"' % style if style else b"", b' t="%s"' % cell_type if cell_type else b"", b">", tail))
-            value = self[rest]
-            self[key] = value
-        return value
-
-    def __missing__(self, rest: bytes) -> Any:
+    def __missing__(self, rest: bytes | tuple[bytes | None, bytes | None, bytes]) -> Any:
+        if isinstance(rest, tuple):  # a formula cell: (style, type, its XML after the formula: <v>...</v></c>)
+            style, cell_type, tail = rest
+            value = self[rest] = self[b"".join((b' s="%s"' % style if style else b"", b' t="%s"' % cell_type if cell_type else b"", b">", tail))]
+            return value
         found = _VALUE_CELL.fullmatch(b'<c r="A1"' + rest)
         if found is None or found[3] == b"s":
             raise _Unusual("a cell of another shape")
