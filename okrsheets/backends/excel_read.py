@@ -6,9 +6,14 @@ error cell as empty. One pass over the workbook's zip adds those (see
 `SheetDetails`): the sheet list, styles.xml, and the XML of the sheets asked
 for, searched as bytes (a full XML parse cost three times calamine's read).
 The file is opened once: its bytes are read, and calamine and the zip pass
-both work on them in memory. The zip pass runs first and hands calamine each
-usual sheet without its formulas, which calamine would only skip
-(`_read_trimmed`): the values read are the same, at a fraction of the XML.
+both work on them in memory. The zip pass runs first. For a workbook whose
+sheets all have the usual shape and hold only cells it reads exactly as
+calamine does (`_OwnValues`: numbers, dates, times and durations of known
+formats, booleans, errors, plain inline, formula and shared strings), the pass
+gives the values itself and calamine is not called; otherwise it hands
+calamine each usual sheet without its formulas, which calamine would only skip
+(`_read_trimmed`); any other workbook, and any damaged one, calamine reads as
+it is (`_read_whole`). The values are the same whichever way they are read.
 """
 
 from __future__ import annotations
