@@ -6,21 +6,30 @@ error cell as empty. One pass over the workbook's zip adds those (see
 `SheetDetails`): the sheet list, styles.xml, and the XML of the sheets asked
 for, searched as bytes (a full XML parse cost three times calamine's read).
 The file is opened once: its bytes are read, and calamine and the zip pass
-both work on them in memory. The zip pass runs first and hands calamine each
-usual sheet without its formulas, which calamine would only skip
-(`_read_trimmed`): the values read are the same, at a fraction of the XML.
+both work on them in memory. The zip pass runs first. For a workbook whose
+sheets all have the usual shape and hold only cells it reads exactly as
+calamine does (`_OwnValues`: numbers, dates, times and durations of known
+formats, booleans, errors, plain inline, formula and shared strings), the pass
+gives the values itself and calamine is not called; otherwise it hands
+calamine each usual sheet without its formulas, which calamine would only skip
+(`_read_trimmed`); any other workbook, and any damaged one, calamine reads as
+it is (`_read_whole`). The values are the same whichever way they are read.
 """
 
 from __future__ import annotations
 
+import datetime
 import html
 import io
+import math
 import posixpath
 import re
 import struct
 import zipfile
 import zlib
 from collections.abc import Collection, Mapping
+from itertools import compress, repeat
+from operator import is_not, itemgetter
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -118,18 +127,36 @@ def _read_trimmed(archive: zipfile.ZipFile, content: bytes, only: Collection[str
         if not wanted:
             return None
         kinds = _style_kinds(archive, content)
+        book = _workbook_sheets(archive, content)
+        own = _OwnValues(archive, content, book[1]) if book is not None else None
+        read: dict[str, tuple[list[list[Any]], tuple[tuple[int, int, int, int], ...]]] = {}
         details: dict[str, tuple[SheetDetails, list[tuple[int, int, object]]]] = {}
-        trimmed: dict[str, bytes] = {}
+        split: dict[str, tuple[bytes, int, int, _Split]] = {}
         for member, title in wanted.items():
             xml = _member(archive, content, member)  # its CRC checked: calamine reads only the trimmed copy
             first, last = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
             usual = _parse_usual_sheet(xml, first, last, kinds) if 0 <= first < last else None
             if usual is None:  # another shape: read the long way, calamine reads the sheet as it is
                 details[title] = _parse_sheet(xml, kinds)
+                if own is not None and first >= 0 and last < 0 and xml.startswith(b"<sheetData/>", first):
+                    read[title] = [], ()  # an empty sheet (with no merged ranges: calamine's are left to it)
+                else:
+                    own = None
             else:
                 found, errors, cells = usual
                 details[title] = found, errors
-                trimmed[member] = b"".join((xml[:first], cells, xml[last:]))
+                split[member] = xml, first, last, cells
+                if own is not None:
+                    values = own.sheet(cells, xml, last)
+                    if values is None:
+                        own = None
+                    else:
+                        read[title] = values
+        if own is not None and book is not None:
+            sheets = _own_sheets(book[0], only, read, details)
+            if sheets is not None:
+                return sheets
+        trimmed = {member: b"".join((xml[:first], cells.trimmed(), xml[last:])) for member, (xml, first, last, cells) in split.items()}
         packed = _repacked(archive, content, trimmed) if trimmed else content
         if packed is None:
             return None
@@ -151,6 +178,339 @@ def _read_trimmed(archive: zipfile.ZipFile, content: bytes, only: Collection[str
             workbook.close()
     except Exception:  # noqa: BLE001 - any damage: _read_whole reads the file again and reports it
         return None
+
+
+def _own_sheets(book: tuple[tuple[str, str, bool], ...], only: Collection[str] | None,
+                read: Mapping[str, tuple[list[list[Any]], tuple[tuple[int, int, int, int], ...]]],
+                details: Mapping[str, tuple[SheetDetails, list[tuple[int, int, object]]]]) -> dict[str, SheetData] | None:
+    """The sheets `_read_trimmed` gives, from the values `_OwnValues` read: None unless every sheet calamine
+    would list (in workbook.xml's order) was read so."""
+    sheets = {}
+    for name, _, hidden in book:
+        if only is not None and name not in only:
+            continue
+        if name not in read or name in sheets:
+            return None
+        rows, merged = read[name]
+        found, errors = details[name]
+        _restore_error_values(rows, errors)
+        sheets[name] = SheetData(name, rows, merged, hidden, found)
+    return sheets
+
+
+_BOOKS: dict[tuple[object, object], tuple[tuple[tuple[str, str, bool], ...], bool] | None] = {}  # as _MEMBERS
+
+
+def _workbook_sheets(archive: zipfile.ZipFile, content: bytes) -> tuple[tuple[tuple[str, str, bool], ...], bool] | None:
+    """((sheet title, its zip member, hidden), ...) in workbook order and whether the workbook counts dates from
+    1904, from xl/workbook.xml; None for a workbook of any shape this does not read as calamine does."""
+    key = (_member_key(archive, content, "xl/workbook.xml"), _member_key(archive, content, "xl/_rels/workbook.xml.rels"))
+    if key in _BOOKS:
+        return _BOOKS[key]
+    if len(_BOOKS) > 64:
+        _BOOKS.clear()
+    book: tuple[tuple[tuple[str, str, bool], ...], bool] | None = None
+    try:
+        root = ElementTree.fromstring(_member(archive, content, "xl/workbook.xml"))
+        relationships = ElementTree.fromstring(_member(archive, content, "xl/_rels/workbook.xml.rels"))
+        targets = {rel.get("Id"): rel for rel in relationships}
+        sheets = []
+        for sheet in root.iter(f"{_MAIN}sheet"):
+            rel = targets.get(sheet.get(f"{_REL}id"))
+            name, state = sheet.get("name"), sheet.get("state", "visible")
+            if rel is None or name is None or not rel.get("Type", "").endswith("/worksheet") or state not in _STATES:
+                raise ValueError(name)
+            target = rel.get("Target", "")
+            member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+            sheets.append((name, member, _STATES[state]))
+        properties = root.find(f"{_MAIN}workbookPr")
+        date1904 = (properties.get("date1904") if properties is not None else None) or "0"
+        if date1904 not in _FLAGS or len({n for n, _, _ in sheets}) < len(sheets) or len({m for _, m, _ in sheets}) < len(sheets):
+            raise ValueError(date1904)
+        book = tuple(sheets), _FLAGS[date1904]
+    except Exception:  # noqa: BLE001 - anything unusual: calamine reads the workbook
+        book = None
+    _BOOKS[key] = book
+    return book
+
+
+_STATES = {"visible": False, "hidden": True, "veryHidden": True}
+_FLAGS = {"0": False, "false": False, "1": True, "true": True}
+
+
+class _Unusual(Exception):
+    """A cell or part `_OwnValues` does not read exactly as calamine would: calamine reads the workbook."""
+
+
+# A cell of the trimmed sheet (`_parse_usual_sheet`) whose value `_OwnValues` reads: reference, style, type,
+# the cell's content (empty for none), <v>'s text, or an inline string's xml:space="preserve" and text.
+_VALUE_CELL = re.compile(
+    rb'<c r="([A-Z]+\d+)"(?: s="(\d+)")?(?: t="(\w+)")?(?: ?/>|>(<v>([^<]*)</v>|<v ?/>'
+    rb'|<is><t( xml:space="preserve")?>([^<]*)</t></is>)?</c>)')
+# The same cells, each as its reference and the rest of its XML (what its value depends on: `_CellValues`).
+_CELL_REST = re.compile(rb'<c r="([A-Z]+\d+)"([^>]*+>(?:(?<=/>)|[^<]*+(?:<(?!/c>)[^<]*+)*+</c>))')
+_NUMBER = re.compile(rb"-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_MERGE = re.compile(rb'<mergeCell ref="([A-Z]+\d+):([A-Z]+\d+)"\s*/>')
+_SHARED_STRING = re.compile(rb'<si><t( xml:space="preserve")?>([^<]*)</t></si>')
+_EPOCH = datetime.datetime(1899, 12, 30)
+
+
+class _Texts(dict):
+    """{a text's XML: the text as calamine reads it}, for text without what calamine reads its own way (line
+    ends, _x000D_ escapes, and, unless xml:space="preserve" (``preserved``), spaces at either end). The
+    company's workbooks repeat the same headers and key results."""
+
+    def __init__(self, preserved: bool):
+        super().__init__()
+        self.preserved = preserved
+
+    def __missing__(self, raw: bytes) -> str:
+        if b"\r" in raw or b"_x" in raw or not self.preserved and raw != raw.strip(b" \t\n"):
+            raise _Unusual("text calamine reads its own way")
+        if len(self) > 65_536:
+            self.clear()
+        text = self[raw] = _xml_text(raw)
+        return text
+
+
+class _Numbers(dict):
+    """{a <v>'s text: the float calamine reads}; only plain decimal numbers (what Excel and its peers write)."""
+
+    def __missing__(self, raw: bytes) -> float:
+        if _NUMBER.fullmatch(raw) is None:
+            raise _Unusual("a number calamine may read otherwise")
+        if len(self) > 65_536:
+            self.clear()
+        number = self[raw] = float(raw)
+        return number
+
+
+_TEXTS = {False: _Texts(False), True: _Texts(True)}
+_NUMBERS = _Numbers()
+_DATES: dict[tuple[bytes, str, bool], Any] = {}  # {(<v>'s text, its value kind, 1904 dates): calamine's value}
+
+
+class _OwnValues:
+    """Each usual sheet's values read from its trimmed XML exactly as calamine's ``to_python(skip_empty_area=False)``
+    gives them, and its merged ranges, for a workbook whose every cell is of a kind read here (numbers, dates,
+    times and durations of the number formats `_value_kinds` knows, booleans, errors, plain inline, formula and
+    shared strings); `sheet` gives None for any other, and calamine reads the workbook as before.
+
+    calamine's rows start at A1 whatever the first used cell, end at the last cell with a value (an error
+    or an empty text counts, a cell without a value does not), and are all as long as the longest, padded with "".
+    """
+
+    def __init__(self, archive: zipfile.ZipFile, content: bytes, date1904: bool):
+        self._archive, self._content, self._date1904 = archive, content, date1904
+        styles = _value_kinds(archive, content)
+        self._kinds, self._cells = styles.kinds, styles.cells[date1904]
+        self._strings: list[str] | None = None
+
+    def sheet(self, cells: _Split, xml: bytes, last: int) -> tuple[list[list[Any]], tuple[tuple[int, int, int, int], ...]] | None:
+        try:
+            return self._values(cells), self._merged(xml, last)
+        except Exception:  # noqa: BLE001 - _Unusual, or anything this does not read: calamine reads the workbook
+            return None
+
+    def _values(self, split: _Split) -> list[list[Any]]:
+        rest, parts = split.rest, split.parts
+        if b' t="s"' in rest or b"s" in parts[4::_SPLIT]:  # shared strings: this workbook's own
+            return self._each_value(split.trimmed())
+        found = _CELL_REST.findall(rest)
+        if len(found) != rest.count(b"<c "):
+            raise _Unusual("a cell of another shape")
+        refs, rests = zip(*found) if found else ((), ())
+        positions = list(map(_POSITIONS.__getitem__, refs)) + split.positions
+        if len(set(positions)) < len(positions):
+            raise _Unusual("a cell written twice")
+        values = list(map(self._cells.__getitem__, rests))
+        values += map(self._cells.__getitem__, zip(parts[3::_SPLIT], parts[4::_SPLIT], parts[6::_SPLIT]))
+        kept = list(map(is_not, values, repeat(_NO_VALUE)))
+        return _rows(list(compress(positions, kept)), list(compress(values, kept)))
+
+    def _each_value(self, cells: bytes) -> list[list[Any]]:
+        """`_values`, a cell at a time."""
+        found = _VALUE_CELL.findall(cells)
+        if len(found) != cells.count(b"<c "):
+            raise _Unusual("a cell of another shape")
+        placed = {}
+        for ref, *cell in found:
+            value = self._value(*cell)
+            if value is not _NO_VALUE:
+                if _POSITIONS[ref] in placed:
+                    raise _Unusual("a cell written twice")
+                placed[_POSITIONS[ref]] = value
+        return _rows(list(placed), list(placed.values()))
+
+    def _value(self, style: bytes, cell_type: bytes, body: bytes, value: bytes, preserve: bytes, text: bytes) -> Any:
+        """One cell's value, as _VALUE_CELL's groups give the cell; _NO_VALUE for a cell calamine keeps no value for."""
+        if cell_type == b"inlineStr" and body:
+            return _TEXTS[True][text] if preserve else _TEXTS[False][text]
+        if not body or body[1:3] in (b"v/", b"v ") or body == b"<v></v>" and not cell_type:
+            if cell_type and cell_type != b"n":  # no value (<v/>): calamine keeps no such cell
+                raise _Unusual("a typed cell without a value")
+            return _NO_VALUE
+        if not cell_type or cell_type == b"n":
+            kinds = self._kinds
+            index = int(style) if style else 0
+            kind = kinds[index] if index < len(kinds) else "?" if kinds else "number"
+            return _NUMBERS[value] if kind == "number" else self._date(value, kind)
+        if cell_type == b"str":
+            return _TEXTS[True][value]
+        if cell_type == b"s":
+            return self._shared()[int(value)]
+        if cell_type == b"b":
+            return _BOOLEAN_VALUES[value]
+        if cell_type == b"e":
+            return ""  # calamine reads an error as "": `_restore_error_values` puts the error back
+        raise _Unusual("a cell type calamine may read otherwise")
+
+    def _date(self, raw: bytes, kind: str) -> Any:
+        key = (raw, kind, self._date1904)
+        value = _DATES.get(key)
+        if value is None:
+            if len(_DATES) > 65_536:
+                _DATES.clear()
+            value = _DATES[key] = _date_value(_NUMBERS[raw], kind, self._date1904)
+        return value
+
+    def _shared(self) -> list[str]:
+        if self._strings is None:
+            xml = _member(self._archive, self._content, "xl/sharedStrings.xml")
+            start, end = xml.find(b"<si>"), xml.rfind(b"</sst>")
+            body = xml[start:end] if start >= 0 else b""
+            found = _SHARED_STRING.findall(body)
+            if len(found) != body.count(b"<si"):
+                raise _Unusual("rich text")
+            self._strings = [_TEXTS[bool(preserve)][text] for preserve, text in found]
+        return self._strings
+
+    @staticmethod
+    def _merged(xml: bytes, last: int) -> tuple[tuple[int, int, int, int], ...]:
+        if xml.find(b"<mergeCell", last) < 0:
+            return ()
+        found = _MERGE.findall(xml, last)
+        if len(found) != xml.count(b"<mergeCell ", last):
+            raise _Unusual("a merged range of another shape")
+        return tuple((*_POSITIONS[first], *_POSITIONS[end]) for first, end in found)
+
+
+_BOOLEAN_VALUES = {b"1": True, b"0": False}
+_NO_VALUE = object()  # a cell calamine keeps no value for
+
+
+def _rows(positions: list[tuple[int, int]], values: list[Any]) -> list[list[Any]]:
+    """calamine's rows of a sheet with these values at these (row, column): from A1 to the last row and column
+    with a value, every row as long, padded with ""."""
+    if not positions:
+        return []
+    width, height = max(map(itemgetter(1), positions)), max(map(itemgetter(0), positions))
+    rows = [[""] * width for _ in range(height)]
+    for (row, column), value in zip(positions, values):
+        rows[row - 1][column - 1] = value
+    return rows
+
+
+class _CellValues(dict):
+    """{the XML of a cell after its reference, or a formula cell's (style, type, XML after the formula): its value,
+    as `_OwnValues._value` reads it} for the workbooks
+    of one styles.xml and date system; _NO_VALUE for a cell without one. Workbooks made from the same templates
+    repeat most cells (a shared string is looked up in each workbook's own table, not here)."""
+
+    def __init__(self, kinds: list[str], date1904: bool):
+        super().__init__()
+        self._reader = _OwnValues.__new__(_OwnValues)  # (no shared strings: a t="s" cell is not looked up here)
+        self._reader._kinds, self._reader._date1904 = kinds, date1904
+
+    def __missing__(self, rest: bytes | tuple[bytes | None, bytes | None, bytes]) -> Any:
+        if isinstance(rest, tuple):  # a formula cell: (style, type, its XML after the formula: <v>...</v></c>)
+            style, cell_type, tail = rest
+            value = self[rest] = self[b"".join((b' s="%s"' % style if style else b"", b' t="%s"' % cell_type if cell_type else b"", b">", tail))]
+            return value
+        found = _VALUE_CELL.fullmatch(b'<c r="A1"' + rest)
+        if found is None or found[3] == b"s":
+            raise _Unusual("a cell of another shape")
+        value = self._reader._value(*found.groups()[1:])
+        if len(self) > 65_536:
+            self.clear()
+        self[rest] = value
+        return value
+
+
+class _ValueStyles:
+    """What calamine makes of a number in each cell style (`_value_kinds`), with the caches of cell values."""
+
+    def __init__(self, kinds: list[str]):
+        self.kinds = kinds
+        self.cells = {False: _CellValues(kinds, False), True: _CellValues(kinds, True)}
+
+
+def _date_value(number: float, kind: str, date1904: bool) -> Any:
+    """A number in a date, time or duration cell, as calamine gives it: a date, a datetime, a time of day (a
+    number under 1) or a timedelta, to the millisecond, with Excel's 1900 leap-year bug (serials under 60
+    are a day later)."""
+    if number < 0 or date1904 and (number < 1 or kind == "duration"):
+        raise _Unusual("a date calamine may read otherwise")
+    if date1904:
+        number += 1462
+    if kind == "duration":
+        return datetime.timedelta(milliseconds=_round_half_away(number * 86_400_000))
+    if kind != "datetime" or number >= 2_958_466:
+        raise _Unusual(kind)
+    moment = _EPOCH + datetime.timedelta(milliseconds=_round_half_away((number if number >= 60 else number + 1) * 86_400_000))
+    if number < 1:
+        return moment.time()
+    if moment.time() == datetime.time():
+        return moment.date()
+    return moment
+
+
+def _round_half_away(value: float) -> int:
+    """Rust's f64::round: halves away from zero."""
+    return int(math.floor(value + 0.5)) if value >= 0 else -int(math.floor(-value + 0.5))
+
+
+_VALUE_KINDS: dict[object, _ValueStyles] = {}  # as _STYLE_KINDS
+_NO_STYLES = _ValueStyles([])
+
+
+def _value_kinds(archive: zipfile.ZipFile, content: bytes) -> _ValueStyles:
+    """What calamine makes of a number in each cell style: "number", "datetime", "duration", or "?" (a format
+    not known here to be read alike: a number in such a cell is left to calamine)."""
+    try:
+        key = _member_key(archive, content, "xl/styles.xml")
+    except KeyError:
+        return _NO_STYLES
+    styles = _VALUE_KINDS.get(key)
+    if styles is None:
+        if len(_VALUE_KINDS) > 64:
+            _VALUE_KINDS.clear()
+        root = ElementTree.fromstring(_member(archive, content, "xl/styles.xml"))
+        codes = {int(n.get("numFmtId", -1)): n.get("formatCode", "") for n in root.iter(f"{_MAIN}numFmt")}
+        kinds = []
+        cell_xfs = root.find(f"{_MAIN}cellXfs")
+        for xf in cell_xfs if cell_xfs is not None else ():
+            number = int(xf.get("numFmtId") or 0)
+            kinds.append(_code_value_kind(codes[number]) if number in codes else _BUILTIN_VALUE_KINDS.get(number, "?"))
+        styles = _VALUE_KINDS[key] = _ValueStyles(kinds)
+    return styles
+
+
+_BUILTIN_VALUE_KINDS = {**dict.fromkeys((*range(0, 14), *range(37, 45), 48, 49), "number"),
+                        **dict.fromkeys((*range(14, 23), 45, 47), "datetime"), 46: "duration"}
+_NUMBER_CODE = re.compile(r'(?:\[\$[^\]]*\]|\[(?:Red|Black|Blue|Green)\]|"[^"]*"|[0#?.,%+\- ()]|\\.)*', re.IGNORECASE)
+_DATE_CODE = re.compile(r"(?:\[\$-[0-9A-F]+\])?(?:[dmy]+|[hs]+|\\?[/\-. :,])+", re.IGNORECASE)
+_DURATION_CODE = re.compile(r"\[h+\](?::mm(?::ss)?)?")
+
+
+def _code_value_kind(code: str) -> str:
+    if code == "General" or all(_NUMBER_CODE.fullmatch(part) for part in code.split(";")):
+        return "number"
+    if _DATE_CODE.fullmatch(code):
+        return "datetime"
+    if _DURATION_CODE.fullmatch(code):
+        return "duration"
+    return "?"
 
 
 _LOCAL = struct.Struct("<IHHHHHIIIHH")  # a zip member's local header
@@ -494,12 +854,12 @@ _BOOLEAN_FORMULAS: set[str] = set()  # the texts of _FORMULA_TEXTS that are Libr
 
 
 def _parse_usual_sheet(xml: bytes, first: int, last: int, kinds: list[FormatKind]
-                       ) -> tuple[SheetDetails, list[tuple[int, int, object]], bytes] | None:
+                       ) -> tuple[SheetDetails, list[tuple[int, int, object]], _Split] | None:
     """`_parse_sheet` for a sheet whose formula cells all have _FORMULA_CELL's shape, and every cell the
     shape _PLAIN_CELL looks for; None for any other sheet (read the long way, to the same result).
 
-    Also gives the sheet's ``<sheetData>`` as calamine reads it alike (see `_read_trimmed`): each formula cell
-    without its ``<f>``, and a formula cell with no ``<v>`` element left out.
+    Also gives the sheet's cells split (`_Split`): `_OwnValues` reads their values, `_read_trimmed` gives
+    calamine the sheet without formulas.
     """
     data = xml[first:last]
     parts = _FORMULA_CELL.split(data)
@@ -524,12 +884,27 @@ def _parse_usual_sheet(xml: bytes, first: int, last: int, kinds: list[FormatKind
     if b' t="e"' in rest:  # error values typed or pasted, not computed
         _read_cells(_cells_with(rest, b' t="e"'), formulas, no_result, errors)
     format_kinds = _FormatKinds(data, kinds, rest, dict(zip(positions, parts[3::_SPLIT])))
-    kept = [value is not None for value in saved]  # (<v></v> is a value too: an empty text result)
-    cells: list[bytes] = [b""] * (3 * len(saved) + 1)
-    cells[::3] = parts[::_SPLIT]
-    cells[1::3] = [tag if keep else b"" for tag, keep in zip(parts[1::_SPLIT], kept)]
-    cells[2::3] = [tail if keep else b"" for tail, keep in zip(parts[6::_SPLIT], kept)]
-    return SheetDetails(format_kinds, formulas, frozenset(no_result), _protected(xml, last)), errors, b"".join(cells)
+    return SheetDetails(format_kinds, formulas, frozenset(no_result), _protected(xml, last)), errors, _Split(parts, rest, positions)
+
+
+class _Split:
+    """A usual sheet's ``<sheetData>`` as `_parse_usual_sheet` split it: ``parts`` (_FORMULA_CELL.split's),
+    ``rest`` (every cell but the formula cells) and ``positions`` (the formula cells', in order)."""
+
+    def __init__(self, parts: list[bytes], rest: bytes, positions: list[tuple[int, int]]):
+        self.parts, self.rest, self.positions = parts, rest, positions
+
+    def trimmed(self) -> bytes:
+        """The ``<sheetData>`` as calamine reads it alike (see `_read_trimmed`): each formula cell without its
+        ``<f>``, and a formula cell with no ``<v>`` element left out."""
+        parts = self.parts
+        saved = parts[7::_SPLIT]
+        kept = [value is not None for value in saved]  # (<v></v> is a value too: an empty text result)
+        cells: list[bytes] = [b""] * (3 * len(saved) + 1)
+        cells[::3] = parts[::_SPLIT]
+        cells[1::3] = [tag if keep else b"" for tag, keep in zip(parts[1::_SPLIT], kept)]
+        cells[2::3] = [tail if keep else b"" for tail, keep in zip(parts[6::_SPLIT], kept)]
+        return b"".join(cells)
 
 
 class _FormatKinds(Mapping):
