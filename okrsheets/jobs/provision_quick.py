@@ -9,7 +9,8 @@ depended on and what it printed:
 - okrsheets itself: its version and the size and ``mtime_ns`` of every module
   of the package (a new layout, new lint rules or new words change them);
 - the template folders (the built-in one and the config's ``templates_dir``):
-  the name, size and ``mtime_ns`` of every file in them;
+  the name and the SHA-256 of the bytes of every file in them (`stamps.folder_contents`,
+  as the config cache records them);
 - the sheet protection password (Excel's 16-bit hash of it, which the
   workbooks hold anyway) from the environment variable the config names;
 - the quarter folder, the closed-quarter record that must not be there, and
@@ -46,13 +47,13 @@ from typing import TYPE_CHECKING, Any
 
 from okrsheets.files import CONFIG_ENV, DEFAULT_CONFIG_NAME, file_version
 from okrsheets.jobs.provision_store import ProvisionOutcome, ProvisionStore
-from okrsheets.stamps import code_identity
+from okrsheets.stamps import code_identity, folder_contents
 from okrsheets.toml_head import toml_head
 
 if TYPE_CHECKING:  # (the config module is what the quick re-run must not import)
     from okrsheets.config import Config
 
-RECORD_FORMAT = 1  # bump when what the record holds changes: an older record is then ignored
+RECORD_FORMAT = 2  # bump when what the record holds changes: an older record is then ignored
 # A quarter name that is its own folder name (`config.safe_file_stem` changes none of it).
 _PLAIN_NAME = re.compile(r"^[0-9][A-Za-z0-9_-]{0,119}$")
 
@@ -96,7 +97,7 @@ class RunInputs:
         from okrsheets.templates import builtin_dir
 
         folders = [builtin_dir(), *([config.templates_dir] if config.templates_dir is not None else [])]
-        self.templates = [[str(folder), _listing(folder)] for folder in folders]
+        self.templates = [[str(folder), folder_contents(folder)] for folder in folders]
         self.password = [config.protection_password_env, _password_hash(os.environ.get(config.protection_password_env))]
 
     def record(self, config: Config, outcomes: list[ProvisionOutcome], closed: Path) -> dict[str, Any] | None:
@@ -132,7 +133,7 @@ class RunInputs:
             if (run is None or run.get("format") != RECORD_FORMAT or run.get("inputs") != self.key()
                     or run.get("quarter_folder") != str(folder) or os.path.lexists(run["closed"])
                     or not os.access(folder, os.W_OK | os.X_OK)
-                    or any(_listing(Path(templates)) != files for templates, files in run["templates"])):
+                    or any(folder_contents(Path(templates)) != files for templates, files in run["templates"])):
                 return None
             name, hashed = run["password"]
             if _password_hash(os.environ.get(name)) != hashed:
@@ -170,23 +171,6 @@ def _quarter_folder(text: str, config: Path) -> Path | None:
     if not isinstance(folder, str) or not folder.strip() or not isinstance(name, str) or not _PLAIN_NAME.match(name.strip()):
         return None
     return config.parent / Path(folder.strip()).expanduser() / name.strip()
-
-
-def _listing(folder: Path) -> list[list[Any]] | None:
-    """Each entry of ``folder`` with its size and mtime_ns (None for one that cannot be stat'ed); None without the folder."""
-    try:
-        names = sorted(os.listdir(folder))
-    except OSError:
-        return None
-    listing: list[list[Any]] = []
-    for name in names:
-        try:
-            stat = os.stat(os.path.join(folder, name))
-        except OSError:
-            listing.append([name, None, None])
-            continue
-        listing.append([name, stat.st_size, stat.st_mtime_ns])
-    return listing
 
 
 def _password_hash(password: str | None) -> str | None:
