@@ -713,9 +713,9 @@ def read_confidence(raw: object, locale: str) -> CellReading:
     Blank is no confidence given; 0, 11, 7.5, "cao", "8/10", TRUE and dates
     are issues in the locale's language.
     """
-    lang = normalize_locale(locale)
-    if raw is None or (isinstance(raw, str) and not _clean(raw)):
+    if raw is None or (isinstance(raw, str) and not _clean(raw)):  # (most KRs: read before the locale is)
         return _BLANK
+    lang = normalize_locale(locale)
     value: float | None = None
     if isinstance(raw, str):
         text = _clean(raw)
@@ -736,6 +736,9 @@ class DateReading:
     issue: str | None
 
 
+_NO_DATE = DateReading(None, None)  # (frozen: one for every blank last-update cell)
+
+
 def read_update_date(raw: object, locale: str, as_of: date, earliest: date) -> DateReading:
     """Read a last-update cell into a date, or an issue.
 
@@ -748,10 +751,10 @@ def read_update_date(raw: object, locale: str, as_of: date, earliest: date) -> D
     ``earliest`` and tomorrow, and then comes with an issue saying so. A date
     after tomorrow (``as_of`` + 1) is an issue: nobody updates in the future.
     """
+    if raw is None or (isinstance(raw, str) and not _clean(raw)):  # (most KRs: read before the locale is)
+        return _NO_DATE
     lang = normalize_locale(locale)
     tomorrow = as_of + timedelta(days=1)
-    if raw is None or (isinstance(raw, str) and not _clean(raw)):
-        return DateReading(None, None)
     note = None
     day: date | None = None
     if isinstance(raw, datetime):

@@ -198,10 +198,16 @@ class _Reader:
         if sheet is not None and row is not None:
             locale, title = self.config.locale, sheet.title
             cells = sheet.rows[row - 1] if 0 < row <= len(sheet.rows) else ()
-            raw, cell = self._cell(sheet, cells, row, "current")
-            typed_confidence, confidence_cell = self._cell(sheet, cells, row, "confidence")
-            typed_comment, comment_cell = self._cell(sheet, cells, row, "comment")
-            typed_update, update_cell = self._cell(sheet, cells, row, "last_update")
+            if sheet.details is not None and sheet.details.no_result:  # a formula saved without its result: see _cell
+                raw, cell = self._cell(sheet, cells, row, "current")
+                typed_confidence, confidence_cell = self._cell(sheet, cells, row, "confidence")
+                typed_comment, comment_cell = self._cell(sheet, cells, row, "comment")
+                typed_update, update_cell = self._cell(sheet, cells, row, "last_update")
+            else:  # (what _cell reads, without its per-cell call: most workbooks)
+                width = len(cells)
+                (raw, cell), (typed_confidence, confidence_cell), (typed_comment, comment_cell), (typed_update, update_cell) = [
+                    (None, None) if column is None else (cells[column - 1] if 0 < column <= width else None, _Ref(row, column))
+                    for column in map(self.columns.get, _TEAM_CELLS)]
             comment = _text(typed_comment)
             typed_reading = read_confidence(typed_confidence, locale)
             update_reading = read_update_date(typed_update, locale, self.as_of, self._earliest)
@@ -247,6 +253,9 @@ class _Reader:
         self.state[self.department.key][kr_id] = {"value": value, "changed": changed.isoformat() if changed else None}
         dates = [d for d in (changed, last_update) if d is not None]
         return max(dates) if dates else None
+
+
+_TEAM_CELLS = ("current", "confidence", "comment", "last_update")  # the cells of a KR row its team types, as _key_result reads them
 
 
 class _Ref:
