@@ -797,26 +797,9 @@ def sheet_locked_hash(values: Sequence[Sequence[object]], formulas: Mapping[tupl
 
     lines = [f"{_HEADER_KEY}\x1f{name}\x1f".encode() + canonical(row, column) for name, (row, column) in LOCKED_HEADER_CELLS.items()]
     named = [(f"\x1f{name}\x1f".encode(), columns[name]) for name in LOCKED_COLUMNS]
-    append = lines.append
-    for item_id, row in rows.items():  # canonical() inlined for the usual kinds: some 230 cells a workbook
+    for item_id, row in rows.items():
         key = item_id.encode()
-        cells = values[row - 1] if 0 < row <= count else ()
-        width = len(cells)
-        for name, column in named:
-            text = formulas.get((row, column))
-            if text is not None:
-                found = known.get(text)
-                if found is None:
-                    found = canonical(row, column)
-            else:
-                value = cells[column - 1] if 0 < column <= width else None
-                if value is None:
-                    found = b""
-                elif type(value) is str:
-                    found = texts.get(value) or canonical(row, column)  # (b"" is made afresh: the same bytes)
-                else:
-                    found = canonical(row, column)
-            append(key + name + found)
+        lines.extend([key + name + canonical(row, column) for name, column in named])
     lines.sort()
     return LOCKED_HASH_VERSION + hashlib.sha256(b"\x1e".join(lines)).hexdigest()[:32]
 
