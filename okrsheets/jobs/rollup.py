@@ -100,6 +100,7 @@ class _Reader:
         self.columns: dict[str, int] = {}  # where each column of the OKR sheet was found
         self.typed_updates: list[str | float | None] = []  # each KR's last-update cell as the store keeps it
         self._kr_id = ""  # the KR being read, for issues about its cells
+        self._no_result_rows: set[int] = set()  # the rows with a team cell that is a formula saved without its result
         self._earliest = self.config.quarter.start - _SERIAL_DATES_FROM  # a bare number in a last-update cell: see read_update_date
 
     def issue(self, key: str, sheet: str | None = None, cell: object = None, found: object = None, kr: str | None = None, **fields) -> None:
@@ -123,6 +124,9 @@ class _Reader:
         known = set(structure.meta.get("ids", "").split()) if structure is not None else set()
         self.columns = structure.columns if structure is not None and sheet is not None else {}
         self.readable = sheet is not None
+        details = sheet.details if sheet is not None else None
+        team = {self.columns.get(name) for name in _TEAM_CELLS}
+        self._no_result_rows = {row for row, column in details.no_result if column in team} if details is not None else set()
         readings = []
         for kr in self.department.key_results:
             if sheet is not None and kr.id not in rows and kr.id not in known:  # (a row provisioning wrote: reported above)
@@ -198,7 +202,7 @@ class _Reader:
         if sheet is not None and row is not None:
             locale, title = self.config.locale, sheet.title
             cells = sheet.rows[row - 1] if 0 < row <= len(sheet.rows) else ()
-            if sheet.details is not None and sheet.details.no_result:  # a formula saved without its result: see _cell
+            if row in self._no_result_rows:  # a team cell of this row a formula saved without its result: see _cell
                 raw, cell = self._cell(sheet, cells, row, "current")
                 typed_confidence, confidence_cell = self._cell(sheet, cells, row, "confidence")
                 typed_comment, comment_cell = self._cell(sheet, cells, row, "comment")
