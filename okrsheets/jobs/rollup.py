@@ -248,15 +248,17 @@ class _Reader:
 
     def _last_check_in(self, kr_id: str, value: float | None, last_update: date | None) -> date | None:
         """The later of the typed update date and the last night the value changed (kept in the state file)."""
-        seen = self.state.setdefault(self.department.key, {}).get(kr_id)
+        department_state = self.state.setdefault(self.department.key, {})
+        seen = department_state.get(kr_id)
         if not isinstance(seen, dict):  # none yet, or a hand-edited state file: start this KR afresh
             seen = None
         changed = _iso_date(seen.get("changed")) if seen else None
         if value is not None and (seen is None or seen.get("value") != value):
             changed = self.as_of
-        self.state[self.department.key][kr_id] = {"value": value, "changed": changed.isoformat() if changed else None}
-        dates = [d for d in (changed, last_update) if d is not None]
-        return max(dates) if dates else None
+        department_state[kr_id] = {"value": value, "changed": _iso_text(changed) if changed else None}
+        if changed is None or (last_update is not None and last_update > changed):  # the later of the two (max)
+            return last_update
+        return changed
 
 
 _TEAM_CELLS = ("current", "confidence", "comment", "last_update")  # the cells of a KR row its team types, as _key_result reads them
@@ -317,10 +319,20 @@ def _assemble(department: DepartmentPlan, location: str, readings: list[_Reading
 
 
 def _iso_date(value: object) -> date | None:
+    return _iso_day(value) if isinstance(value, str) else None
+
+
+@functools.lru_cache(maxsize=1024)  # the state file's dates: a few dozen days, on every KR
+def _iso_day(value: str) -> date | None:
     try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
+        return date.fromisoformat(value)
     except ValueError:
         return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _iso_text(day: date) -> str:
+    return day.isoformat()
 
 
 def _text(value: object) -> str | None:

@@ -224,12 +224,12 @@ def _find_rows(structure: WorkbookStructure, sheet: SheetData, meta: dict[str, s
     problems = structure.problems
     id_column, code_column = structure.columns["id"], structure.columns.get("code")
     known = set(meta.get("ids", "").split()) or set(planned_ids)
-    for row in range(FIRST_ROW, len(sheet.rows) + 1):
-        value = sheet.value(row, id_column)
+    for row, cells in enumerate(sheet.rows[FIRST_ROW - 1:], start=FIRST_ROW):  # (sheet.value, without a call a cell)
+        value = cells[id_column - 1] if 1 <= id_column <= len(cells) else None
         if not isinstance(value, str) or not value.strip():
             continue
         item_id = value.strip()
-        if code_column is not None and sheet.value(row, code_column) == "archived":
+        if code_column is not None and (cells[code_column - 1] if 1 <= code_column <= len(cells) else None) == "archived":
             structure.archived.setdefault(item_id, row)
         elif item_id in structure.rows:
             first = structure.rows[item_id]
