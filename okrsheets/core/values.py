@@ -390,6 +390,12 @@ def _issue(key: str, lang: str, unit: Unit, raw: str, **fields: str) -> CellRead
 # ---------------------------------------------------------------------------
 
 
+# read_cell_value's readings of float and str cells by (raw, unit, language, percent-formatted float): each a pure
+# function of those (CellReading is frozen). Floats equal as keys read the same (0.0 and -0.0 both read 0.0; NaN is
+# never found again, each NaN is its own key).
+_READINGS: dict[tuple[object, Unit, str, bool], CellReading] = {}
+
+
 def read_cell_value(raw: object, unit: str, locale: str, percent_formatted: bool = False) -> CellReading:
     """Read a check-in cell into a number, an issue, or blank.
 
@@ -416,10 +422,16 @@ def read_cell_value(raw: object, unit: str, locale: str, percent_formatted: bool
     kind = _as_unit(unit)
     if raw is None:
         return _BLANK
-    if type(raw) is float:  # what a number cell reads as: straight to _read_number, as the checks below send it
-        return _read_number(raw, kind, lang, percent_formatted)  # type: ignore[arg-type]  # (a float is a numbers.Real)
-    if isinstance(raw, str):
-        return _read_text(raw, kind, lang)
+    if type(raw) is float or type(raw) is str:  # what a number or text cell reads as: the same cells on many KR rows
+        key = (raw, kind, lang, percent_formatted and type(raw) is float)
+        reading = _READINGS.get(key)
+        if reading is None:
+            if len(_READINGS) > 4096:
+                _READINGS.clear()
+            # a float straight to _read_number, as the checks below send it (a float is a numbers.Real)
+            reading = _READINGS[key] = (_read_number(raw, kind, lang, percent_formatted) if type(raw) is float  # type: ignore[arg-type]
+                                        else _read_text(raw, kind, lang))  # type: ignore[arg-type]
+        return reading
     if isinstance(raw, bool):
         if kind is Unit.DONE:
             return CellReading(1.0 if raw else 0.0, None)
@@ -713,9 +725,27 @@ def read_confidence(raw: object, locale: str) -> CellReading:
     Blank is no confidence given; 0, 11, 7.5, "cao", "8/10", TRUE and dates
     are issues in the locale's language.
     """
-    lang = normalize_locale(locale)
+    if raw is None:  # (most KRs)
+        return _BLANK
+    kind = type(raw)
+    if kind is float or kind is str:  # what a number or text cell reads as: the same few values on many KR rows
+        key = (kind, raw, locale)
+        reading = _CONFIDENCES.get(key)
+        if reading is None:
+            if len(_CONFIDENCES) > 4096:
+                _CONFIDENCES.clear()
+            reading = _CONFIDENCES[key] = _read_confidence(raw, locale)
+        return reading
+    return _read_confidence(raw, locale)
+
+
+_CONFIDENCES: dict[tuple[type, object, str], CellReading] = {}  # read_confidence of float and str cells (pure)
+
+
+def _read_confidence(raw: object, locale: str) -> CellReading:
     if raw is None or (isinstance(raw, str) and not _clean(raw)):
         return _BLANK
+    lang = normalize_locale(locale)
     value: float | None = None
     if isinstance(raw, str):
         text = _clean(raw)
@@ -736,6 +766,9 @@ class DateReading:
     issue: str | None
 
 
+_NO_DATE = DateReading(None, None)  # (frozen: one for every blank last-update cell)
+
+
 def read_update_date(raw: object, locale: str, as_of: date, earliest: date) -> DateReading:
     """Read a last-update cell into a date, or an issue.
 
@@ -748,10 +781,29 @@ def read_update_date(raw: object, locale: str, as_of: date, earliest: date) -> D
     ``earliest`` and tomorrow, and then comes with an issue saying so. A date
     after tomorrow (``as_of`` + 1) is an issue: nobody updates in the future.
     """
+    if raw is None:  # (most KRs)
+        return _NO_DATE
+    kind = type(raw)
+    if kind is datetime or kind is date or kind is str or kind is float:  # the same few days on many KR rows
+        key = (kind, raw, locale, as_of, earliest)
+        reading = _UPDATE_DATES.get(key)
+        if reading is None:
+            if len(_UPDATE_DATES) > 4096:
+                _UPDATE_DATES.clear()
+            reading = _UPDATE_DATES[key] = _read_update_date(raw, locale, as_of, earliest)
+        return reading
+    return _read_update_date(raw, locale, as_of, earliest)
+
+
+# read_update_date of the usual kinds of cell by (kind, value, locale, as_of, earliest): a pure function of those
+_UPDATE_DATES: dict[tuple[type, object, str, date, date], DateReading] = {}
+
+
+def _read_update_date(raw: object, locale: str, as_of: date, earliest: date) -> DateReading:
+    if raw is None or (isinstance(raw, str) and not _clean(raw)):
+        return _NO_DATE
     lang = normalize_locale(locale)
     tomorrow = as_of + timedelta(days=1)
-    if raw is None or (isinstance(raw, str) and not _clean(raw)):
-        return DateReading(None, None)
     note = None
     day: date | None = None
     if isinstance(raw, datetime):

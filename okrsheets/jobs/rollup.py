@@ -100,6 +100,7 @@ class _Reader:
         self.columns: dict[str, int] = {}  # where each column of the OKR sheet was found
         self.typed_updates: list[str | float | None] = []  # each KR's last-update cell as the store keeps it
         self._kr_id = ""  # the KR being read, for issues about its cells
+        self._no_result_rows: set[int] = set()  # the rows with a team cell that is a formula saved without its result
         self._earliest = self.config.quarter.start - _SERIAL_DATES_FROM  # a bare number in a last-update cell: see read_update_date
 
     def issue(self, key: str, sheet: str | None = None, cell: object = None, found: object = None, kr: str | None = None, **fields) -> None:
@@ -123,6 +124,9 @@ class _Reader:
         known = set(structure.meta.get("ids", "").split()) if structure is not None else set()
         self.columns = structure.columns if structure is not None and sheet is not None else {}
         self.readable = sheet is not None
+        details = sheet.details if sheet is not None else None
+        team = {self.columns.get(name) for name in _TEAM_CELLS}
+        self._no_result_rows = {row for row, column in details.no_result if column in team} if details is not None else set()
         readings = []
         for kr in self.department.key_results:
             if sheet is not None and kr.id not in rows and kr.id not in known:  # (a row provisioning wrote: reported above)
@@ -198,10 +202,16 @@ class _Reader:
         if sheet is not None and row is not None:
             locale, title = self.config.locale, sheet.title
             cells = sheet.rows[row - 1] if 0 < row <= len(sheet.rows) else ()
-            raw, cell = self._cell(sheet, cells, row, "current")
-            typed_confidence, confidence_cell = self._cell(sheet, cells, row, "confidence")
-            typed_comment, comment_cell = self._cell(sheet, cells, row, "comment")
-            typed_update, update_cell = self._cell(sheet, cells, row, "last_update")
+            if row in self._no_result_rows:  # a team cell of this row a formula saved without its result: see _cell
+                raw, cell = self._cell(sheet, cells, row, "current")
+                typed_confidence, confidence_cell = self._cell(sheet, cells, row, "confidence")
+                typed_comment, comment_cell = self._cell(sheet, cells, row, "comment")
+                typed_update, update_cell = self._cell(sheet, cells, row, "last_update")
+            else:  # (what _cell reads, without its per-cell call: most workbooks)
+                width = len(cells)
+                (raw, cell), (typed_confidence, confidence_cell), (typed_comment, comment_cell), (typed_update, update_cell) = [
+                    (None, None) if column is None else (cells[column - 1] if 0 < column <= width else None, _Ref(row, column))
+                    for column in map(self.columns.get, _TEAM_CELLS)]
             comment = _text(typed_comment)
             typed_reading = read_confidence(typed_confidence, locale)
             update_reading = read_update_date(typed_update, locale, self.as_of, self._earliest)
@@ -238,15 +248,20 @@ class _Reader:
 
     def _last_check_in(self, kr_id: str, value: float | None, last_update: date | None) -> date | None:
         """The later of the typed update date and the last night the value changed (kept in the state file)."""
-        seen = self.state.setdefault(self.department.key, {}).get(kr_id)
+        department_state = self.state.setdefault(self.department.key, {})
+        seen = department_state.get(kr_id)
         if not isinstance(seen, dict):  # none yet, or a hand-edited state file: start this KR afresh
             seen = None
         changed = _iso_date(seen.get("changed")) if seen else None
         if value is not None and (seen is None or seen.get("value") != value):
             changed = self.as_of
-        self.state[self.department.key][kr_id] = {"value": value, "changed": changed.isoformat() if changed else None}
-        dates = [d for d in (changed, last_update) if d is not None]
-        return max(dates) if dates else None
+        department_state[kr_id] = {"value": value, "changed": _iso_text(changed) if changed else None}
+        if changed is None or (last_update is not None and last_update > changed):  # the later of the two (max)
+            return last_update
+        return changed
+
+
+_TEAM_CELLS = ("current", "confidence", "comment", "last_update")  # the cells of a KR row its team types, as _key_result reads them
 
 
 class _Ref:
@@ -304,10 +319,20 @@ def _assemble(department: DepartmentPlan, location: str, readings: list[_Reading
 
 
 def _iso_date(value: object) -> date | None:
+    return _iso_day(value) if isinstance(value, str) else None
+
+
+@functools.lru_cache(maxsize=1024)  # the state file's dates: a few dozen days, on every KR
+def _iso_day(value: str) -> date | None:
     try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
+        return date.fromisoformat(value)
     except ValueError:
         return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _iso_text(day: date) -> str:
+    return day.isoformat()
 
 
 def _text(value: object) -> str | None:

@@ -10,7 +10,7 @@ their fields; `MESSAGES` words them in Vietnamese and English.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -195,8 +195,30 @@ def _locate_columns(sheet: SheetData, meta: dict[str, str], problems: list[Struc
     taken where provisioning wrote it only when no other column moved;
     otherwise the column is reported and left out, never guessed.
     """
-    expected = {name: COL[name] for name in COLUMNS} | _meta_columns(meta)
     header = sheet.rows[HEADER_ROW - 1] if len(sheet.rows) >= HEADER_ROW else []
+    key: tuple | None
+    try:  # a company's workbooks share a few header rows: the columns of one with no problem are remembered
+        key = (tuple(header), meta.get("columns", ""))
+        found = _LOCATED.get(key)
+    except TypeError:  # a header cell that cannot be a key
+        key = found = None
+    if found is not None:
+        return dict(found)
+    before = len(problems)
+    columns = _header_columns(header, meta, problems, lang)
+    if key is not None and len(problems) == before:  # (equal header rows read alike: only labels' text counts)
+        if len(_LOCATED) > 256:
+            _LOCATED.clear()
+        _LOCATED[key] = dict(columns)
+    return columns
+
+
+_LOCATED: dict[tuple, dict[str, int]] = {}  # (header row, "columns" metadata) -> the columns found, for headers with no problem
+
+
+def _header_columns(header: Sequence[object], meta: dict[str, str], problems: list[StructureProblem], lang: str) -> dict[str, int]:
+    """`_locate_columns` of a header row."""
+    expected = {name: COL[name] for name in COLUMNS} | _meta_columns(meta)
     at: dict[str, list[int]] = {}
     owner: dict[int, str] = {}
     for index, label in enumerate(header, start=1):
@@ -224,12 +246,12 @@ def _find_rows(structure: WorkbookStructure, sheet: SheetData, meta: dict[str, s
     problems = structure.problems
     id_column, code_column = structure.columns["id"], structure.columns.get("code")
     known = set(meta.get("ids", "").split()) or set(planned_ids)
-    for row in range(FIRST_ROW, len(sheet.rows) + 1):
-        value = sheet.value(row, id_column)
+    for row, cells in enumerate(sheet.rows[FIRST_ROW - 1:], start=FIRST_ROW):  # (sheet.value, without a call a cell)
+        value = cells[id_column - 1] if 1 <= id_column <= len(cells) else None
         if not isinstance(value, str) or not value.strip():
             continue
         item_id = value.strip()
-        if code_column is not None and sheet.value(row, code_column) == "archived":
+        if code_column is not None and (cells[code_column - 1] if 1 <= code_column <= len(cells) else None) == "archived":
             structure.archived.setdefault(item_id, row)
         elif item_id in structure.rows:
             first = structure.rows[item_id]
