@@ -61,8 +61,7 @@ def read_workbook(path: Path, only: Collection[str] | None = None) -> WorkbookDa
         if "xl/workbook.xml" not in archive.NameToInfo:  # calamine would read an .ods or .xlsb given as bytes
             raise zipfile.BadZipFile("no xl/workbook.xml")
     except Exception as exc:
-        reason = _why(path)
-        raise WorkbookError(f"{path}: not a readable .xlsx workbook ({UNREADABLE['en'][reason]}: {exc})", reason) from exc
+        raise _not_readable(path, exc) from exc
     try:
         sheets = _read_trimmed(archive, content, only)
         if sheets is not None:
@@ -72,13 +71,18 @@ def read_workbook(path: Path, only: Collection[str] | None = None) -> WorkbookDa
         archive.close()
 
 
+def _not_readable(path: Path, exc: Exception) -> WorkbookError:
+    """The error for a file that is not a readable .xlsx workbook (why, from `_why`: missing, locked, not a workbook...)."""
+    reason = _why(path)
+    return WorkbookError(f"{path}: not a readable .xlsx workbook ({UNREADABLE['en'][reason]}: {exc})", reason)
+
+
 def _read_whole(path: Path, archive: zipfile.ZipFile, content: bytes, only: Collection[str] | None) -> WorkbookData:
     """`read_workbook` with calamine reading the file as it is (what `_read_trimmed` gives, and every error)."""
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
     except Exception as exc:  # calamine raises its own error types for every kind of bad file
-        reason = _why(path)
-        raise WorkbookError(f"{path}: not a readable .xlsx workbook ({UNREADABLE['en'][reason]}: {exc})", reason) from exc
+        raise _not_readable(path, exc) from exc
     try:
         hidden = _hidden(workbook)
         read = {}
