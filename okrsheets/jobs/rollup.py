@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ctypes
 import functools
-import gc
 import json
 import logging
 import multiprocessing
@@ -26,6 +25,7 @@ from pathlib import Path
 from okrsheets import i18n
 from okrsheets.backends import open_backend
 from okrsheets.backends.base import Backend, SheetData, SummaryPreview
+from okrsheets.collector import collector_as_it_was, collector_paused
 from okrsheets.config import Config
 from okrsheets.core.alignment import with_company_objectives
 from okrsheets.core.model import DepartmentPlan, PlannedKeyResult
@@ -364,13 +364,8 @@ def score_quarter(plan: QuarterPlan, backend: Backend, as_of: date, state: dict 
     and check-in state, with the data issues it had, exactly as reading it
     again would (`_unchanged`). ``progress`` counts the workbooks opened.
     """
-    collecting = gc.isenabled()
-    gc.disable()  # see _score_quarter
-    try:
+    with collector_paused() as collecting:  # (okrsheets/collector.py)
         return _score_quarter(plan, backend, as_of, state, progress, workers, readings, full, collecting)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _score_quarter(plan: QuarterPlan, backend: Backend, as_of: date, state: dict | None,
@@ -413,11 +408,8 @@ def _score_quarter(plan: QuarterPlan, backend: Backend, as_of: date, state: dict
         if stored is not None:
             krs, readable, department_issues, department_state, typed_updates = _reuse(department, stored, location, job)
         else:
-            if collecting:  # a workbook read here, or the workers forked to read them: the collector as it was
-                gc.enable()
-            krs, readable, department_issues, department_state, typed_updates = next(scored)
-            if collecting:
-                gc.disable()
+            with collector_as_it_was(collecting):  # a workbook read here, or the workers forked to read them
+                krs, readable, department_issues, department_state, typed_updates = next(scored)
         read_on: date | None = as_of
         if readable:
             job.state[department.key] = department_state
@@ -707,9 +699,7 @@ def run_rollup(config: Config, as_of: date | None = None, progress: Callable[[in
     state = _load_state(state_path)
     readings = ReadingsStore.load(folder)
     result = score_quarter(plan, backend, as_of, state, progress, readings=readings, full=full)
-    collecting = gc.isenabled()
-    gc.disable()  # as in score_quarter: thousands of objects, no cycles
-    try:
+    with collector_paused():  # as in score_quarter: thousands of objects, no cycles
         result = with_company_objectives(result, config.company_objectives, plan.departments, config.scoring)
         if result.departments and not any(d.readable for d in result.departments):
             raise _nothing_read(result, lang, folder)
@@ -724,9 +714,6 @@ def run_rollup(config: Config, as_of: date | None = None, progress: Callable[[in
             readings.save()
         except OSError as exc:
             raise BackendError(describe_os_error(exc, getattr(exc, "filename", None) or target, lang)) from None
-    finally:
-        if collecting:
-            gc.enable()
     del plan, state, readings  # kept on disk: the summary's peak memory need not hold them too (40 MiB at 3,000 departments)
     if final:
         result = replace(result, final=True)
