@@ -123,15 +123,10 @@ def test_a_workbook_okrsheets_may_not_read_is_a_permission_issue(tmp_path: Path)
         shutil.rmtree(folder)
 
 
-def test_sheet_xml_of_another_shape_gives_the_same_details(tmp_path: Path):
-    """Attributes in another order and a namespace prefix (other writers) are read the long way, to the same result."""
-    import re
-    import zipfile
-
-    import openpyxl
+def _provisioned_hr(tmp_path: Path) -> Path:
+    """``okrsheets provision`` of a company of one department (hr, its O1 and three KRs): its workbook's path."""
     from click.testing import CliRunner
 
-    from okrsheets.backends.excel import read_workbook
     from okrsheets.cli.main import cli
 
     (tmp_path / "okrsheets.toml").write_text(
@@ -139,19 +134,22 @@ def test_sheet_xml_of_another_shape_gives_the_same_details(tmp_path: Path):
         'objectives = ["O1"]\nvalues."O1.KR1" = { target = 10 }\nvalues."O1.KR2" = { start = 45, target = 30 }\n'
         'values."O1.KR3" = { start = 70, target = 85 }\n', encoding="utf-8")
     assert CliRunner().invoke(cli, ["provision", "--config", str(tmp_path / "okrsheets.toml")]).exit_code == 0
-    plain = tmp_path / "data" / "2026-Q4" / "hr.xlsx"
+    return tmp_path / "data" / "2026-Q4" / "hr.xlsx"
+
+
+def test_sheet_xml_of_another_shape_gives_the_same_details(tmp_path: Path):
+    """Attributes in another order and a namespace prefix (other writers) are read the long way, to the same result."""
+
+    import openpyxl
+
+    from okrsheets.backends.excel import read_workbook
+
+    plain = _provisioned_hr(tmp_path)
     workbook = openpyxl.load_workbook(plain)
     workbook["OKR"]["G10"] = "=1/0"  # a formula with no saved result
     workbook.save(plain)
     odd = tmp_path / "odd.xlsx"
-    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(odd, "w") as target:
-        for item in source.infolist():
-            data = source.read(item)
-            if item.filename.startswith("xl/worksheets/"):
-                data = re.sub(rb'<c r="([A-Z]+\d+)"( s="\d+")?', rb'<c\2 r="\1"', data)  # style first
-                data = data.replace(b"<worksheet ", b'<worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ', 1)
-                data = data.replace(b"<c ", b"<x:c ").replace(b"</c>", b"</x:c>")  # cells with a prefix
-            target.writestr(item, data)
+    _edited_copy(plain, odd, _another_shape)  # style first, cells with a prefix
     expected, found = read_workbook(plain).sheets["OKR"].details, read_workbook(odd).sheets["OKR"].details
     assert dict(found.format_kinds) == dict(expected.format_kinds) and len(expected.format_kinds) > 10
     assert expected.format_kinds.get((12, 7)) == "percent" and expected.format_kinds.get((10, 13)) == "date"
@@ -186,17 +184,10 @@ def test_formula_error_and_boolean_cells_read_alike_in_any_shape(tmp_path: Path,
     the usual cell shape as from another writer's, read the long way."""
     import re
 
-    from click.testing import CliRunner
 
     from okrsheets.backends.excel import read_workbook
-    from okrsheets.cli.main import cli
 
-    (tmp_path / "okrsheets.toml").write_text(
-        'company = "B"\nquarter = "2026-Q4"\n[backend]\nfolder = "data"\n[[departments]]\nkey = "hr"\ntemplate = "hr"\n'
-        'objectives = ["O1"]\nvalues."O1.KR1" = { target = 10 }\nvalues."O1.KR2" = { start = 45, target = 30 }\n'
-        'values."O1.KR3" = { start = 70, target = 85 }\n', encoding="utf-8")
-    assert CliRunner().invoke(cli, ["provision", "--config", str(tmp_path / "okrsheets.toml")]).exit_code == 0
-    provisioned = tmp_path / "data" / "2026-Q4" / "hr.xlsx"
+    provisioned = _provisioned_hr(tmp_path)
     cells = {  # what each team cell holds, as LibreOffice or Excel saves it (the cell keeps its style)
         b"G10": b"<f>1/0</f><v></v>",
         b"G11": b'<f aca="false">1/0</f><v>#DIV/0!</v>',
@@ -244,18 +235,11 @@ def test_a_workbook_part_whose_checksum_is_wrong_is_damaged(tmp_path: Path, memb
     import struct
     import zipfile
 
-    from click.testing import CliRunner
 
     from okrsheets.backends.excel import read_workbook
-    from okrsheets.cli.main import cli
     from okrsheets.errors import WorkbookError
 
-    (tmp_path / "okrsheets.toml").write_text(
-        'company = "B"\nquarter = "2026-Q4"\n[backend]\nfolder = "data"\n[[departments]]\nkey = "hr"\ntemplate = "hr"\n'
-        'objectives = ["O1"]\nvalues."O1.KR1" = { target = 10 }\nvalues."O1.KR2" = { start = 45, target = 30 }\n'
-        'values."O1.KR3" = { start = 70, target = 85 }\n', encoding="utf-8")
-    assert CliRunner().invoke(cli, ["provision", "--config", str(tmp_path / "okrsheets.toml")]).exit_code == 0
-    path = tmp_path / "data" / "2026-Q4" / "hr.xlsx"
+    path = _provisioned_hr(tmp_path)
     read_workbook(path)  # readable as provisioned
     content = bytearray(path.read_bytes())
     with zipfile.ZipFile(path) as archive:
